@@ -1,0 +1,264 @@
+// Search space helpers: distribution names, configuration layouts (flat and nested),
+// and the normalized description printed by `sweep validate` and stored per sweep.
+#include "search/search_space.h"
+
+#include <array>
+#include <cmath>
+
+namespace sweep {
+namespace {
+
+struct NamedDistribution {
+  Distribution d;
+  std::string_view name;
+};
+
+constexpr std::array<NamedDistribution, 17> kDistributions = {{
+    {Distribution::kConstant, "constant"},
+    {Distribution::kCategorical, "categorical"},
+    {Distribution::kIntUniform, "int_uniform"},
+    {Distribution::kUniform, "uniform"},
+    {Distribution::kQUniform, "q_uniform"},
+    {Distribution::kLogUniform, "log_uniform"},
+    {Distribution::kLogUniformValues, "log_uniform_values"},
+    {Distribution::kQLogUniform, "q_log_uniform"},
+    {Distribution::kQLogUniformValues, "q_log_uniform_values"},
+    {Distribution::kInvLogUniform, "inv_log_uniform"},
+    {Distribution::kInvLogUniformValues, "inv_log_uniform_values"},
+    {Distribution::kNormal, "normal"},
+    {Distribution::kQNormal, "q_normal"},
+    {Distribution::kLogNormal, "log_normal"},
+    {Distribution::kQLogNormal, "q_log_normal"},
+    {Distribution::kBeta, "beta"},
+    {Distribution::kQBeta, "q_beta"},
+}};
+
+std::string Num(double v) { return FormatPythonFloat(v); }
+
+// Numbers in the description keep integer bounds integral ("1", not "1.0").
+Value NumValue(double v, bool integer) {
+  if (integer && std::isfinite(v)) return Value(static_cast<int64_t>(std::llround(v)));
+  return Value(v);
+}
+
+const char* Scale(Distribution d) {
+  switch (d) {
+    case Distribution::kLogUniform:
+    case Distribution::kLogUniformValues:
+    case Distribution::kQLogUniform:
+    case Distribution::kQLogUniformValues:
+    case Distribution::kLogNormal:
+    case Distribution::kQLogNormal:
+      return "log";
+    case Distribution::kInvLogUniform:
+    case Distribution::kInvLogUniformValues:
+      return "inv_log";
+    case Distribution::kConstant:
+    case Distribution::kCategorical:
+      return "none";
+    default:
+      return "linear";
+  }
+}
+
+}  // namespace
+
+std::string_view DistributionName(Distribution d) {
+  for (const auto& nd : kDistributions)
+    if (nd.d == d) return nd.name;
+  return "unknown";
+}
+
+std::optional<Distribution> ParseDistribution(std::string_view name) {
+  for (const auto& nd : kDistributions)
+    if (nd.name == name) return nd.d;
+  return std::nullopt;
+}
+
+const std::vector<std::string_view>& AllDistributionNames() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> v;
+    for (const auto& nd : kDistributions) v.push_back(nd.name);
+    return v;
+  }();
+  return names;
+}
+
+bool Parameter::IsContinuous() const {
+  switch (distribution) {
+    case Distribution::kConstant:
+    case Distribution::kCategorical:
+    case Distribution::kIntUniform:
+      return false;
+    default:
+      return true;
+  }
+}
+
+std::optional<std::pair<double, double>> Parameter::ValueRange() const {
+  switch (distribution) {
+    case Distribution::kIntUniform:
+    case Distribution::kUniform:
+    case Distribution::kQUniform:
+    case Distribution::kLogUniformValues:
+    case Distribution::kQLogUniformValues:
+    case Distribution::kInvLogUniformValues:
+      return std::make_pair(min, max);
+    case Distribution::kLogUniform:
+    case Distribution::kQLogUniform:
+      return std::make_pair(std::exp(min), std::exp(max));
+    case Distribution::kInvLogUniform:
+      return std::make_pair(std::exp(-max), std::exp(-min));
+    case Distribution::kBeta:
+    case Distribution::kQBeta:
+      return std::make_pair(0.0, 1.0);
+    default:
+      return std::nullopt;
+  }
+}
+
+int SearchSpace::IndexOf(std::string_view name) const {
+  for (size_t i = 0; i < params.size(); ++i)
+    if (params[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+Value SearchSpace::ToNested(const Config& config) const {
+  Value out = Value::object();
+  for (size_t i = 0; i < params.size() && i < config.size(); ++i) {
+    const Parameter& p = params[i];
+    Value* node = &out;
+    for (size_t k = 0; k + 1 < p.path.size(); ++k) {
+      Value& child = (*node)[p.path[k]];
+      if (!child.is_object()) child = Value::object();
+      node = &child;
+    }
+    (*node)[p.path.empty() ? p.name : p.path.back()] = config[i];
+  }
+  return out;
+}
+
+Value SearchSpace::ToFlat(const Config& config) const {
+  Value out = Value::object();
+  for (size_t i = 0; i < params.size() && i < config.size(); ++i) out[params[i].name] = config[i];
+  return out;
+}
+
+Result<Config> SearchSpace::FromFlat(const Value& flat) const {
+  if (!flat.is_object()) return Status::InvalidSpec("parameters must be a mapping");
+  Config config(params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    auto it = flat.find(params[i].name);
+    if (it == flat.end()) return Status::InvalidSpec("missing parameter '" + params[i].name + "'");
+    config[i] = *it;
+  }
+  for (auto it = flat.begin(); it != flat.end(); ++it)
+    if (IndexOf(it.key()) < 0) return Status::InvalidSpec("unknown parameter '" + it.key() + "'");
+  return config;
+}
+
+Value SearchSpace::Describe() const {
+  Value out = Value::array();
+  for (const Parameter& p : params) {
+    Value d = Value::object();
+    d["name"] = p.name;
+    d["kind"] = std::string(DistributionName(p.distribution));
+    d["scale"] = Scale(p.distribution);
+    d["integer"] = p.integer;
+    switch (p.distribution) {
+      case Distribution::kConstant:
+        d["value"] = p.value;
+        break;
+      case Distribution::kCategorical:
+        d["values"] = p.values;
+        if (!p.probabilities.empty()) d["probabilities"] = p.probabilities;
+        break;
+      case Distribution::kNormal:
+      case Distribution::kQNormal:
+      case Distribution::kLogNormal:
+      case Distribution::kQLogNormal:
+        d["mu"] = p.mu;
+        d["sigma"] = p.sigma;
+        break;
+      case Distribution::kBeta:
+      case Distribution::kQBeta:
+        d["a"] = p.a;
+        d["b"] = p.b;
+        break;
+      default:
+        d["min"] = NumValue(p.min, p.distribution == Distribution::kIntUniform);
+        d["max"] = NumValue(p.max, p.distribution == Distribution::kIntUniform);
+        break;
+    }
+    switch (p.distribution) {
+      case Distribution::kQUniform:
+      case Distribution::kQLogUniform:
+      case Distribution::kQLogUniformValues:
+      case Distribution::kQNormal:
+      case Distribution::kQLogNormal:
+      case Distribution::kQBeta:
+        d["q"] = NumValue(p.q, p.integer);
+        break;
+      default:
+        break;
+    }
+    if (auto range = p.ValueRange()) d["range"] = {range->first, range->second};
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::vector<std::string> SearchSpace::DescribeLines() const {
+  std::vector<std::string> lines;
+  for (const Parameter& p : params) {
+    std::string kind(DistributionName(p.distribution));
+    std::string domain;
+    switch (p.distribution) {
+      case Distribution::kConstant:
+        domain = "= " + p.value.dump();
+        break;
+      case Distribution::kCategorical: {
+        domain = "{";
+        for (size_t i = 0; i < p.values.size(); ++i) {
+          if (i) domain += ", ";
+          domain += p.values[i].dump();
+          if (!p.probabilities.empty()) domain += " (p=" + Num(p.probabilities[i]) + ")";
+        }
+        domain += "}";
+        break;
+      }
+      case Distribution::kNormal:
+      case Distribution::kQNormal:
+      case Distribution::kLogNormal:
+      case Distribution::kQLogNormal:
+        domain = "mu=" + Num(p.mu) + " sigma=" + Num(p.sigma);
+        break;
+      case Distribution::kBeta:
+      case Distribution::kQBeta:
+        domain = "a=" + Num(p.a) + " b=" + Num(p.b);
+        break;
+      case Distribution::kIntUniform:
+        domain = "[" + std::to_string(std::llround(p.min)) + ", " +
+                 std::to_string(std::llround(p.max)) + "]";
+        break;
+      default:
+        domain = "[" + Num(p.min) + ", " + Num(p.max) + "]";
+        break;
+    }
+    if (p.distribution == Distribution::kQUniform || p.distribution == Distribution::kQLogUniform ||
+        p.distribution == Distribution::kQLogUniformValues ||
+        p.distribution == Distribution::kQNormal || p.distribution == Distribution::kQLogNormal ||
+        p.distribution == Distribution::kQBeta)
+      domain += " q=" + Num(p.q);
+    if (auto range = p.ValueRange();
+        range && (p.distribution == Distribution::kLogUniform ||
+                  p.distribution == Distribution::kQLogUniform ||
+                  p.distribution == Distribution::kInvLogUniform))
+      domain += " (values " + Num(range->first) + " .. " + Num(range->second) + ")";
+    lines.push_back(p.name + "  " + kind + "  " + domain + "  scale=" + Scale(p.distribution) +
+                    (p.integer ? "  int" : ""));
+  }
+  return lines;
+}
+
+}  // namespace sweep

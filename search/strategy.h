@@ -1,0 +1,90 @@
+// The ask/tell interface every search method implements, and the registry that
+// builds one by name ("grid", "random", "bayes", ...).
+//
+// Strategies never run trials: the controller asks for configurations, runs them,
+// and tells the strategy what came back. All calls come from one thread (the
+// controller's event loop); a strategy that does heavy work (fitting a GP) may be
+// called on a worker thread, but never concurrently with itself.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "search/search_space.h"
+#include "search/status.h"
+#include "search/value.h"
+
+namespace sweep {
+
+enum class Goal { kMinimize, kMaximize };
+
+// How a trial ended, as far as a strategy cares.
+enum class Outcome {
+  kRunning,   // only in Replay(): suggested and not yet ended (treat as pending)
+  kFinished,  // ran to the end; value is its summary metric (if it reported one)
+  kFailed,    // crashed or timed out; W&B's impute applies
+  kStopped,   // stopped early by an early-termination rule; value = last seen
+  kLost,      // its agent vanished; it will be re-run with the same config
+};
+
+// W&B's metric.impute: what a failed trial (or one with no value) counts as.
+enum class Impute { kWorst, kBest, kLatest };
+
+struct Observation {
+  uint64_t trial_number = 0;  // 0-based order of suggestion within the sweep
+  Config config;
+  Outcome outcome = Outcome::kFinished;
+  std::optional<double> value;  // summary value of the target metric, raw sign
+};
+
+struct StrategyOptions {
+  uint64_t seed = 0;              // the same seed gives the same suggestions
+  Goal goal = Goal::kMinimize;    // direction of the target metric
+  Impute impute = Impute::kWorst; // failed/stopped trials without a value
+  bool has_metric = false;        // false when the spec names no metric
+};
+
+class SearchStrategy {
+ public:
+  virtual ~SearchStrategy() = default;
+
+  // Up to n new configurations, none equal to a pending one (running trials) nor,
+  // for finite spaces, to one already suggested. Fewer than n (maybe none) when the
+  // strategy is exhausted or must wait for results.
+  virtual std::vector<Config> Suggest(size_t n, const std::vector<Config>& pending) = 0;
+
+  // A trial ended. Called once per trial end, in any order.
+  virtual void Observe(const Observation& obs) = 0;
+
+  // True when no configuration will ever be suggested again (grid done).
+  virtual bool Exhausted() const = 0;
+
+  // Rebuilds state after a restart from every trial ever suggested, in suggestion
+  // order (running ones with Outcome::kRunning). Called once, before any Suggest.
+  // The default observes each ended trial; strategies with counters override it so
+  // that a resumed sweep continues the same sequence.
+  virtual void Replay(const std::vector<Observation>& history);
+
+  // Number of configurations in a finite space (grid), or nullopt.
+  virtual std::optional<uint64_t> SpaceSize() const { return std::nullopt; }
+};
+
+using StrategyFactory = std::function<Result<std::unique_ptr<SearchStrategy>>(
+    const SearchSpace& space, const StrategyOptions& options)>;
+
+// Registers a factory under a method name; returns true so it can initialise a static.
+bool RegisterStrategy(const std::string& name, StrategyFactory factory);
+
+// Builds the named strategy; kInvalidSpec error naming the known methods otherwise.
+Result<std::unique_ptr<SearchStrategy>> MakeStrategy(const std::string& name,
+                                                     const SearchSpace& space,
+                                                     const StrategyOptions& options);
+
+// Names of every registered method, sorted.
+std::vector<std::string> StrategyNames();
+
+}  // namespace sweep
