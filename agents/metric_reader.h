@@ -30,6 +30,7 @@ struct ParsedPoint {
   std::string name;
   int64_t step = 0;
   double value = 0;
+  double wall = 0;  // seconds since the epoch when the line was read
 };
 
 class MetricReader {
