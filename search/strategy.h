@@ -69,6 +69,10 @@ class SearchStrategy {
   // that a resumed sweep continues the same sequence.
   virtual void Replay(const std::vector<Observation>& history);
 
+  // True when Suggest may take long (fitting a model): the controller then calls it
+  // on a worker thread, never concurrently with another call.
+  virtual bool SuggestIsExpensive() const { return false; }
+
   // Number of configurations in a finite space (grid), or nullopt.
   virtual std::optional<uint64_t> SpaceSize() const { return std::nullopt; }
 };

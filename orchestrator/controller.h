@@ -1,0 +1,64 @@
+// Controller: runs one sweep to its end on local worker slots.
+//
+// One Boost.Asio io_context thread owns all state (no locks): it asks the strategy
+// for configurations, fills free slots through the TrialRunner, records what comes
+// back in the store, tells the strategy, applies the early-termination rule as
+// metrics arrive, and stops when the space, the caps, the target, the failure budget
+// or the user says so. Expensive suggestions (a GP fit) run on a worker thread and
+// post their result back. The store is written only from the loop thread, and a
+// trial's end is committed before the trial counts as done.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "orchestrator/records.h"
+#include "orchestrator/spec.h"
+#include "orchestrator/trial_store.h"
+
+namespace sweep {
+
+struct ControllerOptions {
+  // One entry per local slot: the CUDA_VISIBLE_DEVICES value it hands its trials
+  // ("" = no GPU). Its size is the number of trials run at once.
+  std::vector<std::string> slots = {""};
+  bool gpus_managed = false;           // true when --gpus was given (slots carry GPUs)
+  std::optional<uint64_t> max_trials;  // distinct configurations to run, in all
+  bool progress_tty = false;           // redraw a live progress line (a terminal)
+  bool quiet = false;                  // no per-trial log lines
+  double flush_interval_s = 0.2;       // metric points are committed at least this often
+  double stop_poll_s = 1.0;            // how often `sweep stop` requests are looked for
+  std::string python_client_dir;       // agents/python, put on trials' PYTHONPATH
+};
+
+// What the sweep ended as; Run() returns it after the final commit.
+struct SweepOutcome {
+  SweepStatus status = SweepStatus::kFinished;
+  std::string reason;
+  int exit_code = 0;  // 0 finished/stopped, 1 failed, 130 interrupted
+};
+
+class Controller {
+ public:
+  // `sweep` must already be in the store (created by launch or loaded by resume).
+  // `history` holds the sweep's trials so far (resume); running ones are re-queued.
+  // The store must outlive the controller. `out` receives the live display and logs.
+  Controller(TrialStore& store, SweepSpec spec, SweepRecord sweep,
+             std::vector<TrialRecord> history, ControllerOptions options, std::ostream& out);
+  ~Controller();
+
+  // Runs until the sweep ends or is interrupted (SIGINT/SIGTERM: running trials are
+  // stopped and recorded as lost, to be re-run by `sweep resume`).
+  SweepOutcome Run();
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sweep
