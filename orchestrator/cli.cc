@@ -1,6 +1,268 @@
-// Placeholder CLI while the foundation lands.
+// The command line. CLI11 parses; each subcommand hands off to the function that
+// owns it (launch.cc, read_commands.cc, ...). Parse errors and bad values exit 2
+// with CLI11's message and a pointer to --help. Subcommands whose feature has not
+// landed yet exist, show their --help, and exit 2 saying so: nothing pretends to work.
 #include "orchestrator/cli.h"
 
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include "orchestrator/launch.h"
+#include "orchestrator/read_commands.h"
+#include "orchestrator/sweep_lock.h"
+#include "orchestrator/trial_store.h"
+
 namespace sweep {
-int RunCli(int, char**) { return 2; }
+namespace {
+
+// Opens the store for reading (or for the CLI's small writes) and runs fn on it.
+template <typename Fn>
+int WithStore(const std::string& flag, bool write, Fn fn) {
+  StoreOptions opts;
+  opts.read_only = !write;
+  opts.create = false;
+  auto store = OpenStore(DefaultStorePath(flag), opts);
+  if (!store.ok()) {
+    std::cerr << "error: " << store.status().message() << "\n";
+    return store.status().ExitCode();
+  }
+  return fn(**store);
+}
+
+int NotYet(const std::string& what, const std::string& issue) {
+  std::cerr << "sweep " << what << " is not available in this version yet (" << issue
+            << "); nothing was done\n";
+  return 2;
+}
+
+int WatchStatus(const std::string& store_flag, const std::string& sweep, bool json) {
+  bool tty = ::isatty(STDOUT_FILENO) == 1;
+  for (;;) {
+    bool running = false;
+    int rc = WithStore(store_flag, false, [&](TrialStore& store) {
+      if (tty) std::cout << "\033[H\033[2J";
+      ReadContext ctx{store, std::cout, std::cerr, json};
+      int r = CmdStatus(ctx, sweep);
+      auto rec = store.GetSweep(sweep);
+      running = rec.ok() && rec->status == SweepStatus::kRunning;
+      return r;
+    });
+    std::cout << std::flush;
+    if (rc != 0 || !running) return rc;
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+  }
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  CLI::App app{"sweep: hyperparameter sweeps with every trial on record", "sweep"};
+  app.set_version_flag("--version", std::string("sweep ") + SWEEP_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+  std::string store_flag;
+  app.add_option("--store", store_flag,
+                 "store folder (default: $SWEEP_STORE, else ./.sweep)");
+  bool json = false;
+  auto add_json = [&](CLI::App* sub) {
+    sub->add_flag("--json", json, "print JSON (stable shape, see schemas/cli-json.md)");
+  };
+
+  // launch
+  LaunchFlags lf;
+  std::optional<int> workers;
+  std::optional<uint64_t> max_trials, seed;
+  std::string listen;
+  std::optional<int> slurm;
+  auto* launch = app.add_subcommand("launch", "create a sweep from SPEC and run it to the end");
+  launch->add_option("SPEC", lf.spec_path, "sweep spec (YAML; W&B sweep configs work)")->required();
+  launch->add_option("--workers", workers, "trials run at once on this machine (default: spec's workers, else 1)")
+      ->check(CLI::PositiveNumber);
+  launch->add_option("--gpus", lf.gpus, "GPUs for trials: all | 0,2,3 (one slot per gpus_per_trial GPUs)");
+  launch->add_option("--max-trials", max_trials, "run at most N configurations")->check(CLI::PositiveNumber);
+  launch->add_option("--seed", seed, "seed of the search (recorded; default: spec's seed, else random)");
+  launch->add_flag("--dry-run", lf.dry_run, "print the configurations and argv; run and write nothing");
+  launch->add_flag("--quiet,-q", lf.quiet, "no per-trial lines, only the progress and the result");
+  launch->add_option("--listen", listen, "HOST:PORT for remote agents");
+  launch->add_option("--slurm", slurm, "run N agents as a Slurm job array");
+  add_json(launch);
+
+  // resume
+  ResumeFlags rf;
+  std::optional<int> resume_workers;
+  std::optional<uint64_t> resume_max;
+  auto* resume = app.add_subcommand("resume", "continue an interrupted sweep from the store");
+  resume->add_option("SWEEP", rf.sweep, "sweep id (or unique prefix)")->required();
+  resume->add_option("--workers", resume_workers, "trials run at once (default: as launched)")
+      ->check(CLI::PositiveNumber);
+  resume->add_option("--gpus", rf.gpus, "GPUs for trials (default: as launched)");
+  resume->add_option("--max-trials", resume_max, "raise or set the configuration cap");
+  resume->add_flag("--quiet,-q", rf.quiet, "no per-trial lines");
+
+  // agent
+  std::string agent_addr, token_file, agent_gpus;
+  std::optional<int> agent_workers;
+  auto* agent = app.add_subcommand("agent", "remote agent: pull trials from a controller and run them");
+  agent->add_option("HOST:PORT", agent_addr, "controller address")->required();
+  agent->add_option("--token-file", token_file, "file holding the shared agent token");
+  agent->add_option("--gpus", agent_gpus, "GPUs for trials: all | 0,2,3");
+  agent->add_option("--workers", agent_workers, "trials run at once");
+
+  std::string spec_path;
+  auto* validate = app.add_subcommand("validate", "check a spec and print its normalized search space");
+  validate->add_option("SPEC", spec_path, "sweep spec (YAML)")->required();
+  add_json(validate);
+
+  auto* ls = app.add_subcommand("ls", "list sweeps");
+  add_json(ls);
+
+  std::string sweep_arg;
+  bool watch = false;
+  auto* status = app.add_subcommand("status", "a sweep's progress (default: the latest sweep)");
+  status->add_option("SWEEP", sweep_arg, "sweep id or prefix");
+  status->add_flag("--watch,-w", watch, "refresh every 2 s until the sweep ends");
+  add_json(status);
+
+  TopOptions top_opts;
+  std::string goal;
+  auto* top = app.add_subcommand("top", "rank a sweep's trials by the target metric");
+  top->add_option("SWEEP", sweep_arg, "sweep id or prefix (default: latest)");
+  top->add_option("--metric", top_opts.metric, "rank by this metric instead");
+  top->add_option("--goal", goal, "minimize | maximize")->check(CLI::IsMember({"minimize", "maximize"}));
+  top->add_option("-k", top_opts.k, "how many trials (default 10)")->check(CLI::PositiveNumber);
+  add_json(top);
+
+  std::string trial_arg;
+  auto* show = app.add_subcommand("show", "one trial in full");
+  show->add_option("TRIAL", trial_arg, "trial id or prefix")->required();
+  add_json(show);
+
+  std::string metric_name;
+  bool csv = false;
+  auto* metrics = app.add_subcommand("metrics", "a trial's metric series");
+  metrics->add_option("TRIAL", trial_arg, "trial id or prefix")->required();
+  metrics->add_option("--name", metric_name, "only this metric");
+  metrics->add_flag("--csv", csv, "CSV output");
+  add_json(metrics);
+
+  bool stderr_stream = false, follow = false;
+  auto* logs = app.add_subcommand("logs", "a trial's output (stdout, or --stderr)");
+  logs->add_option("TRIAL", trial_arg, "trial id or prefix")->required();
+  logs->add_flag("--stderr", stderr_stream, "show stderr instead of stdout");
+  logs->add_flag("--follow,-f", follow, "keep printing while the trial runs");
+
+  std::vector<std::string> trial_args;
+  auto* compare = app.add_subcommand("compare", "trials side by side, differences marked");
+  compare->add_option("TRIALS", trial_args, "two or more trial ids")->required()->expected(2, -1);
+  add_json(compare);
+
+  bool run_flag = false;
+  auto* reproduce = app.add_subcommand("reproduce", "the exact command, code and environment of a trial");
+  reproduce->add_option("TRIAL", trial_arg, "trial id or prefix")->required();
+  reproduce->add_flag("--run", run_flag, "re-run it");
+
+  std::string format;
+  auto* exp = app.add_subcommand("export", "one row per trial: params, summary metrics, status");
+  exp->add_option("SWEEP", sweep_arg, "sweep id or prefix")->required();
+  exp->add_option("--format", format, "csv | json")->required()->check(CLI::IsMember({"csv", "json"}));
+
+  bool cancel = false;
+  auto* stop = app.add_subcommand("stop", "no new trials for a running sweep");
+  stop->add_option("SWEEP", sweep_arg, "sweep id or prefix")->required();
+  stop->add_flag("--cancel", cancel, "also stop the running trials");
+
+  int port = 8765;
+  std::string host = "127.0.0.1";
+  auto* ui = app.add_subcommand("ui", "local web dashboard");
+  ui->add_option("--port", port, "port (default 8765)");
+  ui->add_option("--host", host, "address to listen on (default 127.0.0.1)");
+
+  std::string text;
+  auto* note = app.add_subcommand("note", "attach a note to a trial");
+  note->add_option("TRIAL", trial_arg, "trial id or prefix")->required();
+  note->add_option("TEXT", text, "the note")->required();
+
+  std::vector<std::string> tags;
+  auto* tag = app.add_subcommand("tag", "tag a trial");
+  tag->add_option("TRIAL", trial_arg, "trial id or prefix")->required();
+  tag->add_option("TAGS", tags, "one or more tags")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  if (*launch) {
+    if (!listen.empty()) return NotYet("launch --listen", "remote agents, issue 7");
+    if (slurm) return NotYet("launch --slurm", "the Slurm backend, issue 8");
+    lf.store = store_flag;
+    lf.workers = workers;
+    lf.max_trials = max_trials;
+    lf.seed = seed;
+    lf.json = json;
+    return RunLaunch(lf, std::cout, std::cerr);
+  }
+  if (*resume) {
+    rf.store = store_flag;
+    rf.workers = resume_workers;
+    rf.max_trials = resume_max;
+    return RunResume(rf, std::cout, std::cerr);
+  }
+  if (*agent) return NotYet("agent", "remote agents, issue 7");
+  if (*reproduce) return NotYet("reproduce", "provenance, issue 4");
+  if (*ui) return NotYet("ui", "the dashboard, issue 9");
+  if (*validate) return RunValidate(spec_path, json, std::cout, std::cerr);
+  if (*status && watch) return WatchStatus(store_flag, sweep_arg, json);
+  bool writes = *note || *tag || *stop;
+  return WithStore(store_flag, writes, [&](TrialStore& store) -> int {
+    ReadContext ctx{store, std::cout, std::cerr, json};
+    if (*ls) return CmdLs(ctx);
+    if (*status) return CmdStatus(ctx, sweep_arg);
+    if (*top) {
+      if (!goal.empty()) top_opts.goal = goal;
+      return CmdTop(ctx, sweep_arg, top_opts);
+    }
+    if (*show) return CmdShow(ctx, trial_arg);
+    if (*metrics) return CmdMetrics(ctx, trial_arg, metric_name, csv);
+    if (*logs) return CmdLogs(ctx, trial_arg, stderr_stream, follow);
+    if (*compare) return CmdCompare(ctx, trial_args);
+    if (*exp) return CmdExport(ctx, sweep_arg, format);
+    if (*note) return CmdNote(ctx, trial_arg, text);
+    if (*tag) return CmdTag(ctx, trial_arg, tags);
+    if (*stop) {
+      auto rec = store.GetSweep(sweep_arg);
+      if (!rec.ok()) {
+        std::cerr << "error: " << rec.status().message() << "\n";
+        return rec.status().ExitCode();
+      }
+      if (rec->status != SweepStatus::kRunning) {
+        std::cerr << "sweep " << rec->id << " is not running (" << SweepStatusName(rec->status)
+                  << "); nothing to stop\n";
+        return 1;
+      }
+      if (auto probe = SweepLock::Acquire(store.root(), rec->id); probe.ok()) {
+        std::cerr << "sweep " << rec->id << " has no running controller (it was interrupted or "
+                  << "killed); `sweep resume " << rec->id << "` continues it\n";
+        return 1;
+      }
+      Status s = store.RequestStop(rec->id, cancel);
+      if (!s.ok()) {
+        std::cerr << "error: " << s.message() << "\n";
+        return s.ExitCode();
+      }
+      std::cerr << "asked sweep " << rec->id << " to stop"
+                << (cancel ? " and cancel its running trials" : " starting new trials") << "\n";
+      return 0;
+    }
+    return 2;
+  });
+}
+
 }  // namespace sweep

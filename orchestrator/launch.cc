@@ -1,0 +1,285 @@
+// Launch, resume, validate and dry-run.
+//
+// launch: parse the spec (exit 2 on any error, nothing written), settle the seed and
+// slots, create the sweep record, take the sweep's lock, write the Python reporting
+// helper into the store, run the controller, print the final ranking. resume: load
+// the sweep and its trials, re-parse the stored spec text (so a later edit of the
+// file cannot change a running sweep's meaning), and continue. dry-run asks the
+// strategy for configurations exactly as a real run would, without a store.
+#include "orchestrator/launch.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+
+#include "agents/gpus.h"
+#include "orchestrator/command_builder.h"
+#include "orchestrator/controller.h"
+#include "orchestrator/ids.h"
+#include "orchestrator/read_commands.h"
+#include "orchestrator/spec_parser.h"
+#include "orchestrator/sweep_lock.h"
+#include "orchestrator/trial_store.h"
+#include "sweep_client_py.h"
+
+namespace sweep {
+namespace fs = std::filesystem;
+
+namespace {
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Absolute(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::absolute(path, ec);
+  return ec ? path : p.lexically_normal().string();
+}
+
+// Writes agents/python/sweep_client.py (embedded at build time) into the store so
+// trials can import it without any installation step.
+Result<std::string> InstallPythonClient(const std::string& root) {
+  std::string dir = root + "/python";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::string path = dir + "/sweep_client.py";
+  std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << kSweepClientPy;
+    if (!f) return Status::Io("cannot write " + tmp);
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) return Status::Io("cannot write " + path + ": " + ec.message());
+  return dir;
+}
+
+struct Settled {
+  ControllerOptions controller;
+  int workers = 1;
+};
+
+// Works out the slots from --workers/--gpus and the spec. Returns false with a
+// message on a bad --gpus list.
+bool SettleSlots(const SweepSpec& spec, std::optional<int> workers_flag, const std::string& gpus,
+                 Settled* out, std::ostream& err) {
+  int workers = workers_flag.value_or(spec.workers);
+  if (workers < 1) {
+    err << "error: --workers must be at least 1\n";
+    return false;
+  }
+  out->workers = workers;
+  out->controller.slots.assign(static_cast<size_t>(workers), "");
+  if (gpus.empty()) return true;
+  std::string error;
+  GpuSlots g = ParseGpuSlots(gpus, std::max(1, spec.gpus_per_trial), &error);
+  if (!error.empty()) {
+    err << "error: --gpus " << gpus << ": " << error << "\n";
+    return false;
+  }
+  if (!g.note.empty()) err << "note: " << g.note << "\n";
+  if (g.slots.empty()) return true;  // no GPUs: CPU slots as --workers says
+  out->controller.slots = g.slots;
+  out->controller.gpus_managed = true;
+  if (workers_flag && *workers_flag != static_cast<int>(g.slots.size()))
+    err << "note: --gpus gives " << g.slots.size() << " slot(s); --workers " << *workers_flag
+        << " is ignored\n";
+  out->workers = static_cast<int>(g.slots.size());
+  return true;
+}
+
+
+// Runs the controller for a sweep already in the store and prints the ending.
+// The caller holds the sweep's lock.
+int RunController(TrialStore& store, SweepSpec spec, SweepRecord sweep,
+                  std::vector<TrialRecord> history, Settled settled, bool quiet, std::ostream& out,
+                  std::ostream& err) {
+  auto client_dir = InstallPythonClient(store.root());
+  if (!client_dir.ok()) {
+    err << "error: " << client_dir.status().message() << "\n";
+    return 1;
+  }
+  settled.controller.python_client_dir = client_dir.value();
+  settled.controller.progress_tty = ::isatty(STDERR_FILENO) == 1;
+  settled.controller.quiet = quiet;
+  std::string id = sweep.id;
+  SweepOutcome outcome;
+  {
+    Controller controller(store, std::move(spec), std::move(sweep), std::move(history),
+                          settled.controller, err);
+    outcome = controller.Run();
+  }
+  err << "sweep " << id << " " << SweepStatusName(outcome.status);
+  if (!outcome.reason.empty()) err << ": " << outcome.reason;
+  err << "\n";
+  ReadContext ctx{store, out, err};
+  TopOptions top;
+  top.k = 5;
+  CmdTop(ctx, id, top);
+  err << "store: " << store.root() << "   (sweep show TRIAL, sweep top " << id << ", sweep status "
+      << id << ")\n";
+  if (outcome.status == SweepStatus::kInterrupted)
+    err << "continue with: sweep resume " << id << "\n";
+  return outcome.exit_code;
+}
+
+}  // namespace
+
+int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
+  auto parsed = ParseSpecFile(flags.spec_path);
+  if (!parsed.ok()) {
+    err << parsed.status().message() << "\n";
+    return parsed.status().ExitCode();
+  }
+  SweepSpec spec = std::move(parsed.value());
+  for (const std::string& note : spec.notes) err << "note: " << note << "\n";
+  uint64_t seed = flags.seed ? *flags.seed
+                  : spec.seed ? *spec.seed
+                              : (static_cast<uint64_t>(std::random_device{}()) << 32) ^
+                                    std::random_device{}();
+  if (flags.dry_run) return RunDryRun(spec, flags, seed, out, err);
+
+  Settled settled;
+  if (!SettleSlots(spec, flags.workers, flags.gpus, &settled, err)) return 2;
+  settled.controller.max_trials = flags.max_trials;
+  // Fail before anything is written when the strategy cannot be built.
+  {
+    StrategyOptions so;
+    so.seed = seed;
+    auto strategy = MakeStrategy(spec.method, spec.space, so);
+    if (!strategy.ok()) {
+      err << flags.spec_path << ": method: " << strategy.status().message() << "\n";
+      return 2;
+    }
+  }
+  std::string root = DefaultStorePath(flags.store);
+  auto store = OpenStore(root, StoreOptions{});
+  if (!store.ok()) {
+    err << "error: " << store.status().message() << "\n";
+    return store.status().ExitCode();
+  }
+  SweepRecord sweep;
+  sweep.id = NewSweepId();
+  sweep.name = spec.name.empty() ? fs::path(flags.spec_path).stem().string() : spec.name;
+  sweep.spec_file = Absolute(flags.spec_path);
+  sweep.spec_text = spec.text;
+  sweep.space = spec.space.Describe();
+  sweep.method = spec.method;
+  sweep.metric = spec.metric.name;
+  sweep.goal = spec.metric.goal == Goal::kMinimize ? "minimize" : "maximize";
+  sweep.seed = seed;
+  sweep.status = SweepStatus::kRunning;
+  std::error_code ec;
+  sweep.workdir = fs::current_path(ec).string();
+  sweep.created_at = Now();
+  Value options = Value::object();
+  options["workers"] = settled.workers;
+  options["gpus"] = flags.gpus;
+  options["max_trials"] = flags.max_trials ? Value(*flags.max_trials) : Value(nullptr);
+  {
+    StrategyOptions so;
+    auto strategy = MakeStrategy(spec.method, spec.space, so);
+    auto size = strategy.ok() ? (*strategy)->SpaceSize() : std::nullopt;
+    options["space_size"] = size ? Value(*size) : Value(nullptr);
+  }
+  options["run_cap"] = spec.run_cap ? Value(*spec.run_cap) : Value(nullptr);
+  sweep.options = options;
+  WriteBatch batch;
+  batch.sweeps.push_back(sweep);
+  Status s = (*store)->Commit(batch);
+  if (!s.ok()) {
+    err << "error: " << s.message() << "\n";
+    return 1;
+  }
+  auto lock = SweepLock::Acquire((*store)->root(), sweep.id);
+  if (!lock.ok()) {
+    err << "error: " << lock.status().message() << "\n";
+    return 1;
+  }
+  err << "sweep " << sweep.id << " (" << sweep.name << "): method " << spec.method << ", "
+      << spec.space.params.size() << " parameter(s), " << settled.controller.slots.size()
+      << " slot(s), seed " << seed << ", store " << (*store)->root() << "\n";
+  return RunController(**store, std::move(spec), std::move(sweep), {}, settled, flags.quiet, out,
+                       err);
+}
+
+int RunResume(const ResumeFlags& flags, std::ostream& out, std::ostream& err) {
+  std::string root = DefaultStorePath(flags.store);
+  auto store = OpenStore(root, StoreOptions{.read_only = false, .create = false});
+  if (!store.ok()) {
+    err << "error: " << store.status().message() << "\n";
+    return store.status().ExitCode();
+  }
+  auto sweep = (*store)->GetSweep(flags.sweep);
+  if (!sweep.ok()) {
+    err << "error: " << sweep.status().message() << "\n";
+    return sweep.status().ExitCode();
+  }
+  if (sweep->status == SweepStatus::kFinished) {
+    err << "sweep " << sweep->id << " already finished";
+    if (!sweep->reason.empty()) err << " (" << sweep->reason << ")";
+    err << "; nothing to resume\n";
+    return 0;
+  }
+  auto parsed = ParseSpecText(sweep->spec_text, sweep->spec_file);
+  if (!parsed.ok()) {
+    err << "error: the stored spec of sweep " << sweep->id
+        << " no longer parses:\n" << parsed.status().message() << "\n";
+    return 1;
+  }
+  auto trials = (*store)->ListTrials(sweep->id);
+  if (!trials.ok()) {
+    err << "error: " << trials.status().message() << "\n";
+    return 1;
+  }
+  const Value& opts = sweep->options;
+  std::optional<int> workers = flags.workers;
+  if (!workers && opts.contains("workers") && opts["workers"].is_number_integer())
+    workers = opts["workers"].get<int>();
+  std::string gpus = !flags.gpus.empty() ? flags.gpus
+                     : opts.contains("gpus") && opts["gpus"].is_string()
+                         ? opts["gpus"].get<std::string>()
+                         : "";
+  Settled settled;
+  if (!SettleSlots(parsed.value(), workers, gpus, &settled, err)) return 2;
+  settled.controller.max_trials = flags.max_trials;
+  if (!flags.max_trials && opts.contains("max_trials") && opts["max_trials"].is_number_unsigned())
+    settled.controller.max_trials = opts["max_trials"].get<uint64_t>();
+  if (std::error_code ec; !sweep->workdir.empty() && !fs::is_directory(sweep->workdir, ec)) {
+    err << "error: the sweep's working directory " << sweep->workdir << " no longer exists\n";
+    return 1;
+  }
+  auto lock = SweepLock::Acquire((*store)->root(), sweep->id);
+  if (!lock.ok()) {
+    err << "error: " << lock.status().message() << "\n";
+    return 1;
+  }
+  // Re-read under the lock: the previous controller may have ended meanwhile.
+  sweep = (*store)->GetSweep(sweep->id);
+  trials = (*store)->ListTrials(sweep->id);
+  if (!sweep.ok() || !trials.ok()) {
+    err << "error: cannot re-read sweep " << flags.sweep << "\n";
+    return 1;
+  }
+  SweepRecord rec = sweep.value();
+  rec.status = SweepStatus::kRunning;
+  rec.reason.clear();
+  rec.ended_at = 0;
+  rec.stop_requested = rec.cancel_requested = false;
+  WriteBatch batch;
+  batch.sweeps.push_back(rec);
+  if (Status s = (*store)->Commit(batch); !s.ok()) {
+    err << "error: " << s.message() << "\n";
+    return 1;
+  }
+  err << "resuming sweep " << rec.id << " (" << trials->size() << " trial(s) on record)\n";
+  return RunController(**store, std::move(parsed.value()), std::move(rec),
+                       std::move(trials.value()), settled, flags.quiet, out, err);
+}
+
+}  // namespace sweep

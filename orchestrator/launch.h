@@ -1,0 +1,48 @@
+// `sweep launch`, `sweep resume`, `sweep validate` and `--dry-run`: turning a spec
+// and command-line flags into a sweep in the store and a running controller.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace sweep {
+
+struct LaunchFlags {
+  std::string spec_path;
+  std::string store;                  // --store ("" = default)
+  std::optional<int> workers;         // --workers (overrides the spec's `workers`)
+  std::string gpus;                   // --gpus all|0,2,3 ("" = no GPU management)
+  std::optional<uint64_t> max_trials; // --max-trials
+  std::optional<uint64_t> seed;       // --seed (overrides the spec's `seed`)
+  bool dry_run = false;
+  bool json = false;
+  bool quiet = false;
+};
+
+// Runs `sweep launch`; returns the exit code (0, 1 failed, 2 usage/spec, 130 Ctrl-C).
+int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err);
+
+struct ResumeFlags {
+  std::string sweep;
+  std::string store;
+  std::optional<int> workers;
+  std::string gpus;
+  std::optional<uint64_t> max_trials;
+  bool quiet = false;
+};
+
+// Runs `sweep resume SWEEP`.
+int RunResume(const ResumeFlags& flags, std::ostream& out, std::ostream& err);
+
+// Runs `sweep validate SPEC [--json]`.
+int RunValidate(const std::string& spec_path, bool json, std::ostream& out, std::ostream& err);
+
+struct SweepSpec;
+// `sweep launch --dry-run`: the configurations and argv a launch would run first.
+int RunDryRun(const SweepSpec& spec, const LaunchFlags& flags, uint64_t seed, std::ostream& out,
+              std::ostream& err);
+
+}  // namespace sweep

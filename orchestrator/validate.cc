@@ -1,0 +1,119 @@
+// `sweep validate` and `sweep launch --dry-run`: both parse the spec and ask the
+// strategy exactly as a real launch would, and write nothing anywhere.
+#include <algorithm>
+
+#include "orchestrator/command_builder.h"
+#include "orchestrator/launch.h"
+#include "orchestrator/shell_quote.h"
+#include "orchestrator/spec_parser.h"
+
+namespace sweep {
+
+int RunDryRun(const SweepSpec& spec, const LaunchFlags& flags, uint64_t seed, std::ostream& out,
+              std::ostream& err) {
+  StrategyOptions so;
+  so.seed = seed;
+  so.goal = spec.metric.goal;
+  so.impute = spec.metric.impute;
+  so.has_metric = !spec.metric.name.empty();
+  auto strategy = MakeStrategy(spec.method, spec.space, so);
+  if (!strategy.ok()) {
+    err << spec.file << ": " << strategy.status().message() << "\n";
+    return 2;
+  }
+  std::optional<uint64_t> total = (*strategy)->SpaceSize();
+  if (spec.run_cap && (!total || *spec.run_cap < *total)) total = spec.run_cap;
+  uint64_t limit = flags.max_trials ? *flags.max_trials : total ? std::min<uint64_t>(*total, 1000) : 10;
+  if (total && limit > *total) limit = *total;
+  Value trials = Value::array();
+  std::vector<Config> pending;
+  for (uint64_t i = 0; i < limit && !(*strategy)->Exhausted(); ++i) {
+    std::vector<Config> c = (*strategy)->Suggest(1, pending);
+    if (c.empty()) break;
+    CommandContext ctx;
+    ctx.args_json_file = "$SWEEP_TRIAL_DIR/params.json";
+    auto argv = BuildArgv(spec, c[0], ctx);
+    if (!argv.ok()) {
+      err << spec.file << ": " << argv.status().message() << "\n";
+      return 2;
+    }
+    Value t = Value::object();
+    t["number"] = i;
+    t["params"] = spec.space.ToFlat(c[0]);
+    t["argv"] = argv.value();
+    trials.push_back(std::move(t));
+    pending.push_back(std::move(c[0]));
+  }
+  if (flags.json) {
+    Value doc = Value::object();
+    doc["method"] = spec.method;
+    doc["seed"] = seed;
+    doc["total"] = total ? Value(*total) : Value(nullptr);
+    doc["shown"] = trials.size();
+    doc["trials"] = trials;
+    out << doc.dump(2) << "\n";
+    return 0;
+  }
+  out << "dry run: method " << spec.method << ", seed " << seed << ", "
+      << (total ? std::to_string(*total) + " configuration(s)" : std::string("unbounded"))
+      << "; showing " << trials.size() << " (nothing is run or written)\n";
+  for (const Value& t : trials) {
+    out << "#" << t["number"].get<uint64_t>() << "  ";
+    bool first = true;
+    for (auto it = t["params"].begin(); it != t["params"].end(); ++it) {
+      out << (first ? "" : "  ") << it.key() << "=" << FormatPython(it.value());
+      first = false;
+    }
+    out << "\n    argv:";
+    for (const Value& a : t["argv"]) out << " " << ShellQuoteForDisplay(a.get<std::string>());
+    out << "\n";
+  }
+  if (spec.method == "bayes" && trials.size() > 1)
+    out << "note: bayes suggestions after the initial design depend on results; shown are the "
+           "suggestions made before any result\n";
+  if (total && trials.size() < *total)
+    out << "... " << (*total - trials.size()) << " more (use --max-trials N to see more)\n";
+  return 0;
+}
+
+int RunValidate(const std::string& spec_path, bool json, std::ostream& out, std::ostream& err) {
+  auto spec = ParseSpecFile(spec_path);
+  if (!spec.ok()) {
+    err << spec.status().message() << "\n";
+    return spec.status().ExitCode();
+  }
+  StrategyOptions so;
+  auto strategy = MakeStrategy(spec->method, spec->space, so);
+  if (!strategy.ok()) {
+    err << spec_path << ": method: " << strategy.status().message() << "\n";
+    return 2;
+  }
+  std::optional<uint64_t> size = (*strategy)->SpaceSize();
+  if (json) {
+    Value doc = Value::object();
+    doc["file"] = spec_path;
+    doc["valid"] = true;
+    doc["method"] = spec->method;
+    doc["metric"] = spec->metric.name.empty() ? Value(nullptr) : Value(spec->metric.name);
+    doc["goal"] = spec->metric.goal == Goal::kMinimize ? "minimize" : "maximize";
+    doc["parameters"] = spec->space.Describe();
+    doc["space_size"] = size ? Value(*size) : Value(nullptr);
+    doc["run_cap"] = spec->run_cap ? Value(*spec->run_cap) : Value(nullptr);
+    doc["notes"] = spec->notes;
+    out << doc.dump(2) << "\n";
+    return 0;
+  }
+  for (const std::string& note : spec->notes) err << "note: " << note << "\n";
+  out << spec_path << ": ok: method " << spec->method << ", " << spec->space.params.size()
+      << " parameter(s)";
+  if (!spec->metric.name.empty())
+    out << ", metric " << spec->metric.name << " ("
+        << (spec->metric.goal == Goal::kMinimize ? "minimize" : "maximize") << ")";
+  if (size) out << ", " << *size << " configuration(s)";
+  if (spec->run_cap) out << ", run_cap " << *spec->run_cap;
+  out << "\n";
+  for (const std::string& line : spec->space.DescribeLines()) out << "  " << line << "\n";
+  return 0;
+}
+
+}  // namespace sweep
