@@ -1,0 +1,38 @@
+// Raw process-spawn rate: posix_spawn + waitpid of /bin/true with K in flight, the
+// ceiling any orchestrator's dispatch rate is compared with (bench/run_dispatch_bench.sh).
+// Usage: raw_spawn N K
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+extern char** environ;
+
+int main(int argc, char** argv) {
+  int n = argc > 1 ? std::atoi(argv[1]) : 2000;
+  int k = argc > 2 ? std::atoi(argv[2]) : 2;
+  char prog[] = "/bin/true";
+  char* child_argv[] = {prog, nullptr};
+  auto start = std::chrono::steady_clock::now();
+  int started = 0, done = 0, in_flight = 0;
+  while (done < n) {
+    while (in_flight < k && started < n) {
+      pid_t pid;
+      if (posix_spawn(&pid, prog, nullptr, nullptr, child_argv, environ) != 0) return 1;
+      ++started;
+      ++in_flight;
+    }
+    int status;
+    if (waitpid(-1, &status, 0) > 0) {
+      --in_flight;
+      ++done;
+    }
+  }
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("{\"trials\": %d, \"parallel\": %d, \"seconds\": %.4f, \"per_s\": %.1f}\n", n, k, s,
+              n / s);
+  return 0;
+}
