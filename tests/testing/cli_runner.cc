@@ -93,7 +93,7 @@ int WaitChild(pid_t pid, double timeout_s) {
     pid_t r = waitpid(pid, &status, WNOHANG);
     if (r == pid) {
       if (WIFEXITED(status)) return WEXITSTATUS(status);
-      if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+      if (WIFSIGNALED(status)) return 1000 + WTERMSIG(status);
       return -1;
     }
     if (std::chrono::steady_clock::now() > deadline) {
@@ -123,8 +123,8 @@ CliResult RunProgram(const std::vector<std::string>& argv, const CliOptions& opt
   int rc = WaitChild(pid, opts.timeout_s);
   if (rc == -2) {
     result.timed_out = true;
-  } else if (rc >= 128) {
-    result.signal = rc - 128;
+  } else if (rc >= 1000) {
+    result.signal = rc - 1000;
   } else {
     result.exit_code = rc;
   }

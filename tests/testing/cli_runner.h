@@ -34,7 +34,8 @@ CliResult RunProgram(const std::vector<std::string>& argv, const CliOptions& opt
 // sent to files; returns its pid. For signal tests.
 pid_t StartSweep(const std::vector<std::string>& args, const CliOptions& opts,
                  const std::string& out_path, const std::string& err_path);
-// Waits for a background child; returns its exit code, or 128+signal.
+// Waits for a background child; returns its exit code, 1000+signal when killed by
+// a signal, or -2 when it outlived timeout_s (it is then killed).
 int WaitChild(pid_t pid, double timeout_s);
 
 // Reads a whole file ("" when missing).
