@@ -1,0 +1,316 @@
+// End-to-end tests of `sweep launch` / `resume` / `stop` and the read commands: the
+// real binary, real trial processes (tests/data/sweeps/objective.py), a real SQLite
+// store in a temporary folder.
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/testing/cli_runner.h"
+#include "tests/testing/temp_dir.h"
+
+namespace sweep {
+namespace {
+
+using testing::CliOptions;
+using testing::CliResult;
+using testing::ReadFile;
+using testing::RunSweep;
+using testing::WriteFile;
+using Json = nlohmann::json;
+
+const std::string kObjective = std::string(SWEEP_TESTDATA) + "/sweeps/objective.py";
+
+class LaunchTest : public ::testing::Test {
+ protected:
+  std::string Spec(const std::string& body) {
+    std::string path = dir_.path() + "/sweep.yaml";
+    WriteFile(path, "program: " + kObjective + "\ninterpreter: /usr/bin/python3\n" + body);
+    return path;
+  }
+  CliResult Sweep(std::vector<std::string> args, double timeout_s = 120) {
+    args.insert(args.begin(), {"--store", store()});
+    CliOptions o;
+    o.cwd = dir_.path();
+    o.timeout_s = timeout_s;
+    return RunSweep(args, o);
+  }
+  Json SweepJson(std::vector<std::string> args) {
+    args.push_back("--json");
+    CliResult r = Sweep(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return Json::parse(r.out, nullptr, false);
+  }
+  std::string store() const { return dir_.path() + "/store"; }
+  testing::TempDir dir_;
+};
+
+TEST_F(LaunchTest, GridSweepRunsEveryConfigurationOnceAndRanksThem) {
+  std::string spec = Spec(R"(method: grid
+metric: {name: loss, goal: minimize}
+parameters:
+  x: {values: [1, 2, 3, 4, 5, 6]}
+  steps: {value: 2}
+)");
+  CliResult r = Sweep({"launch", spec, "--workers", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json trials = SweepJson({"export", "latest", "--format", "json"});
+  ASSERT_TRUE(trials.is_array()) << trials;
+  ASSERT_EQ(trials.size(), 6u);
+  std::set<int64_t> xs;
+  for (const Json& t : trials) {
+    EXPECT_EQ(t["status"], "finished");
+    xs.insert(t["params"]["x"].get<int64_t>());
+  }
+  EXPECT_EQ(xs, (std::set<int64_t>{1, 2, 3, 4, 5, 6}));
+  Json top = SweepJson({"top", "latest", "-k", "3"});
+  ASSERT_GE(top.size(), 1u);
+  // loss = (x-3)^2 + 1/2 after 2 steps: x=3 is best with 0.5.
+  EXPECT_EQ(top[0]["params"]["x"], 3);
+  EXPECT_DOUBLE_EQ(top[0]["value"].get<double>(), 0.5);
+  EXPECT_NE(r.err.find("store:"), std::string::npos);
+}
+
+TEST_F(LaunchTest, TrialSeesItsEnvironmentAndLiteralArguments) {
+  std::string spec = Spec(R"(method: grid
+parameters:
+  x: {value: 1}
+  evil: {value: "; rm -rf ~ $(reboot)"}
+  steps: {value: 1}
+env: {EXTRA: "hello"}
+)");
+  CliResult r = Sweep({"launch", spec});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json trials = SweepJson({"export", "latest", "--format", "json"});
+  ASSERT_EQ(trials.size(), 1u);
+  Json show = SweepJson({"show", trials[0]["id"].get<std::string>()});
+  std::string trial_dir = show["trial_dir"].get<std::string>();
+  Json seen = Json::parse(ReadFile(trial_dir + "/seen.json"));
+  std::vector<std::string> argv = seen["argv"];
+  EXPECT_NE(std::find(argv.begin(), argv.end(), "--evil=; rm -rf ~ $(reboot)"), argv.end());
+  EXPECT_EQ(seen["env"]["SWEEP_TRIAL_ID"], trials[0]["id"]);
+  EXPECT_EQ(seen["env"]["SWEEP_TRIAL_DIR"], trial_dir);
+  EXPECT_EQ(seen["env"]["EXTRA"], "hello");
+  Json params = Json::parse(ReadFile(seen["env"]["SWEEP_PARAMS"].get<std::string>()));
+  EXPECT_EQ(params["evil"], "; rm -rf ~ $(reboot)");
+  EXPECT_FALSE(seen["env"]["SWEEP_METRICS"].get<std::string>().empty());
+  EXPECT_EQ(seen["cwd"], dir_.path());
+}
+
+TEST_F(LaunchTest, RunCapAndMaxTrialsLimitTheSweep) {
+  std::string spec = Spec(R"(method: random
+run_cap: 5
+parameters:
+  x: {min: 0.0, max: 6.0}
+  steps: {value: 1}
+)");
+  ASSERT_EQ(Sweep({"launch", spec, "--workers", "2"}).exit_code, 0);
+  EXPECT_EQ(SweepJson({"export", "latest", "--format", "json"}).size(), 5u);
+  ASSERT_EQ(Sweep({"launch", spec, "--max-trials", "3"}).exit_code, 0);
+  EXPECT_EQ(SweepJson({"export", "latest", "--format", "json"}).size(), 3u);
+}
+
+TEST_F(LaunchTest, MetricTargetStopsNewTrials) {
+  std::string spec = Spec(R"(method: grid
+metric: {name: loss, goal: minimize, target: 0.6}
+parameters:
+  x: {values: [3, 1, 2, 4, 5, 6, 7, 8]}
+  steps: {value: 2}
+)");
+  CliResult r = Sweep({"launch", spec, "--workers", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(SweepJson({"export", "latest", "--format", "json"}).size(), 1u);
+  EXPECT_NE(r.err.find("target"), std::string::npos) << r.err;
+}
+
+TEST_F(LaunchTest, FirstFiveFailuresStopTheSweepWithTheReason) {
+  std::string spec = Spec(R"(method: random
+run_cap: 50
+parameters:
+  x: {min: 0.0, max: 1.0}
+  mode: {value: fail}
+)");
+  CliResult r = Sweep({"launch", spec, "--workers", "1"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("first 5 trials all failed"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("boom"), std::string::npos) << r.err;
+  Json trials = SweepJson({"export", "latest", "--format", "json"});
+  EXPECT_EQ(trials.size(), 5u);
+  Json shown = SweepJson({"show", trials[0]["id"].get<std::string>()});
+  EXPECT_EQ(shown["status"], "failed");
+  EXPECT_EQ(shown["exit_code"], 3);
+}
+
+TEST_F(LaunchTest, MissingTargetMetricIsWarnedWithDidYouMean) {
+  std::string spec = Spec(R"(method: grid
+metric: {name: val_loss}
+parameters:
+  x: {value: 1}
+  mode: {value: nometric}
+)");
+  CliResult r = Sweep({"launch", spec});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("val/loss"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("did you mean"), std::string::npos) << r.err;
+}
+
+TEST_F(LaunchTest, TimeoutFailsTheTrial) {
+  std::string spec = Spec(R"(method: grid
+timeout: 1
+stop_grace: 0.5
+parameters:
+  x: {value: 1}
+  mode: {value: hang}
+)");
+  CliResult r = Sweep({"launch", spec}, 60);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  Json trials = SweepJson({"export", "latest", "--format", "json"});
+  ASSERT_EQ(trials.size(), 1u);
+  Json shown = SweepJson({"show", trials[0]["id"].get<std::string>()});
+  EXPECT_EQ(shown["status"], "failed");
+  EXPECT_NE(shown["reason"].get<std::string>().find("timed out"), std::string::npos) << shown;
+}
+
+TEST_F(LaunchTest, DryRunPrintsConfigurationsAndWritesNothing) {
+  std::string spec = Spec(R"(method: grid
+parameters:
+  x: {values: [1, 2]}
+  y: {values: [a, b]}
+)");
+  CliResult r = Sweep({"launch", spec, "--dry-run", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json doc = Json::parse(r.out);
+  ASSERT_EQ(doc["trials"].size(), 4u);
+  EXPECT_EQ(doc["trials"][0]["argv"][0], "/usr/bin/env");
+  EXPECT_FALSE(std::filesystem::exists(store()));
+}
+
+TEST_F(LaunchTest, InvalidSpecExitsTwoAndWritesNothing) {
+  std::string spec = Spec("method: grid\nparameters:\n  x: {min: 0.0, max: 1.0}\n");
+  CliResult r = Sweep({"launch", spec});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("parameters.x"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(store()));
+}
+
+TEST_F(LaunchTest, InterruptThenResumeFinishesWithoutDuplicates) {
+  std::string spec = Spec(R"(method: grid
+metric: {name: loss}
+parameters:
+  x: {values: [1, 2, 3, 4, 5, 6]}
+  steps: {value: 4}
+  sleep: {value: 0.25}
+)");
+  CliOptions o;
+  o.cwd = dir_.path();
+  pid_t pid = testing::StartSweep({"--store", store(), "launch", spec, "--workers", "2"}, o,
+                                  dir_.path() + "/out.txt", dir_.path() + "/err.txt");
+  ASSERT_GT(pid, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ::kill(pid, SIGINT);
+  int rc = testing::WaitChild(pid, 60);
+  EXPECT_EQ(rc, 130) << ReadFile(dir_.path() + "/err.txt");
+  Json status = SweepJson({"status", "latest"});
+  EXPECT_EQ(status["status"], "interrupted") << status;
+
+  CliResult r = Sweep({"resume", status["id"].get<std::string>()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json trials = SweepJson({"export", "latest", "--format", "json"});
+  std::multiset<int64_t> finished;
+  for (const Json& t : trials)
+    if (t["status"] == "finished") finished.insert(t["params"]["x"].get<int64_t>());
+  EXPECT_EQ(finished, (std::multiset<int64_t>{1, 2, 3, 4, 5, 6}));
+}
+
+TEST_F(LaunchTest, KillNineThenResumeLosesAndDuplicatesNothing) {
+  std::string spec = Spec(R"(method: grid
+metric: {name: loss}
+parameters:
+  x: {values: [1, 2, 3, 4, 5, 6, 7, 8]}
+  steps: {value: 3}
+  sleep: {value: 0.2}
+)");
+  CliOptions o;
+  o.cwd = dir_.path();
+  pid_t pid = testing::StartSweep({"--store", store(), "launch", spec, "--workers", "2"}, o,
+                                  dir_.path() + "/out.txt", dir_.path() + "/err.txt");
+  ASSERT_GT(pid, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+  ::kill(pid, SIGKILL);
+  testing::WaitChild(pid, 30);
+  Json before = SweepJson({"export", "latest", "--format", "json"});
+  std::set<std::string> finished_before;
+  for (const Json& t : before)
+    if (t["status"] == "finished") finished_before.insert(t["id"].get<std::string>());
+
+  CliResult r = Sweep({"resume", "latest"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json after = SweepJson({"export", "latest", "--format", "json"});
+  std::multiset<int64_t> finished_x;
+  std::set<std::string> finished_after;
+  int lost = 0;
+  for (const Json& t : after) {
+    if (t["status"] == "finished") {
+      finished_x.insert(t["params"]["x"].get<int64_t>());
+      finished_after.insert(t["id"].get<std::string>());
+    }
+    if (t["status"] == "lost") ++lost;
+  }
+  EXPECT_EQ(finished_x, (std::multiset<int64_t>{1, 2, 3, 4, 5, 6, 7, 8}));
+  for (const std::string& id : finished_before) EXPECT_TRUE(finished_after.count(id)) << id;
+  EXPECT_LE(lost, 2);
+}
+
+TEST_F(LaunchTest, StopCancelEndsTheSweepAndReadCommandsWorkWhileItRuns) {
+  std::string spec = Spec(R"(method: random
+metric: {name: loss}
+run_cap: 100
+parameters:
+  x: {min: 0.0, max: 6.0}
+  steps: {value: 100}
+  sleep: {value: 0.1}
+)");
+  CliOptions o;
+  o.cwd = dir_.path();
+  pid_t pid = testing::StartSweep({"--store", store(), "launch", spec, "--workers", "2"}, o,
+                                  dir_.path() + "/out.txt", dir_.path() + "/err.txt");
+  ASSERT_GT(pid, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  Json status = SweepJson({"status", "latest"});
+  EXPECT_EQ(status["status"], "running") << status;
+  CliResult stop = Sweep({"stop", status["id"].get<std::string>(), "--cancel"});
+  EXPECT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_EQ(testing::WaitChild(pid, 60), 0) << ReadFile(dir_.path() + "/err.txt");
+  Json trials = SweepJson({"export", "latest", "--format", "json"});
+  EXPECT_EQ(trials.size(), 2u);
+  for (const Json& t : trials) EXPECT_EQ(t["status"], "stopped");
+  EXPECT_EQ(SweepJson({"status", "latest"})["status"], "stopped");
+}
+
+TEST_F(LaunchTest, GpuListGivesEachSlotItsDevice) {
+  std::string spec = Spec(R"(method: grid
+parameters:
+  x: {values: [1, 2, 3, 4]}
+  steps: {value: 1}
+  sleep: {value: 0.3}
+)");
+  CliResult r = Sweep({"launch", spec, "--gpus", "0,2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json trials = SweepJson({"export", "latest", "--format", "json"});
+  std::set<std::string> seen;
+  for (const Json& t : trials) {
+    Json show = SweepJson({"show", t["id"].get<std::string>()});
+    Json env = Json::parse(ReadFile(show["trial_dir"].get<std::string>() + "/seen.json"))["env"];
+    seen.insert(env["CUDA_VISIBLE_DEVICES"].get<std::string>());
+  }
+  EXPECT_EQ(seen, (std::set<std::string>{"0", "2"}));
+}
+
+}  // namespace
+}  // namespace sweep
