@@ -71,7 +71,7 @@ def main(argv):
             out.write(json.dumps({"step": epoch, "val_loss": val_loss}) + "\n")
             out.flush()
         else:
-            print(f"[epoch {epoch}] val_loss={val_loss:.5f}", flush=True)
+            print(f"step={epoch} val_loss={val_loss:.5f}", flush=True)
     print(f"finished all {args.epochs} epochs, val_loss {val_loss:.5f}", flush=True)
     return 0
 

@@ -62,13 +62,13 @@ def pick_device(requested):
     available = not hidden_by_env and torch.cuda.is_available()
     if requested == "cuda" and not available:
         sys.exit(f"train.py: --device cuda, but no GPU is usable "
-                 f"(CUDA_VISIBLE_DEVICES={visible!r}, "
-                 f"torch.cuda.is_available()={torch.cuda.is_available()})")
+                 f"(CUDA_VISIBLE_DEVICES is {visible!r}, "
+                 f"torch.cuda.is_available() is {torch.cuda.is_available()})")
     if requested == "cpu" or not available:
-        return torch.device("cpu"), f"cpu (CUDA_VISIBLE_DEVICES={visible!r})"
+        return torch.device("cpu"), f"cpu (CUDA_VISIBLE_DEVICES is {visible!r})"
     device = torch.device("cuda", 0)  # the first GPU this process may see: its slot
-    return device, (f"cuda:0 = {torch.cuda.get_device_name(device)} "
-                    f"(CUDA_VISIBLE_DEVICES={visible!r})")
+    return device, (f"cuda:0, {torch.cuda.get_device_name(device)} "
+                    f"(CUDA_VISIBLE_DEVICES is {visible!r})")
 
 
 def make_data():
@@ -98,7 +98,7 @@ class Reporter:
             print(f"epoch {step}  {shown}", flush=True)
         else:
             pairs = " ".join(f"{k}={v:.6g}" for k, v in metrics.items())
-            print(f"[epoch {step}] {pairs}", flush=True)
+            print(f"step={step} {pairs}", flush=True)
 
 
 def main(argv):

@@ -5,7 +5,8 @@ The zero-effort channel for scripts that already print their progress: sweep
 scans every stdout line for pairs like `val_loss=0.47 val_acc=0.86` (names such
 as val_loss, val/loss or train.acc; values are numbers, nan or inf). Lines
 without pairs are ordinary log output and are simply kept in the trial's log.
-Each line with pairs is one step. Standard library only.
+Each line with pairs is one step: the step named by a `step=N` pair, else the
+previous step + 1 (the first is 0). Standard library only.
 
 The "training" is a synthetic learning curve shaped by the flags (no ML needed),
 deterministic given its flags; the output is the same inside and outside sweep.
@@ -49,7 +50,7 @@ def main(argv):
         loss = final + (2.3 - final) * math.exp(-speed * epoch)
         val_loss = loss * 1.05 + abs(rng.gauss(0, 0.015))
         val_acc = max(0.0, min(1.0, 1.0 - val_loss / 2.5))
-        print(f"epoch {epoch}/{args.epochs}: loss={loss:.5f} val_loss={val_loss:.5f} "
+        print(f"epoch {epoch}/{args.epochs}: step={epoch} loss={loss:.5f} val_loss={val_loss:.5f} "
               f"val_acc={val_acc:.4f}", flush=True)  # flush: sweep reads it live
         time.sleep(args.epoch_seconds)
     print("Finished.", flush=True)

@@ -78,7 +78,7 @@ class Reporter:
             print(f"epoch {step}  {shown}", flush=True)
         else:
             pairs = " ".join(f"{k}={v:.6g}" for k, v in metrics.items())
-            print(f"[epoch {step}] {pairs}", flush=True)
+            print(f"step={step} {pairs}", flush=True)
 
 
 def main(argv):

@@ -153,7 +153,7 @@ def main(argv):
             out.write(json.dumps({"step": epoch, **point}) + "\n")
             out.flush()
         else:
-            print(f"[epoch {epoch}] " + " ".join(f"{k}={v:.5f}" for k, v in point.items()),
+            print(f"step={epoch} " + " ".join(f"{k}={v:.5f}" for k, v in point.items()),
                   flush=True)
         time.sleep(pause)
     print(f"done: {epochs} epochs, val_loss {val_loss:.5f}", flush=True)
