@@ -50,6 +50,7 @@ struct RunResult {
   int best_trial = -1;
   double best_final = INFINITY;
   double estimated_saved = 0;
+  std::vector<int> stopped_at;  // per trial: report count when stopped, 0 if not stopped
 };
 
 using Curves = std::vector<std::vector<double>>;
@@ -80,6 +81,7 @@ RunResult Simulate(const Curves& curves, const RuleConfig& config, const Setup& 
   std::vector<Slot> running;
   std::vector<TrialUsage> usage(curves.size());
   RunResult res;
+  res.stopped_at.assign(curves.size(), 0);
   size_t next = 0;
   while (next < curves.size() || !running.empty()) {
     while (static_cast<int>(running.size()) < setup.workers && next < curves.size()) {
@@ -114,6 +116,7 @@ RunResult Simulate(const Curves& curves, const RuleConfig& config, const Setup& 
         if (running[i].trial != trial) continue;
         rule.OnEnd(d.trial_id);
         usage[trial].end = TrialEnd::kStopped;
+        res.stopped_at[trial] = running[i].epoch;
         ++res.stopped;
         running.erase(running.begin() + static_cast<long>(i));
         break;
@@ -172,6 +175,7 @@ int Run(const Setup& st) {
     double trial_seconds = 0, makespan = 0, stopped = 0, best_final = 0, est_saved = 0;
     int same_best = 0;
     std::string per_seed_same;
+    std::string misses;  // where the no-rule best trial was stopped, per missed seed
   };
   std::vector<Totals> totals(configs.size());
   const auto t0 = std::chrono::steady_clock::now();
@@ -190,6 +194,11 @@ int Run(const Setup& st) {
       const bool same = r.best_trial == baseline.best_trial;
       t.same_best += same;
       t.per_seed_same += same ? 'Y' : 'n';
+      if (!same) {
+        t.misses += " seed " + std::to_string(seed) + ": trial " +
+                    std::to_string(baseline.best_trial) + " stopped at report " +
+                    std::to_string(r.stopped_at[baseline.best_trial]) + ";";
+      }
     }
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -208,6 +217,12 @@ int Run(const Setup& st) {
                 configs[i].label.c_str(), configs[i].is_default ? "yes" : "variant", ts,
                 100.0 * (base - ts) / base, 100.0 * (t.est_saved / n) / base, t.makespan / n,
                 t.stopped / n, t.best_final / n, t.same_best, st.seeds, t.per_seed_same.c_str());
+  }
+  std::printf("\nWhere the no-rule best trial was stopped:\n");
+  for (size_t i = 0; i < configs.size(); ++i) {
+    if (!totals[i].misses.empty()) {
+      std::printf("- %s:%s\n", configs[i].label.c_str(), totals[i].misses.c_str());
+    }
   }
   std::printf("\nsimulation wall time: %.2f s\n", secs);
   return 0;
