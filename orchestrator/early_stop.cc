@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 
 #include "orchestrator/asha_rule.h"
 #include "orchestrator/hyperband_rule.h"
