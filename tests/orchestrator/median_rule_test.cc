@@ -102,7 +102,8 @@ TEST(MedianRule, HandlesMaximizeBySign) {
   auto stops = rule->Decide({"low", "high"});
   ASSERT_EQ(stops.size(), 1u);
   EXPECT_EQ(stops[0].trial_id, "low");
-  EXPECT_NE(stops[0].reason.find("is 0.5, worse than 0.9, the median of 3"), std::string::npos) << stops[0].reason;
+  EXPECT_NE(stops[0].reason.find("is 0.5, worse than 0.9, the median of 3"), std::string::npos)
+      << stops[0].reason;
 }
 
 TEST(MedianRule, TreatsNaNAsTheWorstValue) {
