@@ -381,6 +381,21 @@ TEST(SqliteStore, ReturnsMetricsOrderedByNameThenStep) {
   EXPECT_EQ(store->GetMetrics({"nope", "", 0}).status().code(), ErrorCode::kNotFound);
 }
 
+TEST(SqliteStore, KeepsEveryPointReportedForTheSameStepInReportOrder) {
+  TempDir dir;
+  auto store = StoreWithTrials(dir, 1);
+  WriteBatch b;
+  b.points = {Point("abc123-0", "loss", 1, 0.5), Point("abc123-0", "loss", 1, 0.4),
+              Point("abc123-0", "loss", 0, 0.9)};
+  ASSERT_TRUE(store->Commit(b).ok());
+  ASSERT_TRUE(store->Commit(WriteBatch{{}, {}, {Point("abc123-0", "loss", 1, 0.3)}}).ok());
+  auto got = store->GetMetrics({"abc123-0", "loss", 0});
+  ASSERT_TRUE(got.ok());
+  std::vector<double> values;
+  for (const auto& p : *got) values.push_back(p.value);
+  EXPECT_THAT(values, ElementsAre(0.9, 0.5, 0.4, 0.3));
+}
+
 TEST(SqliteStore, MetricPointsRoundTripNanAndInfinity) {
   TempDir dir;
   auto store = StoreWithTrials(dir, 1);
