@@ -2,10 +2,10 @@
 // folder per trial (root/trials/<trial id>/).
 //
 // Only this file pair includes sqlite3.h. The schema lives in schemas/store.sql (the
-// documented copy) and, identically, in StoreMigrations(): step i takes a database
-// from schema version i to i+1 (PRAGMA user_version), so a new schema version is one
-// appended SQL step. A database whose version is newer than the code knows is refused
-// untouched.
+// documented copy) and, identically, in StoreMigrations() (store_schema.h): step i
+// takes a database from schema version i to i+1 (PRAGMA user_version), so a new
+// schema version is one appended SQL step. A database whose version is newer than
+// the code knows is refused untouched.
 //
 // Stop flags are sticky: an upsert of a sweep ORs its stop/cancel flags with the
 // stored ones, so the controller's periodic upsert cannot erase a `sweep stop` written
@@ -18,15 +18,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "orchestrator/store_schema.h"
 #include "orchestrator/trial_store.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace sweep {
-
-// The schema, one SQL script per version step; schemas/store.sql is their concatenation.
-const std::vector<std::string>& StoreMigrations();
 
 // root + "/sweep.db".
 std::string StoreDatabasePath(const std::string& root);

@@ -13,7 +13,6 @@
 #include <fstream>
 #include <limits>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "orchestrator/ids.h"
@@ -464,16 +463,6 @@ TEST(SqliteStore, StopRequestsSurviveTheControllersUpsertsUntilResume) {
   EXPECT_FALSE(controller->GetSweep("abc123")->cancel_requested);
 
   EXPECT_EQ(cli->RequestStop("zzz", false).code(), ErrorCode::kNotFound);
-}
-
-TEST(SqliteStore, SchemaFileMatchesTheEmbeddedMigrations) {
-  std::ifstream in(std::string(SWEEP_SOURCE_DIR) + "/schemas/store.sql");
-  ASSERT_TRUE(in.good());
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string embedded;
-  for (const auto& step : StoreMigrations()) embedded += step;
-  EXPECT_EQ(text.str(), embedded);
 }
 
 TEST(SqliteStore, NewStoreHasTheCurrentSchemaVersion) {
