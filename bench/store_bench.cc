@@ -64,16 +64,20 @@ void Check(const Status& s, const char* what) {
   }
 }
 
-// Runs /usr/bin/python3 bench/store_bench_peer.py ARGS... and returns the rate it
-// prints, or -1 when the peer could not run (e.g. Optuna missing).
-double RunPeer(std::vector<std::string> args) {
+struct PeerRate {
+  double wall = -1;  // per wall second; -1 when the peer could not run (e.g. no Optuna)
+  double cpu = -1;   // per CPU second of the peer process
+};
+
+// Runs /usr/bin/python3 bench/store_bench_peer.py ARGS... and returns the rates it prints.
+PeerRate RunPeer(std::vector<std::string> args) {
   std::string script = std::string(SWEEP_SOURCE_DIR) + "/bench/store_bench_peer.py";
   args.insert(args.begin(), {"/usr/bin/python3", script});
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   int fds[2];
-  if (pipe(fds) != 0) return -1;
+  if (pipe(fds) != 0) return {};
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
@@ -84,7 +88,7 @@ double RunPeer(std::vector<std::string> args) {
   close(fds[1]);
   if (rc != 0) {
     close(fds[0]);
-    return -1;
+    return {};
   }
   std::string out;
   char buf[256];
@@ -93,9 +97,18 @@ double RunPeer(std::vector<std::string> args) {
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
-  return std::atof(out.c_str());
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return {};
+  PeerRate rate;
+  if (std::sscanf(out.c_str(), "%lf %lf", &rate.wall, &rate.cpu) != 2) return {};
+  return rate;
 }
+
+// Wall and CPU time of one phase; CPU time is what a busy shared machine distorts least.
+struct Timer {
+  double wall0 = Now(), cpu0 = CpuSeconds();
+  double Wall() const { return Now() - wall0; }
+  double Cpu() const { return CpuSeconds() - cpu0; }
+};
 
 TrialRecord Trial(const std::string& sweep, uint64_t n, TrialStatus status) {
   TrialRecord t;
@@ -127,9 +140,9 @@ int Main(int argc, char** argv) {
   if (mkdtemp(tmpl) == nullptr) return 1;
   const std::string root = std::string(tmpl) + "/.sweep";
 
-  double t0 = Now();
+  Timer create;
   auto store = Must(SqliteStore::Open(root, {}), "open");
-  std::printf("create store:                 %8.1f ms\n", (Now() - t0) * 1e3);
+  std::printf("create store:                 %8.1f ms\n", create.Wall() * 1e3);
 
   SweepRecord sweep;
   sweep.id = "bench1";
@@ -137,16 +150,15 @@ int Main(int argc, char** argv) {
   Check(store->Commit(WriteBatch{{sweep}, {}, {}}), "sweep");
 
   // Trials, one commit per state change (queued+running, then finished).
-  t0 = Now();
+  Timer single;
   for (uint64_t n = 0; n < kTrials; ++n) {
     Check(store->Commit(WriteBatch{{}, {Trial("bench1", n, TrialStatus::kRunning)}, {}}), "trial");
     Check(store->Commit(WriteBatch{{}, {Trial("bench1", n, TrialStatus::kFinished)}, {}}), "trial");
   }
-  double dt = Now() - t0;
-  std::printf("trial upserts, 1 per commit:  %8.0f /s  (%zu commits, %.2f s)\n", 2 * kTrials / dt,
-              2 * kTrials, dt);
+  std::printf("trial upserts, 1 per commit:  %8.0f /s wall, %8.0f /CPU-s  (%zu commits)\n",
+              2 * kTrials / single.Wall(), 2 * kTrials / single.Cpu(), 2 * kTrials);
 
-  t0 = Now();
+  Timer batched;
   WriteBatch batch;
   for (uint64_t n = 0; n < kTrials; ++n) {
     batch.trials.push_back(Trial("bench1", n, TrialStatus::kFinished));
@@ -157,12 +169,11 @@ int Main(int argc, char** argv) {
   }
   Check(store->Commit(batch), "trials");
   batch.clear();
-  dt = Now() - t0;
-  std::printf("trial upserts, 1000 per commit:%7.0f /s\n", kTrials / dt);
+  std::printf("trial upserts, 1000 per commit:%7.0f /s wall, %8.0f /CPU-s\n",
+              kTrials / batched.Wall(), kTrials / batched.Cpu());
 
   // Points: BATCH per commit, each batch for one of 100 trials, two metric names.
-  t0 = Now();
-  double cpu0 = CpuSeconds();
+  Timer points;
   size_t written = 0;
   int64_t step = 0;
   while (written < kPoints) {
@@ -175,23 +186,21 @@ int Main(int argc, char** argv) {
     Check(store->Commit(batch), "points");
     batch.clear();
   }
-  dt = Now() - t0;
-  const double points_per_s = kPoints / dt;
-  const double cpu = CpuSeconds() - cpu0;
-  std::printf(
-      "metric points, %zu per commit: %8.0f /s  (%zu points, %.2f s wall, %.2f s CPU: %.0f "
-      "/CPU-s)\n",
-      kBatch, points_per_s, kPoints, dt, cpu, kPoints / cpu);
+  const double points_per_s = kPoints / points.Wall();
+  const double points_per_cpu_s = kPoints / points.Cpu();
+  std::printf("metric points, %zu per commit: %8.0f /s wall, %8.0f /CPU-s  (%zu points)\n", kBatch,
+              points_per_s, points_per_cpu_s, kPoints);
   std::printf("peak RSS after writes:        %8.1f MB\n", PeakRssMb());
   store.reset();  // close the writer
 
   // Reads, as the CLI makes them: a fresh read-only connection each time.
-  t0 = Now();
+  double t0 = Now();
   auto reader = Must(SqliteStore::Open(root, {.read_only = true}), "open ro");
   std::printf("open read-only:               %8.2f ms\n", (Now() - t0) * 1e3);
-  t0 = Now();
+  Timer list;
   size_t listed = Must(reader->ListTrials("bench1"), "list").size();
-  std::printf("ListTrials (%zu trials):    %8.1f ms\n", listed, (Now() - t0) * 1e3);
+  std::printf("ListTrials (%zu trials):    %8.1f ms wall, %.1f ms CPU\n", listed, list.Wall() * 1e3,
+              list.Cpu() * 1e3);
   t0 = Now();
   size_t series = Must(reader->GetMetrics({TrialId("bench1", 7), "val_loss", 0}), "metrics").size();
   std::printf("GetMetrics (one series, %zu): %6.1f ms\n", series, (Now() - t0) * 1e3);
@@ -208,15 +217,19 @@ int Main(int argc, char** argv) {
   reader.reset();
 
   // Peers, same session.
-  double raw = RunPeer({"sqlite", std::to_string(kPoints), std::to_string(kBatch)});
-  double optuna = RunPeer({"optuna", "500"});
-  if (raw > 0) {
-    std::printf("peer: python sqlite3 executemany, same rows: %.0f /s -> ratio %.2fx\n", raw,
-                points_per_s / raw);
+  PeerRate raw = RunPeer({"sqlite", std::to_string(kPoints), std::to_string(kBatch)});
+  PeerRate optuna = RunPeer({"optuna", "500"});
+  if (raw.wall > 0) {
+    std::printf("peer python sqlite3 executemany, same rows: %8.0f /s wall, %8.0f /CPU-s\n",
+                raw.wall, raw.cpu);
+    std::printf("  ratio ours/peer: %.2fx wall, %.2fx CPU\n", points_per_s / raw.wall,
+                points_per_cpu_s / raw.cpu);
   }
-  if (optuna > 0) {
-    std::printf("peer: optuna 3.1 trial.report (sqlite):      %.1f /s -> ratio %.0fx\n", optuna,
-                points_per_s / optuna);
+  if (optuna.wall > 0) {
+    std::printf("peer optuna 3.1 trial.report (sqlite):      %8.1f /s wall, %8.1f /CPU-s\n",
+                optuna.wall, optuna.cpu);
+    std::printf("  ratio ours/peer: %.0fx wall, %.0fx CPU\n", points_per_s / optuna.wall,
+                points_per_cpu_s / optuna.cpu);
   }
   std::filesystem::remove_all(tmpl, ec);
   return 0;
