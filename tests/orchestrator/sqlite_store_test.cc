@@ -677,6 +677,30 @@ TEST(SqliteStore, TwoProcessesWritingWaitForEachOtherInsteadOfFailing) {
   EXPECT_EQ(cli->GetMetrics({"abc123-0", "loss", 0})->size(), size_t{kCommits} * 20000);
 }
 
+TEST(SqliteStore, ProcessesCreatingTheSameStoreAtOnceAllSucceed) {
+  TempDir dir;
+  std::string root = dir.Join(".sweep");
+  std::vector<pid_t> children;
+  for (int i = 0; i < 4; ++i) {
+    pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      auto opened = SqliteStore::Open(root, {});
+      if (!opened.ok()) _exit(2);
+      auto version = (*opened)->SchemaVersion();
+      _exit(version.ok() && *version == 1 ? 0 : 3);
+    }
+    children.push_back(child);
+  }
+  for (pid_t child : children) {
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+  }
+  EXPECT_EQ(*MustOpen(root)->SchemaVersion(), 1);
+}
+
 TEST(SqliteStore, ACommitIsDurableAgainstKillOfTheProcess) {
   TempDir dir;
   StoreWithTrials(dir, 0);
