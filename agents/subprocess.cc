@@ -64,7 +64,7 @@ class LogFile {
   Status Open(const std::string& path, uint64_t cap) {
     cap_ = std::max(cap, kMinLogCap);
     if (path.empty()) return Status::Ok();
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd_ < 0) return Status::Io("cannot create log file '" + path + "': " + ErrnoText(errno));
     return Status::Ok();
   }
