@@ -191,6 +191,11 @@ void TrialRunner::Start(const TrialLaunch& launch) {
     cb.on_stdout_line = [this, weak](std::string_view line, bool truncated) {
       auto t = weak.lock();
       if (!t || truncated) return;  // over-long stdout lines (progress bars) are not metrics
+      // Catch up with the metrics file first, so that what the trial wrote there
+      // before printing this line gets its steps first (one shared step counter).
+      if (t->launch.reading.metrics_file &&
+          (!t->launch.reading.stdout_pattern.empty() || line.find('=') != line.npos))
+        ReadMetricsFile(*t, false);
       auto points = t->reader.ParseStdoutLine(line, Now());
       t->pending.insert(t->pending.end(), std::make_move_iterator(points.begin()),
                         std::make_move_iterator(points.end()));
