@@ -276,6 +276,41 @@ class FlatJsonParser {
 
 }  // namespace
 
+std::string ValidUtf8(std::string_view text) {
+  size_t i = 0, n = text.size();
+  while (i < n && static_cast<unsigned char>(text[i]) < 0x80) ++i;
+  if (i == n) return std::string(text);  // the common case: ASCII
+  std::string out(text.substr(0, i));
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  auto cont = [&](size_t k) { return k < n && (byte(k) & 0xC0) == 0x80; };
+  while (i < n) {
+    unsigned char c = byte(i);
+    size_t len = 0;
+    if (c < 0x80) {
+      len = 1;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = cont(i + 1) ? 2 : 0;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      // No overlongs (E0 needs A0..BF) and no surrogates (ED needs 80..9F).
+      bool ok = cont(i + 1) && cont(i + 2) && !(c == 0xE0 && byte(i + 1) < 0xA0) &&
+                !(c == 0xED && byte(i + 1) > 0x9F);
+      len = ok ? 3 : 0;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      bool ok = cont(i + 1) && cont(i + 2) && cont(i + 3) && !(c == 0xF0 && byte(i + 1) < 0x90) &&
+                !(c == 0xF4 && byte(i + 1) > 0x8F);
+      len = ok ? 4 : 0;
+    }
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(text.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
 struct MetricReader::Pattern {
   std::regex re;
 };
@@ -303,7 +338,7 @@ MetricReader::MetricReader(MetricReadingOptions options) : options_(std::move(op
 }
 
 void MetricReader::NoteMalformed(std::string_view line) {
-  if (malformed_++ == 0) first_malformed_ = std::string(line.substr(0, kFirstMalformedBytes));
+  if (malformed_++ == 0) first_malformed_ = ValidUtf8(line.substr(0, kFirstMalformedBytes));
 }
 
 // Applies the step rule to the points of one line and advances the counter.
@@ -341,7 +376,7 @@ std::vector<ParsedPoint> MetricReader::ParseJsonLine(std::string_view line, doub
         bad_step = true;
       return;
     }
-    points.push_back(ParsedPoint{key, 0, v, wall});
+    points.push_back(ParsedPoint{ValidUtf8(key), 0, v, wall});
   });
   if (!ok || bad_step) {
     NoteMalformed(line);

@@ -70,6 +70,11 @@ class MetricReader {
   std::shared_ptr<Pattern> pattern_;
 };
 
+// Text from a trial as valid UTF-8: each byte that is not part of a well-formed
+// sequence becomes U+FFFD. Metric names, the first malformed line and stderr tails
+// pass through it, so stores and JSON writers never see invalid UTF-8.
+std::string ValidUtf8(std::string_view text);
+
 // Reads complete lines appended to a file since the last call (the file may not
 // exist yet, may grow, may end in a partial line that is kept for the next call).
 // Lines longer than max_line_bytes are skipped and counted.

@@ -216,7 +216,7 @@ void TrialRunner::Start(const TrialLaunch& launch) {
     t->timeout_timer.expires_after(Seconds(launch.timeout_s));
     t->timeout_timer.async_wait([weak](boost::system::error_code ec) {
       auto t = weak.lock();
-      if (ec || !t || t->stop_kind) return;
+      if (ec || !t || t->stop_kind || !t->proc->running()) return;
       t->stop_kind = TrialEnd::Kind::kTimedOut;
       char buf[64];
       std::snprintf(buf, sizeof buf, "timed out after %gs", t->launch.timeout_s);
@@ -228,7 +228,8 @@ void TrialRunner::Start(const TrialLaunch& launch) {
 
 void TrialRunner::Stop(const std::string& trial_id, const std::string& reason) {
   auto it = trials_.find(trial_id);
-  if (it == trials_.end() || it->second->stop_kind) return;
+  // A trial whose leader already exited (its pipes are draining) ends as it ended.
+  if (it == trials_.end() || it->second->stop_kind || !it->second->proc->running()) return;
   Trial& t = *it->second;
   t.stop_kind = TrialEnd::Kind::kStopped;
   t.stop_reason = reason;
@@ -295,7 +296,11 @@ void TrialRunner::Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit
     end.kind = TrialEnd::Kind::kExited;
     if (exit.exit_code != 0) end.reason = "exited with code " + std::to_string(exit.exit_code);
   }
-  end.stderr_tail = t->proc->StderrTail(kStderrTailBytes);
+  end.stderr_tail = ValidUtf8(t->proc->StderrTail(kStderrTailBytes));
+  if (end.stderr_tail.size() >= kStderrTailBytes) {  // cut: start at a whole line
+    size_t nl = end.stderr_tail.find('\n');
+    if (nl != std::string::npos && nl < kStderrTailBytes / 2) end.stderr_tail.erase(0, nl + 1);
+  }
   end.malformed_lines = t->reader.malformed_lines();
   end.first_malformed = t->reader.first_malformed();
   end.started_at = t->started_at;

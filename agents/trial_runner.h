@@ -54,7 +54,9 @@ struct TrialEnd {
   enum class Kind { kExited, kSignaled, kTimedOut, kStopped, kSpawnFailed };
   Kind kind = Kind::kExited;
   ExitStatus exit;
-  std::string reason;       // why stopped / timed out / could not start; "" otherwise
+  // Human readable, for every end but a clean exit: "exited with code 3", "killed by
+  // SIGSEGV (Segmentation fault)", the Stop reason, "timed out after 60s", the spawn error.
+  std::string reason;
   std::string stderr_tail;  // last ~4 KiB of stderr
   uint64_t malformed_lines = 0;
   std::string first_malformed;
@@ -88,7 +90,7 @@ class TrialRunner {
   // kSpawnFailed through on_end with the reason; also written to its stderr.log.
   void Start(const TrialLaunch& launch);
   // SIGTERM to the trial's group, SIGKILL after its stop_grace_s; it ends kStopped
-  // with reason. Unknown or already stopping trials are ignored.
+  // with reason. Unknown, already stopping or already exited trials are ignored.
   void Stop(const std::string& trial_id, const std::string& reason);
   // Stops every running trial (Ctrl-C).
   void StopAll(const std::string& reason);

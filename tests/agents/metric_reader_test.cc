@@ -178,6 +178,28 @@ TEST(MetricReader, HostileStdoutLinesAreHarmless) {
   EXPECT_EQ(pts[0].name.size(), 1u << 20);
 }
 
+TEST(ValidUtf8, ReplacesEachInvalidByteAndKeepsValidText) {
+  EXPECT_EQ(ValidUtf8("plain ascii"), "plain ascii");
+  EXPECT_EQ(ValidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
+            "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+  const std::string r = "\xef\xbf\xbd";
+  EXPECT_EQ(ValidUtf8("a\xff" "b"), "a" + r + "b");
+  EXPECT_EQ(ValidUtf8("\xc3"), r);                          // truncated sequence
+  EXPECT_EQ(ValidUtf8("\xc0\xaf"), r + r);                  // overlong '/'
+  EXPECT_EQ(ValidUtf8("\xed\xa0\x80"), r + r + r);          // a UTF-16 surrogate
+  EXPECT_EQ(ValidUtf8("\xf4\x90\x80\x80"), r + r + r + r);  // past U+10FFFF
+  EXPECT_EQ(ValidUtf8(std::string("nul\0ok", 6)), std::string("nul\0ok", 6));
+}
+
+TEST(MetricReader, MetricNamesAreValidUtf8) {
+  MetricReader r({});
+  auto pts = r.ParseJsonLine("{\"lo\xffss\": 1}", 0);
+  ASSERT_EQ(pts.size(), 1u);
+  EXPECT_EQ(pts[0].name, "lo\xef\xbf\xbdss");
+  r.ParseJsonLine("\xff garbage", 0);
+  EXPECT_EQ(r.first_malformed(), "\xef\xbf\xbd garbage");
+}
+
 void Append(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::app | std::ios::binary) << text;
 }

@@ -173,6 +173,19 @@ TEST(TrialRunner, SurvivesMalformedAndFiftyMegabyteLines) {
   EXPECT_LE(std::filesystem::file_size(l.trial_dir + "/stdout.log"), (1u << 20) + 65536);
 }
 
+TEST(TrialRunner, BinaryOutputIsHarmlessAndTheStderrTailIsValidUtf8) {
+  Harness h;
+  auto l = h.Launch("t1", {TestData("binary.sh")});
+  h.Start(l);
+  ASSERT_TRUE(h.Wait("t1"));
+  const TrialEnd& e = h.ends["t1"];
+  EXPECT_TRUE(e.ok());
+  EXPECT_EQ(h.Series("t1", "acc"), (std::vector<std::pair<int64_t, double>>{{0, 0.5}}));
+  EXPECT_EQ(e.stderr_tail, std::string("\xef\xbf\xbd\xef\xbf\xbd\0\x01 binary on stderr\n", 26));
+  EXPECT_EQ(ReadFile(l.trial_dir + "/stderr.log"),
+            std::string("\xff\xfe\0\x01 binary on stderr\n", 22));
+}
+
 TEST(TrialRunner, ReportsANonZeroExitWithTheStderrTail) {
   Harness h;
   h.Start(h.Launch("t1", {TestData("exit_code.sh"), "4"}));
