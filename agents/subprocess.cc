@@ -97,7 +97,8 @@ class LogFile {
     dropped_ += src - marker_len_;
     std::string marker = "[sweep: " + std::to_string(dropped_) + " earlier bytes dropped]\n";
     marker_len_ = marker.size();
-    std::vector<char> buf(kReadChunk);
+    std::vector<char>& buf = scratch_;
+    buf.resize(kReadChunk);
     uint64_t dst = marker.size();
     for (uint64_t off = src; off < size_;) {
       ssize_t r = ::pread(fd_, buf.data(), std::min<uint64_t>(buf.size(), size_ - off),
@@ -118,6 +119,7 @@ class LogFile {
   uint64_t size_ = 0;
   uint64_t dropped_ = 0;
   uint64_t marker_len_ = 0;
+  std::vector<char> scratch_;  // compaction buffer, kept between compactions
 };
 
 // The value of NAME in a "NAME=value" list, or nullptr.
@@ -205,13 +207,22 @@ struct SubprocessCore : std::enable_shared_from_this<SubprocessCore> {
       stderr_tail.erase(0, stderr_tail.size() - kStderrRing);
   }
 
+  // Lines are handed out as views: a whole line inside the read buffer is never
+  // copied, a line split across reads is assembled in `line` (capacity reused).
   void SplitLines(const char* data, size_t n) {
     const char* end = data + n;
     while (data < end && !detached) {
       const char* nl = static_cast<const char*>(std::memchr(data, '\n', end - data));
       const char* stop = nl ? nl : end;
+      size_t len = static_cast<size_t>(stop - data);
+      if (nl && line.empty() && !discarding) {
+        bool too_long = len > max_line_bytes;
+        Emit(too_long ? std::string_view() : std::string_view(data, len), too_long);
+        data = nl + 1;
+        continue;
+      }
       if (!discarding) {
-        line.append(data, stop);
+        line.append(data, len);
         if (line.size() > max_line_bytes) {
           discarding = true;
           line.clear();
@@ -225,12 +236,13 @@ struct SubprocessCore : std::enable_shared_from_this<SubprocessCore> {
   }
 
   void EmitLine() {
-    bool truncated = discarding;
-    std::string l;
-    l.swap(line);
+    Emit(discarding ? std::string_view() : std::string_view(line), discarding);
+    line.clear();
     discarding = false;
-    if (callbacks.on_stdout_line)
-      callbacks.on_stdout_line(truncated ? std::string_view() : l, truncated);
+  }
+
+  void Emit(std::string_view l, bool truncated) {
+    if (callbacks.on_stdout_line) callbacks.on_stdout_line(l, truncated);
   }
 
   void CloseStream(Stream& s) {
