@@ -35,30 +35,43 @@ def load(path):
     return {(r["strategy"], r["n"]): r for r in map(json.loads, open(path))}
 
 ours, peer = load(sys.argv[1]), load(sys.argv[2])
+# first/last 10%: mean (median) of the per-ask+tell times over the first and the last
+# tenth of the trials run; flat = last/first of the medians. cpu/wall: process CPU time
+# over wall time for the case (well below 1 = the machine was busy with other work).
 head = ("strategy", "n", "impl", "reached", "mean us", "p50 us", "p99 us",
-        "first10% us", "last10% us", "last/first")
-fmt = "{:<8} {:>7} {:<7} {:>8} {:>10} {:>10} {:>10} {:>12} {:>12} {:>10}"
+        "first10% us", "last10% us", "flat", "cpu/wall")
+fmt = "{:<8} {:>7} {:<7} {:>8} {:>11} {:>11} {:>11} {:>21} {:>21} {:>6} {:>8}"
 print(fmt.format(*head))
+def num(x):
+    return "%.3f" % x if x < 1000 else "%.0f" % x
 ratios = []
 for key in sorted(ours, key=lambda k: (k[0], k[1])):
     for name, r in (("sweep", ours[key]), ("optuna", peer.get(key))):
         if r is None:
             continue
-        print(fmt.format(key[0], key[1], name, r["reached"], "%.3f" % r["mean_us"],
-                         "%.3f" % r["p50_us"], "%.3f" % r["p99_us"],
-                         "%.3f" % r["first10_us"], "%.3f" % r["last10_us"],
-                         "%.2f" % (r["last10_us"] / r["first10_us"])))
+        print(fmt.format(key[0], key[1], name, r["reached"], num(r["mean_us"]),
+                         num(r["p50_us"]), num(r["p99_us"]),
+                         "%s (%s)" % (num(r["first10_us"]), num(r["first10_p50_us"])),
+                         "%s (%s)" % (num(r["last10_us"]), num(r["last10_p50_us"])),
+                         "%.2f" % (r["last10_p50_us"] / r["first10_p50_us"]),
+                         "%.2f" % (r["cpu_s"] / r["total_s"])))
     if key in peer:
         o, s = peer[key], ours[key]
         ratios.append((key, o["mean_us"] / s["mean_us"], o["p50_us"] / s["p50_us"],
-                       o["last10_us"] / s["last10_us"], o["reached"], o["n"]))
+                       o["last10_p50_us"] / s["last10_p50_us"],
+                       (o["cpu_s"] / o["reached"]) / (s["cpu_s"] / s["reached"]),
+                       o["reached"], o["n"]))
 print()
-print("Optuna time / sweep time per ask+tell (higher is better for sweep):")
-print("{:<8} {:>7} {:>12} {:>12} {:>16}  {}".format(
-    "strategy", "n", "mean ratio", "p50 ratio", "last10% ratio", "note"))
-for (strategy, n), mean_r, p50_r, last_r, reached, want in ratios:
+print("Optuna time / sweep time per ask+tell (higher is better for sweep); cpu ratio:")
+print("process CPU seconds per trial, which a busy machine does not inflate:")
+print("{:<8} {:>7} {:>12} {:>12} {:>18} {:>10}  {}".format(
+    "strategy", "n", "mean ratio", "p50 ratio", "last10% p50 ratio", "cpu ratio", "note"))
+for (strategy, n), mean_r, p50_r, last_r, cpu_r, reached, want in ratios:
     note = "" if reached == want else \
         "optuna stopped at %d of %d trials (budget); its figures cover those" % (reached, want)
-    print("{:<8} {:>7} {:>12.0f} {:>12.0f} {:>16.0f}  {}".format(
-        strategy, n, mean_r, p50_r, last_r, note))
+    print("{:<8} {:>7} {:>12.0f} {:>12.0f} {:>18.0f} {:>10.0f}  {}".format(
+        strategy, n, mean_r, p50_r, last_r, cpu_r, note))
 EOF
+echo
+echo "raw:"
+cat "$tmp/sweep.jsonl" "$tmp/optuna.jsonl"

@@ -70,8 +70,8 @@ def run_case(strategy, n, budget):
     tenth = max(1, reached // 10)
     ordered = sorted(ns)
 
-    def pct(q):
-        return ordered[min(reached - 1, int(q * reached))] / 1000.0
+    def pct(q, xs=ordered):
+        return xs[min(len(xs) - 1, int(q * len(xs)))] / 1000.0
 
     return {
         "impl": "optuna",
@@ -85,6 +85,8 @@ def run_case(strategy, n, budget):
         "p99_us": pct(0.99),
         "first10_us": sum(ns[:tenth]) / tenth / 1000.0,
         "last10_us": sum(ns[-tenth:]) / tenth / 1000.0,
+        "first10_p50_us": pct(0.5, sorted(ns[:tenth])),
+        "last10_p50_us": pct(0.5, sorted(ns[-tenth:])),
         "budget_s": budget,
         "optuna": optuna.__version__,
     }

@@ -67,8 +67,8 @@ Result<DiscreteGrid> DiscreteGrid::Build(const SearchSpace& space, Mode mode) {
       case Distribution::kQUniform:
         if (mode == Mode::kGrid) {
           a.kind = Axis::Kind::kArange;
-          const double count = std::ceil((p.max - p.min) / p.q);
-          if (!(p.q > 0) || !(count >= 1) || count > 1e18) {
+          const double count = p.q > 0 ? std::ceil((p.max - p.min) / p.q) : 0.0;
+          if (!(count >= 1) || count > 1e18) {
             fail(p, "q_uniform needs q > 0 and min < max for grid search");
             break;
           }

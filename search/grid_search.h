@@ -2,7 +2,9 @@
 //
 // Order: the cartesian product with parameters in spec order (nested parameters
 // flattened depth-first where they appear) and the LAST parameter varying fastest, as
-// nested for-loops over the parameters in order would. Within a parameter:
+// nested for-loops over the parameters in order would. (W&B's own controller sorts
+// parameter names alphabetically first; the set of configurations is the same, and the
+// spec order is the one the user wrote.) Within a parameter:
 //   constant     its one value
 //   categorical  values in the order listed
 //   int_uniform  every integer min, min + 1, ..., max (both ends included)
