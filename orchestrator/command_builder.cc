@@ -25,13 +25,27 @@ void AppendJsonString(const std::string& s, std::string& out) {
     char buf[16];
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
         default:
           if (c < 0x20 || c == 0x7f) {
             std::snprintf(buf, sizeof buf, "\\u%04x", c);
@@ -164,8 +178,8 @@ Result<std::vector<std::string>> BuildArgv(const SweepSpec& spec, const Config& 
                                            const CommandContext& ctx) {
   if (config.size() != spec.space.params.size())
     return Status::Internal("configuration has " + std::to_string(config.size()) +
-                            " values but the spec has " +
-                            std::to_string(spec.space.params.size()) + " parameters");
+                            " values but the spec has " + std::to_string(spec.space.params.size()) +
+                            " parameters");
   const Value args = ArgsMapping(spec, config);
   std::vector<std::string> argv;
   for (const std::string& raw : EffectiveCommand(spec)) {

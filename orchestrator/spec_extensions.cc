@@ -94,8 +94,8 @@ void ParseTrack(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
 }
 
 void ParseBackend(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
-  static const std::vector<std::string> kKeys = {"type",   "agents",          "sbatch",
-                                                 "listen", "workers_per_agent", "pending_timeout"};
+  static const std::vector<std::string> kKeys = {
+      "type", "agents", "sbatch", "listen", "workers_per_agent", "pending_timeout"};
   static const std::vector<std::string> kTypes = {"local", "slurm"};
   auto entries = r.Entries(e.value, "backend", e.key_node);
   if (!entries) return;
@@ -105,9 +105,9 @@ void ParseBackend(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
       auto t = r.Text(k, path);
       if (!t) continue;
       if (*t != "local" && *t != "slurm") {
-        r.Error(k.value, path,
-                "unknown backend '" + *t + "' (known: local, slurm)" +
-                    DidYouMeanSuffix(*t, kTypes));
+        r.Error(
+            k.value, path,
+            "unknown backend '" + *t + "' (known: local, slurm)" + DidYouMeanSuffix(*t, kTypes));
         continue;
       }
       spec.backend.type = *t;
@@ -141,9 +141,9 @@ void ParseBackend(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
 
 const std::vector<std::string>& ExtensionKeys() {
   static const std::vector<std::string> keys = {
-      "seed",        "workers",   "gpus_per_trial", "timeout",   "stop_grace",
-      "max_retries", "max_failures", "interpreter", "env",       "reporting",
-      "track",       "artifacts", "artifact_max_bytes", "data",  "backend"};
+      "seed",        "workers",      "gpus_per_trial",     "timeout", "stop_grace",
+      "max_retries", "max_failures", "interpreter",        "env",     "reporting",
+      "track",       "artifacts",    "artifact_max_bytes", "data",    "backend"};
   return keys;
 }
 

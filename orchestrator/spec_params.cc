@@ -22,9 +22,9 @@
 namespace sweep {
 namespace {
 
-const std::vector<std::string> kParamKeys = {"value", "values", "probabilities", "distribution",
-                                             "min",   "max",    "mu",            "sigma",
-                                             "q",     "a",      "b",             "parameters"};
+const std::vector<std::string> kParamKeys = {
+    "value", "values", "probabilities", "distribution", "min", "max", "mu", "sigma", "q",
+    "a",     "b",      "parameters"};
 
 bool IsQForm(Distribution d) {
   switch (d) {
@@ -197,8 +197,9 @@ class ParamParser {
       const MapEntry* hi = get("max");
       if (!lo || !hi) {
         const MapEntry* present = lo ? lo : hi;
-        r_.Error(present->key_node, ypath, std::string("'") + (lo ? "min" : "max") +
-                                               "' given without '" + (lo ? "max" : "min") + "'");
+        r_.Error(present->key_node, ypath,
+                 std::string("'") + (lo ? "min" : "max") + "' given without '" +
+                     (lo ? "max" : "min") + "'");
         return;
       }
       // W&B: both bounds integers => int_uniform; any float => uniform.
@@ -225,7 +226,8 @@ class ParamParser {
     }
     const auto require = [&](const std::string& k) -> const MapEntry* {
       const MapEntry* m = get(k);
-      if (!m) r_.Error(e.key_node, ypath + "." + k, "distribution " + dname + " requires '" + k + "'");
+      if (!m)
+        r_.Error(e.key_node, ypath + "." + k, "distribution " + dname + " requires '" + k + "'");
       return m;
     };
 
@@ -282,9 +284,8 @@ class ParamParser {
     if (TakesLogBounds(*dist)) {
       auto range = p.ValueRange();
       r_.Note(e.key_node, ypath,
-              dname + " bounds are natural logs: values range over [" + Num(range->first) +
-                  ", " + Num(range->second) + "]; use " + dname +
-                  "_values to give the values themselves");
+              dname + " bounds are natural logs: values range over [" + Num(range->first) + ", " +
+                  Num(range->second) + "]; use " + dname + "_values to give the values themselves");
     }
     if (!names_.insert(p.name).second) {
       r_.Error(e.key_node, ypath,
@@ -342,7 +343,8 @@ class ParamParser {
         continue;
       }
       if (*v < 0 || *v > 1) {
-        r_.Error(item.value, ipath, "a probability must be in [0, 1], found " + item.value.Scalar());
+        r_.Error(item.value, ipath,
+                 "a probability must be in [0, 1], found " + item.value.Scalar());
         ok = false;
         continue;
       }
@@ -354,8 +356,7 @@ class ParamParser {
     }
   }
 
-  void ParseBounds(const MapEntry* lo, const MapEntry* hi, const std::string& ypath,
-                   Parameter& p) {
+  void ParseBounds(const MapEntry* lo, const MapEntry* hi, const std::string& ypath, Parameter& p) {
     if (!lo || !hi) return;
     const Distribution d = p.distribution;
     const std::string dname(DistributionName(d));
@@ -406,8 +407,7 @@ class ParamParser {
                                               "on",  "On",  "ON",  "off", "Off", "OFF"};
     if (k11.count(node.Scalar()))
       r_.Note(node, path,
-              "'" + node.Scalar() +
-                  "' is the string \"" + node.Scalar() +
+              "'" + node.Scalar() + "' is the string \"" + node.Scalar() +
                   "\" here (YAML 1.2); W&B's YAML 1.1 loader reads it as a boolean: write "
                   "true/false or quote it to be unambiguous");
   }

@@ -4,9 +4,9 @@
 // Internal to the spec parser (includes yaml-cpp through spec_reader.h).
 #pragma once
 
-#include <string>
-
 #include <yaml-cpp/yaml.h>
+
+#include <string>
 
 #include "orchestrator/spec_reader.h"
 #include "search/search_space.h"

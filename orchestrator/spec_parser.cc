@@ -11,12 +11,12 @@
 // position.
 #include "orchestrator/spec_parser.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <yaml-cpp/yaml.h>
 
 #include "orchestrator/did_you_mean.h"
 #include "orchestrator/spec_extensions.h"
@@ -29,12 +29,11 @@ namespace sweep {
 namespace {
 
 const std::vector<std::string> kWandbKeys = {
-    "program", "command", "method",      "metric", "parameters", "early_terminate",
-    "run_cap", "name",    "description", "entity", "project",    "controller",
-    "apiVersion", "kind", "job",         "image_uri", "metrics", "scheduler"};
-const std::vector<std::string> kIgnoredWandbKeys = {"entity",     "project", "controller",
-                                                    "apiVersion", "kind",    "job",
-                                                    "image_uri"};
+    "program",    "command", "method",      "metric",    "parameters", "early_terminate",
+    "run_cap",    "name",    "description", "entity",    "project",    "controller",
+    "apiVersion", "kind",    "job",         "image_uri", "metrics",    "scheduler"};
+const std::vector<std::string> kIgnoredWandbKeys = {"entity", "project", "controller", "apiVersion",
+                                                    "kind",   "job",     "image_uri"};
 
 std::vector<std::string> TopLevelKeys() {
   std::vector<std::string> keys = kWandbKeys;
@@ -154,8 +153,8 @@ class TopLevelParser {
   }
 
   void Metric(const MapEntry& e) {
-    static const std::vector<std::string> kKeys = {"name",   "goal", "target",
-                                                   "impute", "impute_while_running", "summary"};
+    static const std::vector<std::string> kKeys = {
+        "name", "goal", "target", "impute", "impute_while_running", "summary"};
     auto entries = r_.Entries(e.value, "metric", e.key_node);
     if (!entries) return;
     bool has_name = false;
@@ -181,21 +180,20 @@ class TopLevelParser {
           r_.Note(k.key_node, path, "impute_while_running is accepted and ignored");
       } else if (k.key == "summary") {
         if (auto s = Choice(r_, k, path, {"last", "min", "max", "best"}, "summary"))
-          spec_.metric.summary = *s == "min"   ? SummaryMode::kMin
-                                 : *s == "max" ? SummaryMode::kMax
+          spec_.metric.summary = *s == "min"    ? SummaryMode::kMin
+                                 : *s == "max"  ? SummaryMode::kMax
                                  : *s == "best" ? SummaryMode::kBest
                                                 : SummaryMode::kLast;
       } else {
         r_.UnknownKey(k, "metric", kKeys);
       }
     }
-    if (!has_name && !entries->empty())
-      r_.Error(e.key_node, "metric.name", "metric needs a name");
+    if (!has_name && !entries->empty()) r_.Error(e.key_node, "metric.name", "metric needs a name");
     if (entries->empty()) r_.Error(e.key_node, "metric", "metric needs a name");
   }
 
   void EarlyTerminate(const MapEntry& e) {
-    static const std::vector<std::string> kAll = {"type", "min_iter", "max_iter", "s",
+    static const std::vector<std::string> kAll = {"type", "min_iter", "max_iter",  "s",
                                                   "eta",  "strict",   "min_trials"};
     static const std::map<std::string, std::vector<std::string>> kByType = {
         {"hyperband", {"type", "min_iter", "max_iter", "s", "eta", "strict"}},
@@ -260,8 +258,7 @@ class TopLevelParser {
       } else if (s && !max_iter) {
         r_.Error(s->key_node, "early_terminate.max_iter", "hyperband with s also needs max_iter");
       } else if (!min_iter && !max_iter) {
-        r_.Error(e.key_node, "early_terminate",
-                 "hyperband needs min_iter, or max_iter and s");
+        r_.Error(e.key_node, "early_terminate", "hyperband needs min_iter, or max_iter and s");
       } else if (et.max_iter && et.max_iter < et.eta) {
         r_.Error(max_iter->value, "early_terminate.max_iter",
                  "max_iter " + std::to_string(*et.max_iter) +
@@ -329,16 +326,14 @@ class TopLevelParser {
     for (size_t p = text.find("${envvar:"); p != std::string::npos;
          p = text.find("${envvar:", p + 1)) {
       const size_t end = text.find('}', p);
-      const std::string name =
-          end == std::string::npos ? "" : text.substr(p + 9, end - p - 9);
+      const std::string name = end == std::string::npos ? "" : text.substr(p + 9, end - p - 9);
       bool ok = !name.empty();
       for (char c : name)
         ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                     c == '_');
       if (!ok)
         r_.Error(item, path,
-                 "malformed ${envvar:NAME} in '" + text +
-                     "' (NAME: letters, digits and '_')");
+                 "malformed ${envvar:NAME} in '" + text + "' (NAME: letters, digits and '_')");
     }
   }
 
@@ -347,7 +342,8 @@ class TopLevelParser {
       return std::find(suggested_.begin(), suggested_.end(), k) != suggested_.end();
     };
     if (!has_method_ && !suggested("method"))
-      r_.ErrorAt(1, 1, "method", "missing required key 'method' (" + JoinList(KnownMethods()) + ")");
+      r_.ErrorAt(1, 1, "method",
+                 "missing required key 'method' (" + JoinList(KnownMethods()) + ")");
     if (!has_parameters_ && !suggested("parameters"))
       r_.ErrorAt(1, 1, "parameters", "missing required key 'parameters'");
     if (spec_.method == "grid") {
@@ -410,9 +406,15 @@ std::vector<std::string> KnownMethods() {
 }
 
 const std::vector<std::string>& CommandMacros() {
-  static const std::vector<std::string> macros = {
-      "env",  "interpreter",    "program",         "args",          "args_no_equals",
-      "args_no_hyphens", "args_no_boolean_flags", "args_json", "args_json_file"};
+  static const std::vector<std::string> macros = {"env",
+                                                  "interpreter",
+                                                  "program",
+                                                  "args",
+                                                  "args_no_equals",
+                                                  "args_no_hyphens",
+                                                  "args_no_boolean_flags",
+                                                  "args_json",
+                                                  "args_json_file"};
   return macros;
 }
 
@@ -437,8 +439,7 @@ Result<SweepSpec> ParseSpecText(std::string_view text, const std::string& file_n
     docs = YAML::LoadAll(std::string(text));
   } catch (const YAML::ParserException& e) {
     // A tab in the indentation usually causes the parse error; that message is clearer.
-    if (!tabs)
-      r.ErrorAt(e.mark.line + 1, e.mark.column + 1, "", "not valid YAML: " + e.msg);
+    if (!tabs) r.ErrorAt(e.mark.line + 1, e.mark.column + 1, "", "not valid YAML: " + e.msg);
     return r.ToStatus();
   } catch (const std::exception& e) {
     r.ErrorAt(0, 0, "", std::string("not valid YAML: ") + e.what());
@@ -448,8 +449,9 @@ Result<SweepSpec> ParseSpecText(std::string_view text, const std::string& file_n
     if (docs.empty()) {
       r.ErrorAt(1, 1, "", "the spec has no YAML document");
     } else {
-      r.Error(docs[1], "", "the spec has " + std::to_string(docs.size()) +
-                               " YAML documents; it must have exactly one");
+      r.Error(docs[1], "",
+              "the spec has " + std::to_string(docs.size()) +
+                  " YAML documents; it must have exactly one");
     }
     return r.ToStatus();
   }
@@ -489,7 +491,8 @@ Result<SweepSpec> ParseSpecFile(const std::string& path) {
     return Status::InvalidSpec(path + ": spec file is " + std::to_string(size) +
                                " bytes, over the 4 MiB limit for a spec file");
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidSpec(path + ": cannot read spec file: permission denied or I/O error");
+  if (!in)
+    return Status::InvalidSpec(path + ": cannot read spec file: permission denied or I/O error");
   std::string text;
   // Read at most one byte past the limit: a file that grows while we read is refused too.
   text.resize(kMaxSpecBytes + 1);

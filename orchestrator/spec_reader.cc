@@ -233,8 +233,10 @@ std::optional<std::vector<MapEntry>> SpecReader::Entries(const YAML::Node& node,
   return out;
 }
 
-std::optional<std::string> SpecReader::UnknownKey(const MapEntry& entry, const std::string& parent_path,
-                            const std::vector<std::string>& known, const std::string& what) {
+std::optional<std::string> SpecReader::UnknownKey(const MapEntry& entry,
+                                                  const std::string& parent_path,
+                                                  const std::vector<std::string>& known,
+                                                  const std::string& what) {
   const std::string path = parent_path.empty() ? entry.key : parent_path + "." + entry.key;
   std::string msg = "unknown " + what + " '" + entry.key + "'";
   auto suggestion = DidYouMean(entry.key, known);
@@ -249,12 +251,11 @@ std::optional<std::string> SpecReader::UnknownKey(const MapEntry& entry, const s
   return suggestion;
 }
 
-std::optional<double> SpecReader::Number(const MapEntry& e, const std::string& path,
-                                         bool finite) {
+std::optional<double> SpecReader::Number(const MapEntry& e, const std::string& path, bool finite) {
   const Scalar s = e.value.IsScalar() ? ResolveScalar(e.value) : NullScalar();
-  const bool numeric = e.value.IsScalar() &&
-                       (s.kind == ScalarKind::kInt || s.kind == ScalarKind::kUnsigned ||
-                        s.kind == ScalarKind::kFloat || s.kind == ScalarKind::kBigInt);
+  const bool numeric =
+      e.value.IsScalar() && (s.kind == ScalarKind::kInt || s.kind == ScalarKind::kUnsigned ||
+                             s.kind == ScalarKind::kFloat || s.kind == ScalarKind::kBigInt);
   if (!numeric) {
     Error(e.value, path, "expected a number, found " + Describe(e.value), e.key_node);
     return std::nullopt;
@@ -288,9 +289,9 @@ std::optional<int64_t> SpecReader::IntInRange(const MapEntry& e, const std::stri
   auto v = Int(e, path);
   if (!v) return std::nullopt;
   if (*v < lo || *v > hi) {
-    std::string range = hi == INT64_MAX ? ">= " + std::to_string(lo)
-                                        : "in [" + std::to_string(lo) + ", " +
-                                              std::to_string(hi) + "]";
+    std::string range = hi == INT64_MAX
+                            ? ">= " + std::to_string(lo)
+                            : "in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
     Error(e.value, path, "must be an integer " + range + ", found " + std::to_string(*v));
     return std::nullopt;
   }
@@ -304,8 +305,7 @@ std::optional<bool> SpecReader::Bool(const MapEntry& e, const std::string& path)
     if (e.value.IsScalar() && s.kind == ScalarKind::kString &&
         (s.text == "yes" || s.text == "no" || s.text == "on" || s.text == "off"))
       hint = " (YAML 1.2: write true or false)";
-    Error(e.value, path, "expected true or false, found " + Describe(e.value) + hint,
-          e.key_node);
+    Error(e.value, path, "expected true or false, found " + Describe(e.value) + hint, e.key_node);
     return std::nullopt;
   }
   return s.b;
@@ -455,8 +455,7 @@ bool SpecReader::ToValueRec(const YAML::Node& node, const std::string& path, Val
     out = Value::array();
     for (size_t i = 0; i < node.size(); ++i) {
       Value item;
-      if (!ToValueRec(node[i], path + "[" + std::to_string(i) + "]", item, depth + 1))
-        return false;
+      if (!ToValueRec(node[i], path + "[" + std::to_string(i) + "]", item, depth + 1)) return false;
       out.push_back(std::move(item));
     }
     return true;

@@ -9,13 +9,13 @@
 // are always strings. Not thread-safe; one reader per parse.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "search/status.h"
 #include "search/value.h"
@@ -74,7 +74,8 @@ class SpecReader {
   // Reports `entry` as an unknown key with a did-you-mean hint from `known`; returns
   // the suggestion, if any.
   std::optional<std::string> UnknownKey(const MapEntry& entry, const std::string& parent_path,
-                  const std::vector<std::string>& known, const std::string& what = "key");
+                                        const std::vector<std::string>& known,
+                                        const std::string& what = "key");
 
   // Typed getters: an error "expected X, found Y" and nullopt on a type mismatch.
   std::optional<double> Number(const MapEntry& e, const std::string& path, bool finite = true);

@@ -61,7 +61,7 @@ bool CheckEncoding(std::string_view text, std::vector<TextIssue>& issues) {
     if (c == 0) {
       problem = "binary data (a NUL byte); a spec must be YAML text";
     } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
-      problem = "control character " + Hex(c) + " is not allowed in YAML text";
+      problem = "control character " + Hex(c) + ": a spec must be YAML text, not binary data";
     } else if (c >= 0x80 && Utf8SequenceLength(text, i) == 0) {
       problem = "invalid UTF-8 (byte " + Hex(c) + "); a spec must be UTF-8 text";
     }
@@ -82,13 +82,14 @@ bool CheckEncoding(std::string_view text, std::vector<TextIssue>& issues) {
 }
 
 struct DepthScanner {
-  std::vector<int> indents;  // open indentation levels
-  int flow = 0;              // open [ and { brackets
-  char quote = 0;            // open quote character spanning lines, or 0
-  int block_scalar_parent = -1;  // indentation of the key owning a | or > scalar
+  std::vector<int> indents;           // open indentation levels
+  int flow = 0;                       // open [ and { brackets
+  char quote = 0;                     // open quote character spanning lines, or 0
+  int block_scalar_parent = -1;       // indentation of the key owning a | or > scalar
+  int quote_line = 0, quote_col = 0;  // where the open quote started
 
   // Scans one line; returns the column (1-based) where the limit was passed, or 0.
-  int ScanLine(std::string_view s) {
+  int ScanLine(std::string_view s, int line) {
     size_t indent = 0;
     while (indent < s.size() && s[indent] == ' ') ++indent;
     const bool blank = indent == s.size() || s[indent] == '#' || s[indent] == '\r';
@@ -132,6 +133,8 @@ struct DepthScanner {
       if (c == '#' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t')) break;
       if ((c == '"' || c == '\'') && token_start) {
         quote = c;
+        quote_line = line;
+        quote_col = static_cast<int>(i) + 1;
       } else if ((c == '[' || c == '{') && (token_start || flow > 0)) {
         ++flow;
         if (base + flow > kMaxSpecDepth) return static_cast<int>(i) + 1;
@@ -156,10 +159,10 @@ struct DepthScanner {
 std::vector<TextIssue> CheckSpecText(std::string_view text) {
   std::vector<TextIssue> issues;
   if (text.size() > kMaxSpecBytes) {
-    issues.push_back({0, 0,
-                      "spec is " + std::to_string(text.size()) +
-                          " bytes, over the 4 MiB limit for a spec file",
-                      true});
+    issues.push_back(
+        {0, 0,
+         "spec is " + std::to_string(text.size()) + " bytes, over the 4 MiB limit for a spec file",
+         true});
     return issues;
   }
   if (!CheckEncoding(text, issues)) return issues;
@@ -179,10 +182,9 @@ std::vector<TextIssue> CheckSpecText(std::string_view text) {
       const size_t tab = s.substr(0, i).find('\t');
       if (tab != std::string_view::npos && i < s.size() && s[i] != '#' && s[i] != '\r')
         issues.push_back({line, static_cast<int>(tab) + 1,
-                          "tab character in indentation; YAML indentation must use spaces",
-                          false});
+                          "tab character in indentation; YAML indentation must use spaces", false});
     }
-    if (int col = depth.ScanLine(s)) {
+    if (int col = depth.ScanLine(s, line)) {
       issues.push_back({line, col,
                         "nesting deeper than " + std::to_string(kMaxSpecDepth) +
                             " levels; a sweep spec never needs this much",
@@ -193,6 +195,12 @@ std::vector<TextIssue> CheckSpecText(std::string_view text) {
     start = end + 1;
     ++line;
   }
+  // yaml-cpp quietly ends an unterminated quoted scalar at the end of the text.
+  if (depth.quote != 0)
+    issues.push_back({depth.quote_line, depth.quote_col,
+                      std::string("this ") + (depth.quote == '"' ? "double" : "single") +
+                          "-quoted string is never closed",
+                      true});
   return issues;
 }
 
