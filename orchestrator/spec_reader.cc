@@ -216,9 +216,10 @@ std::optional<std::vector<MapEntry>> SpecReader::Entries(const YAML::Node& node,
     return std::nullopt;
   }
   std::vector<MapEntry> out;
+  std::vector<MapEntry> merged;  // from "<<: *anchor", overridden by explicit keys
   std::set<std::string> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& k = it->first;
+    const YAML::Node k = it->first;  // a copy: `it->first` lives in a temporary
     if (!k.IsScalar()) {
       Error(k, path, "a key must be a plain name, found " + Describe(k));
       continue;
@@ -228,8 +229,30 @@ std::optional<std::vector<MapEntry>> SpecReader::Entries(const YAML::Node& node,
       Error(k, child, "duplicate key '" + k.Scalar() + "' (YAML would silently keep only one)");
       continue;
     }
+    if (k.Scalar() == "<<" && k.Tag() == "?") {
+      // YAML merge key (W&B's PyYAML honours it): a mapping or a list of mappings.
+      std::vector<YAML::Node> sources;
+      if (it->second.IsSequence()) {
+        for (size_t i = 0; i < it->second.size(); ++i) sources.push_back(it->second[i]);
+      } else {
+        sources.push_back(it->second);
+      }
+      for (const YAML::Node& src : sources) {
+        if (!src.IsMap()) {
+          Error(src, child, "a merge key (<<) needs a mapping, found " + Describe(src), k);
+          continue;
+        }
+        for (auto m = src.begin(); m != src.end(); ++m)
+          if (m->first.IsScalar()) merged.push_back({m->first.Scalar(), m->first, m->second});
+      }
+      continue;
+    }
     out.push_back({k.Scalar(), k, it->second});
   }
+  std::set<std::string> have;
+  for (const MapEntry& e : out) have.insert(e.key);
+  for (const MapEntry& e : merged)
+    if (have.insert(e.key).second) out.push_back(e);
   return out;
 }
 

@@ -128,14 +128,18 @@ struct DepthScanner {
         last_content = i;
         continue;
       }
-      const bool token_start = i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '[' ||
-                               s[i - 1] == '{' || s[i - 1] == ',';
+      // Outside brackets a quote or bracket only opens at the start of a token; inside
+      // them, after any flow indicator too ("[[", "{a: 'x'}", "{"k":"v"}").
+      const bool after_space = i == p || i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t';
+      const bool token_start =
+          after_space ||
+          (flow > 0 && (s[i - 1] == '[' || s[i - 1] == '{' || s[i - 1] == ',' || s[i - 1] == ':'));
       if (c == '#' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t')) break;
       if ((c == '"' || c == '\'') && token_start) {
         quote = c;
         quote_line = line;
         quote_col = static_cast<int>(i) + 1;
-      } else if ((c == '[' || c == '{') && (token_start || flow > 0)) {
+      } else if ((c == '[' || c == '{') && (after_space || flow > 0)) {
         ++flow;
         if (base + flow > kMaxSpecDepth) return static_cast<int>(i) + 1;
       } else if ((c == ']' || c == '}') && flow > 0) {

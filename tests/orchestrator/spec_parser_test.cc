@@ -279,6 +279,20 @@ TEST(SpecParser, GridNamesEveryContinuousParameter) {
       << msg;
 }
 
+TEST(SpecParser, AnchorsAndMergeKeysWorkAsInPyYaml) {
+  SweepSpec spec = MustParse(kHead +
+                             "parameters:\n"
+                             "  base: &b {min: 0.1, max: 1.0}\n"
+                             "  other:\n"
+                             "    <<: *b\n"
+                             "    max: 2.0\n"
+                             "  choice: {values: &v [a, b]}\n"
+                             "  again: {values: *v}\n");
+  EXPECT_EQ(Param(spec, "other").min, 0.1);
+  EXPECT_EQ(Param(spec, "other").max, 2.0);
+  EXPECT_EQ(Param(spec, "again").values, (std::vector<Value>{Value("a"), Value("b")}));
+}
+
 // ---- the other W&B keys ---------------------------------------------------------------------
 
 TEST(SpecParser, MetricKeysAndDefaults) {
