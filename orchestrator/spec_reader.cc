@@ -59,6 +59,17 @@ Scalar NullScalar() {
   return s;
 }
 
+// PyYAML (YAML 1.1, what W&B uses) needs a '.' and a signed exponent to read a float:
+// "1e-5" and "1.0e5" are strings there, numbers here.
+bool Yaml11ReadsAsString(const Scalar& s) {
+  if (s.kind != ScalarKind::kFloat) return false;
+  const size_t e = s.text.find_first_of("eE");
+  if (e == std::string::npos || s.text[0] == '.') return false;
+  const bool has_dot = s.text.find('.') < e;
+  const bool signed_exp = e + 1 < s.text.size() && (s.text[e + 1] == '-' || s.text[e + 1] == '+');
+  return !has_dot || !signed_exp;
+}
+
 std::string Quote(std::string_view s) {
   std::string out(s.substr(0, 40));
   if (s.size() > 40) out += "...";
@@ -291,6 +302,7 @@ std::optional<double> SpecReader::Number(const MapEntry& e, const std::string& p
     Error(e.value, path, "expected a finite number, found " + s.text);
     return std::nullopt;
   }
+  NoteYaml11Float(e.value, path, s);
   return s.f;
 }
 
@@ -450,6 +462,14 @@ std::optional<uint64_t> SpecReader::Bytes(const MapEntry& e, const std::string& 
   return std::nullopt;
 }
 
+void SpecReader::NoteYaml11Float(const YAML::Node& node, const std::string& path, const Scalar& s) {
+  if (!Yaml11ReadsAsString(s)) return;
+  Note(node, path,
+       s.text +
+           " is a number here (YAML 1.2), but W&B's YAML 1.1 loader reads it as a string; "
+           "write it with a dot and a signed exponent (e.g. 1.0e-5) to mean the same in both");
+}
+
 std::optional<Value> SpecReader::ToValue(const YAML::Node& node, const std::string& path) {
   Value out;
   if (ToValueRec(node, path, out, 0)) return out;
@@ -516,6 +536,7 @@ bool SpecReader::ToValueRec(const YAML::Node& node, const std::string& path, Val
         Error(node, path, "number " + s.text + " is not finite (or overflows a double)");
         return false;
       }
+      NoteYaml11Float(node, path, s);
       out = s.f;
       return true;
     case ScalarKind::kString:

@@ -108,6 +108,7 @@ class SpecReader {
   };
   void Add(std::vector<Item>& to, int line, int col, const std::string& path,
            const std::string& what);
+  void NoteYaml11Float(const YAML::Node& node, const std::string& path, const Scalar& s);
   bool ToValueRec(const YAML::Node& node, const std::string& path, Value& out, int depth);
 
   std::string file_;

@@ -121,7 +121,7 @@ TEST(SpecParser, LogUniformBoundsAreNaturalLogsAndValuesFormsAreRaw) {
   SweepSpec spec = MustParse(kHead +
                              "parameters:\n"
                              "  a: {distribution: log_uniform, min: -9.21, max: -2.3}\n"
-                             "  b: {distribution: log_uniform_values, min: 1e-4, max: 0.1}\n"
+                             "  b: {distribution: log_uniform_values, min: 1.0e-4, max: 0.1}\n"
                              "  c: {distribution: inv_log_uniform_values, min: 0.01, max: 1}\n");
   EXPECT_EQ(Param(spec, "a").min, -9.21);
   EXPECT_NEAR(Param(spec, "a").ValueRange()->first, std::exp(-9.21), 1e-12);
@@ -177,7 +177,7 @@ TEST(SpecParser, CategoricalValuesKeepTheirYamlTypes) {
                              "parameters:\n"
                              "  v:\n"
                              "    values: [1, 2.5, true, False, \"1\", '2.5', null, ~, [1, two],\n"
-                             "             {a: 1}, plain text, 1e-3, 0x1F, 0o17, -7, yes]\n");
+                             "             {a: 1}, plain text, 1.0e-3, 0x1F, 0o17, -7, yes]\n");
   const std::vector<Value>& v = Param(spec, "v").values;
   ASSERT_EQ(v.size(), 16u);
   EXPECT_TRUE(v[0].is_number_integer());
@@ -291,6 +291,15 @@ TEST(SpecParser, AnchorsAndMergeKeysWorkAsInPyYaml) {
   EXPECT_EQ(Param(spec, "other").min, 0.1);
   EXPECT_EQ(Param(spec, "other").max, 2.0);
   EXPECT_EQ(Param(spec, "again").values, (std::vector<Value>{Value("a"), Value("b")}));
+}
+
+TEST(SpecParser, ExponentWithoutDotIsANumberWithANoteAboutPyYaml) {
+  SweepSpec spec = MustParse(kHead + "parameters:\n  lr: {min: 1e-5, max: 1.0e-1}\n");
+  EXPECT_EQ(Param(spec, "lr").min, 1e-5);
+  ASSERT_EQ(spec.notes.size(), 1u);
+  EXPECT_NE(spec.notes[0].find("spec.yaml:4:13: parameters.lr.min: 1e-5 is a number here"),
+            std::string::npos)
+      << spec.notes[0];
 }
 
 // ---- the other W&B keys ---------------------------------------------------------------------
