@@ -240,7 +240,9 @@ class ParamParser {
       ParseCategorical(get("values") ? get("values") : require("values"), get("probabilities"),
                        ypath, p);
     } else if (IsBounded(*dist)) {
-      ParseBounds(require("min"), require("max"), ypath, p);
+      const MapEntry* lo = require("min");  // in this order, so errors read min, max
+      const MapEntry* hi = require("max");
+      ParseBounds(lo, hi, ypath, p);
     } else if (IsNormalFamily(*dist)) {
       if (const MapEntry* m = get("mu")) {
         if (auto v = r_.Number(*m, ypath + ".mu")) p.mu = *v;

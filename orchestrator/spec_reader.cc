@@ -177,7 +177,9 @@ SourceLocation SpecReader::Where(const YAML::Node& at, const std::string& path) 
 
 void SpecReader::Error(const YAML::Node& at, const std::string& path, const std::string& what,
                        const YAML::Node& fallback) {
-  SourceLocation loc = Where(at, path);
+  // An empty value's mark points at whatever follows it; its key is the better place.
+  const bool empty = !at.IsDefined() || (at.IsNull() && at.Tag().empty());
+  SourceLocation loc = Where(empty && fallback.IsDefined() ? fallback : at, path);
   if (loc.line == 0) loc = Where(fallback, path);
   Add(errors_, loc.line, loc.col, path, what);
 }

@@ -489,6 +489,16 @@ TEST(SpecParser, ReportsEveryErrorInOnePassSortedByPosition) {
             "spec.yaml:7:28: metric.goal: unknown goal 'maximise'; did you mean 'maximize'?");
 }
 
+TEST(SpecParser, EmptyValuesAreReportedAtTheirKey) {
+  const std::string msg =
+      MustFail(kHead + "metric:\nparameters:\n  lr:\n  n: {distribution: int_uniform}\n");
+  EXPECT_EQ(msg,
+            "spec.yaml:3:1: metric: expected a mapping, found an empty value\n"
+            "spec.yaml:5:3: parameters.lr: expected a mapping, found an empty value\n"
+            "spec.yaml:6:3: parameters.n.min: distribution int_uniform requires 'min'\n"
+            "spec.yaml:6:3: parameters.n.max: distribution int_uniform requires 'max'");
+}
+
 TEST(SpecParser, DuplicateKeysAreFoundAtAnyDepth) {
   const std::string msg = MustFail(kHead +
                                    "parameters:\n"
