@@ -80,4 +80,11 @@ class Subprocess {
   std::unique_ptr<Impl> impl_;
 };
 
+// Runs argv to completion with the caller's environment and returns its stdout
+// (bounded to max_bytes). For short helper commands (nvidia-smi, git, pip freeze).
+// Errors: the program cannot be started, exits non-zero (the message carries the
+// exit status and the stderr tail), or outlives timeout_s (its group is killed).
+Result<std::string> RunCapture(const std::vector<std::string>& argv, double timeout_s,
+                               const std::string& cwd = "", uint64_t max_bytes = 16ull << 20);
+
 }  // namespace sweep

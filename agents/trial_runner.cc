@@ -236,6 +236,22 @@ void TrialRunner::Stop(const std::string& trial_id, const std::string& reason) {
   t.proc->Terminate(t.launch.stop_grace_s);
 }
 
+void TrialRunner::Kill(const std::string& trial_id) {
+  auto it = trials_.find(trial_id);
+  if (it == trials_.end() || !it->second->proc->running()) return;
+  if (!it->second->stop_kind) {
+    it->second->stop_kind = TrialEnd::Kind::kStopped;
+    it->second->stop_reason = "killed";
+  }
+  it->second->proc->Kill();
+}
+
+pid_t TrialRunner::Pid(const std::string& trial_id) const {
+  auto it = trials_.find(trial_id);
+  if (it == trials_.end() || !it->second->proc) return -1;
+  return it->second->proc->pid();
+}
+
 void TrialRunner::StopAll(const std::string& reason) {
   std::vector<std::string> ids;
   for (const auto& [id, t] : trials_) ids.push_back(id);

@@ -92,6 +92,10 @@ class TrialRunner {
   // SIGTERM to the trial's group, SIGKILL after its stop_grace_s; it ends kStopped
   // with reason. Unknown, already stopping or already exited trials are ignored.
   void Stop(const std::string& trial_id, const std::string& reason);
+  // SIGKILL to the trial's group now (a second Ctrl-C); it ends as a Stop would.
+  void Kill(const std::string& trial_id);
+  // Process id (= process group id) of a running trial, or -1.
+  pid_t Pid(const std::string& trial_id) const;
   // Stops every running trial (Ctrl-C).
   void StopAll(const std::string& reason);
 
