@@ -92,7 +92,11 @@ std::string FormatExactNumber(double v) {
 
 std::string FormatParam(const Value& v) {
   if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_float()) return FormatExactNumber(v.get<double>());
+  // JSON keeps 1.0 distinct from 1 (the program received different text); only
+  // non-finite floats need our spelling, JSON would print null.
+  if (v.is_number_float() && !std::isfinite(v.get<double>())) {
+    return FormatExactNumber(v.get<double>());
+  }
   return DumpJson(v, -1);
 }
 
