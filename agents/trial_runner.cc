@@ -32,6 +32,7 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr size_t kFlushBatch = 50000;
+constexpr uint64_t kPollBytes = 4 << 20;
 constexpr size_t kStderrTailBytes = 4096;
 
 double Now() {
@@ -141,6 +142,7 @@ struct TrialRunner::Trial {
   MetricReader reader;
   FileTailer tailer;
   uint64_t skipped_seen = 0;
+  uint64_t tailer_bytes = 0;  // bytes of metrics lines delivered so far
   boost::asio::steady_timer poll_timer, timeout_timer;
   std::vector<ParsedPoint> pending;
   std::optional<TrialEnd::Kind> stop_kind;
@@ -211,7 +213,7 @@ void TrialRunner::Start(const TrialLaunch& launch) {
   t->started_at = started;
   trials_[launch.trial_id] = t;
 
-  Poll(t);
+  Poll(t, false);
   if (launch.timeout_s > 0) {
     t->timeout_timer.expires_after(Seconds(launch.timeout_s));
     t->timeout_timer.async_wait([weak](boost::system::error_code ec) {
@@ -242,15 +244,19 @@ void TrialRunner::StopAll(const std::string& reason) {
   for (const auto& id : ids) Stop(id, reason);
 }
 
-void TrialRunner::Poll(const std::shared_ptr<Trial>& t) {
-  t->poll_timer.expires_after(
-      Seconds(t->launch.metrics_poll_s > 0 ? t->launch.metrics_poll_s : 0.1));
+// A poll reads at most kPollBytes, so one busy trial never holds the event loop for
+// long; when it read a full slice the next poll comes at once instead of after
+// metrics_poll_s, so ingestion is not capped by the interval either.
+void TrialRunner::Poll(const std::shared_ptr<Trial>& t, bool busy) {
+  double interval = t->launch.metrics_poll_s > 0 ? t->launch.metrics_poll_s : 0.1;
+  t->poll_timer.expires_after(Seconds(busy ? 0 : interval));
   t->poll_timer.async_wait([this, weak = std::weak_ptr<Trial>(t)](boost::system::error_code ec) {
     auto t = weak.lock();
     if (ec || !t) return;
+    uint64_t before = t->tailer_bytes;
     ReadMetricsFile(*t, false);
     FlushPoints(*t);
-    Poll(t);
+    Poll(t, t->tailer_bytes - before >= kPollBytes);
   });
 }
 
@@ -259,12 +265,13 @@ void TrialRunner::ReadMetricsFile(Trial& t, bool final) {
   double wall = Now();
   t.tailer.ReadLines(
       [&](std::string_view line) {
+        t.tailer_bytes += line.size() + 1;
         auto points = t.reader.ParseJsonLine(line, wall);
         t.pending.insert(t.pending.end(), std::make_move_iterator(points.begin()),
                          std::make_move_iterator(points.end()));
         if (t.pending.size() >= kFlushBatch) FlushPoints(t);
       },
-      final);
+      final, kPollBytes);
   for (; t.skipped_seen < t.tailer.skipped_long_lines(); ++t.skipped_seen) {
     t.reader.NoteMalformed("(metrics line longer than " +
                            std::to_string(t.launch.reading.max_line_bytes) + " bytes)");

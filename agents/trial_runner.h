@@ -101,7 +101,7 @@ class TrialRunner {
 
  private:
   void Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit);
-  void Poll(const std::shared_ptr<Trial>& t);
+  void Poll(const std::shared_ptr<Trial>& t, bool busy);
   void FlushPoints(Trial& t);
   void ReadMetricsFile(Trial& t, bool final);
 
