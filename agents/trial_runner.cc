@@ -160,13 +160,13 @@ TrialRunner::~TrialRunner() {
 
 void TrialRunner::Start(const TrialLaunch& launch) {
   double started = Now();
-  auto fail = [&](const std::string& reason) {
+  auto fail = [&](const std::string& reason, bool log = true) {
     TrialEnd end;
     end.kind = TrialEnd::Kind::kSpawnFailed;
     end.reason = reason;
     end.started_at = started;
     end.ended_at = Now();
-    if (!launch.trial_dir.empty() && fs::is_directory(launch.trial_dir))
+    if (log && !launch.trial_dir.empty() && fs::is_directory(launch.trial_dir))
       WriteFile(launch.trial_dir + "/stderr.log", "sweep: " + reason + "\n");
     std::weak_ptr<bool> alive = alive_;
     boost::asio::post(io_, [this, alive, id = launch.trial_id, end] {
@@ -175,7 +175,7 @@ void TrialRunner::Start(const TrialLaunch& launch) {
     });
   };
   if (trials_.count(launch.trial_id))
-    return fail("trial '" + launch.trial_id + "' is already running");
+    return fail("trial '" + launch.trial_id + "' is already running", /*log=*/false);
   if (Status s = PrepareTrialDir(launch); !s.ok()) return fail(s.message());
 
   auto t = std::make_shared<Trial>(io_, launch);
