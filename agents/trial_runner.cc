@@ -194,10 +194,11 @@ void TrialRunner::Start(const TrialLaunch& launch) {
       auto t = weak.lock();
       if (!t || truncated) return;  // over-long stdout lines (progress bars) are not metrics
       // Catch up with the metrics file first, so that what the trial wrote there
-      // before printing this line gets its steps first (one shared step counter).
+      // before printing this line gets its steps first (one shared step counter). All
+      // of it: a partial catch-up (a poll slice) would break that order.
       if (t->launch.reading.metrics_file &&
           (!t->launch.reading.stdout_pattern.empty() || line.find('=') != line.npos))
-        ReadMetricsFile(*t, false);
+        ReadMetricsFile(*t, false, UINT64_MAX);
       auto points = t->reader.ParseStdoutLine(line, Now());
       t->pending.insert(t->pending.end(), std::make_move_iterator(points.begin()),
                         std::make_move_iterator(points.end()));
@@ -254,13 +255,13 @@ void TrialRunner::Poll(const std::shared_ptr<Trial>& t, bool busy) {
     auto t = weak.lock();
     if (ec || !t) return;
     uint64_t before = t->tailer_bytes;
-    ReadMetricsFile(*t, false);
+    ReadMetricsFile(*t, false, kPollBytes);
     FlushPoints(*t);
     Poll(t, t->tailer_bytes - before >= kPollBytes);
   });
 }
 
-void TrialRunner::ReadMetricsFile(Trial& t, bool final) {
+void TrialRunner::ReadMetricsFile(Trial& t, bool final, uint64_t max_bytes) {
   if (!t.launch.reading.metrics_file) return;
   double wall = Now();
   t.tailer.ReadLines(
@@ -271,7 +272,7 @@ void TrialRunner::ReadMetricsFile(Trial& t, bool final) {
                          std::make_move_iterator(points.end()));
         if (t.pending.size() >= kFlushBatch) FlushPoints(t);
       },
-      final, kPollBytes);
+      final, max_bytes);
   for (; t.skipped_seen < t.tailer.skipped_long_lines(); ++t.skipped_seen) {
     t.reader.NoteMalformed("(metrics line longer than " +
                            std::to_string(t.launch.reading.max_line_bytes) + " bytes)");
@@ -288,7 +289,7 @@ void TrialRunner::FlushPoints(Trial& t) {
 void TrialRunner::Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit) {
   t->poll_timer.cancel();
   t->timeout_timer.cancel();
-  ReadMetricsFile(*t, true);
+  ReadMetricsFile(*t, true, UINT64_MAX);
   FlushPoints(*t);
 
   TrialEnd end;
