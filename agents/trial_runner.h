@@ -105,9 +105,9 @@ class TrialRunner {
 
  private:
   void Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit);
-  void Poll(const std::shared_ptr<Trial>& t);
+  void Poll(const std::shared_ptr<Trial>& t, bool busy);
   void FlushPoints(Trial& t);
-  void ReadMetricsFile(Trial& t, bool final);
+  void ReadMetricsFile(Trial& t, bool final, uint64_t max_bytes);
 
   boost::asio::io_context& io_;
   TrialRunnerCallbacks callbacks_;
