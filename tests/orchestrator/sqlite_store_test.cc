@@ -659,7 +659,7 @@ TEST(SqliteStore, AReaderSeesConsistentDataWhileAWriterCommits) {
 TEST(SqliteStore, TwoProcessesWritingWaitForEachOtherInsteadOfFailing) {
   TempDir dir;
   StoreWithTrials(dir, 1);
-  constexpr int kCommits = 60;
+  constexpr int kCommits = 30;
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
