@@ -14,8 +14,10 @@ const char* const kSchemaV1 =
     R"SQL(-- Version 1: sweeps, trials, interned metric series, notes and tags.
 --
 -- Conventions: times are seconds since the Unix epoch (REAL); JSON columns hold
--- compact JSON text (integers and floats keep their distinction); uint64 values
--- (seed, number, suggestion) are stored as the int64 with the same bits.
+-- compact JSON text (integers and floats keep their distinction; NaN and +-infinity,
+-- which JSON lacks, are written as the strings "\u0000NaN", "\u0000Infinity" and
+-- "\u0000-Infinity"); uint64 values (seed, number, suggestion) are stored as the
+-- int64 with the same bits.
 CREATE TABLE sweeps (
   id               TEXT PRIMARY KEY,
   name             TEXT NOT NULL DEFAULT '',
