@@ -8,6 +8,7 @@
 #include "orchestrator/spec_reader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -475,8 +476,13 @@ void SpecReader::NoteYaml11Float(const YAML::Node& node, const std::string& path
 std::optional<Value> SpecReader::ToValue(const YAML::Node& node, const std::string& path) {
   Value out;
   if (ToValueRec(node, path, out, 0)) return out;
-  // Report a blown budget once, at the value the user wrote, not deep inside it.
-  if (value_nodes_ > kMaxValueNodes && !budget_reported_) {
+  // Report a blown limit once, at the value the user wrote, not deep inside it.
+  if (too_deep_) {
+    too_deep_ = false;
+    Error(node, path,
+          "value nested more than " + std::to_string(kMaxValueDepth) +
+              " levels deep (a recursive alias?)");
+  } else if (value_nodes_ > kMaxValueNodes && !budget_reported_) {
     budget_reported_ = true;
     Error(node, path,
           "the document expands to more than " + std::to_string(kMaxValueNodes) +
@@ -489,7 +495,7 @@ bool SpecReader::ToValueRec(const YAML::Node& node, const std::string& path, Val
                             int depth) {
   if (++value_nodes_ > kMaxValueNodes) return false;
   if (depth > kMaxValueDepth) {
-    Error(node, path, "value nested too deeply");
+    too_deep_ = true;
     return false;
   }
   if (!node.IsDefined() || node.IsNull()) {
