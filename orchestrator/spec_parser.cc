@@ -108,10 +108,11 @@ class TopLevelParser {
                  "method custom (a W&B scheduler plug-in) is not supported; use one of: " +
                      JoinList(known));
       } else if (std::find(known.begin(), known.end(), *t) == known.end()) {
-        r_.Error(e.value, k,
-                 "unknown method '" + *t + "'" +
-                     (DidYouMean(*t, known) ? "; did you mean '" + *DidYouMean(*t, known) + "'?"
-                                            : " (known: " + JoinList(known) + ")"));
+        const auto hint = DidYouMean(*t, known);
+        r_.Error(
+            e.value, k,
+            "unknown method '" + *t + "'" +
+                (hint ? "; did you mean '" + *hint + "'?" : " (known: " + JoinList(known) + ")"));
       } else {
         spec_.method = *t;
       }
@@ -126,6 +127,7 @@ class TopLevelParser {
       early_terminate_node_ = e.key_node;
       EarlyTerminate(e);
     } else if (k == "program") {
+      has_program_ = true;  // a bad value is its own error, not also a missing program
       auto t = r_.Text(e, k);
       if (t && t->empty()) r_.Error(e.value, k, "program must not be empty", e.key_node);
       if (t) spec_.program = *t;
@@ -361,7 +363,7 @@ class TopLevelParser {
         !suggested("metric"))
       r_.Error(early_terminate_node_, "early_terminate",
                "early termination needs a metric to compare trials by");
-    if (spec_.program.empty() && !suggested("program") &&
+    if (spec_.program.empty() && !has_program_ && !suggested("program") &&
         (spec_.command.empty() || uses_program_)) {
       if (spec_.command.empty())
         r_.ErrorAt(1, 1, "program",
@@ -377,6 +379,7 @@ class TopLevelParser {
   bool has_method_ = false;
   bool has_parameters_ = false;
   bool has_metric_ = false;
+  bool has_program_ = false;
   bool uses_program_ = false;
   YAML::Node method_node_, metric_node_, early_terminate_node_, command_node_;
   std::vector<std::string> suggested_;  // did-you-mean answers for unknown top-level keys
