@@ -99,6 +99,20 @@ class ParamParser {
 
   void ParseGroup(const YAML::Node& node, const YAML::Node& key_node, const std::string& ypath,
                   const std::vector<std::string>& prefix) {
+    // Aliases can make a group contain itself, or multiply parameters without bound;
+    // the text-level depth check cannot see either, so both are bounded here.
+    if (prefix.size() > static_cast<size_t>(kMaxGroupDepth)) {
+      r_.Error(key_node, ypath,
+               "parameter groups nested more than " + std::to_string(kMaxGroupDepth) +
+                   " levels deep (a recursive alias?)");
+      return;
+    }
+    if (++groups_ > kMaxParameters) {
+      if (groups_ == kMaxParameters + 1)
+        r_.Error(key_node, ypath,
+                 "more than " + std::to_string(kMaxParameters) + " parameters or groups");
+      return;
+    }
     auto entries = r_.Entries(node, ypath, key_node);
     if (!entries) return;
     if (entries->empty()) {
@@ -114,6 +128,12 @@ class ParamParser {
 
  private:
   void ParseOne(const MapEntry& e, const std::string& ypath, const std::vector<std::string>& path) {
+    if (++groups_ > kMaxParameters) {
+      if (groups_ == kMaxParameters + 1)
+        r_.Error(e.key_node, ypath,
+                 "more than " + std::to_string(kMaxParameters) + " parameters or groups");
+      return;
+    }
     const size_t errors_before = r_.error_count();
     if (e.key.empty()) {
       r_.Error(e.key_node, ypath, "empty parameter name");
@@ -414,9 +434,13 @@ class ParamParser {
                   "true/false or quote it to be unambiguous");
   }
 
+  static constexpr int kMaxGroupDepth = 32;
+  static constexpr size_t kMaxParameters = 10000;
+
   SpecReader& r_;
   SearchSpace& space_;
   std::set<std::string> names_;
+  size_t groups_ = 0;  // parameters and groups seen, for the budget
 };
 
 }  // namespace

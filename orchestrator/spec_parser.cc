@@ -11,6 +11,7 @@
 // position.
 #include "orchestrator/spec_parser.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -108,10 +109,11 @@ class TopLevelParser {
                  "method custom (a W&B scheduler plug-in) is not supported; use one of: " +
                      JoinList(known));
       } else if (std::find(known.begin(), known.end(), *t) == known.end()) {
-        r_.Error(e.value, k,
-                 "unknown method '" + *t + "'" +
-                     (DidYouMean(*t, known) ? "; did you mean '" + *DidYouMean(*t, known) + "'?"
-                                            : " (known: " + JoinList(known) + ")"));
+        const auto hint = DidYouMean(*t, known);
+        r_.Error(
+            e.value, k,
+            "unknown method '" + *t + "'" +
+                (hint ? "; did you mean '" + *hint + "'?" : " (known: " + JoinList(known) + ")"));
       } else {
         spec_.method = *t;
       }
@@ -126,6 +128,7 @@ class TopLevelParser {
       early_terminate_node_ = e.key_node;
       EarlyTerminate(e);
     } else if (k == "program") {
+      has_program_ = true;  // a bad value is its own error, not also a missing program
       auto t = r_.Text(e, k);
       if (t && t->empty()) r_.Error(e.value, k, "program must not be empty", e.key_node);
       if (t) spec_.program = *t;
@@ -361,7 +364,7 @@ class TopLevelParser {
         !suggested("metric"))
       r_.Error(early_terminate_node_, "early_terminate",
                "early termination needs a metric to compare trials by");
-    if (spec_.program.empty() && !suggested("program") &&
+    if (spec_.program.empty() && !has_program_ && !suggested("program") &&
         (spec_.command.empty() || uses_program_)) {
       if (spec_.command.empty())
         r_.ErrorAt(1, 1, "program",
@@ -377,10 +380,58 @@ class TopLevelParser {
   bool has_method_ = false;
   bool has_parameters_ = false;
   bool has_metric_ = false;
+  bool has_program_ = false;
   bool uses_program_ = false;
   YAML::Node method_node_, metric_node_, early_terminate_node_, command_node_;
   std::vector<std::string> suggested_;  // did-you-mean answers for unknown top-level keys
 };
+
+// Receives parse events and ignores them: only the number of documents matters.
+class IgnoreEvents : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// The number of YAML documents in `text`, counting at most `limit`. Not YAML::LoadAll:
+// yaml-cpp 0.7 reports an endless stream of empty documents for some invalid input (a
+// line starting with ','; jbeder/yaml-cpp#1040), and LoadAll would loop forever.
+int CountDocuments(const std::string& text, int limit) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  IgnoreEvents events;
+  int n = 0;
+  while (n < limit && parser.HandleNextDocument(events)) ++n;
+  return n;
+}
+
+// Where the second document starts: the first "---" line after content, or the
+// second "---" line when the text opens with one. 1:1 when neither is found.
+std::pair<int, int> SecondDocumentStart(std::string_view text) {
+  bool content = false;
+  int line = 1;
+  for (size_t start = 0; start < text.size(); ++line) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view s = text.substr(start, end - start);
+    const bool marker = s.substr(0, 3) == "---" && (s.size() == 3 || s[3] == ' ' || s[3] == '\r');
+    if (marker && content) return {line, 1};
+    const size_t first = s.find_first_not_of(" \t\r");
+    if (marker || (first != std::string_view::npos && s[first] != '#')) content = true;
+    start = end + 1;
+  }
+  return {1, 1};
+}
 
 bool IsBlank(std::string_view text) {
   bool in_comment = false;
@@ -420,12 +471,11 @@ const std::vector<std::string>& CommandMacros() {
 
 Result<SweepSpec> ParseSpecText(std::string_view text, const std::string& file_name) {
   SpecReader r(file_name);
-  bool tabs = false;
-  for (const TextIssue& issue : CheckSpecText(text)) {
+  // After any text-level problem the YAML structure cannot be trusted (a tab shifts
+  // indentation, a stray ',' confuses yaml-cpp), so those are all the user gets.
+  for (const TextIssue& issue : CheckSpecText(text))
     r.ErrorAt(issue.line, issue.col, "", issue.message);
-    if (issue.fatal) return r.ToStatus();
-    tabs = true;
-  }
+  if (r.has_errors()) return r.ToStatus();
   if (IsBlank(text)) {
     r.ErrorAt(1, 1, "",
               text.empty() ? "the spec is empty: it needs at least 'method' and 'parameters'"
@@ -434,28 +484,25 @@ Result<SweepSpec> ParseSpecText(std::string_view text, const std::string& file_n
     return r.ToStatus();
   }
 
-  std::vector<YAML::Node> docs;
+  YAML::Node root;
+  int documents = 0;
   try {
-    docs = YAML::LoadAll(std::string(text));
+    const std::string owned(text);
+    root = YAML::Load(owned);
+    documents = CountDocuments(owned, 2);
   } catch (const YAML::ParserException& e) {
-    // A tab in the indentation usually causes the parse error; that message is clearer.
-    if (!tabs) r.ErrorAt(e.mark.line + 1, e.mark.column + 1, "", "not valid YAML: " + e.msg);
+    r.ErrorAt(e.mark.line + 1, e.mark.column + 1, "", "not valid YAML: " + e.msg);
     return r.ToStatus();
   } catch (const std::exception& e) {
     r.ErrorAt(0, 0, "", std::string("not valid YAML: ") + e.what());
     return r.ToStatus();
   }
-  if (docs.size() != 1) {
-    if (docs.empty()) {
-      r.ErrorAt(1, 1, "", "the spec has no YAML document");
-    } else {
-      r.Error(docs[1], "",
-              "the spec has " + std::to_string(docs.size()) +
-                  " YAML documents; it must have exactly one");
-    }
+  if (documents > 1) {
+    const auto [line, col] = SecondDocumentStart(text);
+    r.ErrorAt(line, col, "",
+              "a second YAML document starts here ('---'); a spec must be exactly one document");
     return r.ToStatus();
   }
-  const YAML::Node& root = docs[0];
   if (!root.IsMap()) {
     const SourceLocation at = r.Where(root, "");
     r.ErrorAt(at.line > 0 ? at.line : 1, at.line > 0 ? at.col : 1, "",

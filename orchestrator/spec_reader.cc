@@ -8,12 +8,14 @@
 #include "orchestrator/spec_reader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <set>
 
 #include "orchestrator/did_you_mean.h"
+#include "orchestrator/spec_units.h"
 
 namespace sweep {
 namespace {
@@ -381,84 +383,33 @@ std::optional<std::vector<std::string>> SpecReader::TextList(const MapEntry& e,
 std::optional<double> SpecReader::Duration(const MapEntry& e, const std::string& path) {
   const std::string kExpected =
       "expected a duration (seconds, or text like \"90s\", \"30m\", \"2h\", \"1h30m\")";
-  if (!e.value.IsScalar()) {
+  const Scalar s = e.value.IsScalar() ? ResolveScalar(e.value) : NullScalar();
+  const bool ok_kind =
+      s.kind == ScalarKind::kInt || s.kind == ScalarKind::kFloat || s.kind == ScalarKind::kString;
+  if (!e.value.IsScalar() || !ok_kind) {
     Error(e.value, path, kExpected + ", found " + Describe(e.value), e.key_node);
     return std::nullopt;
   }
-  const Scalar s = ResolveScalar(e.value);
-  double total = 0;
-  if (s.kind == ScalarKind::kInt || s.kind == ScalarKind::kFloat) {
-    total = s.f;
-  } else if (s.kind == ScalarKind::kString && !s.text.empty()) {
-    const std::string& t = s.text;
-    size_t i = 0;
-    while (i < t.size()) {
-      size_t j = i;
-      while (j < t.size() && (IsDigit(t[j]) || t[j] == '.')) ++j;
-      size_t k = j;
-      while (k < t.size() && std::isalpha(static_cast<unsigned char>(t[k]))) ++k;
-      const std::string num = t.substr(i, j - i), unit = t.substr(j, k - j);
-      double scale = 0;
-      if (unit == "ms") scale = 0.001;
-      if (unit == "s") scale = 1;
-      if (unit == "m") scale = 60;
-      if (unit == "h") scale = 3600;
-      if (unit == "d") scale = 86400;
-      if (num.empty() || !IsCoreFloat(num) || scale == 0) {
-        Error(e.value, path, kExpected + ", found " + Describe(e.value));
-        return std::nullopt;
-      }
-      total += std::strtod(num.c_str(), nullptr) * scale;
-      i = k;
-    }
-  } else {
-    Error(e.value, path, kExpected + ", found " + Describe(e.value), e.key_node);
-    return std::nullopt;
-  }
-  if (!std::isfinite(total) || total < 0 || total > 1e9) {
+  if (s.kind != ScalarKind::kString && (s.f < 0 || !std::isfinite(s.f) || s.f > 1e9)) {
     Error(e.value, path, "duration must be between 0 and 1e9 seconds, found " + s.text);
     return std::nullopt;
   }
-  return total;
+  if (s.kind != ScalarKind::kString) return s.f;
+  auto seconds = ParseDuration(s.text);
+  if (!seconds) Error(e.value, path, kExpected + ", found " + Describe(e.value));
+  return seconds;
 }
 
 std::optional<uint64_t> SpecReader::Bytes(const MapEntry& e, const std::string& path) {
   const std::string kExpected = "expected a size in bytes (an integer, or text like \"500MB\")";
-  if (!e.value.IsScalar()) {
-    Error(e.value, path, kExpected + ", found " + Describe(e.value), e.key_node);
+  const Scalar s = e.value.IsScalar() ? ResolveScalar(e.value) : NullScalar();
+  if (s.kind == ScalarKind::kInt && s.i >= 0) return static_cast<uint64_t>(s.i);
+  if (s.kind == ScalarKind::kInt) {
+    Error(e.value, path, "size must be >= 0, found " + s.text);
     return std::nullopt;
   }
-  const Scalar s = ResolveScalar(e.value);
-  if (s.kind == ScalarKind::kInt) {
-    if (s.i < 0) {
-      Error(e.value, path, "size must be >= 0, found " + s.text);
-      return std::nullopt;
-    }
-    return static_cast<uint64_t>(s.i);
-  }
   if (s.kind == ScalarKind::kString) {
-    const std::string& t = s.text;
-    size_t j = 0;
-    while (j < t.size() && (IsDigit(t[j]) || t[j] == '.')) ++j;
-    std::string num = t.substr(0, j), unit;
-    for (size_t k = j; k < t.size(); ++k)
-      if (t[k] != ' ') unit += static_cast<char>(std::tolower(static_cast<unsigned char>(t[k])));
-    double scale = 0;
-    if (unit.empty() || unit == "b") scale = 1;
-    if (unit == "k" || unit == "kb") scale = 1e3;
-    if (unit == "m" || unit == "mb") scale = 1e6;
-    if (unit == "g" || unit == "gb") scale = 1e9;
-    if (unit == "t" || unit == "tb") scale = 1e12;
-    if (unit == "ki" || unit == "kib") scale = 1024.0;
-    if (unit == "mi" || unit == "mib") scale = 1024.0 * 1024;
-    if (unit == "gi" || unit == "gib") scale = 1024.0 * 1024 * 1024;
-    if (unit == "ti" || unit == "tib") scale = 1024.0 * 1024 * 1024 * 1024;
-    if (!num.empty() && IsCoreFloat(num) && scale > 0) {
-      const double v = std::strtod(num.c_str(), nullptr) * scale;
-      if (v < 1.8e19) return static_cast<uint64_t>(std::llround(v));
-      Error(e.value, path, "size " + t + " is too large");
-      return std::nullopt;
-    }
+    if (auto bytes = ParseByteSize(s.text)) return bytes;
   }
   Error(e.value, path, kExpected + ", found " + Describe(e.value), e.key_node);
   return std::nullopt;
@@ -475,8 +426,13 @@ void SpecReader::NoteYaml11Float(const YAML::Node& node, const std::string& path
 std::optional<Value> SpecReader::ToValue(const YAML::Node& node, const std::string& path) {
   Value out;
   if (ToValueRec(node, path, out, 0)) return out;
-  // Report a blown budget once, at the value the user wrote, not deep inside it.
-  if (value_nodes_ > kMaxValueNodes && !budget_reported_) {
+  // Report a blown limit once, at the value the user wrote, not deep inside it.
+  if (too_deep_) {
+    too_deep_ = false;
+    Error(node, path,
+          "value nested more than " + std::to_string(kMaxValueDepth) +
+              " levels deep (a recursive alias?)");
+  } else if (value_nodes_ > kMaxValueNodes && !budget_reported_) {
     budget_reported_ = true;
     Error(node, path,
           "the document expands to more than " + std::to_string(kMaxValueNodes) +
@@ -489,7 +445,7 @@ bool SpecReader::ToValueRec(const YAML::Node& node, const std::string& path, Val
                             int depth) {
   if (++value_nodes_ > kMaxValueNodes) return false;
   if (depth > kMaxValueDepth) {
-    Error(node, path, "value nested too deeply");
+    too_deep_ = true;
     return false;
   }
   if (!node.IsDefined() || node.IsNull()) {

@@ -117,6 +117,7 @@ class SpecReader {
   size_t seq_ = 0;
   size_t value_nodes_ = 0;
   bool budget_reported_ = false;
+  bool too_deep_ = false;
 };
 
 }  // namespace sweep

@@ -188,6 +188,14 @@ std::vector<TextIssue> CheckSpecText(std::string_view text) {
         issues.push_back({line, static_cast<int>(tab) + 1,
                           "tab character in indentation; YAML indentation must use spaces", false});
     }
+    // yaml-cpp 0.7 misreads a line that starts with ',' outside brackets (it reports
+    // endless empty documents), so it is caught here.
+    if (depth.quote == 0 && depth.block_scalar_parent < 0 && depth.flow == 0) {
+      const size_t first = s.find_first_not_of(' ');
+      if (first != std::string_view::npos && s[first] == ',')
+        issues.push_back({line, static_cast<int>(first) + 1,
+                          "unexpected ',' outside a [...] or {...} list", false});
+    }
     if (int col = depth.ScanLine(s, line)) {
       issues.push_back({line, col,
                         "nesting deeper than " + std::to_string(kMaxSpecDepth) +

@@ -28,7 +28,8 @@ struct TextIssue {
 
 // Every problem found in the text, in position order. Fatal issues (size, NUL,
 // invalid UTF-8, control characters, nesting too deep) end the scan early; tab
-// indentation is reported per line and is not fatal.
+// indentation and lines starting with ',' outside brackets are reported per line and
+// are not fatal.
 std::vector<TextIssue> CheckSpecText(std::string_view text);
 
 }  // namespace sweep

@@ -527,6 +527,8 @@ struct CorpusCase {
   std::vector<std::string> expected;
 };
 
+void PrintTo(const CorpusCase& c, std::ostream* os) { *os << c.file; }
+
 std::map<std::string, std::vector<std::string>> LoadExpectations() {
   std::map<std::string, std::vector<std::string>> out;
   std::ifstream in(std::string(SWEEP_TESTDATA) + "/invalid/EXPECTED.tsv");
