@@ -461,5 +461,21 @@ TEST_F(ReadCommandsTest, TablesFitTheTerminalWidth) {
   }
 }
 
+TEST_F(ReadCommandsTest, ASweepWithoutMetricIsShownButNotRanked) {
+  SweepRecord s;
+  s.id = "nom000";
+  s.method = "grid";
+  s.created_at = kT0 + 5;
+  store_.PutSweep(s);
+  auto ctx = Ctx();
+  ASSERT_EQ(CmdStatus(ctx, ""), 0);
+  EXPECT_NE(out_.str().find("metric    - (none: trials are not ranked)\n"), std::string::npos)
+      << out_.str();
+  EXPECT_NE(out_.str().find("best      -\n"), std::string::npos);
+  EXPECT_EQ(CmdTop(ctx, "nom000", {}), 2);
+  EXPECT_EQ(err_.str(),
+            "error: sweep nom000 has no target metric; choose one with --metric NAME\n");
+}
+
 }  // namespace
 }  // namespace sweep

@@ -65,6 +65,19 @@ TEST_F(MetricsTest, CsvAndJsonSeries) {
   EXPECT_EQ(v["metrics"]["acc"][0]["value"], 0.5);
 }
 
+TEST_F(MetricsTest, JsonOfATrialWithoutPointsIsAnEmptyObject) {
+  auto ctx = Ctx(true);
+  ASSERT_EQ(CmdMetrics(ctx, "abc123-4", "", false), 0);
+  Value v = ParseOut();
+  ExpectShape(v, {{"id", J::kString}, {"sweep", J::kString}, {"metrics", J::kObject}});
+  EXPECT_TRUE(v["metrics"].empty());
+  out_.str("");
+  ASSERT_EQ(CmdMetrics(ctx, "abc123-0", "acc", false), 0);
+  v = ParseOut();
+  EXPECT_EQ(v["metrics"].size(), 1u);
+  EXPECT_EQ(v["metrics"]["acc"].size(), 1u);
+}
+
 TEST_F(MetricsTest, UnknownMetricNameListsTheReportedOnes) {
   auto ctx = Ctx();
   EXPECT_EQ(CmdMetrics(ctx, "abc123-0", "val/loss", false), 1);
