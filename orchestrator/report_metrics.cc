@@ -106,14 +106,16 @@ bool ReadFrom(const std::string& path, uint64_t& offset, Sink sink) {
 
 }  // namespace
 
+std::string TrialLogPath(const TrialRecord& trial, bool stderr_stream) {
+  if (trial.trial_dir.empty()) return "";
+  return trial.trial_dir + (stderr_stream ? "/stderr.log" : "/stdout.log");
+}
+
 int CmdLogs(ReadContext& ctx, const std::string& trial_arg, bool stderr_stream, bool follow) {
   auto trial = LookupTrial(ctx, trial_arg);
   if (!trial.ok()) return Fail(ctx, trial.status());
   const std::string stream = stderr_stream ? "stderr" : "stdout";
-  auto path_of = [&](const TrialRecord& t) {
-    return t.trial_dir.empty() ? std::string() : t.trial_dir + "/" + stream + ".log";
-  };
-  std::string path = path_of(*trial);
+  std::string path = TrialLogPath(*trial, stderr_stream);
 
   if (!follow) {
     std::string content;
@@ -143,7 +145,7 @@ int CmdLogs(ReadContext& ctx, const std::string& trial_arg, bool stderr_stream, 
   TrialRecord current = *trial;
   for (;;) {
     bool ended = TrialEnded(current.status);
-    path = path_of(current);
+    path = TrialLogPath(current, stderr_stream);
     bool opened = !path.empty() && ReadFrom(path, offset, [&](std::string_view c) {
       if (ctx.json) {
         ctx.out << DumpJson({{"id", current.id},
