@@ -64,6 +64,11 @@ int CmdShow(ReadContext& ctx, const std::string& trial);
 // or JSON with ctx.json (which wins over csv).
 int CmdMetrics(ReadContext& ctx, const std::string& trial, const std::string& name, bool csv);
 
+// Where a trial's captured output lives: trial_dir/stdout.log or trial_dir/stderr.log
+// ("" when the trial has no folder yet). The controller writes the logs there; show
+// and logs read them from there.
+std::string TrialLogPath(const TrialRecord& trial, bool stderr_stream);
+
 // Copies trial_dir/stdout.log (stderr.log with stderr_stream) to ctx.out as bytes.
 // With follow, keeps printing what is appended, re-reading the trial's status after
 // each wait, until the trial has ended (then prints the rest and returns 0). A log

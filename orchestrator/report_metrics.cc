@@ -36,12 +36,26 @@ int CmdMetrics(ReadContext& ctx, const std::string& trial_arg, const std::string
   if (!points.ok()) return Fail(ctx, points.status());
 
   if (ctx.json) {
-    Value series = Value::object();
+    // Streamed point by point: a million points as one nlohmann tree would take
+    // hundreds of megabytes. The store orders by name then step; the stable sort
+    // only guards against a store that does not, so no name is written twice.
+    std::stable_sort(points->begin(), points->end(),
+                     [](const MetricPoint& a, const MetricPoint& b) { return a.name < b.name; });
+    ctx.out << "{\n  \"id\": " << DumpJson(trial->id, -1)
+            << ",\n  \"sweep\": " << DumpJson(trial->sweep_id, -1) << ",\n  \"metrics\": {";
+    const std::string* current = nullptr;
     for (const auto& p : *points) {
-      series[p.name].push_back(
-          {{"step", p.step}, {"value", JsonNumber(p.value)}, {"wall_time", JsonTime(p.wall)}});
+      if (current == nullptr || *current != p.name) {
+        ctx.out << (current == nullptr ? "\n    " : "\n    ],\n    ") << DumpJson(p.name, -1)
+                << ": [\n      ";
+        current = &p.name;
+      } else {
+        ctx.out << ",\n      ";
+      }
+      ctx.out << DumpJson(
+          {{"step", p.step}, {"value", JsonNumber(p.value)}, {"wall_time", JsonTime(p.wall)}}, -1);
     }
-    PrintJson(ctx, {{"id", trial->id}, {"sweep", trial->sweep_id}, {"metrics", series}});
+    ctx.out << (current == nullptr ? "}\n}\n" : "\n    ]\n  }\n}\n");
     return 0;
   }
   if (csv) {
@@ -92,14 +106,16 @@ bool ReadFrom(const std::string& path, uint64_t& offset, Sink sink) {
 
 }  // namespace
 
+std::string TrialLogPath(const TrialRecord& trial, bool stderr_stream) {
+  if (trial.trial_dir.empty()) return "";
+  return trial.trial_dir + (stderr_stream ? "/stderr.log" : "/stdout.log");
+}
+
 int CmdLogs(ReadContext& ctx, const std::string& trial_arg, bool stderr_stream, bool follow) {
   auto trial = LookupTrial(ctx, trial_arg);
   if (!trial.ok()) return Fail(ctx, trial.status());
   const std::string stream = stderr_stream ? "stderr" : "stdout";
-  auto path_of = [&](const TrialRecord& t) {
-    return t.trial_dir.empty() ? std::string() : t.trial_dir + "/" + stream + ".log";
-  };
-  std::string path = path_of(*trial);
+  std::string path = TrialLogPath(*trial, stderr_stream);
 
   if (!follow) {
     std::string content;
@@ -129,7 +145,7 @@ int CmdLogs(ReadContext& ctx, const std::string& trial_arg, bool stderr_stream, 
   TrialRecord current = *trial;
   for (;;) {
     bool ended = TrialEnded(current.status);
-    path = path_of(current);
+    path = TrialLogPath(current, stderr_stream);
     bool opened = !path.empty() && ReadFrom(path, offset, [&](std::string_view c) {
       if (ctx.json) {
         ctx.out << DumpJson({{"id", current.id},
@@ -143,6 +159,7 @@ int CmdLogs(ReadContext& ctx, const std::string& trial_arg, bool stderr_stream, 
       }
     });
     ctx.out.flush();
+    if (!ctx.out) return 1;  // the reader went away (`sweep logs -f | head`)
     if (ended) {
       if (!opened) {
         return Fail(ctx, Status::NotFound("trial " + current.id + " (" +

@@ -114,8 +114,8 @@ int CmdShow(ReadContext& ctx, const std::string& trial_arg) {
     value = SummaryValue(t, metric, SweepSummaryMode(*sweep), SweepGoal(*sweep));
   }
   auto duration = TrialDuration(ctx, t);
-  std::string stdout_log = t.trial_dir.empty() ? "" : t.trial_dir + "/stdout.log";
-  std::string stderr_log = t.trial_dir.empty() ? "" : t.trial_dir + "/stderr.log";
+  std::string stdout_log = TrialLogPath(t, false);
+  std::string stderr_log = TrialLogPath(t, true);
 
   if (ctx.json) {
     Value note_list = Value::array();

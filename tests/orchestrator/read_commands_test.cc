@@ -1,229 +1,23 @@
-// Tests of the read commands against the in-memory FakeStore: exact text fragments,
-// parsed JSON (every documented key present with the right type), CSV quoting, and
-// logs --follow driven by a deterministic sleep hook.
+// Tests of ls, status, top, show, compare, note and tag against the FakeStore: exact
+// text fragments, parsed JSON (every documented key present with the right type),
+// not-found and usage exit codes.
 #include "orchestrator/read_commands.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <limits>
+#include <algorithm>
 #include <sstream>
 
-#include "tests/testing/fake_store.h"
+#include "tests/testing/read_fixture.h"
 
 namespace sweep {
 namespace {
 
-namespace fs = std::filesystem;
-
-const double kT0 = 1700000000;  // 2023-11-14T22:13:20Z
-
-enum class J {
-  kString,
-  kNumber,
-  kInteger,
-  kBool,
-  kObject,
-  kArray,
-  kNull,
-  kNumberOrNull,
-  kStringOrNull,
-  kIntegerOrNull,
-  kObjectOrNull,
-  kValue
-};
-
-bool HasType(const Value& v, J type) {
-  switch (type) {
-    case J::kString:
-      return v.is_string();
-    case J::kNumber:
-      return v.is_number();
-    case J::kInteger:
-      return v.is_number_integer();
-    case J::kBool:
-      return v.is_boolean();
-    case J::kObject:
-      return v.is_object();
-    case J::kArray:
-      return v.is_array();
-    case J::kNull:
-      return v.is_null();
-    case J::kNumberOrNull:
-      return v.is_number() || v.is_null();
-    case J::kStringOrNull:
-      return v.is_string() || v.is_null();
-    case J::kIntegerOrNull:
-      return v.is_number_integer() || v.is_null();
-    case J::kObjectOrNull:
-      return v.is_object() || v.is_null();
-    // value: a number, "NaN" / "Infinity" / "-Infinity", or null.
-    case J::kValue:
-      return v.is_number() || v.is_null() ||
-             (v.is_string() && (v == "NaN" || v == "Infinity" || v == "-Infinity"));
-  }
-  return false;
-}
-
-void ExpectShape(const Value& obj, const std::vector<std::pair<std::string, J>>& keys) {
-  ASSERT_TRUE(obj.is_object()) << obj.dump();
-  for (const auto& [key, type] : keys) {
-    ASSERT_TRUE(obj.contains(key)) << "missing key " << key << " in " << obj.dump();
-    EXPECT_TRUE(HasType(obj[key], type)) << "key " << key << " has " << obj[key].dump();
-  }
-}
-
-// An RFC 4180 reader, independent of the writer under test.
-std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows(1);
-  std::string field;
-  bool quoted = false, at_start = true;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"' && at_start) {
-      quoted = true;
-      at_start = false;
-    } else if (c == ',') {
-      rows.back().push_back(field);
-      field.clear();
-      at_start = true;
-    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-      rows.back().push_back(field);
-      field.clear();
-      rows.emplace_back();
-      at_start = true;
-      ++i;
-    } else {
-      field += c;
-      at_start = false;
-    }
-  }
-  if (rows.back().empty()) rows.pop_back();
-  return rows;
-}
-
-class ReadCommandsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/sweep_read_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-
-    SweepRecord old;
-    old.id = "def456";
-    old.name = "older";
-    old.method = "grid";
-    old.metric = "loss";
-    old.goal = "minimize";
-    old.status = SweepStatus::kFinished;
-    old.created_at = kT0 - 1000;
-    old.ended_at = kT0 - 900;
-    store_.PutSweep(old);
-
-    SweepRecord s;
-    s.id = "abc123";
-    s.name = "mnist";
-    s.method = "random";
-    s.metric = "val_loss";
-    s.goal = "minimize";
-    s.status = SweepStatus::kRunning;
-    s.options = {{"max_trials", 10}, {"workers", 2}};
-    s.created_at = kT0;
-    store_.PutSweep(s);
-
-    Add(0, TrialStatus::kFinished, 0.3, {{"lr", 0.01}, {"opt.name", "adam"}, {"batch", 32}});
-    trials_[0].exit_code = 0;
-    trials_[0].summary = {
-        {"val_loss", {{"last", 0.3}, {"min", 0.25}, {"max", 0.9}, {"count", 10}, {"last_step", 9}}},
-        {"acc", {{"last", 0.91}, {"min", 0.5}, {"max", 0.93}, {"count", 10}, {"last_step", 9}}}};
-    trials_[0].argv = {"python", "train.py", "--opt.name=adam", "--lr=0.01"};
-    trials_[0].host = "node1";
-    trials_[0].agent = "local";
-    trials_[0].slot = 1;
-    trials_[0].gpus = "1";
-
-    Add(1, TrialStatus::kFailed, std::nullopt,
-        {{"lr", 0.1}, {"opt.name", "; rm -rf ~ $(reboot)"}, {"batch", 32}});
-    trials_[1].exit_code = 1;
-    trials_[1].reason = "exit code 1";
-    trials_[1].stderr_tail = "Traceback (most recent call last):\nValueError: bad lr\n";
-    trials_[1].argv = {"python", "train.py", "--opt.name=; rm -rf ~ $(reboot)"};
-
-    Add(2, TrialStatus::kFinished, std::numeric_limits<double>::quiet_NaN(),
-        {{"lr", 1.0}, {"opt.name", "sgd"}, {"batch", 64}});
-    trials_[2].exit_code = 0;
-    trials_[2].summary = {{"val_loss", {{"last", nullptr}, {"count", 3}}}};
-
-    Add(3, TrialStatus::kRunning, 0.2, {{"lr", 0.001}, {"opt.name", "adam"}, {"batch", 64}});
-    trials_[3].ended_at = 0;
-    trials_[3].summary = {{"val_loss", {{"last", 0.2}, {"count", 2}}}};
-
-    Add(4, TrialStatus::kQueued, std::nullopt, {{"lr", 0.5}, {"opt.name", "adam"}, {"batch", 16}});
-    trials_[4].started_at = trials_[4].ended_at = 0;
-
-    Add(5, TrialStatus::kStopped, std::nullopt, {{"lr", 0.2}, {"opt.name", "sgd"}, {"batch", 16}});
-    trials_[5].signal = 15;
-    trials_[5].reason = "early-terminated (hyperband)";
-
-    for (const auto& t : trials_) store_.PutTrial(t);
-  }
-
-  void TearDown() override { fs::remove_all(dir_); }
-
-  void Add(uint64_t n, TrialStatus status, std::optional<double> value, Value params) {
-    TrialRecord t;
-    t.sweep_id = "abc123";
-    t.id = "abc123-" + std::to_string(n);
-    t.number = n;
-    t.suggestion = n;
-    t.status = status;
-    t.value = value;
-    t.params = std::move(params);
-    t.created_at = kT0 + n;
-    t.started_at = kT0 + 10 + n;
-    t.ended_at = kT0 + 70 + n;
-    t.trial_dir = dir_ + "/trials/" + t.id;
-    trials_.push_back(t);
-  }
-
-  ReadContext Ctx(bool json = false) {
-    ReadContext ctx{store_, out_, err_};
-    ctx.json = json;
-    ctx.now = [] { return kT0 + 192; };
-    return ctx;
-  }
-
-  Value ParseOut() {
-    Value v = Value::parse(out_.str(), nullptr, /*allow_exceptions=*/false);
-    EXPECT_FALSE(v.is_discarded()) << out_.str();
-    return v;
-  }
-
-  void WriteLog(const std::string& trial, const std::string& name, const std::string& text,
-                bool append = false) {
-    fs::create_directories(dir_ + "/trials/" + trial);
-    std::ofstream f(dir_ + "/trials/" + trial + "/" + name,
-                    std::ios::binary | (append ? std::ios::app : std::ios::trunc));
-    f << text;
-  }
-
-  FakeStore store_;
-  std::vector<TrialRecord> trials_;
-  std::ostringstream out_, err_;
-  std::string dir_;
-};
+using readtest::ExpectShape;
+using readtest::J;
+using readtest::kT0;
+using readtest::ParseCsv;
+using readtest::ReadCommandsTest;
 
 TEST_F(ReadCommandsTest, LsListsSweepsOldestFirstWithCountsAndBest) {
   auto ctx = Ctx();
@@ -568,145 +362,6 @@ TEST_F(ReadCommandsTest, AmbiguousPrefixIsReportedAsSuch) {
   EXPECT_NE(err_.str().find("ambiguous"), std::string::npos) << err_.str();
 }
 
-class MetricsTest : public ReadCommandsTest {
- protected:
-  void SetUp() override {
-    ReadCommandsTest::SetUp();
-    store_.PutPoints(
-        {{"abc123-0", "val_loss", 0, 0.9, kT0 + 11},
-         {"abc123-0", "val_loss", 1, std::numeric_limits<double>::quiet_NaN(), kT0 + 12},
-         {"abc123-0", "acc", 0, 0.5, kT0 + 11},
-         {"abc123-0", "val_loss", 2, 0.3, kT0 + 13}});
-  }
-};
-
-TEST_F(MetricsTest, TableListsEveryPointByNameThenStep) {
-  auto ctx = Ctx();
-  ASSERT_EQ(CmdMetrics(ctx, "abc123-0", "", false), 0);
-  EXPECT_EQ(out_.str(),
-            "METRIC    STEP  VALUE  TIME\n"
-            "--------  ----  -----  ------------------------\n"
-            "acc          0    0.5  2023-11-14T22:13:31.000Z\n"
-            "val_loss     0    0.9  2023-11-14T22:13:31.000Z\n"
-            "val_loss     1    NaN  2023-11-14T22:13:32.000Z\n"
-            "val_loss     2    0.3  2023-11-14T22:13:33.000Z\n");
-}
-
-TEST_F(MetricsTest, CsvAndJsonSeries) {
-  auto ctx = Ctx();
-  ASSERT_EQ(CmdMetrics(ctx, "abc123-0", "val_loss", true), 0);
-  auto rows = ParseCsv(out_.str());
-  ASSERT_EQ(rows.size(), 4u);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"metric", "step", "value", "wall_time"}));
-  EXPECT_EQ(rows[2],
-            (std::vector<std::string>{"val_loss", "1", "NaN", "2023-11-14T22:13:32.000Z"}));
-
-  out_.str("");
-  auto jctx = Ctx(true);
-  ASSERT_EQ(CmdMetrics(jctx, "abc123-0", "", false), 0);
-  Value v = ParseOut();
-  ExpectShape(v, {{"id", J::kString}, {"sweep", J::kString}, {"metrics", J::kObject}});
-  ASSERT_EQ(v["metrics"]["val_loss"].size(), 3u);
-  for (const auto& p : v["metrics"]["val_loss"]) {
-    ExpectShape(p, {{"step", J::kInteger}, {"value", J::kValue}, {"wall_time", J::kString}});
-  }
-  EXPECT_EQ(v["metrics"]["val_loss"][1]["value"], "NaN");
-  EXPECT_EQ(v["metrics"]["acc"][0]["value"], 0.5);
-}
-
-TEST_F(MetricsTest, UnknownMetricNameListsTheReportedOnes) {
-  auto ctx = Ctx();
-  EXPECT_EQ(CmdMetrics(ctx, "abc123-0", "val/loss", false), 1);
-  EXPECT_EQ(err_.str(),
-            "error: trial abc123-0 has no metric 'val/loss' (it reported: acc, val_loss)\n");
-  out_.str("");
-  ASSERT_EQ(CmdMetrics(ctx, "abc123-4", "", false), 0);
-  EXPECT_EQ(out_.str(), "trial abc123-4 has reported no metrics\n");
-}
-
-TEST_F(ReadCommandsTest, LogsPrintsTheLogBytesVerbatim) {
-  std::string binary("line 1\n\xff\x00 raw\n", 13);
-  WriteLog("abc123-0", "stdout.log", binary);
-  WriteLog("abc123-0", "stderr.log", "warn\n");
-  auto ctx = Ctx();
-  ASSERT_EQ(CmdLogs(ctx, "abc123-0", false, false), 0);
-  EXPECT_EQ(out_.str(), binary);
-  out_.str("");
-  ASSERT_EQ(CmdLogs(ctx, "abc123-0", true, false), 0);
-  EXPECT_EQ(out_.str(), "warn\n");
-}
-
-TEST_F(ReadCommandsTest, LogsJsonCarriesTheContentWithInvalidUtf8Replaced) {
-  WriteLog("abc123-0", "stdout.log", std::string("ok\xff\n"));
-  auto ctx = Ctx(true);
-  ASSERT_EQ(CmdLogs(ctx, "abc123-0", false, false), 0);
-  Value v = ParseOut();
-  ExpectShape(
-      v,
-      {{"id", J::kString}, {"stream", J::kString}, {"path", J::kString}, {"content", J::kString}});
-  EXPECT_EQ(v["content"], "ok\xEF\xBF\xBD\n");
-  EXPECT_EQ(v["stream"], "stdout");
-}
-
-TEST_F(ReadCommandsTest, LogsOfATrialWithoutOutputIsNotFound) {
-  auto ctx = Ctx();
-  EXPECT_EQ(CmdLogs(ctx, "abc123-4", false, false), 1);
-  EXPECT_NE(err_.str().find("trial abc123-4 (queued) has no stdout log"), std::string::npos)
-      << err_.str();
-}
-
-TEST_F(ReadCommandsTest, LogsFollowPrintsAppendedOutputUntilTheTrialEnds) {
-  WriteLog("abc123-3", "stdout.log", "epoch 1\n");
-  auto ctx = Ctx();
-  int sleeps = 0;
-  ctx.sleep = [&] {
-    ++sleeps;
-    if (sleeps == 1) WriteLog("abc123-3", "stdout.log", "epoch 2\n", true);
-    if (sleeps == 2) {
-      // The trial writes its last line and ends before the next status read.
-      WriteLog("abc123-3", "stdout.log", "done\n", true);
-      TrialRecord t = trials_[3];
-      t.status = TrialStatus::kFinished;
-      t.ended_at = kT0 + 100;
-      store_.PutTrial(t);
-    }
-    ASSERT_LT(sleeps, 10) << "follow did not stop";
-  };
-  ASSERT_EQ(CmdLogs(ctx, "abc123-3", false, true), 0);
-  EXPECT_EQ(out_.str(), "epoch 1\nepoch 2\ndone\n");
-  EXPECT_EQ(sleeps, 2);
-}
-
-TEST_F(ReadCommandsTest, LogsFollowRereadsALogThatShrankAndWaitsForAQueuedTrial) {
-  auto ctx = Ctx(true);
-  int sleeps = 0;
-  ctx.sleep = [&] {
-    ++sleeps;
-    TrialRecord t = trials_[4];
-    if (sleeps == 1) {
-      t.status = TrialStatus::kRunning;
-      WriteLog("abc123-4", "stdout.log", "aaaaaaaaaa\n");
-    } else if (sleeps == 2) {
-      t.status = TrialStatus::kRunning;
-      WriteLog("abc123-4", "stdout.log", "tail\n");  // the kept tail: shorter
-    } else {
-      t.status = TrialStatus::kLost;
-    }
-    store_.PutTrial(t);
-    ASSERT_LT(sleeps, 10);
-  };
-  ASSERT_EQ(CmdLogs(ctx, "abc123-4", false, true), 0);
-  // JSON lines, one object per chunk read.
-  std::istringstream lines(out_.str());
-  std::string all;
-  for (std::string line; std::getline(lines, line);) {
-    Value v = Value::parse(line);
-    EXPECT_EQ(v["id"], "abc123-4");
-    all += v["content"].get<std::string>();
-  }
-  EXPECT_EQ(all, "aaaaaaaaaa\ntail\n");
-}
-
 TEST_F(ReadCommandsTest, CompareMarksDifferingRows) {
   auto ctx = Ctx();
   ASSERT_EQ(CmdCompare(ctx, {"abc123-0", "abc123-3"}), 0);
@@ -754,69 +409,6 @@ TEST_F(ReadCommandsTest, CompareNeedsTwoTrials) {
   auto ctx = Ctx();
   EXPECT_EQ(CmdCompare(ctx, {"abc123-0"}), 2);
   EXPECT_EQ(err_.str(), "error: compare needs at least two trials\n");
-}
-
-TEST_F(ReadCommandsTest, ExportCsvQuotesCommasQuotesAndNewlines) {
-  TrialRecord t = trials_[5];
-  t.params["opt.name"] = "a,b \"quoted\"\nnext line";
-  store_.PutTrial(t);
-  auto ctx = Ctx();
-  ASSERT_EQ(CmdExport(ctx, "abc123", "csv"), 0);
-  const std::string text = out_.str();
-  EXPECT_NE(text.find("\"a,b \"\"quoted\"\"\nnext line\""), std::string::npos) << text;
-  auto rows = ParseCsv(text);
-  ASSERT_EQ(rows.size(), 7u);
-  std::vector<std::string> header = {
-      "id",        "sweep",           "number",       "status",      "value",
-      "exit_code", "signal",          "started_at",   "ended_at",    "duration",
-      "params.lr", "params.opt.name", "params.batch", "metrics.acc", "metrics.val_loss"};
-  EXPECT_EQ(rows[0], header);
-  for (const auto& r : rows) EXPECT_EQ(r.size(), header.size());
-  EXPECT_EQ(rows[1],
-            (std::vector<std::string>{"abc123-0", "abc123", "0", "finished", "0.3", "0", "",
-                                      "2023-11-14T22:13:30.000Z", "2023-11-14T22:14:30.000Z", "60",
-                                      "0.01", "adam", "32", "0.91", "0.3"}));
-  EXPECT_EQ(rows[3][4], "NaN");   // trial 2's value
-  EXPECT_EQ(rows[3][14], "NaN");  // null "last" in its summary
-  EXPECT_EQ(rows[2][4], "");      // failed: no value
-  EXPECT_EQ(rows[6][6], "15");    // stopped by SIGTERM
-  EXPECT_EQ(rows[6][11], "a,b \"quoted\"\nnext line");
-  EXPECT_EQ(rows[5][7], "");      // queued: not started
-  EXPECT_EQ(rows[3][10], "1.0");  // a float param keeps its type
-}
-
-TEST_F(ReadCommandsTest, ExportJsonHasOneObjectPerTrial) {
-  auto ctx = Ctx();
-  ASSERT_EQ(CmdExport(ctx, "", "json"), 0);
-  Value v = ParseOut();
-  ExpectShape(v, {{"sweep", J::kString},
-                  {"metric", J::kStringOrNull},
-                  {"goal", J::kString},
-                  {"trials", J::kArray}});
-  ASSERT_EQ(v["trials"].size(), 6u);
-  for (const auto& t : v["trials"]) {
-    ExpectShape(t, {{"id", J::kString},
-                    {"sweep", J::kString},
-                    {"number", J::kInteger},
-                    {"status", J::kString},
-                    {"value", J::kValue},
-                    {"exit_code", J::kIntegerOrNull},
-                    {"signal", J::kIntegerOrNull},
-                    {"started_at", J::kStringOrNull},
-                    {"ended_at", J::kStringOrNull},
-                    {"duration", J::kNumberOrNull},
-                    {"params", J::kObject},
-                    {"metrics", J::kObject}});
-  }
-  EXPECT_EQ(v["trials"][0]["metrics"]["acc"], 0.91);
-  EXPECT_EQ(v["trials"][0]["params"]["lr"], 0.01);
-  EXPECT_EQ(v["trials"][2]["value"], "NaN");
-}
-
-TEST_F(ReadCommandsTest, ExportRejectsAnUnknownFormat) {
-  auto ctx = Ctx();
-  EXPECT_EQ(CmdExport(ctx, "abc123", "xlsx"), 2);
-  EXPECT_EQ(err_.str(), "error: --format must be csv or json, not 'xlsx'\n");
 }
 
 TEST_F(ReadCommandsTest, NoteAndTagWriteThroughTheStore) {
@@ -867,6 +459,22 @@ TEST_F(ReadCommandsTest, TablesFitTheTerminalWidth) {
     for (unsigned char c : line) width += (c & 0xC0) != 0x80;
     EXPECT_LE(width, 50u) << line;
   }
+}
+
+TEST_F(ReadCommandsTest, ASweepWithoutMetricIsShownButNotRanked) {
+  SweepRecord s;
+  s.id = "nom000";
+  s.method = "grid";
+  s.created_at = kT0 + 5;
+  store_.PutSweep(s);
+  auto ctx = Ctx();
+  ASSERT_EQ(CmdStatus(ctx, ""), 0);
+  EXPECT_NE(out_.str().find("metric    - (none: trials are not ranked)\n"), std::string::npos)
+      << out_.str();
+  EXPECT_NE(out_.str().find("best      -\n"), std::string::npos);
+  EXPECT_EQ(CmdTop(ctx, "nom000", {}), 2);
+  EXPECT_EQ(err_.str(),
+            "error: sweep nom000 has no target metric; choose one with --metric NAME\n");
 }
 
 }  // namespace

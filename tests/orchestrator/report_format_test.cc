@@ -24,6 +24,8 @@ TEST(FormatDuration, ScalesItsUnits) {
   EXPECT_EQ(FormatDuration(3723), "1h02m03s");
   EXPECT_EQ(FormatDuration(2 * 86400 + 3 * 3600), "2d03h");
   EXPECT_EQ(FormatDuration(-5), "0s");
+  EXPECT_EQ(FormatDuration(1e300), "11574074d01h");  // clamped, not undefined
+  EXPECT_EQ(FormatDuration(HUGE_VAL), "0s");
 }
 
 TEST(JsonNumber, SpellsNonFiniteValuesAsStrings) {
