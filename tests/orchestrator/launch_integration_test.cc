@@ -52,12 +52,12 @@ class LaunchTest : public ::testing::Test {
 };
 
 TEST_F(LaunchTest, GridSweepRunsEveryConfigurationOnceAndRanksThem) {
-  std::string spec = Spec(R"(method: grid
+  std::string spec = Spec(R"Y(method: grid
 metric: {name: loss, goal: minimize}
 parameters:
   x: {values: [1, 2, 3, 4, 5, 6]}
   steps: {value: 2}
-)");
+)Y");
   CliResult r = Sweep({"launch", spec, "--workers", "2"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Json trials = SweepJson({"export", "latest", "--format", "json"});
@@ -78,13 +78,13 @@ parameters:
 }
 
 TEST_F(LaunchTest, TrialSeesItsEnvironmentAndLiteralArguments) {
-  std::string spec = Spec(R"(method: grid
+  std::string spec = Spec(R"Y(method: grid
 parameters:
   x: {value: 1}
   evil: {value: "; rm -rf ~ $(reboot)"}
   steps: {value: 1}
 env: {EXTRA: "hello"}
-)");
+)Y");
   CliResult r = Sweep({"launch", spec});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Json trials = SweepJson({"export", "latest", "--format", "json"});
@@ -98,18 +98,18 @@ env: {EXTRA: "hello"}
   EXPECT_EQ(seen["env"]["SWEEP_TRIAL_DIR"], trial_dir);
   EXPECT_EQ(seen["env"]["EXTRA"], "hello");
   Json params = Json::parse(ReadFile(seen["env"]["SWEEP_PARAMS"].get<std::string>()));
-  EXPECT_EQ(params["evil"], "; rm -rf ~ $(reboot)");
+  EXPECT_EQ(params["evil"], "; rm -rf ~ $(reboot)Y");
   EXPECT_FALSE(seen["env"]["SWEEP_METRICS"].get<std::string>().empty());
   EXPECT_EQ(seen["cwd"], dir_.path());
 }
 
 TEST_F(LaunchTest, RunCapAndMaxTrialsLimitTheSweep) {
-  std::string spec = Spec(R"(method: random
+  std::string spec = Spec(R"Y(method: random
 run_cap: 5
 parameters:
   x: {min: 0.0, max: 6.0}
   steps: {value: 1}
-)");
+)Y");
   ASSERT_EQ(Sweep({"launch", spec, "--workers", "2"}).exit_code, 0);
   EXPECT_EQ(SweepJson({"export", "latest", "--format", "json"}).size(), 5u);
   ASSERT_EQ(Sweep({"launch", spec, "--max-trials", "3"}).exit_code, 0);
@@ -117,12 +117,12 @@ parameters:
 }
 
 TEST_F(LaunchTest, MetricTargetStopsNewTrials) {
-  std::string spec = Spec(R"(method: grid
+  std::string spec = Spec(R"Y(method: grid
 metric: {name: loss, goal: minimize, target: 0.6}
 parameters:
   x: {values: [3, 1, 2, 4, 5, 6, 7, 8]}
   steps: {value: 2}
-)");
+)Y");
   CliResult r = Sweep({"launch", spec, "--workers", "1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(SweepJson({"export", "latest", "--format", "json"}).size(), 1u);
@@ -130,12 +130,12 @@ parameters:
 }
 
 TEST_F(LaunchTest, FirstFiveFailuresStopTheSweepWithTheReason) {
-  std::string spec = Spec(R"(method: random
+  std::string spec = Spec(R"Y(method: random
 run_cap: 50
 parameters:
   x: {min: 0.0, max: 1.0}
   mode: {value: fail}
-)");
+)Y");
   CliResult r = Sweep({"launch", spec, "--workers", "1"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("first 5 trials all failed"), std::string::npos) << r.err;
@@ -148,12 +148,12 @@ parameters:
 }
 
 TEST_F(LaunchTest, MissingTargetMetricIsWarnedWithDidYouMean) {
-  std::string spec = Spec(R"(method: grid
+  std::string spec = Spec(R"Y(method: grid
 metric: {name: val_loss}
 parameters:
   x: {value: 1}
   mode: {value: nometric}
-)");
+)Y");
   CliResult r = Sweep({"launch", spec});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("val/loss"), std::string::npos) << r.err;
@@ -161,13 +161,13 @@ parameters:
 }
 
 TEST_F(LaunchTest, TimeoutFailsTheTrial) {
-  std::string spec = Spec(R"(method: grid
+  std::string spec = Spec(R"Y(method: grid
 timeout: 1
 stop_grace: 0.5
 parameters:
   x: {value: 1}
   mode: {value: hang}
-)");
+)Y");
   CliResult r = Sweep({"launch", spec}, 60);
   EXPECT_EQ(r.exit_code, 1) << r.err;
   Json trials = SweepJson({"export", "latest", "--format", "json"});
@@ -178,11 +178,11 @@ parameters:
 }
 
 TEST_F(LaunchTest, DryRunPrintsConfigurationsAndWritesNothing) {
-  std::string spec = Spec(R"(method: grid
+  std::string spec = Spec(R"Y(method: grid
 parameters:
   x: {values: [1, 2]}
   y: {values: [a, b]}
-)");
+)Y");
   CliResult r = Sweep({"launch", spec, "--dry-run", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Json doc = Json::parse(r.out);
@@ -200,13 +200,13 @@ TEST_F(LaunchTest, InvalidSpecExitsTwoAndWritesNothing) {
 }
 
 TEST_F(LaunchTest, InterruptThenResumeFinishesWithoutDuplicates) {
-  std::string spec = Spec(R"(method: grid
+  std::string spec = Spec(R"Y(method: grid
 metric: {name: loss}
 parameters:
   x: {values: [1, 2, 3, 4, 5, 6]}
   steps: {value: 4}
   sleep: {value: 0.25}
-)");
+)Y");
   CliOptions o;
   o.cwd = dir_.path();
   pid_t pid = testing::StartSweep({"--store", store(), "launch", spec, "--workers", "2"}, o,
@@ -229,13 +229,13 @@ parameters:
 }
 
 TEST_F(LaunchTest, KillNineThenResumeLosesAndDuplicatesNothing) {
-  std::string spec = Spec(R"(method: grid
+  std::string spec = Spec(R"Y(method: grid
 metric: {name: loss}
 parameters:
   x: {values: [1, 2, 3, 4, 5, 6, 7, 8]}
   steps: {value: 3}
   sleep: {value: 0.2}
-)");
+)Y");
   CliOptions o;
   o.cwd = dir_.path();
   pid_t pid = testing::StartSweep({"--store", store(), "launch", spec, "--workers", "2"}, o,
@@ -268,14 +268,14 @@ parameters:
 }
 
 TEST_F(LaunchTest, StopCancelEndsTheSweepAndReadCommandsWorkWhileItRuns) {
-  std::string spec = Spec(R"(method: random
+  std::string spec = Spec(R"Y(method: random
 metric: {name: loss}
 run_cap: 100
 parameters:
   x: {min: 0.0, max: 6.0}
   steps: {value: 100}
   sleep: {value: 0.1}
-)");
+)Y");
   CliOptions o;
   o.cwd = dir_.path();
   pid_t pid = testing::StartSweep({"--store", store(), "launch", spec, "--workers", "2"}, o,
@@ -294,12 +294,12 @@ parameters:
 }
 
 TEST_F(LaunchTest, GpuListGivesEachSlotItsDevice) {
-  std::string spec = Spec(R"(method: grid
+  std::string spec = Spec(R"Y(method: grid
 parameters:
   x: {values: [1, 2, 3, 4]}
   steps: {value: 1}
   sleep: {value: 0.3}
-)");
+)Y");
   CliResult r = Sweep({"launch", spec, "--gpus", "0,2"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Json trials = SweepJson({"export", "latest", "--format", "json"});
