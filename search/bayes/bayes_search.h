@@ -31,7 +31,7 @@ struct BayesOptions {
   int max_model_points = 1000;
   // Hyperparameters are fitted on a subset of at most this many trials (chosen the
   // same way); the model is then conditioned on up to max_model_points with them.
-  int max_fit_points = 200;
+  int max_fit_points = 100;
   // Override of the initial design size; 0 means InitialDesignSize(parameter count).
   int initial_design = 0;
 };
