@@ -260,6 +260,23 @@ def cmd_stats(args):
             print("- %s: %s" % (p, "; ".join(line)))
     print("\nproblems where bayes has the lowest median regret of all peers: @50 %d, @100 %d of %d"
           % (wins[50], wins[100], len(problems)))
+    # The asynchronous check: bayes4 against sequential bayes on the same seeds.
+    seeds = {}  # (problem, method) -> {seed: regret@100}
+    dups = {}
+    for r in rows:
+        seeds.setdefault((r[0], r[1]), {})[int(r[2])] = float(r[4]) - PROBLEMS[r[0]][2]
+        dups[r[1]] = dups.get(r[1], 0) + int(r[6])
+    par = [p for p in problems if (p, "bayes4") in seeds]
+    if par:
+        print("\n## 4 asynchronous workers vs sequential, regret after 100 evaluations (same seeds)")
+        for p in par:
+            common = sorted(set(seeds[(p, "bayes4")]) & set(seeds.get((p, "bayes"), {})))
+            if not common:
+                continue
+            a = np.median([seeds[(p, "bayes4")][k] for k in common])
+            b = np.median([seeds[(p, "bayes")][k] for k in common])
+            print("- %s: parallel %.4g, sequential %.4g, ratio %.2f (%d seeds)" % (p, a, b, a / b if b > 0 else float("nan"), len(common)))
+    print("\nduplicate suggestions: " + ", ".join("%s %d" % kv for kv in sorted(dups.items())))
 
 
 def main():

@@ -147,7 +147,8 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
   Eigen::MatrixXd Xa, incumbents;
   Eigen::VectorXd ya;
   double best = 0;
-  auto build_model = [&]() {
+  // `believed` = running trials plus what this call has already suggested.
+  auto build_model = [&](const std::vector<Config>& believed) {
     Eigen::MatrixXd X;
     Eigen::VectorXd y;
     if (!TrainingData(X, y) || cube_.ModelDims() == 0) return false;
@@ -175,9 +176,9 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
     // Kriging believer: running trials are believed to return the posterior mean.
     Xa = Xm;
     ya = ym;
-    if (!pending.empty()) {
-      Eigen::MatrixXd P(pending.size(), Xm.cols());
-      for (size_t i = 0; i < pending.size(); ++i) P.row(i) = cube_.Encode(pending[i]).transpose();
+    if (!believed.empty()) {
+      Eigen::MatrixXd P(believed.size(), Xm.cols());
+      for (size_t i = 0; i < believed.size(); ++i) P.row(i) = cube_.Encode(believed[i]).transpose();
       Eigen::VectorXd mean, var;
       gp.Predict(P, mean, var);
       Xa.conservativeResize(Xa.rows() + P.rows(), Eigen::NoChange);
@@ -193,7 +194,9 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
     std::optional<Eigen::VectorXd> x;
     bool use_model = suggest_count_ >= static_cast<uint64_t>(design_size_) && !model_failed;
     if (use_model && !model_ready) {
-      model_ready = build_model();
+      std::vector<Config> believed = pending;
+      believed.insert(believed.end(), out.begin(), out.end());
+      model_ready = build_model(believed);
       model_failed = !model_ready;
       use_model = model_ready;
     }

@@ -96,6 +96,19 @@ TEST(BayesSearch, PendingPointsNeverGetDuplicates) {
     }
 }
 
+TEST(BayesSearch, ABatchCrossingTheInitialDesignStaysDistinct) {
+  BayesOptions opt;
+  opt.initial_design = 3;
+  BayesSearch s(ContinuousSpace(2), Opts(8), opt);
+  std::vector<Config> first = s.Suggest(3, {});
+  for (uint64_t i = 0; i < 2; ++i)
+    s.Observe({i, first[i], Outcome::kFinished, Quadratic(first[i])});
+  std::vector<Config> batch = s.Suggest(6, {first[2]});
+  ASSERT_EQ(batch.size(), 6u);
+  std::set<std::string> keys = {ConfigKey(first[0]), ConfigKey(first[1]), ConfigKey(first[2])};
+  for (const Config& c : batch) EXPECT_TRUE(keys.insert(ConfigKey(c)).second);
+}
+
 TEST(BayesSearch, SameSeedAndHistoryGiveTheSameSuggestion) {
   BayesSearch a(ContinuousSpace(2), Opts(11)), b(ContinuousSpace(2), Opts(11));
   std::vector<Observation> ha = Drive(a, 14, Quadratic);
