@@ -1,0 +1,78 @@
+// The "bayes" search strategy: Gaussian-process Bayesian optimisation with log expected
+// improvement, registered under that name from a static initialiser.
+//
+// Lifecycle: the first InitialDesignSize(d) suggestions come from a scrambled Sobol'
+// design; after that (once at least two trials have a value) each Suggest fits the GP
+// to every observation (outputs signed so that larger is better, standardized and
+// Yeo-Johnson warped), maximises log EI and returns the best unseen configuration.
+// Running trials enter as "kriging believer" fantasies (their posterior mean), refitted
+// after each pick, so a batch or N asynchronous workers never get the same point.
+// Without a metric (has_metric false) nothing can be modelled: the strategy keeps
+// walking the Sobol' sequence, a space-filling replacement for random search.
+#pragma once
+
+#include <Eigen/Dense>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "search/bayes/gp.h"
+#include "search/bayes/unit_cube.h"
+#include "search/strategy.h"
+
+namespace sweep {
+
+struct BayesOptions {
+  // Trials fitted exactly. Beyond it the model uses SelectTrainingSubset (the best
+  // quarter plus a space-filling sample of the rest) of this size.
+  int max_model_points = 1000;
+  // Hyperparameters are fitted on a subset of at most this many trials (chosen the
+  // same way); the model is then conditioned on up to max_model_points with them.
+  int max_fit_points = 100;
+  // Override of the initial design size; 0 means InitialDesignSize(parameter count).
+  int initial_design = 0;
+};
+
+class BayesSearch : public SearchStrategy {
+ public:
+  BayesSearch(const SearchSpace& space, const StrategyOptions& options,
+              const BayesOptions& bayes = {});
+
+  // Deterministic for a given seed and history. Returns fewer than n only when a finite
+  // space has no unseen configuration left. Synchronous and CPU-bound (tens of ms to
+  // ~1 s at 1,000 trials); call from a worker thread, never concurrently with itself.
+  std::vector<Config> Suggest(size_t n, const std::vector<Config>& pending) override;
+  void Observe(const Observation& obs) override;
+  bool Exhausted() const override;
+  void Replay(const std::vector<Observation>& history) override;
+
+ private:
+  struct Point {
+    uint64_t trial_number;
+    Eigen::VectorXd x;
+    std::optional<double> y;  // signed so that larger is better; nullopt = impute
+    bool failed;
+  };
+
+  // Training data (x rows, imputed and signed y); empty when fewer than 2 values.
+  bool TrainingData(Eigen::MatrixXd& X, Eigen::VectorXd& y) const;
+  // A design point not yet seen, from the Sobol' sequence (counter advanced).
+  std::optional<Eigen::VectorXd> NextDesignPoint(const std::set<std::string>& seen);
+  // A random unseen point (or, for small finite spaces, an enumerated one).
+  std::optional<Eigen::VectorXd> FallbackPoint(const std::set<std::string>& seen, uint64_t salt);
+
+  UnitCube cube_;
+  StrategyOptions options_;
+  BayesOptions bayes_;
+  int design_size_;
+  std::vector<Point> points_;
+  std::set<std::string> suggested_;  // ConfigKey of every configuration ever suggested
+  uint64_t suggest_count_ = 0;       // suggestions made (also after Replay)
+  uint64_t design_cursor_ = 0;       // next Sobol' index for the design
+  size_t finite_size_ = 0;           // number of configurations when finite and small
+};
+
+}  // namespace sweep
