@@ -108,6 +108,7 @@ int RunController(TrialStore& store, SweepSpec spec, SweepRecord sweep,
   settled.controller.progress_tty = ::isatty(STDERR_FILENO) == 1;
   settled.controller.quiet = quiet;
   std::string id = sweep.id;
+  bool has_metric = !spec.metric.name.empty();
   SweepOutcome outcome;
   {
     Controller controller(store, std::move(spec), std::move(sweep), std::move(history),
@@ -118,9 +119,14 @@ int RunController(TrialStore& store, SweepSpec spec, SweepRecord sweep,
   if (!outcome.reason.empty()) err << ": " << outcome.reason;
   err << "\n";
   ReadContext ctx(store, out, err);
-  TopOptions top;
-  top.k = 5;
-  CmdTop(ctx, id, top);
+  if (has_metric) {
+    TopOptions top;
+    top.k = 5;
+    CmdTop(ctx, id, top);
+  } else {
+    err << "the spec names no metric; `sweep top " << id
+        << " --metric NAME` ranks by any metric the trials reported\n";
+  }
   err << "store: " << store.root() << "   (sweep show TRIAL, sweep top " << id << ", sweep status "
       << id << ")\n";
   if (outcome.status == SweepStatus::kInterrupted)
@@ -157,7 +163,7 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
       return 2;
     }
   }
-  std::string root = DefaultStorePath(flags.store);
+  std::string root = Absolute(DefaultStorePath(flags.store));
   auto store = OpenStore(root, StoreOptions{});
   if (!store.ok()) {
     err << "error: " << store.status().message() << "\n";
@@ -209,7 +215,7 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
 }
 
 int RunResume(const ResumeFlags& flags, std::ostream& out, std::ostream& err) {
-  std::string root = DefaultStorePath(flags.store);
+  std::string root = Absolute(DefaultStorePath(flags.store));
   auto store = OpenStore(root, StoreOptions{.read_only = false, .create = false});
   if (!store.ok()) {
     err << "error: " << store.status().message() << "\n";

@@ -610,7 +610,7 @@ std::pair<int, std::string> RunValidate(const std::string& path) {
 }
 
 // Enabled once `sweep validate` is wired to ParseSpecFile (issue 2, item 6).
-TEST(InvalidSpecCorpus, DISABLED_SweepValidateExitsTwoWithTheSameMessages) {
+TEST(InvalidSpecCorpus, SweepValidateExitsTwoWithTheSameMessages) {
   for (const CorpusCase& c : CorpusCases()) {
     auto [code, out] = RunValidate(std::string(SWEEP_TESTDATA) + "/invalid/" + c.file);
     EXPECT_EQ(code, 2) << c.file;
