@@ -79,32 +79,35 @@ void Connection::ArmIdleTimer() {
 }
 
 void Connection::DoRead() {
-  socket_.async_read_some(
-      asio::buffer(read_buf_), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
-        if (self->closed_) return;
-        if (ec) {
-          self->Close(ec == asio::error::eof
-                          ? Status::Io("connection closed by " + self->peer_)
-                          : Status::Io("read from " + self->peer_ + ": " + ec.message()));
-          return;
-        }
-        self->ArmIdleTimer();
-        self->frames_.clear();
-        const Status st =
-            self->decoder_.Feed(std::string_view(self->read_buf_.data(), n), &self->frames_);
-        // Frames completed before a decode error are delivered: they were well formed.
-        for (Frame& f : self->frames_) {
-          if (self->closed_) return;
-          self->on_frame_(std::move(f));
-        }
-        self->frames_.clear();
-        if (self->closed_) return;
-        if (!st.ok()) {
-          self->Close(Status::Io("from " + self->peer_ + ": " + st.message()));
-          return;
-        }
-        self->DoRead();
-      });
+  socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](
+                                                       boost::system::error_code ec, size_t n) {
+    if (self->closed_) return;
+    if (ec) {
+      // A stream that ends inside a frame says so: that is the useful diagnostic.
+      const Status truncated = self->decoder_.Finish();
+      self->Close(!truncated.ok() ? Status::Io("from " + self->peer_ + ": " + truncated.message())
+                  : ec == asio::error::eof
+                      ? Status::Io("connection closed by " + self->peer_)
+                      : Status::Io("read from " + self->peer_ + ": " + ec.message()));
+      return;
+    }
+    self->ArmIdleTimer();
+    self->frames_.clear();
+    const Status st =
+        self->decoder_.Feed(std::string_view(self->read_buf_.data(), n), &self->frames_);
+    // Frames completed before a decode error are delivered: they were well formed.
+    for (Frame& f : self->frames_) {
+      if (self->closed_) return;
+      self->on_frame_(std::move(f));
+    }
+    self->frames_.clear();
+    if (self->closed_) return;
+    if (!st.ok()) {
+      self->Close(Status::Io("from " + self->peer_ + ": " + st.message()));
+      return;
+    }
+    self->DoRead();
+  });
 }
 
 Status Connection::Send(const Message& message) {
