@@ -92,15 +92,16 @@ void Connection::DoRead() {
       return;
     }
     self->ArmIdleTimer();
-    self->frames_.clear();
-    const Status st =
-        self->decoder_.Feed(std::string_view(self->read_buf_.data(), n), &self->frames_);
+    std::vector<Frame> frames;
+    const Status st = self->decoder_.Feed(std::string_view(self->read_buf_.data(), n), &frames);
+    // A copy, because the handler may Close() this connection, which drops on_frame_
+    // while the handler is still running.
+    const FrameHandler on_frame = self->on_frame_;
     // Frames completed before a decode error are delivered: they were well formed.
-    for (Frame& f : self->frames_) {
+    for (Frame& f : frames) {
       if (self->closed_) return;
-      self->on_frame_(std::move(f));
+      on_frame(std::move(f));
     }
-    self->frames_.clear();
     if (self->closed_) return;
     if (!st.ok()) {
       self->Close(Status::Io("from " + self->peer_ + ": " + st.message()));

@@ -81,7 +81,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool writing_ = false, closed_ = false, close_after_flush_ = false;
   Status close_reason_;
   std::vector<char> read_buf_;
-  std::vector<Frame> frames_;
 };
 
 // Accepts connections on host:port and hands each, not yet started, to on_accept.

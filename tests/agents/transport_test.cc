@@ -272,6 +272,62 @@ TEST(Transport, ASilentPeerIsDroppedAtTheHandshakeTimeout) {
   EXPECT_TRUE(controller.ClosedWith("timed out after"));
 }
 
+TEST(Transport, AnAuthenticatedPeerThatFallsSilentIsDroppedAtTheIdleTimeout) {
+  asio::io_context io;
+  ConnectionOptions options;
+  options.idle_timeout_s = 0.3;
+  TestController controller(io, Token("k"), options);
+  TestAgent agent(io, controller.port(), Token("k"), 1);
+  ASSERT_TRUE(RunUntil(io, [&] { return agent.renewed == 1; }));
+  // Traffic keeps it open past the timeout ...
+  for (int i = 1; i <= 4; ++i) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+    RunUntil(io, [&] { return std::chrono::steady_clock::now() >= until; });
+    agent.SendHeartbeat(i);
+  }
+  ASSERT_TRUE(RunUntil(io, [&] { return agent.renewed == 5; }));
+  EXPECT_TRUE(controller.closed.empty());
+  // ... silence closes it.
+  ASSERT_TRUE(RunUntil(
+      io, [&] { return !agent.closed.empty(); }, 3));
+  EXPECT_TRUE(controller.ClosedWith("nothing received from"));
+}
+
+TEST(Transport, SendRefusesOversizedFramesAndDropsAPeerThatStopsReading) {
+  asio::io_context io;
+  std::shared_ptr<Connection> accepted;
+  auto server =
+      Server::Listen(io, "127.0.0.1", 0, {}, [&](std::shared_ptr<Connection> c) { accepted = c; });
+  ASSERT_TRUE(server.ok());
+  // The peer connects and never reads.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((*server)->port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_TRUE(RunUntil(io, [&] { return accepted != nullptr; }));
+  std::string why;
+  accepted->Start([](Frame) {}, [&](const Status& s) { why = s.message(); });
+  accepted->SetAuthenticated();
+  const Status big =
+      accepted->SendFrame(MessageType::kLog, std::string(kDefaultMaxFrameBytes, 'x'));
+  EXPECT_EQ(big.code(), ErrorCode::kUsage);
+  EXPECT_TRUE(accepted->open());
+  Status st;
+  const std::string chunk(1 << 20, 'y');
+  for (int i = 0; i < 1000 && st.ok(); ++i) {
+    st = accepted->SendFrame(MessageType::kLog, chunk);
+    RunUntil(
+        io, [] { return false; }, 0.001);
+  }
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("the peer is not reading"), std::string::npos);
+  ASSERT_TRUE(RunUntil(io, [&] { return !why.empty(); }));
+  EXPECT_FALSE(accepted->open());
+  ::close(fd);
+}
+
 TEST(Transport, BackoffGrowsToItsCapWithJitterAndResets) {
   Backoff b(BackoffOptions{0.5, 30, 2, 0.25}, 42);
   const double bases[] = {0.5, 1, 2, 4, 8, 16, 30, 30, 30};
