@@ -130,8 +130,7 @@ void Controller::Impl::StartTrial(Queued q) {
   launch.trial_dir = rec.trial_dir;
   launch.params = spec_.space.ToNested(running_[id].config);
   for (const auto& [k, v] : spec_.env) launch.env.emplace_back(k, v);
-  launch.gpus = options_.slots[slot];
-  launch.gpus_managed = options_.gpus_managed;
+  if (options_.gpus_managed) launch.gpus = options_.slots[slot];
   launch.timeout_s = spec_.timeout_s;
   launch.stop_grace_s = spec_.stop_grace_s;
   launch.reading = spec_.reporting;
