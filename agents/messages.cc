@@ -175,6 +175,7 @@ Value Encode(const AssignMsg& m) {
   Value reading = {{"metrics_file", m.reading.metrics_file},
                    {"stdout_pairs", m.reading.stdout_pairs},
                    {"stdout_pattern", m.reading.stdout_pattern},
+                   {"step_key", m.reading.step_key},
                    {"max_line_bytes", m.reading.max_line_bytes}};
   return {{"sweep_id", m.sweep_id},
           {"trial_id", m.trial_id},
@@ -344,6 +345,8 @@ Status Decode(FieldReader& r, AssignMsg* m) {
     sub.Bool("metrics_file", &m->reading.metrics_file, false);
     sub.Bool("stdout_pairs", &m->reading.stdout_pairs, false);
     sub.Str("stdout_pattern", &m->reading.stdout_pattern, false);
+    sub.Str("step_key", &m->reading.step_key, false);
+    if (sub.ok() && m->reading.step_key.empty()) sub.Fail("step_key", "must not be empty");
     sub.Integer("max_line_bytes", &m->reading.max_line_bytes, false);
     if (!sub.ok()) return sub.status();
   }

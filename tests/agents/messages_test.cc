@@ -37,6 +37,7 @@ AssignMsg SampleAssign() {
   a.reading.stdout_pairs = false;
   a.reading.stdout_pattern = "(\\w+)=(\\S+)";
   a.reading.max_line_bytes = 4096;
+  a.reading.step_key = "epoch";
   a.gpus = "0,2";
   a.max_log_bytes = 1 << 20;
   a.metrics_poll_s = 0.5;
@@ -84,6 +85,7 @@ TEST(Messages, EveryMessageRoundTripsFieldForField) {
   EXPECT_EQ(a.gpus, std::optional<std::string>("0,2"));
   EXPECT_FALSE(a.reading.stdout_pairs);
   EXPECT_EQ(a.reading.max_line_bytes, 4096u);
+  EXPECT_EQ(a.reading.step_key, "epoch");
   EXPECT_EQ(std::get<ReadyMsg>(*RoundTrip(ready)).running[1].lease_id, "L2");
   EXPECT_EQ(std::get<FinishedMsg>(*RoundTrip(fin)).signal, 9);
 }
