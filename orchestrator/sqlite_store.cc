@@ -1,0 +1,948 @@
+// SqliteStore: TrialStore on one SQLite database in WAL mode.
+//
+// Durability: WAL with synchronous=NORMAL. A commit is appended to the WAL with
+// write() before Commit returns, so it survives kill -9 of any process; it is fsynced
+// only at checkpoints, so a power loss or kernel crash may lose the last commits
+// (never corrupt the database). That is the trade the controller wants: thousands of
+// small commits per second without an fsync each.
+//
+// Concurrency: one connection per SqliteStore. Readers (the CLI's read commands, the
+// web UI) open read-only and see consistent snapshots while the controller writes.
+// Every write runs in BEGIN IMMEDIATE, which takes the write lock up front so that a
+// second writer (a `sweep note` while the controller commits) waits busy_timeout_ms
+// in SQLite's busy handler instead of failing with "database is locked". The writer
+// sets SQLITE_FCNTL_PERSIST_WAL so the -wal and -shm files outlive it and a
+// read-only open never has to create them.
+//
+// Metric points are the hot path: names are interned into metric_names and trial
+// ids resolved to their integer row ids, both cached per connection, so a point is
+// one prepared INSERT of five numbers. NaN cannot be stored by SQLite (it becomes
+// NULL), so a NULL point value means NaN and trials.value_is_nan flags a NaN summary.
+//
+// Schema: StoreMigrations() holds one script per version; Migrate() applies the
+// missing ones in order, each in its own transaction that also bumps user_version,
+// after re-reading the version under the write lock so that two processes opening a
+// fresh store at once do not both run step 1.
+#include "orchestrator/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <limits>
+#include <set>
+#include <system_error>
+#include <utility>
+
+namespace sweep {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Keep in sync with schemas/store.sql (a test compares the two byte for byte).
+const char* const kSchemaV1 =
+    R"SQL(-- Version 1: sweeps, trials, interned metric series, notes and tags.
+--
+-- Conventions: times are seconds since the Unix epoch (REAL); JSON columns hold
+-- compact JSON text (integers and floats keep their distinction); uint64 values
+-- (seed, number, suggestion) are stored as the int64 with the same bits.
+CREATE TABLE sweeps (
+  id               TEXT PRIMARY KEY,
+  name             TEXT NOT NULL DEFAULT '',
+  spec_file        TEXT NOT NULL DEFAULT '',
+  spec_text        TEXT NOT NULL DEFAULT '',
+  space            TEXT NOT NULL DEFAULT 'null',  -- JSON: SearchSpace::Describe()
+  method           TEXT NOT NULL DEFAULT '',
+  metric           TEXT NOT NULL DEFAULT '',
+  goal             TEXT NOT NULL DEFAULT '',
+  seed             INTEGER NOT NULL DEFAULT 0,
+  status           TEXT NOT NULL CHECK (status IN
+                     ('running', 'finished', 'interrupted', 'stopped', 'failed')),
+  reason           TEXT NOT NULL DEFAULT '',
+  workdir          TEXT NOT NULL DEFAULT '',
+  options          TEXT NOT NULL DEFAULT 'null',  -- JSON: launch options
+  created_at       REAL NOT NULL DEFAULT 0,
+  ended_at         REAL NOT NULL DEFAULT 0,
+  stop_requested   INTEGER NOT NULL DEFAULT 0,    -- set by `sweep stop`
+  cancel_requested INTEGER NOT NULL DEFAULT 0     -- set by `sweep stop --cancel`
+);
+CREATE INDEX sweeps_by_created ON sweeps (created_at);
+
+CREATE TABLE trials (
+  pk              INTEGER PRIMARY KEY,  -- stable row id that points, notes, tags use
+  id              TEXT NOT NULL UNIQUE,  -- "<sweep>-<number>"
+  sweep_id        TEXT NOT NULL REFERENCES sweeps (id),
+  number          INTEGER NOT NULL,
+  suggestion      INTEGER NOT NULL DEFAULT 0,
+  retry_of        TEXT NOT NULL DEFAULT '',
+  params          TEXT NOT NULL DEFAULT '{}',  -- JSON object
+  status          TEXT NOT NULL CHECK (status IN
+                    ('queued', 'running', 'finished', 'failed', 'stopped', 'lost')),
+  exit_code       INTEGER,  -- NULL: none
+  signal          INTEGER,  -- NULL: none
+  reason          TEXT NOT NULL DEFAULT '',
+  host            TEXT NOT NULL DEFAULT '',
+  agent           TEXT NOT NULL DEFAULT '',
+  slot            INTEGER NOT NULL DEFAULT -1,
+  gpus            TEXT NOT NULL DEFAULT '',
+  argv            TEXT NOT NULL DEFAULT '[]',  -- JSON array of strings
+  trial_dir       TEXT NOT NULL DEFAULT '',
+  created_at      REAL NOT NULL DEFAULT 0,
+  started_at      REAL NOT NULL DEFAULT 0,
+  ended_at        REAL NOT NULL DEFAULT 0,
+  value           REAL,  -- summary of the target metric; NULL: absent or NaN
+  value_is_nan    INTEGER NOT NULL DEFAULT 0,  -- SQLite stores NaN as NULL
+  metric_reported INTEGER NOT NULL DEFAULT 0,
+  summary         TEXT NOT NULL DEFAULT 'null',  -- JSON
+  stderr_tail     TEXT NOT NULL DEFAULT '',
+  malformed_lines INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (sweep_id, number)
+);
+
+-- Metric names are interned: a point row carries a small integer, not the text.
+CREATE TABLE metric_names (
+  id   INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
+
+-- Which metrics each trial reported, so listing them never scans its points.
+CREATE TABLE trial_metrics (
+  trial INTEGER NOT NULL REFERENCES trials (pk),
+  name  INTEGER NOT NULL REFERENCES metric_names (id),
+  PRIMARY KEY (trial, name)
+) WITHOUT ROWID;
+
+-- One row per reported point. value NULL means NaN (SQLite cannot store NaN);
+-- +-Inf are stored as such.
+CREATE TABLE points (
+  trial INTEGER NOT NULL REFERENCES trials (pk),
+  name  INTEGER NOT NULL REFERENCES metric_names (id),
+  step  INTEGER NOT NULL,
+  value REAL,
+  wall  REAL NOT NULL
+);
+CREATE INDEX points_by_series ON points (trial, name, step);
+
+CREATE TABLE notes (
+  id         INTEGER PRIMARY KEY,
+  trial      INTEGER NOT NULL REFERENCES trials (pk),
+  text       TEXT NOT NULL,
+  created_at REAL NOT NULL
+);
+CREATE INDEX notes_by_trial ON notes (trial, id);
+
+CREATE TABLE tags (
+  trial      INTEGER NOT NULL REFERENCES trials (pk),
+  tag        TEXT NOT NULL,
+  created_at REAL NOT NULL,
+  PRIMARY KEY (trial, tag)
+) WITHOUT ROWID;
+)SQL";
+
+const char kSweepColumns[] =
+    "id, name, spec_file, spec_text, space, method, metric, goal, seed, status, reason, "
+    "workdir, options, created_at, ended_at, stop_requested, cancel_requested";
+
+const char kTrialColumns[] =
+    "id, sweep_id, number, suggestion, retry_of, params, status, exit_code, signal, reason, "
+    "host, agent, slot, gpus, argv, trial_dir, created_at, started_at, ended_at, value, "
+    "value_is_nan, metric_reported, summary, stderr_tail, malformed_lines";
+
+// At most this many candidates are named in an "ambiguous prefix" error.
+constexpr int kMaxCandidates = 5;
+
+double NowSeconds() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+// Compact JSON; invalid UTF-8 in strings is replaced rather than thrown on.
+std::string DumpJson(const Value& v) {
+  return v.dump(-1, ' ', false, Value::error_handler_t::replace);
+}
+
+Result<Value> ParseJson(const std::string& text, const char* column, const std::string& row) {
+  Value v = Value::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (v.is_discarded()) {
+    return Status::Store("corrupt JSON in column " + std::string(column) + " of " + row);
+  }
+  return v;
+}
+
+// The exclusive upper bound of ids starting with `prefix` (ids are ASCII).
+std::string PrefixEnd(const std::string& prefix) { return prefix + "\xff"; }
+
+}  // namespace
+
+const std::vector<std::string>& StoreMigrations() {
+  static const std::vector<std::string> kMigrations = {kSchemaV1};
+  return kMigrations;
+}
+
+std::string StoreDatabasePath(const std::string& root) { return root + "/sweep.db"; }
+
+std::string TrialDirPath(const std::string& root, const std::string& trial_id) {
+  return root + "/trials/" + trial_id;
+}
+
+std::string DefaultStorePath(const std::string& flag_value) {
+  if (!flag_value.empty()) return flag_value;
+  const char* env = std::getenv("SWEEP_STORE");
+  if (env != nullptr && *env != '\0') return env;
+  return ".sweep";
+}
+
+Result<std::unique_ptr<TrialStore>> OpenStore(const std::string& root, const StoreOptions& opts) {
+  auto store = SqliteStore::Open(root, opts);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<TrialStore>(std::move(store).value());
+}
+
+namespace {
+
+// A borrowed cached statement, reset and unbound when it goes out of scope so the
+// next user finds it clean. Bind errors are remembered and reported by Step().
+class Statement {
+ public:
+  explicit Statement(sqlite3_stmt* s) : s_(s) {}
+  ~Statement() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  void BindInt(int i, int64_t v) { Check(sqlite3_bind_int64(s_, i, v)); }
+  void BindDouble(int i, double v) { Check(sqlite3_bind_double(s_, i, v)); }
+  void BindNull(int i) { Check(sqlite3_bind_null(s_, i)); }
+  void BindText(int i, const std::string& v) {
+    Check(sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+  }
+  void BindOptionalInt(int i, const std::optional<int>& v) {
+    if (v)
+      BindInt(i, *v);
+    else
+      BindNull(i);
+  }
+  // SQLITE_ROW, SQLITE_DONE, or the bind/step error code.
+  int Step() { return bind_rc_ != SQLITE_OK ? bind_rc_ : sqlite3_step(s_); }
+  // Resets for another round of binds (the hot insert loop).
+  void Reset() { sqlite3_reset(s_); }
+
+  int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
+  double Double(int col) const { return sqlite3_column_double(s_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  std::string Text(int col) const {
+    const unsigned char* p = sqlite3_column_text(s_, col);
+    if (p == nullptr) return std::string();
+    return std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, col));
+  }
+
+ private:
+  void Check(int rc) {
+    if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  }
+  sqlite3_stmt* s_;
+  int bind_rc_ = SQLITE_OK;
+};
+
+}  // namespace
+
+SqliteStore::SqliteStore(std::string root, sqlite3* db, bool read_only)
+    : root_(std::move(root)), db_(db), read_only_(read_only) {}
+
+SqliteStore::~SqliteStore() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& root,
+                                                       const StoreOptions& opts,
+                                                       const std::vector<std::string>& migrations) {
+  const std::string db_path = StoreDatabasePath(root);
+  std::error_code ec;
+  const bool may_create = opts.create && !opts.read_only;
+  if (!may_create && !fs::exists(db_path, ec)) {
+    return Status::NotFound("no sweep store at " + root +
+                            " (run `sweep launch` first, or pass --store)");
+  }
+  if (may_create) {
+    fs::create_directories(fs::path(root) / "trials", ec);
+    if (ec) return Status::Io("cannot create the store folder " + root + ": " + ec.message());
+  }
+  if (fs::exists(db_path, ec) && !fs::is_regular_file(db_path, ec)) {
+    return Status::Store(db_path + " is not a sweep store (not a regular file)");
+  }
+
+  int flags = SQLITE_OPEN_NOMUTEX;
+  flags |= opts.read_only ? SQLITE_OPEN_READONLY
+                          : (SQLITE_OPEN_READWRITE | (opts.create ? SQLITE_OPEN_CREATE : 0));
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(db_path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return Status::Store("cannot open the sweep store " + db_path + ": " + msg);
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(root, db, opts.read_only));
+  if (Status s = store->Init(opts, migrations); !s.ok()) return s;
+  return store;
+}
+
+Status SqliteStore::Init(const StoreOptions& opts, const std::vector<std::string>& migrations) {
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, opts.busy_timeout_ms);
+  // Any first statement reads the header: a file that is not SQLite fails here.
+  if (Status s = Exec("SELECT count(*) FROM sqlite_master"); !s.ok()) {
+    return Status::Store(StoreDatabasePath(root_) + " is not a sweep store: " + s.message());
+  }
+  if (!read_only_) {
+    if (Status s = Exec("PRAGMA journal_mode=WAL"); !s.ok()) return s;
+    int persist = 1;
+    sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+    // NORMAL in WAL mode: durable against process crashes, not power loss (see top).
+    if (Status s = Exec("PRAGMA synchronous=NORMAL"); !s.ok()) return s;
+  }
+  if (Status s = Exec("PRAGMA foreign_keys=ON"); !s.ok()) return s;
+  return Migrate(migrations);
+}
+
+Status SqliteStore::Migrate(const std::vector<std::string>& migrations) {
+  const int known = static_cast<int>(migrations.size());
+  while (true) {
+    auto version = SchemaVersion();
+    if (!version.ok()) return version.status();
+    if (*version > known) {
+      return Status::Store("the sweep store " + StoreDatabasePath(root_) + " has schema version " +
+                           std::to_string(*version) + ", newer than this sweep understands (" +
+                           std::to_string(known) + "); use a newer sweep to read it");
+    }
+    if (*version == known) return Status::Ok();
+    if (read_only_) {
+      return Status::Store("the sweep store " + StoreDatabasePath(root_) + " has schema version " +
+                           std::to_string(*version) + " and needs version " +
+                           std::to_string(known) +
+                           "; open it once with a writing command (e.g. `sweep resume`)");
+    }
+    // Re-read the version under the write lock: another process may have migrated.
+    Status s = InTransaction([&]() -> Status {
+      auto v = SchemaVersion();
+      if (!v.ok()) return v.status();
+      if (*v >= known) return Status::Ok();
+      if (*v == 0) {
+        auto st = Prepare("SELECT count(*) FROM sqlite_master");
+        if (!st.ok()) return st.status();
+        Statement q(*st);
+        if (q.Step() != SQLITE_ROW) return Error("reading the schema");
+        if (q.Int(0) != 0) {
+          return Status::Store(StoreDatabasePath(root_) +
+                               " is not a sweep store (an SQLite database with other tables)");
+        }
+      }
+      if (Status e = Exec(migrations[*v].c_str()); !e.ok()) {
+        return Status::Store("migrating the store to schema version " + std::to_string(*v + 1) +
+                             " failed: " + e.message());
+      }
+      return Exec(("PRAGMA user_version=" + std::to_string(*v + 1)).c_str());
+    });
+    if (!s.ok()) return s;
+  }
+}
+
+Result<int> SqliteStore::SchemaVersion() {
+  auto st = Prepare("PRAGMA user_version");
+  if (!st.ok()) return st.status();
+  Statement q(*st);
+  if (q.Step() != SQLITE_ROW) return Error("reading the schema version");
+  return static_cast<int>(q.Int(0));
+}
+
+Status SqliteStore::Exec(const char* sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+  if (rc == SQLITE_OK) return Status::Ok();
+  std::string msg = err != nullptr ? err : sqlite3_errstr(rc);
+  sqlite3_free(err);
+  return Status::Store(msg);
+}
+
+Result<sqlite3_stmt*> SqliteStore::Prepare(const char* sql) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) return it->second;
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return Error("preparing a statement");
+  }
+  statements_.emplace(sql, stmt);
+  return stmt;
+}
+
+Status SqliteStore::Error(const std::string& what) const {
+  return Status::Store(what + ": " + sqlite3_errmsg(db_) + " (" + StoreDatabasePath(root_) + ")");
+}
+
+template <typename F>
+Status SqliteStore::InTransaction(F&& body) {
+  if (Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) {
+    return Status::Store("cannot lock the sweep store " + StoreDatabasePath(root_) + ": " +
+                         s.message());
+  }
+  Status s = body();
+  if (s.ok()) s = Exec("COMMIT");
+  if (!s.ok()) {
+    Exec("ROLLBACK");
+    // Rows learnt in this transaction are gone with it.
+    trial_pks_.clear();
+    name_ids_.clear();
+  }
+  return s;
+}
+
+// ---- Writes -------------------------------------------------------------------------
+
+Status SqliteStore::Commit(const WriteBatch& batch) {
+  if (read_only_) return Status::Store("the sweep store " + root_ + " is open read-only");
+  if (batch.empty()) return Status::Ok();
+  return InTransaction([&] { return WriteBatchLocked(batch); });
+}
+
+Status SqliteStore::WriteBatchLocked(const WriteBatch& batch) {
+  for (const SweepRecord& s : batch.sweeps) {
+    if (Status st = UpsertSweep(s); !st.ok()) return st;
+  }
+  for (const TrialRecord& t : batch.trials) {
+    if (Status st = UpsertTrial(t); !st.ok()) return st;
+  }
+  return InsertPoints(batch.points);
+}
+
+Status SqliteStore::UpsertSweep(const SweepRecord& s) {
+  // Stop flags are sticky unless the sweep is being resumed (see the header).
+  static const char kSql[] =
+      "INSERT INTO sweeps (id, name, spec_file, spec_text, space, method, metric, goal, seed, "
+      "status, reason, workdir, options, created_at, ended_at, stop_requested, cancel_requested) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+      "ON CONFLICT (id) DO UPDATE SET name = excluded.name, spec_file = excluded.spec_file, "
+      "spec_text = excluded.spec_text, space = excluded.space, method = excluded.method, "
+      "metric = excluded.metric, goal = excluded.goal, seed = excluded.seed, "
+      "status = excluded.status, reason = excluded.reason, workdir = excluded.workdir, "
+      "options = excluded.options, created_at = excluded.created_at, "
+      "ended_at = excluded.ended_at, "
+      "stop_requested = CASE WHEN excluded.status = 'running' AND sweeps.status <> 'running' "
+      "THEN excluded.stop_requested ELSE (sweeps.stop_requested OR excluded.stop_requested) END, "
+      "cancel_requested = CASE WHEN excluded.status = 'running' AND sweeps.status <> 'running' "
+      "THEN excluded.cancel_requested "
+      "ELSE (sweeps.cancel_requested OR excluded.cancel_requested) END";
+  auto st = Prepare(kSql);
+  if (!st.ok()) return st.status();
+  Statement q(*st);
+  q.BindText(1, s.id);
+  q.BindText(2, s.name);
+  q.BindText(3, s.spec_file);
+  q.BindText(4, s.spec_text);
+  q.BindText(5, DumpJson(s.space));
+  q.BindText(6, s.method);
+  q.BindText(7, s.metric);
+  q.BindText(8, s.goal);
+  q.BindInt(9, static_cast<int64_t>(s.seed));
+  q.BindText(10, SweepStatusName(s.status));
+  q.BindText(11, s.reason);
+  q.BindText(12, s.workdir);
+  q.BindText(13, DumpJson(s.options));
+  q.BindDouble(14, s.created_at);
+  q.BindDouble(15, s.ended_at);
+  q.BindInt(16, s.stop_requested ? 1 : 0);
+  q.BindInt(17, s.cancel_requested ? 1 : 0);
+  if (q.Step() != SQLITE_DONE) return Error("writing sweep " + s.id);
+  return Status::Ok();
+}
+
+Status SqliteStore::UpsertTrial(const TrialRecord& t) {
+  // ON CONFLICT DO UPDATE (not INSERT OR REPLACE) keeps the row's pk, which the
+  // trial's points, notes and tags refer to.
+  static const char kSql[] =
+      "INSERT INTO trials (id, sweep_id, number, suggestion, retry_of, params, status, "
+      "exit_code, signal, reason, host, agent, slot, gpus, argv, trial_dir, created_at, "
+      "started_at, ended_at, value, value_is_nan, metric_reported, summary, stderr_tail, "
+      "malformed_lines) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+      "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25) "
+      "ON CONFLICT (id) DO UPDATE SET sweep_id = excluded.sweep_id, number = excluded.number, "
+      "suggestion = excluded.suggestion, retry_of = excluded.retry_of, "
+      "params = excluded.params, status = excluded.status, exit_code = excluded.exit_code, "
+      "signal = excluded.signal, reason = excluded.reason, host = excluded.host, "
+      "agent = excluded.agent, slot = excluded.slot, gpus = excluded.gpus, "
+      "argv = excluded.argv, trial_dir = excluded.trial_dir, "
+      "created_at = excluded.created_at, started_at = excluded.started_at, "
+      "ended_at = excluded.ended_at, value = excluded.value, "
+      "value_is_nan = excluded.value_is_nan, metric_reported = excluded.metric_reported, "
+      "summary = excluded.summary, stderr_tail = excluded.stderr_tail, "
+      "malformed_lines = excluded.malformed_lines "
+      "RETURNING pk";
+  auto st = Prepare(kSql);
+  if (!st.ok()) return st.status();
+  Statement q(*st);
+  q.BindText(1, t.id);
+  q.BindText(2, t.sweep_id);
+  q.BindInt(3, static_cast<int64_t>(t.number));
+  q.BindInt(4, static_cast<int64_t>(t.suggestion));
+  q.BindText(5, t.retry_of);
+  q.BindText(6, DumpJson(t.params));
+  q.BindText(7, TrialStatusName(t.status));
+  q.BindOptionalInt(8, t.exit_code);
+  q.BindOptionalInt(9, t.signal);
+  q.BindText(10, t.reason);
+  q.BindText(11, t.host);
+  q.BindText(12, t.agent);
+  q.BindInt(13, t.slot);
+  q.BindText(14, t.gpus);
+  q.BindText(15, DumpJson(Value(t.argv)));
+  q.BindText(16, t.trial_dir);
+  q.BindDouble(17, t.created_at);
+  q.BindDouble(18, t.started_at);
+  q.BindDouble(19, t.ended_at);
+  const bool nan = t.value.has_value() && std::isnan(*t.value);
+  if (t.value.has_value() && !nan)
+    q.BindDouble(20, *t.value);
+  else
+    q.BindNull(20);
+  q.BindInt(21, nan ? 1 : 0);
+  q.BindInt(22, t.metric_reported ? 1 : 0);
+  q.BindText(23, DumpJson(t.summary));
+  q.BindText(24, t.stderr_tail);
+  q.BindInt(25, static_cast<int64_t>(t.malformed_lines));
+  if (q.Step() != SQLITE_ROW) return Error("writing trial " + t.id);
+  trial_pks_[t.id] = q.Int(0);
+  return Status::Ok();
+}
+
+Result<int64_t> SqliteStore::NameId(const std::string& name) {
+  auto it = name_ids_.find(name);
+  if (it != name_ids_.end()) return it->second;
+  // INSERT OR IGNORE then SELECT: one path whether or not the name is new.
+  auto ins = Prepare("INSERT OR IGNORE INTO metric_names (name) VALUES (?1)");
+  if (!ins.ok()) return ins.status();
+  {
+    Statement q(*ins);
+    q.BindText(1, name);
+    if (q.Step() != SQLITE_DONE) return Error("interning metric name " + name);
+  }
+  auto sel = Prepare("SELECT id FROM metric_names WHERE name = ?1");
+  if (!sel.ok()) return sel.status();
+  Statement q(*sel);
+  q.BindText(1, name);
+  if (q.Step() != SQLITE_ROW) return Error("interning metric name " + name);
+  int64_t id = q.Int(0);
+  name_ids_.emplace(name, id);
+  return id;
+}
+
+Status SqliteStore::InsertPoints(const std::vector<MetricPoint>& points) {
+  if (points.empty()) return Status::Ok();
+  auto st =
+      Prepare("INSERT INTO points (trial, name, step, value, wall) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!st.ok()) return st.status();
+  auto pk_st = Prepare("SELECT pk FROM trials WHERE id = ?1");
+  if (!pk_st.ok()) return pk_st.status();
+  // Series first seen in this batch, recorded in trial_metrics once at the end.
+  std::set<std::pair<int64_t, int64_t>> series;
+  const std::string* last_trial = nullptr;
+  const std::string* last_name = nullptr;
+  int64_t trial_pk = 0;
+  int64_t name_id = 0;
+  Statement q(*st);
+  for (const MetricPoint& p : points) {
+    if (last_trial == nullptr || p.trial_id != *last_trial) {
+      auto it = trial_pks_.find(p.trial_id);
+      if (it != trial_pks_.end()) {
+        trial_pk = it->second;
+      } else {
+        Statement lookup(*pk_st);
+        lookup.BindText(1, p.trial_id);
+        int rc = lookup.Step();
+        if (rc == SQLITE_DONE) {
+          return Status::Store("metric point for unknown trial " + p.trial_id);
+        }
+        if (rc != SQLITE_ROW) return Error("looking up trial " + p.trial_id);
+        trial_pk = lookup.Int(0);
+        trial_pks_.emplace(p.trial_id, trial_pk);
+      }
+      last_trial = &p.trial_id;
+      last_name = nullptr;
+    }
+    if (last_name == nullptr || p.name != *last_name) {
+      auto id = NameId(p.name);
+      if (!id.ok()) return id.status();
+      name_id = *id;
+      last_name = &p.name;
+      series.emplace(trial_pk, name_id);
+    }
+    q.BindInt(1, trial_pk);
+    q.BindInt(2, name_id);
+    q.BindInt(3, p.step);
+    if (std::isnan(p.value))
+      q.BindNull(4);
+    else
+      q.BindDouble(4, p.value);
+    q.BindDouble(5, p.wall);
+    if (q.Step() != SQLITE_DONE) return Error("writing metric points");
+    q.Reset();
+  }
+  auto tm = Prepare("INSERT OR IGNORE INTO trial_metrics (trial, name) VALUES (?1, ?2)");
+  if (!tm.ok()) return tm.status();
+  for (const auto& [trial, name] : series) {
+    Statement r(*tm);
+    r.BindInt(1, trial);
+    r.BindInt(2, name);
+    if (r.Step() != SQLITE_DONE) return Error("writing metric names of a trial");
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::AddNote(const std::string& trial_id, const std::string& text) {
+  if (read_only_) return Status::Store("the sweep store " + root_ + " is open read-only");
+  return InTransaction([&]() -> Status {
+    auto trial = ResolveTrial(trial_id);
+    if (!trial.ok()) return trial.status();
+    auto st = Prepare("INSERT INTO notes (trial, text, created_at) VALUES (?1, ?2, ?3)");
+    if (!st.ok()) return st.status();
+    Statement q(*st);
+    q.BindInt(1, trial->pk);
+    q.BindText(2, text);
+    q.BindDouble(3, NowSeconds());
+    if (q.Step() != SQLITE_DONE) return Error("writing a note on " + trial->id);
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::AddTags(const std::string& trial_id, const std::vector<std::string>& tags) {
+  if (read_only_) return Status::Store("the sweep store " + root_ + " is open read-only");
+  return InTransaction([&]() -> Status {
+    auto trial = ResolveTrial(trial_id);
+    if (!trial.ok()) return trial.status();
+    auto st = Prepare("INSERT OR IGNORE INTO tags (trial, tag, created_at) VALUES (?1, ?2, ?3)");
+    if (!st.ok()) return st.status();
+    for (const std::string& tag : tags) {
+      Statement q(*st);
+      q.BindInt(1, trial->pk);
+      q.BindText(2, tag);
+      q.BindDouble(3, NowSeconds());
+      if (q.Step() != SQLITE_DONE) return Error("tagging " + trial->id);
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::RequestStop(const std::string& sweep_id, bool cancel) {
+  if (read_only_) return Status::Store("the sweep store " + root_ + " is open read-only");
+  return InTransaction([&]() -> Status {
+    auto id = ResolveSweepId(sweep_id);
+    if (!id.ok()) return id.status();
+    auto st = Prepare(
+        "UPDATE sweeps SET stop_requested = 1, cancel_requested = (cancel_requested OR ?2) "
+        "WHERE id = ?1");
+    if (!st.ok()) return st.status();
+    Statement q(*st);
+    q.BindText(1, *id);
+    q.BindInt(2, cancel ? 1 : 0);
+    if (q.Step() != SQLITE_DONE) return Error("requesting a stop of sweep " + *id);
+    return Status::Ok();
+  });
+}
+
+// ---- Reads --------------------------------------------------------------------------
+
+namespace {
+
+// Row readers for SELECT kSweepColumns / kTrialColumns, in that column order.
+Result<SweepRecord> SweepFromRow(const Statement& q) {
+  SweepRecord s;
+  s.id = q.Text(0);
+  s.name = q.Text(1);
+  s.spec_file = q.Text(2);
+  s.spec_text = q.Text(3);
+  auto space = ParseJson(q.Text(4), "space", "sweep " + s.id);
+  if (!space.ok()) return space.status();
+  s.space = std::move(space).value();
+  s.method = q.Text(5);
+  s.metric = q.Text(6);
+  s.goal = q.Text(7);
+  s.seed = static_cast<uint64_t>(q.Int(8));
+  auto status = ParseSweepStatus(q.Text(9));
+  if (!status) return Status::Store("unknown status '" + q.Text(9) + "' of sweep " + s.id);
+  s.status = *status;
+  s.reason = q.Text(10);
+  s.workdir = q.Text(11);
+  auto options = ParseJson(q.Text(12), "options", "sweep " + s.id);
+  if (!options.ok()) return options.status();
+  s.options = std::move(options).value();
+  s.created_at = q.Double(13);
+  s.ended_at = q.Double(14);
+  s.stop_requested = q.Int(15) != 0;
+  s.cancel_requested = q.Int(16) != 0;
+  return s;
+}
+
+Result<TrialRecord> TrialFromRow(const Statement& q) {
+  TrialRecord t;
+  t.id = q.Text(0);
+  const std::string row = "trial " + t.id;
+  t.sweep_id = q.Text(1);
+  t.number = static_cast<uint64_t>(q.Int(2));
+  t.suggestion = static_cast<uint64_t>(q.Int(3));
+  t.retry_of = q.Text(4);
+  auto params = ParseJson(q.Text(5), "params", row);
+  if (!params.ok()) return params.status();
+  t.params = std::move(params).value();
+  auto status = ParseTrialStatus(q.Text(6));
+  if (!status) return Status::Store("unknown status '" + q.Text(6) + "' of " + row);
+  t.status = *status;
+  if (!q.IsNull(7)) t.exit_code = static_cast<int>(q.Int(7));
+  if (!q.IsNull(8)) t.signal = static_cast<int>(q.Int(8));
+  t.reason = q.Text(9);
+  t.host = q.Text(10);
+  t.agent = q.Text(11);
+  t.slot = static_cast<int>(q.Int(12));
+  t.gpus = q.Text(13);
+  auto argv = ParseJson(q.Text(14), "argv", row);
+  if (!argv.ok()) return argv.status();
+  if (!argv->is_array()) return Status::Store("argv of " + row + " is not a JSON array");
+  for (const Value& a : *argv) {
+    if (!a.is_string()) return Status::Store("argv of " + row + " holds a non-string");
+    t.argv.push_back(a.get<std::string>());
+  }
+  t.trial_dir = q.Text(15);
+  t.created_at = q.Double(16);
+  t.started_at = q.Double(17);
+  t.ended_at = q.Double(18);
+  if (q.Int(20) != 0) {
+    t.value = std::numeric_limits<double>::quiet_NaN();
+  } else if (!q.IsNull(19)) {
+    t.value = q.Double(19);
+  }
+  t.metric_reported = q.Int(21) != 0;
+  auto summary = ParseJson(q.Text(22), "summary", row);
+  if (!summary.ok()) return summary.status();
+  t.summary = std::move(summary).value();
+  t.stderr_tail = q.Text(23);
+  t.malformed_lines = static_cast<uint64_t>(q.Int(24));
+  return t;
+}
+
+}  // namespace
+
+Result<std::string> SqliteStore::ResolveSweepId(const std::string& id_or_prefix) {
+  if (id_or_prefix.empty() || id_or_prefix == "latest") {
+    auto st = Prepare("SELECT id FROM sweeps ORDER BY created_at DESC, rowid DESC LIMIT 1");
+    if (!st.ok()) return st.status();
+    Statement q(*st);
+    int rc = q.Step();
+    if (rc == SQLITE_DONE) return Status::NotFound("no sweeps yet in the store " + root_);
+    if (rc != SQLITE_ROW) return Error("finding the latest sweep");
+    return q.Text(0);
+  }
+  auto st = Prepare("SELECT id FROM sweeps WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT ?3");
+  if (!st.ok()) return st.status();
+  Statement q(*st);
+  q.BindText(1, id_or_prefix);
+  q.BindText(2, PrefixEnd(id_or_prefix));
+  q.BindInt(3, kMaxCandidates + 1);
+  std::vector<std::string> found;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    found.push_back(q.Text(0));
+    if (found.back() == id_or_prefix) return found.back();  // exact beats prefix
+  }
+  if (rc != SQLITE_DONE) return Error("finding sweep " + id_or_prefix);
+  if (found.empty()) return Status::NotFound("no sweep matches '" + id_or_prefix + "'");
+  if (found.size() == 1) return found[0];
+  std::string msg = "sweep prefix '" + id_or_prefix + "' is ambiguous; it matches";
+  for (int i = 0; i < static_cast<int>(found.size()) && i < kMaxCandidates; ++i) {
+    msg += " " + found[i];
+  }
+  if (static_cast<int>(found.size()) > kMaxCandidates) msg += " ...";
+  return Status::Usage(msg);
+}
+
+Result<SqliteStore::TrialRef> SqliteStore::ResolveTrial(const std::string& id_or_prefix) {
+  if (id_or_prefix.empty()) return Status::Usage("no trial id given");
+  auto exact = Prepare("SELECT pk FROM trials WHERE id = ?1");
+  if (!exact.ok()) return exact.status();
+  {
+    Statement q(*exact);
+    q.BindText(1, id_or_prefix);
+    int rc = q.Step();
+    if (rc == SQLITE_ROW) return TrialRef{q.Int(0), id_or_prefix};
+    if (rc != SQLITE_DONE) return Error("finding trial " + id_or_prefix);
+  }
+  auto st = Prepare("SELECT pk, id FROM trials WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT ?3");
+  if (!st.ok()) return st.status();
+  Statement q(*st);
+  q.BindText(1, id_or_prefix);
+  q.BindText(2, PrefixEnd(id_or_prefix));
+  q.BindInt(3, kMaxCandidates + 1);
+  std::vector<TrialRef> found;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) found.push_back(TrialRef{q.Int(0), q.Text(1)});
+  if (rc != SQLITE_DONE) return Error("finding trial " + id_or_prefix);
+  if (found.empty()) return Status::NotFound("no trial matches '" + id_or_prefix + "'");
+  if (found.size() == 1) return found[0];
+  std::string msg = "trial prefix '" + id_or_prefix + "' is ambiguous; it matches";
+  for (int i = 0; i < static_cast<int>(found.size()) && i < kMaxCandidates; ++i) {
+    msg += " " + found[i].id;
+  }
+  if (static_cast<int>(found.size()) > kMaxCandidates) msg += " ...";
+  return Status::Usage(msg);
+}
+
+Result<SweepRecord> SqliteStore::GetSweep(const std::string& id_or_prefix) {
+  auto id = ResolveSweepId(id_or_prefix);
+  if (!id.ok()) return id.status();
+  static const std::string kSql =
+      std::string("SELECT ") + kSweepColumns + " FROM sweeps WHERE id = ?1";
+  auto st = Prepare(kSql.c_str());
+  if (!st.ok()) return st.status();
+  Statement q(*st);
+  q.BindText(1, *id);
+  int rc = q.Step();
+  if (rc == SQLITE_DONE) return Status::NotFound("no sweep matches '" + id_or_prefix + "'");
+  if (rc != SQLITE_ROW) return Error("reading sweep " + *id);
+  return SweepFromRow(q);
+}
+
+Result<std::vector<SweepRecord>> SqliteStore::ListSweeps() {
+  static const std::string kSql =
+      std::string("SELECT ") + kSweepColumns + " FROM sweeps ORDER BY created_at, rowid";
+  auto st = Prepare(kSql.c_str());
+  if (!st.ok()) return st.status();
+  Statement q(*st);
+  std::vector<SweepRecord> out;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    auto s = SweepFromRow(q);
+    if (!s.ok()) return s.status();
+    out.push_back(std::move(s).value());
+  }
+  if (rc != SQLITE_DONE) return Error("listing sweeps");
+  return out;
+}
+
+Result<TrialRecord> SqliteStore::GetTrial(const std::string& id_or_prefix) {
+  auto ref = ResolveTrial(id_or_prefix);
+  if (!ref.ok()) return ref.status();
+  static const std::string kSql =
+      std::string("SELECT ") + kTrialColumns + " FROM trials WHERE pk = ?1";
+  auto st = Prepare(kSql.c_str());
+  if (!st.ok()) return st.status();
+  Statement q(*st);
+  q.BindInt(1, ref->pk);
+  int rc = q.Step();
+  if (rc != SQLITE_ROW) return Error("reading trial " + ref->id);
+  return TrialFromRow(q);
+}
+
+Result<std::vector<TrialRecord>> SqliteStore::ListTrials(const std::string& sweep_id) {
+  static const std::string kSql =
+      std::string("SELECT ") + kTrialColumns + " FROM trials WHERE sweep_id = ?1 ORDER BY number";
+  auto st = Prepare(kSql.c_str());
+  if (!st.ok()) return st.status();
+  Statement q(*st);
+  q.BindText(1, sweep_id);
+  std::vector<TrialRecord> out;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    auto t = TrialFromRow(q);
+    if (!t.ok()) return t.status();
+    out.push_back(std::move(t).value());
+  }
+  if (rc != SQLITE_DONE) return Error("listing the trials of sweep " + sweep_id);
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteStore::MetricNames(const std::string& trial_id) {
+  auto ref = ResolveTrial(trial_id);
+  if (!ref.ok()) return ref.status();
+  auto st = Prepare(
+      "SELECT n.name FROM trial_metrics tm JOIN metric_names n ON n.id = tm.name "
+      "WHERE tm.trial = ?1 ORDER BY n.name");
+  if (!st.ok()) return st.status();
+  Statement q(*st);
+  q.BindInt(1, ref->pk);
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) out.push_back(q.Text(0));
+  if (rc != SQLITE_DONE) return Error("listing the metrics of " + ref->id);
+  return out;
+}
+
+Result<std::vector<MetricPoint>> SqliteStore::GetMetrics(const MetricQuery& query) {
+  auto ref = ResolveTrial(query.trial_id);
+  if (!ref.ok()) return ref.status();
+  std::vector<std::string> names;
+  if (query.name.empty()) {
+    auto all = MetricNames(ref->id);
+    if (!all.ok()) return all.status();
+    names = std::move(all).value();
+  } else {
+    names.push_back(query.name);
+  }
+  // One indexed range read per series, in name order: no sort, nothing beyond the
+  // result held in memory.
+  auto st = Prepare(
+      "SELECT p.step, p.value, p.wall FROM points p JOIN metric_names n ON n.id = p.name "
+      "WHERE p.trial = ?1 AND n.name = ?2 ORDER BY p.step, p.rowid LIMIT ?3");
+  if (!st.ok()) return st.status();
+  std::vector<MetricPoint> out;
+  for (const std::string& name : names) {
+    if (query.limit != 0 && out.size() >= query.limit) break;
+    Statement q(*st);
+    q.BindInt(1, ref->pk);
+    q.BindText(2, name);
+    q.BindInt(3, query.limit == 0 ? -1 : static_cast<int64_t>(query.limit - out.size()));
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      MetricPoint p;
+      p.trial_id = ref->id;
+      p.name = name;
+      p.step = q.Int(0);
+      p.value = q.IsNull(1) ? std::numeric_limits<double>::quiet_NaN() : q.Double(1);
+      p.wall = q.Double(2);
+      out.push_back(std::move(p));
+    }
+    if (rc != SQLITE_DONE) return Error("reading metric " + name + " of " + ref->id);
+  }
+  return out;
+}
+
+Result<std::vector<Note>> SqliteStore::GetNotes(const std::string& trial_id) {
+  auto ref = ResolveTrial(trial_id);
+  if (!ref.ok()) return ref.status();
+  auto st = Prepare("SELECT text, created_at FROM notes WHERE trial = ?1 ORDER BY id");
+  if (!st.ok()) return st.status();
+  Statement q(*st);
+  q.BindInt(1, ref->pk);
+  std::vector<Note> out;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) out.push_back(Note{ref->id, q.Text(0), q.Double(1)});
+  if (rc != SQLITE_DONE) return Error("reading the notes of " + ref->id);
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteStore::GetTags(const std::string& trial_id) {
+  auto ref = ResolveTrial(trial_id);
+  if (!ref.ok()) return ref.status();
+  auto st = Prepare("SELECT tag FROM tags WHERE trial = ?1 ORDER BY tag");
+  if (!st.ok()) return st.status();
+  Statement q(*st);
+  q.BindInt(1, ref->pk);
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) out.push_back(q.Text(0));
+  if (rc != SQLITE_DONE) return Error("reading the tags of " + ref->id);
+  return out;
+}
+
+}  // namespace sweep
