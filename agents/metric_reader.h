@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,10 +21,15 @@ struct MetricReadingOptions {
   bool metrics_file = true;  // JSON lines appended to $SWEEP_METRICS
   bool stdout_pairs = true;  // key=value pairs on stdout
   // Regex for one pair on a stdout line: group 1 the name, group 2 the value.
-  // Empty = the default: names like val_loss, val/loss, train.acc; values are
-  // numbers, nan, inf, -inf.
+  // Empty = the default, a built-in scanner equivalent to
+  //   (?:^|[^A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_./-]*)=([^\s,;]+)
+  // whose value must parse as a number, nan, inf or -inf (any case): names like
+  // val_loss, val/loss, train.acc. A custom (ECMAScript) pattern is applied to lines
+  // up to 8 KiB only (std::regex recurses per character); its values must parse too.
   std::string stdout_pattern;
   size_t max_line_bytes = 1 << 20;  // longer lines are counted as malformed
+  // The key that sets the step, in JSON lines and stdout pairs; never a metric itself.
+  std::string step_key = "step";
 };
 
 struct ParsedPoint {
@@ -48,6 +54,9 @@ class MetricReader {
   // nothing and is not malformed.
   std::vector<ParsedPoint> ParseStdoutLine(std::string_view line, double wall);
 
+  // Counts a line that could not be read (e.g. skipped for its length) as malformed.
+  void NoteMalformed(std::string_view line);
+
   uint64_t malformed_lines() const { return malformed_; }
   // The first malformed line seen (truncated to 200 bytes), for the one warning.
   const std::string& first_malformed() const { return first_malformed_; }
@@ -61,6 +70,11 @@ class MetricReader {
   std::shared_ptr<Pattern> pattern_;
 };
 
+// Text from a trial as valid UTF-8: each byte that is not part of a well-formed
+// sequence becomes U+FFFD. Metric names, the first malformed line and stderr tails
+// pass through it, so stores and JSON writers never see invalid UTF-8.
+std::string ValidUtf8(std::string_view text);
+
 // Reads complete lines appended to a file since the last call (the file may not
 // exist yet, may grow, may end in a partial line that is kept for the next call).
 // Lines longer than max_line_bytes are skipped and counted.
@@ -69,6 +83,11 @@ class FileTailer {
   explicit FileTailer(std::string path, size_t max_line_bytes = 1 << 20);
   // New complete lines. With final = true, a trailing partial line is returned too.
   std::vector<std::string> ReadLines(bool final = false);
+  // The same, streamed: on_line sees each line (valid during the call only), so a
+  // large backlog never sits in memory whole. At most max_bytes are read per call
+  // unless final (then up to the end). Returns the number of lines delivered.
+  size_t ReadLines(const std::function<void(std::string_view)>& on_line, bool final = false,
+                   uint64_t max_bytes = 16ull << 20);
   uint64_t skipped_long_lines() const { return skipped_; }
 
  private:

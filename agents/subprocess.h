@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <boost/asio/io_context.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -17,18 +18,16 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
-
 #include "search/status.h"
 
 namespace sweep {
 
 struct SpawnOptions {
-  std::vector<std::string> argv;  // argv[0] is looked up in PATH when it has no '/'
-  std::vector<std::string> env;   // the complete environment, "NAME=value" each
-  std::string cwd;                // working directory; "" = inherit
-  std::string stdout_path;        // file that receives stdout (created/truncated)
-  std::string stderr_path;        // file that receives stderr
+  std::vector<std::string> argv;         // argv[0] is looked up in PATH when it has no '/'
+  std::vector<std::string> env;          // the complete environment, "NAME=value" each
+  std::string cwd;                       // working directory; "" = inherit
+  std::string stdout_path;               // file that receives stdout (created/truncated)
+  std::string stderr_path;               // file that receives stderr
   uint64_t max_log_bytes = 64ull << 20;  // per stream; older output is dropped, tail kept
   size_t max_line_bytes = 1 << 20;       // longer stdout lines are not passed to on_line
 };

@@ -1,0 +1,125 @@
+// TrialRunner: runs trials as subprocesses on an io_context and reads their metrics.
+//
+// The one code path that both `sweep launch` (local slots) and remote agents use to
+// run a trial: it prepares the trial folder (params.json, metrics.jsonl, stdout.log,
+// stderr.log), builds the trial's environment, spawns it (agents/subprocess.h),
+// feeds stdout lines and the tailed metrics file through one MetricReader, enforces
+// the timeout, stops trials on request, and reports each end as data (TrialEnd).
+// Not thread-safe: call it from the thread that runs its io_context; callbacks run
+// on that thread too.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "agents/metric_reader.h"
+#include "agents/subprocess.h"
+#include "search/value.h"
+
+namespace sweep {
+
+struct TrialLaunch {
+  std::string sweep_id, trial_id;  // trial_id must be unique among running trials
+  std::vector<std::string> argv;   // argv[0] looked up in the trial's PATH; no shell ever
+  std::string workdir;             // cwd of the trial; "" = the caller's
+  std::string trial_dir;           // created if missing; receives the files listed above
+  Value params;                    // written to trial_dir/params.json ($SWEEP_PARAMS)
+  // Set or override on top of everything else (the caller's environment and the
+  // SWEEP_* variables), e.g. the spec's env.
+  std::vector<std::pair<std::string, std::string>> env;
+  // CUDA_VISIBLE_DEVICES for the trial. nullopt = GPUs are not managed, the caller's
+  // value (if any) passes through; "" = a slot without GPUs (CUDA_VISIBLE_DEVICES="",
+  // so the trial sees none); "0,2" = those devices.
+  std::optional<std::string> gpus;
+  double timeout_s = 0;      // 0 = none; past it the trial is stopped and ends kTimedOut
+  double stop_grace_s = 10;  // SIGTERM .. SIGKILL delay for Stop and timeouts
+  MetricReadingOptions reading;
+  uint64_t max_log_bytes = 64ull << 20;  // per stream (stdout.log, stderr.log); tail kept
+  // Prepended to PYTHONPATH so `from sweep_client import report` works; "" = leave
+  // PYTHONPATH alone. See DefaultPythonClientDir().
+  std::string python_client_dir;
+  double metrics_poll_s = 0.1;  // how often metrics.jsonl is tailed and points flushed
+};
+
+// A trial's outcome is data. exit is meaningful for kExited/kSignaled and also records
+// how a stopped or timed-out trial finally died.
+struct TrialEnd {
+  enum class Kind { kExited, kSignaled, kTimedOut, kStopped, kSpawnFailed };
+  Kind kind = Kind::kExited;
+  ExitStatus exit;
+  // Human readable, for every end but a clean exit: "exited with code 3", "killed by
+  // SIGSEGV (Segmentation fault)", the Stop reason, "timed out after 60s", the spawn error.
+  std::string reason;
+  std::string stderr_tail;  // last ~4 KiB of stderr
+  uint64_t malformed_lines = 0;
+  std::string first_malformed;
+  double started_at = 0, ended_at = 0;  // seconds since the epoch
+  // kExited with exit code 0.
+  bool ok() const { return kind == Kind::kExited && exit.ok(); }
+};
+
+// "exited", "signaled", "timed_out", "stopped", "spawn_failed".
+const char* TrialEndKindName(TrialEnd::Kind kind);
+
+struct TrialRunnerCallbacks {
+  // Metric points of one trial, in report order, batched (at most every
+  // metrics_poll_s, and once more at the end, always before on_end).
+  std::function<void(const std::string& trial_id, std::vector<ParsedPoint> points)> on_metrics;
+  // Exactly once per Start, spawn failures included; always from a posted handler,
+  // never from inside Start or Stop, so it may call Start/Stop itself.
+  std::function<void(const std::string& trial_id, const TrialEnd& end)> on_end;
+};
+
+class TrialRunner {
+ public:
+  // io must outlive the runner.
+  TrialRunner(boost::asio::io_context& io, TrialRunnerCallbacks callbacks);
+  // Kills every running trial's process group; no callbacks afterwards.
+  ~TrialRunner();
+  TrialRunner(const TrialRunner&) = delete;
+  TrialRunner& operator=(const TrialRunner&) = delete;
+
+  // Starts a trial. Failures (trial folder, params file, spawn) end it as
+  // kSpawnFailed through on_end with the reason; also written to its stderr.log.
+  void Start(const TrialLaunch& launch);
+  // SIGTERM to the trial's group, SIGKILL after its stop_grace_s; it ends kStopped
+  // with reason. Unknown, already stopping or already exited trials are ignored.
+  void Stop(const std::string& trial_id, const std::string& reason);
+  // Stops every running trial (Ctrl-C).
+  void StopAll(const std::string& reason);
+
+  size_t running() const { return trials_.size(); }
+
+  struct Trial;
+
+ private:
+  void Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit);
+  void Poll(const std::shared_ptr<Trial>& t);
+  void FlushPoints(Trial& t);
+  void ReadMetricsFile(Trial& t, bool final);
+
+  boost::asio::io_context& io_;
+  TrialRunnerCallbacks callbacks_;
+  std::map<std::string, std::shared_ptr<Trial>> trials_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+// The environment a trial gets: the caller's environment (environ), then SWEEP_ID,
+// SWEEP_TRIAL_ID, SWEEP_TRIAL_DIR, SWEEP_PARAMS, SWEEP_METRICS,
+// CUDA_VISIBLE_DEVICES (when gpus is set), PYTHONUNBUFFERED=1 (Python flushes stdout
+// per line, so stdout metrics arrive live), PYTHONPATH with python_client_dir first,
+// then launch.env. "NAME=value" entries, each name once.
+std::vector<std::string> BuildTrialEnvironment(const TrialLaunch& launch);
+
+// Where sweep_client.py lives: $SWEEP_PYTHON_DIR if set, else <source>/agents/python
+// when it exists, else "".
+std::string DefaultPythonClientDir();
+
+}  // namespace sweep
