@@ -80,7 +80,7 @@ Value Planned(const SweepRecord& s) {
       if (!n || v < *n) n = v;
     }
   }
-  return Nullable(n);
+  return n ? Value(static_cast<uint64_t>(*n)) : Value();
 }
 
 Value SweepSummary(const SweepView& v) {

@@ -14,6 +14,7 @@
 
 #include "orchestrator/param_importance.h"
 #include "orchestrator/ranking.h"
+#include "orchestrator/ui_trial_files.h"
 
 namespace sweep {
 namespace {
@@ -222,7 +223,18 @@ Result<Value> TrialPage(const SweepView& view, const TrialPageQuery& q) {
   // Only the page needs to be in order.
   std::partial_sort(idx.begin(), idx.begin() + end, idx.end(), less);
   Value rows = Value::array();
-  for (size_t k = offset; k < end; ++k) rows.push_back(TrialRow(view, idx[k]));
+  for (size_t k = offset; k < end; ++k) {
+    Value row = TrialRow(view, idx[k]);
+    // The commit, when provenance was recorded (one small file read per shown row).
+    Value prov = ReadTrialProvenance(view.trials[idx[k]].trial_dir);
+    if (prov.is_object() && prov.contains("git") && prov["git"].is_object() &&
+        prov["git"].contains("commit")) {
+      row["commit"] = prov["git"]["commit"];
+    } else if (prov.is_object() && prov.contains("commit")) {
+      row["commit"] = prov["commit"];
+    }
+    rows.push_back(std::move(row));
+  }
   Value out = Value::object();
   out["total"] = n;
   out["matched"] = idx.size();
