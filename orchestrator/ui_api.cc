@@ -138,6 +138,41 @@ Value Series(const std::vector<MetricPoint>& pts, size_t begin, size_t end, size
           {"non_finite", non_finite}};
 }
 
+// Random-forest importance of the sweep's params for its target (pure; runs on a
+// worker thread, reading the immutable view).
+std::string ImportanceJson(const SweepView& v) {
+  std::vector<Value> rows;
+  std::vector<double> target;
+  for (size_t i = 0; i < v.trials.size(); ++i) {
+    if (v.value[i] && std::isfinite(*v.value[i])) {
+      rows.push_back(v.trials[i].params);
+      target.push_back(*v.value[i]);
+    }
+  }
+  Value out = {{"metric", v.sweep.metric}, {"trials", rows.size()}};
+  ImportanceOptions opt;
+  opt.seed = v.sweep.seed;
+  for (const UiParamInfo& p : v.params)
+    if (p.log_scale) opt.log_params.insert(p.name);
+  auto imp =
+      v.sweep.metric.empty()
+          ? Result<std::vector<ParamImportance>>(Status::Usage("the sweep has no target metric"))
+          : ComputeParamImportance(rows, target, opt);
+  Value list = Value::array();
+  if (imp.ok()) {
+    for (const ParamImportance& p : *imp) {
+      list.push_back({{"name", p.name},
+                      {"importance", p.importance},
+                      {"categorical", p.categorical},
+                      {"log", p.log_scale}});
+    }
+  } else {
+    out["note"] = imp.status().message();
+  }
+  out["params"] = std::move(list);
+  return Dump(out);
+}
+
 }  // namespace
 
 bool PercentDecode(const std::string& in, bool query, std::string* out) {
@@ -166,7 +201,7 @@ bool PercentDecode(const std::string& in, bool query, std::string* out) {
 }
 
 UiApi::UiApi(TrialStore& store, UiApiOptions options)
-    : store_(store), options_(options), views_(store, options.view_max_age) {}
+    : store_(store), options_(options), views_(store, options.view_max_age, options.background) {}
 
 UiResponse UiApi::Handle(const UiRequest& request) {
   try {
@@ -283,98 +318,41 @@ UiResponse UiApi::Trials(const std::string& id, const Query& q) {
 UiResponse UiApi::Columns(const std::string& id) {
   auto view = views_.Get(id);
   if (!view.ok()) return FromStatus(view.status());
-  SweepView& v = **view;
-  if (v.columns_json.empty()) {
-    Value numbers = Value::array(), ids = Value::array(), status = Value::array();
-    Value values = Value::array(), best = Value::array();
-    BestSoFar running(v.goal);
-    for (size_t i = 0; i < v.trials.size(); ++i) {
-      const TrialRecord& t = v.trials[i];
-      numbers.push_back(t.number);
-      ids.push_back(t.id);
-      status.push_back(TrialStatusName(t.status));
-      values.push_back(Nullable(v.value[i]));
-      if (v.value[i] && std::isfinite(*v.value[i])) running.Offer(t.id, t.number, *v.value[i]);
-      best.push_back(running.has_value() ? Value(running.value()) : Value());
-    }
-    Value params = Value::array();
-    for (const UiParamInfo& p : v.params) {
-      Value col = Value::array();
-      for (const TrialRecord& t : v.trials) {
-        auto it = t.params.is_object() ? t.params.find(p.name) : t.params.end();
-        if (!t.params.is_object() || it == t.params.end() || it->is_null()) {
-          col.push_back(nullptr);
-        } else if (p.categorical) {
-          auto c = std::lower_bound(p.categories.begin(), p.categories.end(), it->dump());
-          col.push_back(c != p.categories.end() && *c == it->dump()
-                            ? Value(c - p.categories.begin())
-                            : Value());
-        } else {
-          col.push_back(*it);
-        }
-      }
-      Value labels = Value::array();
-      for (const std::string& c : p.categories) labels.push_back(Value::parse(c, nullptr, false));
-      params.push_back({{"name", p.name},
-                        {"categorical", p.categorical},
-                        {"log", p.log_scale},
-                        {"categories", std::move(labels)},
-                        {"values", std::move(col)}});
-    }
-    v.columns_json = Dump({{"sweep", v.sweep.id},
-                           {"metric", v.sweep.metric},
-                           {"goal", v.goal == Goal::kMaximize ? "maximize" : "minimize"},
-                           {"numbers", std::move(numbers)},
-                           {"ids", std::move(ids)},
-                           {"status", std::move(status)},
-                           {"values", std::move(values)},
-                           {"best", std::move(best)},
-                           {"params", std::move(params)}});
-  }
-  return {200, "application/json", v.columns_json};
+  return {200, "application/json", (*view)->columns_json};
 }
 
 UiResponse UiApi::Importance(const std::string& id) {
   auto view = views_.Get(id);
   if (!view.ok()) return FromStatus(view.status());
-  const SweepView& v = **view;
-  std::vector<Value> rows;
-  std::vector<double> target;
-  for (size_t i = 0; i < v.trials.size(); ++i) {
-    if (v.value[i] && std::isfinite(*v.value[i])) {
-      rows.push_back(v.trials[i].params);
-      target.push_back(*v.value[i]);
-    }
-  }
+  std::shared_ptr<SweepView> v = *view;
+  size_t valued = 0;
+  for (const auto& x : v->value) valued += x && std::isfinite(*x);
   auto now = std::chrono::steady_clock::now();
-  auto& entry = importance_[v.sweep.id];
-  bool fresh = !entry.json.empty() &&
-               (entry.rows == rows.size() || now - entry.at < options_.importance_max_age);
-  if (!fresh) {
-    Value out = {{"metric", v.sweep.metric}, {"trials", rows.size()}};
-    ImportanceOptions opt;
-    opt.seed = v.sweep.seed;
-    for (const UiParamInfo& p : v.params)
-      if (p.log_scale) opt.log_params.insert(p.name);
-    auto imp =
-        v.sweep.metric.empty()
-            ? Result<std::vector<ParamImportance>>(Status::Usage("the sweep has no target metric"))
-            : ComputeParamImportance(rows, target, opt);
-    Value list = Value::array();
-    if (imp.ok()) {
-      for (const ParamImportance& p : *imp) {
-        list.push_back({{"name", p.name},
-                        {"importance", p.importance},
-                        {"categorical", p.categorical},
-                        {"log", p.log_scale}});
-      }
-    } else {
-      out["note"] = imp.status().message();
-    }
-    out["params"] = std::move(list);
-    entry = {rows.size(), now, Dump(out)};
+  ImportanceEntry& e = importance_[v->sweep.id];
+  if (e.pending.valid() &&
+      e.pending.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+    e.json = e.pending.get();
+    e.rows = e.pending_rows;
+    e.at = now;
   }
-  return {200, "application/json", entry.json};
+  bool fresh = !e.json.empty() && (e.rows == valued || now - e.at < options_.importance_max_age);
+  if (!fresh && !e.pending.valid()) {
+    if (options_.background) {
+      e.pending = std::async(std::launch::async, [v] { return ImportanceJson(*v); });
+      e.pending_rows = valued;
+    } else {
+      e.json = ImportanceJson(*v);
+      e.rows = valued;
+      e.at = now;
+    }
+  }
+  if (e.json.empty()) {
+    return Json(Value{{"metric", v->sweep.metric},
+                      {"pending", true},
+                      {"params", Value::array()},
+                      {"note", "computing parameter importance"}});
+  }
+  return {200, "application/json", e.json};
 }
 
 UiResponse UiApi::Curves(const std::string& id, const Query& q) {

@@ -10,6 +10,7 @@
 //                                        best, status, params): progress chart, parallel
 //                                        coordinates and scatter plots
 //   /api/sweeps/{id}/importance          parameter importance for the target metric
+//                                        ({"pending": true} while first computed)
 //   /api/sweeps/{id}/curves?metric=M&trials=a,b&points=N   learning curves, LTTB'd
 //   /api/trials/{id}                     params, summary, status and reason, provenance,
 //                                        notes, tags, metric names, files
@@ -23,6 +24,7 @@
 #pragma once
 
 #include <chrono>
+#include <future>
 #include <map>
 #include <string>
 
@@ -48,6 +50,9 @@ struct UiApiOptions {
   std::chrono::milliseconds view_max_age{1000};
   // Parameter importance of a running sweep is recomputed at most this often.
   std::chrono::milliseconds importance_max_age{10000};
+  // Reload running sweeps and compute importance on worker threads (needs the SQLite
+  // store); false does both inline (deterministic, for tests).
+  bool background = true;
   size_t max_log_bytes = 256 << 10;  // largest log tail served
   size_t max_file_bytes = 64 << 20;  // largest file served by /files/
 };
@@ -80,9 +85,11 @@ class UiApi {
   UiApiOptions options_;
   SweepViewCache views_;
   struct ImportanceEntry {
-    size_t rows = 0;
+    size_t rows = 0;  // trials with a value when `json` was computed
     std::chrono::steady_clock::time_point at;
     std::string json;
+    std::future<std::string> pending;  // a computation in flight
+    size_t pending_rows = 0;
   };
   std::map<std::string, ImportanceEntry> importance_;
 };

@@ -30,6 +30,58 @@ double Duration(const TrialRecord& t) {
   return end > 0 ? end - t.started_at : 0;
 }
 
+std::string Dump(const Value& v) { return v.dump(-1, ' ', false, Value::error_handler_t::replace); }
+
+Value Nullable(const std::optional<double>& v) { return v ? Value(*v) : Value(); }
+
+// The columns document of /api/sweeps/{id}/columns, serialised once per view.
+std::string ColumnsJson(const SweepView& v) {
+  Value numbers = Value::array(), ids = Value::array(), status = Value::array();
+  Value values = Value::array(), best = Value::array();
+  BestSoFar running(v.goal);
+  for (size_t i = 0; i < v.trials.size(); ++i) {
+    const TrialRecord& t = v.trials[i];
+    numbers.push_back(t.number);
+    ids.push_back(t.id);
+    status.push_back(TrialStatusName(t.status));
+    values.push_back(Nullable(v.value[i]));
+    if (v.value[i] && std::isfinite(*v.value[i])) running.Offer(t.id, t.number, *v.value[i]);
+    best.push_back(running.has_value() ? Value(running.value()) : Value());
+  }
+  Value params = Value::array();
+  for (const UiParamInfo& p : v.params) {
+    Value col = Value::array();
+    for (const TrialRecord& t : v.trials) {
+      auto it = t.params.is_object() ? t.params.find(p.name) : t.params.end();
+      if (!t.params.is_object() || it == t.params.end() || it->is_null()) {
+        col.push_back(nullptr);
+      } else if (p.categorical) {
+        auto c = std::lower_bound(p.categories.begin(), p.categories.end(), it->dump());
+        col.push_back(c != p.categories.end() && *c == it->dump() ? Value(c - p.categories.begin())
+                                                                  : Value());
+      } else {
+        col.push_back(*it);
+      }
+    }
+    Value labels = Value::array();
+    for (const std::string& c : p.categories) labels.push_back(Value::parse(c, nullptr, false));
+    params.push_back({{"name", p.name},
+                      {"categorical", p.categorical},
+                      {"log", p.log_scale},
+                      {"categories", std::move(labels)},
+                      {"values", std::move(col)}});
+  }
+  return Dump({{"sweep", v.sweep.id},
+               {"metric", v.sweep.metric},
+               {"goal", v.goal == Goal::kMaximize ? "maximize" : "minimize"},
+               {"numbers", std::move(numbers)},
+               {"ids", std::move(ids)},
+               {"status", std::move(status)},
+               {"values", std::move(values)},
+               {"best", std::move(best)},
+               {"params", std::move(params)}});
+}
+
 }  // namespace
 
 std::shared_ptr<SweepView> BuildSweepView(SweepRecord sweep, std::vector<TrialRecord> trials) {
@@ -95,26 +147,79 @@ std::shared_ptr<SweepView> BuildSweepView(SweepRecord sweep, std::vector<TrialRe
     }
   }
   view->metrics.assign(metrics.begin(), metrics.end());
+  view->search_text.reserve(view->trials.size());
+  for (const TrialRecord& t : view->trials) {
+    view->search_text.push_back(
+        Lower(t.id + " " + TrialStatusName(t.status) + " " + t.reason + " " + Dump(t.params)));
+  }
+  view->columns_json = ColumnsJson(*view);
   return view;
+}
+
+namespace {
+
+Result<std::shared_ptr<SweepView>> LoadView(TrialStore& store, const std::string& id) {
+  auto sweep = store.GetSweep(id);
+  if (!sweep.ok()) return sweep.status();
+  auto trials = store.ListTrials(sweep->id);
+  if (!trials.ok()) return trials.status();
+  return BuildSweepView(std::move(*sweep), std::move(*trials));
+}
+
+}  // namespace
+
+SweepViewCache::~SweepViewCache() {
+  for (auto& [id, f] : reloads_) f.wait();
+  for (auto& f : discarded_) f.wait();
 }
 
 Result<std::shared_ptr<SweepView>> SweepViewCache::Get(const std::string& id_or_prefix) {
   auto sweep = store_.GetSweep(id_or_prefix);
   if (!sweep.ok()) return sweep.status();
-  auto it = views_.find(sweep->id);
+  const std::string id = sweep->id;
+  auto it = views_.find(id);
   if (it != views_.end()) {
+    // Take a finished background reload first.
+    auto r = reloads_.find(id);
+    if (r != reloads_.end() &&
+        r->second.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      auto loaded = r->second.get();
+      reloads_.erase(r);
+      if (loaded.ok()) it->second = *loaded;
+    }
     const SweepView& v = *it->second;
     bool same = v.sweep.status == sweep->status && v.sweep.ended_at == sweep->ended_at;
     bool running = sweep->status == SweepStatus::kRunning;
-    if (same && (!running || std::chrono::steady_clock::now() - v.loaded < max_age_)) {
+    bool young = std::chrono::steady_clock::now() - v.loaded < max_age_;
+    if (same && (!running || young)) return it->second;
+    if (same && background_) {
+      // Running and stale: serve this view, refresh behind it.
+      if (!reloads_.count(id)) {
+        std::string root = store_.root();
+        reloads_[id] =
+            std::async(std::launch::async, [root, id]() -> Result<std::shared_ptr<SweepView>> {
+              StoreOptions opts;
+              opts.read_only = true;
+              opts.create = false;
+              auto store = OpenStore(root, opts);
+              if (!store.ok()) return store.status();
+              return LoadView(**store, id);
+            });
+      }
       return it->second;
     }
   }
-  auto trials = store_.ListTrials(sweep->id);
-  if (!trials.ok()) return trials.status();
-  auto view = BuildSweepView(std::move(*sweep), std::move(*trials));
-  views_[view->sweep.id] = view;
-  return view;
+  if (auto r = reloads_.find(id); r != reloads_.end()) {
+    discarded_.push_back(std::move(r->second));
+    reloads_.erase(r);
+  }
+  std::erase_if(discarded_, [](auto& f) {
+    return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  });
+  auto view = LoadView(store_, id);
+  if (!view.ok()) return view.status();
+  views_[id] = *view;
+  return *view;
 }
 
 std::optional<double> MetricValue(const SweepView& view, size_t index, const std::string& metric) {
@@ -156,11 +261,7 @@ Result<Value> TrialPage(const SweepView& view, const TrialPageQuery& q) {
                                          TrialStatusName(t.status)) == q.statuses.end()) {
       continue;
     }
-    if (!needle.empty()) {
-      std::string hay = Lower(t.id + " " + TrialStatusName(t.status) + " " + t.reason + " " +
-                              t.params.dump(-1, ' ', false, Value::error_handler_t::replace));
-      if (hay.find(needle) == std::string::npos) continue;
-    }
+    if (!needle.empty() && view.search_text[i].find(needle) == std::string::npos) continue;
     idx.push_back(i);
   }
 

@@ -4,10 +4,15 @@
 // for the same sweep every second or two. A view is loaded once and reused while it is
 // fresh: forever for a sweep that has ended (its trials no longer change; a resume
 // flips it back to running, which the cheap GetSweep check sees), and for at most
-// `max_age` while it runs. Sorting, filtering and paging then work in memory.
+// `max_age` while it runs. A stale view of a running sweep is reloaded on a worker
+// thread with its own read-only store connection while requests keep getting the
+// previous view (stale-while-revalidate), so a 10,000-trial reload never stalls the
+// server. Views are immutable once built and shared by shared_ptr, so the handoff
+// needs no locks. Sorting, filtering and paging then work in memory.
 #pragma once
 
 #include <chrono>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,20 +45,24 @@ struct SweepView {
   std::map<std::string, size_t> counts;  // status name -> trials
   std::optional<size_t> best;            // index of the best trial (finite value)
   std::chrono::steady_clock::time_point loaded;
-  // Lazily built, reused while the view lives.
-  std::string columns_json;
-  std::string importance_json;
+  std::vector<std::string> search_text;  // per trial: lower-case id, status, reason, params
+  std::string columns_json;              // the /columns document, built with the view
 };
 
 // Builds a view from records (pure; no store access).
 std::shared_ptr<SweepView> BuildSweepView(SweepRecord sweep, std::vector<TrialRecord> trials);
 
-// The cache. Not thread-safe: one per server thread.
+// The cache. Not thread-safe: one per server thread (reload workers touch only their
+// own connection and the view they build).
 class SweepViewCache {
  public:
-  // `max_age`: how long a running sweep's view is reused.
-  SweepViewCache(TrialStore& store, std::chrono::milliseconds max_age)
-      : store_(store), max_age_(max_age) {}
+  // `max_age`: how long a running sweep's view is reused. `background`: reload stale
+  // views on a worker thread (needs a store that OpenStore can open again at
+  // store.root(), i.e. the SQLite store); otherwise reload inline.
+  SweepViewCache(TrialStore& store, std::chrono::milliseconds max_age, bool background)
+      : store_(store), max_age_(max_age), background_(background) {}
+  // Waits for reloads in flight.
+  ~SweepViewCache();
 
   // The view of a sweep by id or prefix ("" or "latest": the newest). Fails as
   // GetSweep/ListTrials do.
@@ -65,7 +74,11 @@ class SweepViewCache {
  private:
   TrialStore& store_;
   std::chrono::milliseconds max_age_;
+  bool background_;
   std::map<std::string, std::shared_ptr<SweepView>> views_;
+  std::map<std::string, std::future<Result<std::shared_ptr<SweepView>>>> reloads_;
+  // Reloads overtaken by an inline load: their results are dropped.
+  std::vector<std::future<Result<std::shared_ptr<SweepView>>>> discarded_;
 };
 
 // Query of one page of a sweep's trial table.

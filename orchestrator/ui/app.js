@@ -225,7 +225,10 @@ async function renderOverview(sweep, token) {
   }
   const impBox = document.getElementById("importance");
   if (!imp) impBox.textContent = "Needs a target metric.";
-  else if (!imp.params.length) impBox.textContent = imp.note || "Not enough trials yet.";
+  else if (imp.pending) {
+    impBox.textContent = "computing parameter importance…";
+    setTimeout(() => { if (token === pageToken) renderOverview(sweep, token); }, 1000);
+  } else if (!imp.params.length) impBox.textContent = imp.note || "Not enough trials yet.";
   else {
     barChart(impBox, imp.params.map((p) => ({name: p.name, value: p.importance})));
     impBox.appendChild(h("p", {class: "muted"}, `random-forest permutation importance over ${imp.trials} trials`));

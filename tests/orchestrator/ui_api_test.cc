@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "tests/testing/ui_store_fixture.h"
 
@@ -14,7 +15,12 @@ namespace {
 
 class UiApiTest : public ::testing::Test {
  protected:
-  UiApiTest() : api_(*fx_.store) {}
+  static UiApiOptions Inline() {
+    UiApiOptions o;
+    o.background = false;
+    return o;
+  }
+  UiApiTest() : api_(*fx_.store, Inline()) {}
 
   Value Get(const std::string& target, int want = 200) {
     UiResponse r = api_.Handle({"GET", target, ""});
@@ -234,7 +240,7 @@ TEST_F(UiApiTest, BadRequestsGetClearErrors) {
 }
 
 TEST_F(UiApiTest, RunningSweepViewsRefreshAfterTheirMaxAge) {
-  UiApiOptions o;
+  UiApiOptions o = Inline();
   o.view_max_age = std::chrono::milliseconds(0);
   UiApi fresh(*fx_.store, o);
   auto count = [&] {
@@ -252,6 +258,42 @@ TEST_F(UiApiTest, RunningSweepViewsRefreshAfterTheirMaxAge) {
   EXPECT_EQ(count(), 10);
   Value best = Value::parse(fresh.Handle({"GET", "/api/sweeps/swp001", ""}).body)["best"];
   EXPECT_EQ(best["trial_id"], "swp001-10");
+}
+
+TEST_F(UiApiTest, BackgroundReloadsServeTheOldViewUntilTheNewOneIsReady) {
+  UiApiOptions o;  // background on
+  o.view_max_age = std::chrono::milliseconds(0);
+  UiApi api(*fx_.store, o);
+  auto finished = [&] {
+    Value v = Value::parse(api.Handle({"GET", "/api/sweeps/swp001", ""}).body);
+    return v["counts"].value("finished", 0);
+  };
+  EXPECT_EQ(finished(), 9);
+  auto t = fx_.store->GetTrial("swp001-11");
+  ASSERT_TRUE(t.ok());
+  t->status = TrialStatus::kFinished;
+  t->value = 3.0;
+  WriteBatch b;
+  b.trials.push_back(*t);
+  ASSERT_TRUE(fx_.store->Commit(b).ok());
+  int seen = 0;
+  for (int i = 0; i < 200 && seen != 10; ++i) {
+    seen = finished();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(seen, 10);
+}
+
+TEST_F(UiApiTest, ImportanceIsComputedInTheBackgroundAndThenServed) {
+  UiApi api(*fx_.store);  // background on
+  Value first = Value::parse(api.Handle({"GET", "/api/sweeps/swp001/importance", ""}).body);
+  Value v = first;
+  for (int i = 0; i < 250 && v.value("pending", false); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    v = Value::parse(api.Handle({"GET", "/api/sweeps/swp001/importance", ""}).body);
+  }
+  EXPECT_FALSE(v.value("pending", false));
+  EXPECT_EQ(v["params"].size(), 3u);
 }
 
 TEST(PercentDecode, DecodesEscapesAndRejectsBadOnes) {
