@@ -22,7 +22,7 @@ struct MetricReadingOptions {
   bool stdout_pairs = true;  // key=value pairs on stdout
   // Regex for one pair on a stdout line: group 1 the name, group 2 the value.
   // Empty = the default, a built-in scanner equivalent to
-  //   (?:^|[^A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_./-]*)=([^\s,;]+)
+  //   (?:^|[^A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_./-]*)=([^\s,;)\]}|]+)
   // whose value must parse as a number, nan, inf or -inf (any case): names like
   // val_loss, val/loss, train.acc. A custom (ECMAScript) pattern is applied to lines
   // up to 8 KiB only (std::regex recurses per character); its values must parse too.

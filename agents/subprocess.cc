@@ -29,6 +29,9 @@
 // group if the leader still runs and reaps it (SIGKILL cannot be ignored).
 #include "agents/subprocess.h"
 
+#include <fstream>
+#include <sstream>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -460,6 +463,68 @@ std::string Subprocess::StderrTail(size_t max_bytes) const {
   const std::string& t = impl_->core->stderr_tail;
   size_t n = std::min(max_bytes, t.size());
   return t.substr(t.size() - n);
+}
+
+Result<std::string> RunCapture(const std::vector<std::string>& argv, double timeout_s,
+                               const std::string& cwd, uint64_t max_bytes) {
+  // A private io_context: the caller may be on any thread, inside or outside a loop.
+  boost::asio::io_context io;
+  char tmpl[] = "/tmp/sweep-capture-XXXXXX";
+  if (!::mkdtemp(tmpl)) return Status::Io(std::string("mkdtemp: ") + ErrnoText(errno));
+  std::string dir = tmpl;
+  SpawnOptions opts;
+  opts.argv = argv;
+  for (char** e = environ; *e; ++e) opts.env.emplace_back(*e);
+  opts.cwd = cwd;
+  opts.stdout_path = dir + "/out";
+  opts.stderr_path = dir + "/err";
+  opts.max_log_bytes = max_bytes;
+  std::optional<ExitStatus> exit;
+  auto proc = Subprocess::Spawn(io, opts, SubprocessCallbacks{nullptr, [&](const ExitStatus& s) {
+                                                                exit = s;
+                                                              }});
+  auto cleanup = [&] {
+    ::unlink(opts.stdout_path.c_str());
+    ::unlink(opts.stderr_path.c_str());
+    ::rmdir(dir.c_str());
+  };
+  if (!proc.ok()) {
+    cleanup();
+    return proc.status();
+  }
+  boost::asio::steady_timer timer(io);
+  bool timed_out = false;
+  timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(timeout_s)));
+  timer.async_wait([&](boost::system::error_code ec) {
+    if (ec || exit) return;
+    timed_out = true;
+    (*proc)->Kill();
+  });
+  while (!exit && io.run_one()) {
+  }
+  timer.cancel();
+  std::string err_tail = (*proc)->StderrTail(2000);
+  proc->reset();
+  std::string out;
+  {
+    std::ifstream f(opts.stdout_path, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    out = ss.str();
+  }
+  cleanup();
+  std::string what = argv.empty() ? "command" : argv[0];
+  if (timed_out) return Status::Io(what + " timed out after " + std::to_string(timeout_s) + " s");
+  if (!exit || !exit->ok()) {
+    std::string how = !exit ? "did not finish"
+                      : exit->signal ? "was killed by signal " + std::to_string(exit->signal)
+                                     : "exited with code " + std::to_string(exit->exit_code);
+    while (!err_tail.empty() && (err_tail.back() == '\n' || err_tail.back() == ' '))
+      err_tail.pop_back();
+    return Status::Io(what + " " + how + (err_tail.empty() ? "" : ": " + err_tail));
+  }
+  return out;
 }
 
 }  // namespace sweep

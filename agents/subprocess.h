@@ -10,7 +10,6 @@
 
 #include <sys/types.h>
 
-#include <boost/asio/io_context.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -18,16 +17,20 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
+
 #include "search/status.h"
 
 namespace sweep {
 
 struct SpawnOptions {
-  std::vector<std::string> argv;         // argv[0] is looked up in PATH when it has no '/'
-  std::vector<std::string> env;          // the complete environment, "NAME=value" each
-  std::string cwd;                       // working directory; "" = inherit
-  std::string stdout_path;               // file that receives stdout (created/truncated)
-  std::string stderr_path;               // file that receives stderr
+  std::vector<std::string> argv;  // argv[0] is looked up in PATH when it has no '/'
+  std::vector<std::string> env;   // the complete environment, "NAME=value" each
+  std::string cwd;                // working directory; "" = inherit
+  std::string stdout_path;        // file that receives stdout (created/truncated); "" = none
+  std::string stderr_path;        // file that receives stderr; "" = none
+  // When a log passes max_log_bytes it is cut to a marker line
+  // "[sweep: N earlier bytes dropped]" followed by the last max_log_bytes/2 bytes.
   uint64_t max_log_bytes = 64ull << 20;  // per stream; older output is dropped, tail kept
   size_t max_line_bytes = 1 << 20;       // longer stdout lines are not passed to on_line
 };
@@ -51,8 +54,10 @@ struct SubprocessCallbacks {
 
 class Subprocess {
  public:
-  // Starts the child. Errors: the program cannot be found or executed (kIo, with
-  // the path and errno text), or the log files cannot be created.
+  // Starts the child (stdin is /dev/null). Errors: the program cannot be found or
+  // executed (kIo, with the path and errno text), the working directory is missing,
+  // or the log files cannot be created. The first call sets SIGPIPE to SIG_IGN in
+  // this process (children still start with default dispositions).
   static Result<std::unique_ptr<Subprocess>> Spawn(boost::asio::io_context& io,
                                                    const SpawnOptions& options,
                                                    SubprocessCallbacks callbacks);
@@ -74,5 +79,12 @@ class Subprocess {
   explicit Subprocess(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Runs argv to completion with the caller's environment and returns its stdout
+// (bounded to max_bytes). For short helper commands (nvidia-smi, git, pip freeze).
+// Errors: the program cannot be started, exits non-zero (the message carries the
+// exit status and the stderr tail), or outlives timeout_s (its group is killed).
+Result<std::string> RunCapture(const std::vector<std::string>& argv, double timeout_s,
+                               const std::string& cwd = "", uint64_t max_bytes = 16ull << 20);
 
 }  // namespace sweep

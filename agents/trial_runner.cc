@@ -32,6 +32,7 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr size_t kFlushBatch = 50000;
+constexpr uint64_t kPollBytes = 4 << 20;
 constexpr size_t kStderrTailBytes = 4096;
 
 double Now() {
@@ -141,6 +142,7 @@ struct TrialRunner::Trial {
   MetricReader reader;
   FileTailer tailer;
   uint64_t skipped_seen = 0;
+  uint64_t tailer_bytes = 0;  // bytes of metrics lines delivered so far
   boost::asio::steady_timer poll_timer, timeout_timer;
   std::vector<ParsedPoint> pending;
   std::optional<TrialEnd::Kind> stop_kind;
@@ -158,13 +160,13 @@ TrialRunner::~TrialRunner() {
 
 void TrialRunner::Start(const TrialLaunch& launch) {
   double started = Now();
-  auto fail = [&](const std::string& reason) {
+  auto fail = [&](const std::string& reason, bool log = true) {
     TrialEnd end;
     end.kind = TrialEnd::Kind::kSpawnFailed;
     end.reason = reason;
     end.started_at = started;
     end.ended_at = Now();
-    if (!launch.trial_dir.empty() && fs::is_directory(launch.trial_dir))
+    if (log && !launch.trial_dir.empty() && fs::is_directory(launch.trial_dir))
       WriteFile(launch.trial_dir + "/stderr.log", "sweep: " + reason + "\n");
     std::weak_ptr<bool> alive = alive_;
     boost::asio::post(io_, [this, alive, id = launch.trial_id, end] {
@@ -173,7 +175,7 @@ void TrialRunner::Start(const TrialLaunch& launch) {
     });
   };
   if (trials_.count(launch.trial_id))
-    return fail("trial '" + launch.trial_id + "' is already running");
+    return fail("trial '" + launch.trial_id + "' is already running", /*log=*/false);
   if (Status s = PrepareTrialDir(launch); !s.ok()) return fail(s.message());
 
   auto t = std::make_shared<Trial>(io_, launch);
@@ -192,10 +194,11 @@ void TrialRunner::Start(const TrialLaunch& launch) {
       auto t = weak.lock();
       if (!t || truncated) return;  // over-long stdout lines (progress bars) are not metrics
       // Catch up with the metrics file first, so that what the trial wrote there
-      // before printing this line gets its steps first (one shared step counter).
+      // before printing this line gets its steps first (one shared step counter). All
+      // of it: a partial catch-up (a poll slice) would break that order.
       if (t->launch.reading.metrics_file &&
           (!t->launch.reading.stdout_pattern.empty() || line.find('=') != line.npos))
-        ReadMetricsFile(*t, false);
+        ReadMetricsFile(*t, false, UINT64_MAX);
       auto points = t->reader.ParseStdoutLine(line, Now());
       t->pending.insert(t->pending.end(), std::make_move_iterator(points.begin()),
                         std::make_move_iterator(points.end()));
@@ -211,7 +214,7 @@ void TrialRunner::Start(const TrialLaunch& launch) {
   t->started_at = started;
   trials_[launch.trial_id] = t;
 
-  Poll(t);
+  Poll(t, false);
   if (launch.timeout_s > 0) {
     t->timeout_timer.expires_after(Seconds(launch.timeout_s));
     t->timeout_timer.async_wait([weak](boost::system::error_code ec) {
@@ -236,35 +239,56 @@ void TrialRunner::Stop(const std::string& trial_id, const std::string& reason) {
   t.proc->Terminate(t.launch.stop_grace_s);
 }
 
+void TrialRunner::Kill(const std::string& trial_id) {
+  auto it = trials_.find(trial_id);
+  if (it == trials_.end() || !it->second->proc->running()) return;
+  if (!it->second->stop_kind) {
+    it->second->stop_kind = TrialEnd::Kind::kStopped;
+    it->second->stop_reason = "killed";
+  }
+  it->second->proc->Kill();
+}
+
+pid_t TrialRunner::Pid(const std::string& trial_id) const {
+  auto it = trials_.find(trial_id);
+  if (it == trials_.end() || !it->second->proc) return -1;
+  return it->second->proc->pid();
+}
+
 void TrialRunner::StopAll(const std::string& reason) {
   std::vector<std::string> ids;
   for (const auto& [id, t] : trials_) ids.push_back(id);
   for (const auto& id : ids) Stop(id, reason);
 }
 
-void TrialRunner::Poll(const std::shared_ptr<Trial>& t) {
-  t->poll_timer.expires_after(
-      Seconds(t->launch.metrics_poll_s > 0 ? t->launch.metrics_poll_s : 0.1));
+// A poll reads at most kPollBytes, so one busy trial never holds the event loop for
+// long; when it read a full slice the next poll comes at once instead of after
+// metrics_poll_s, so ingestion is not capped by the interval either.
+void TrialRunner::Poll(const std::shared_ptr<Trial>& t, bool busy) {
+  double interval = t->launch.metrics_poll_s > 0 ? t->launch.metrics_poll_s : 0.1;
+  t->poll_timer.expires_after(Seconds(busy ? 0 : interval));
   t->poll_timer.async_wait([this, weak = std::weak_ptr<Trial>(t)](boost::system::error_code ec) {
     auto t = weak.lock();
     if (ec || !t) return;
-    ReadMetricsFile(*t, false);
+    uint64_t before = t->tailer_bytes;
+    ReadMetricsFile(*t, false, kPollBytes);
     FlushPoints(*t);
-    Poll(t);
+    Poll(t, t->tailer_bytes - before >= kPollBytes);
   });
 }
 
-void TrialRunner::ReadMetricsFile(Trial& t, bool final) {
+void TrialRunner::ReadMetricsFile(Trial& t, bool final, uint64_t max_bytes) {
   if (!t.launch.reading.metrics_file) return;
   double wall = Now();
   t.tailer.ReadLines(
       [&](std::string_view line) {
+        t.tailer_bytes += line.size() + 1;
         auto points = t.reader.ParseJsonLine(line, wall);
         t.pending.insert(t.pending.end(), std::make_move_iterator(points.begin()),
                          std::make_move_iterator(points.end()));
         if (t.pending.size() >= kFlushBatch) FlushPoints(t);
       },
-      final);
+      final, max_bytes);
   for (; t.skipped_seen < t.tailer.skipped_long_lines(); ++t.skipped_seen) {
     t.reader.NoteMalformed("(metrics line longer than " +
                            std::to_string(t.launch.reading.max_line_bytes) + " bytes)");
@@ -281,7 +305,7 @@ void TrialRunner::FlushPoints(Trial& t) {
 void TrialRunner::Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit) {
   t->poll_timer.cancel();
   t->timeout_timer.cancel();
-  ReadMetricsFile(*t, true);
+  ReadMetricsFile(*t, true, UINT64_MAX);
   FlushPoints(*t);
 
   TrialEnd end;

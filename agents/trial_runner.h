@@ -92,6 +92,10 @@ class TrialRunner {
   // SIGTERM to the trial's group, SIGKILL after its stop_grace_s; it ends kStopped
   // with reason. Unknown, already stopping or already exited trials are ignored.
   void Stop(const std::string& trial_id, const std::string& reason);
+  // SIGKILL to the trial's group now (a second Ctrl-C); it ends as a Stop would.
+  void Kill(const std::string& trial_id);
+  // Process id (= process group id) of a running trial, or -1.
+  pid_t Pid(const std::string& trial_id) const;
   // Stops every running trial (Ctrl-C).
   void StopAll(const std::string& reason);
 
@@ -101,9 +105,9 @@ class TrialRunner {
 
  private:
   void Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit);
-  void Poll(const std::shared_ptr<Trial>& t);
+  void Poll(const std::shared_ptr<Trial>& t, bool busy);
   void FlushPoints(Trial& t);
-  void ReadMetricsFile(Trial& t, bool final);
+  void ReadMetricsFile(Trial& t, bool final, uint64_t max_bytes);
 
   boost::asio::io_context& io_;
   TrialRunnerCallbacks callbacks_;

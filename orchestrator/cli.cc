@@ -47,7 +47,8 @@ int WatchStatus(const std::string& store_flag, const std::string& sweep, bool js
     bool running = false;
     int rc = WithStore(store_flag, false, [&](TrialStore& store) {
       if (tty) std::cout << "\033[H\033[2J";
-      ReadContext ctx{store, std::cout, std::cerr, json};
+      ReadContext ctx(store, std::cout, std::cerr);
+      ctx.json = json;
       int r = CmdStatus(ctx, sweep);
       auto rec = store.GetSweep(sweep);
       running = rec.ok() && rec->status == SweepStatus::kRunning;
@@ -223,7 +224,8 @@ int RunCli(int argc, char** argv) {
   if (*status && watch) return WatchStatus(store_flag, sweep_arg, json);
   bool writes = *note || *tag || *stop;
   return WithStore(store_flag, writes, [&](TrialStore& store) -> int {
-    ReadContext ctx{store, std::cout, std::cerr, json};
+    ReadContext ctx(store, std::cout, std::cerr);
+      ctx.json = json;
     if (*ls) return CmdLs(ctx);
     if (*status) return CmdStatus(ctx, sweep_arg);
     if (*top) {

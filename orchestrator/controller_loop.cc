@@ -112,6 +112,7 @@ void Controller::Impl::StartTrial(Queued q) {
   if (argv.ok()) rec.argv = argv.value();
   batch_.trials.push_back(rec);
   Flush();  // the trial is on record as running before its process exists
+  std::string trial_dir = rec.trial_dir;
   running_.emplace(id, std::move(rt));
   display_.Log("start " + id + " " + FormatPython(spec_.space.ToNested(running_[id].config)));
   if (!argv.ok()) {
@@ -127,11 +128,10 @@ void Controller::Impl::StartTrial(Queued q) {
   launch.trial_id = id;
   launch.argv = argv.value();
   launch.workdir = sweep_.workdir;
-  launch.trial_dir = rec.trial_dir;
+  launch.trial_dir = trial_dir;
   launch.params = spec_.space.ToNested(running_[id].config);
   for (const auto& [k, v] : spec_.env) launch.env.emplace_back(k, v);
-  launch.gpus = options_.slots[slot];
-  launch.gpus_managed = options_.gpus_managed;
+  if (options_.gpus_managed) launch.gpus = options_.slots[slot];
   launch.timeout_s = spec_.timeout_s;
   launch.stop_grace_s = spec_.stop_grace_s;
   launch.reading = spec_.reporting;
@@ -301,7 +301,7 @@ void Controller::Impl::NoNewTrials(SweepStatus status, const std::string& reason
   state_.no_new_trials = true;
   state_.end_status = status;
   state_.end_reason = reason;
-  if (!reason.empty()) display_.Log(reason + ": no new trials", true);
+  if (!reason.empty()) display_.Log(reason, true);
 }
 
 void Controller::Impl::CheckFailureBudget(const TrialRecord& rec) {

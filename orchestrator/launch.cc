@@ -117,7 +117,7 @@ int RunController(TrialStore& store, SweepSpec spec, SweepRecord sweep,
   err << "sweep " << id << " " << SweepStatusName(outcome.status);
   if (!outcome.reason.empty()) err << ": " << outcome.reason;
   err << "\n";
-  ReadContext ctx{store, out, err};
+  ReadContext ctx(store, out, err);
   TopOptions top;
   top.k = 5;
   CmdTop(ctx, id, top);

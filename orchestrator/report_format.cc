@@ -7,6 +7,7 @@
 // metric JSON lines accept on input (NaN, Infinity, -Infinity).
 #include "orchestrator/report_format.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <csignal>
@@ -35,6 +36,7 @@ Value JsonTime(double t) {
 
 std::string FormatDuration(double seconds) {
   if (!(seconds > 0) || !std::isfinite(seconds)) return "0s";
+  seconds = std::min(seconds, 1e12);  // keeps the integer conversion defined
   char buf[64];
   if (seconds < 1) {
     std::snprintf(buf, sizeof buf, "%dms", static_cast<int>(seconds * 1000));
@@ -92,7 +94,11 @@ std::string FormatExactNumber(double v) {
 
 std::string FormatParam(const Value& v) {
   if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_float()) return FormatExactNumber(v.get<double>());
+  // JSON keeps 1.0 distinct from 1 (the program received different text); only
+  // non-finite floats need our spelling, JSON would print null.
+  if (v.is_number_float() && !std::isfinite(v.get<double>())) {
+    return FormatExactNumber(v.get<double>());
+  }
   return DumpJson(v, -1);
 }
 

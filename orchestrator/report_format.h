@@ -42,7 +42,8 @@ std::string FormatShortNumber(double v);
 std::string FormatExactNumber(double v);
 
 // A parameter value for text and CSV: strings verbatim, everything else as compact
-// JSON (numbers in shortest round-trip form, true/false, null, lists, mappings).
+// JSON (numbers in shortest round-trip form with floats keeping their ".0",
+// true/false, null, lists, mappings; non-finite floats as NaN / Infinity).
 std::string FormatParam(const Value& v);
 
 // Compact or indented JSON text that never throws on invalid UTF-8 (replaced).

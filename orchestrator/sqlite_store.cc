@@ -19,10 +19,10 @@
 // one prepared INSERT of five numbers. NaN cannot be stored by SQLite (it becomes
 // NULL), so a NULL point value means NaN and trials.value_is_nan flags a NaN summary.
 //
-// Schema: StoreMigrations() holds one script per version; Migrate() applies the
-// missing ones in order, each in its own transaction that also bumps user_version,
-// after re-reading the version under the write lock so that two processes opening a
-// fresh store at once do not both run step 1.
+// Schema: StoreMigrations() (store_schema.h) holds one script per version. Migrate()
+// applies the missing ones in order, each in its own transaction that also bumps
+// user_version, after re-reading the version under the write lock so that two
+// processes opening a fresh store at once do not both run step 1.
 #include "orchestrator/sqlite_store.h"
 
 #include <sqlite3.h>
@@ -41,106 +41,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Keep in sync with schemas/store.sql (a test compares the two byte for byte).
-const char* const kSchemaV1 =
-    R"SQL(-- Version 1: sweeps, trials, interned metric series, notes and tags.
---
--- Conventions: times are seconds since the Unix epoch (REAL); JSON columns hold
--- compact JSON text (integers and floats keep their distinction); uint64 values
--- (seed, number, suggestion) are stored as the int64 with the same bits.
-CREATE TABLE sweeps (
-  id               TEXT PRIMARY KEY,
-  name             TEXT NOT NULL DEFAULT '',
-  spec_file        TEXT NOT NULL DEFAULT '',
-  spec_text        TEXT NOT NULL DEFAULT '',
-  space            TEXT NOT NULL DEFAULT 'null',  -- JSON: SearchSpace::Describe()
-  method           TEXT NOT NULL DEFAULT '',
-  metric           TEXT NOT NULL DEFAULT '',
-  goal             TEXT NOT NULL DEFAULT '',
-  seed             INTEGER NOT NULL DEFAULT 0,
-  status           TEXT NOT NULL CHECK (status IN
-                     ('running', 'finished', 'interrupted', 'stopped', 'failed')),
-  reason           TEXT NOT NULL DEFAULT '',
-  workdir          TEXT NOT NULL DEFAULT '',
-  options          TEXT NOT NULL DEFAULT 'null',  -- JSON: launch options
-  created_at       REAL NOT NULL DEFAULT 0,
-  ended_at         REAL NOT NULL DEFAULT 0,
-  stop_requested   INTEGER NOT NULL DEFAULT 0,    -- set by `sweep stop`
-  cancel_requested INTEGER NOT NULL DEFAULT 0     -- set by `sweep stop --cancel`
-);
-CREATE INDEX sweeps_by_created ON sweeps (created_at);
-
-CREATE TABLE trials (
-  pk              INTEGER PRIMARY KEY,  -- stable row id that points, notes, tags use
-  id              TEXT NOT NULL UNIQUE,  -- "<sweep>-<number>"
-  sweep_id        TEXT NOT NULL REFERENCES sweeps (id),
-  number          INTEGER NOT NULL,
-  suggestion      INTEGER NOT NULL DEFAULT 0,
-  retry_of        TEXT NOT NULL DEFAULT '',
-  params          TEXT NOT NULL DEFAULT '{}',  -- JSON object
-  status          TEXT NOT NULL CHECK (status IN
-                    ('queued', 'running', 'finished', 'failed', 'stopped', 'lost')),
-  exit_code       INTEGER,  -- NULL: none
-  signal          INTEGER,  -- NULL: none
-  reason          TEXT NOT NULL DEFAULT '',
-  host            TEXT NOT NULL DEFAULT '',
-  agent           TEXT NOT NULL DEFAULT '',
-  slot            INTEGER NOT NULL DEFAULT -1,
-  gpus            TEXT NOT NULL DEFAULT '',
-  argv            TEXT NOT NULL DEFAULT '[]',  -- JSON array of strings
-  trial_dir       TEXT NOT NULL DEFAULT '',
-  created_at      REAL NOT NULL DEFAULT 0,
-  started_at      REAL NOT NULL DEFAULT 0,
-  ended_at        REAL NOT NULL DEFAULT 0,
-  value           REAL,  -- summary of the target metric; NULL: absent or NaN
-  value_is_nan    INTEGER NOT NULL DEFAULT 0,  -- SQLite stores NaN as NULL
-  metric_reported INTEGER NOT NULL DEFAULT 0,
-  summary         TEXT NOT NULL DEFAULT 'null',  -- JSON
-  stderr_tail     TEXT NOT NULL DEFAULT '',
-  malformed_lines INTEGER NOT NULL DEFAULT 0,
-  UNIQUE (sweep_id, number)
-);
-
--- Metric names are interned: a point row carries a small integer, not the text.
-CREATE TABLE metric_names (
-  id   INTEGER PRIMARY KEY,
-  name TEXT NOT NULL UNIQUE
-);
-
--- Which metrics each trial reported, so listing them never scans its points.
-CREATE TABLE trial_metrics (
-  trial INTEGER NOT NULL REFERENCES trials (pk),
-  name  INTEGER NOT NULL REFERENCES metric_names (id),
-  PRIMARY KEY (trial, name)
-) WITHOUT ROWID;
-
--- One row per reported point. value NULL means NaN (SQLite cannot store NaN);
--- +-Inf are stored as such.
-CREATE TABLE points (
-  trial INTEGER NOT NULL REFERENCES trials (pk),
-  name  INTEGER NOT NULL REFERENCES metric_names (id),
-  step  INTEGER NOT NULL,
-  value REAL,
-  wall  REAL NOT NULL
-);
-CREATE INDEX points_by_series ON points (trial, name, step);
-
-CREATE TABLE notes (
-  id         INTEGER PRIMARY KEY,
-  trial      INTEGER NOT NULL REFERENCES trials (pk),
-  text       TEXT NOT NULL,
-  created_at REAL NOT NULL
-);
-CREATE INDEX notes_by_trial ON notes (trial, id);
-
-CREATE TABLE tags (
-  trial      INTEGER NOT NULL REFERENCES trials (pk),
-  tag        TEXT NOT NULL,
-  created_at REAL NOT NULL,
-  PRIMARY KEY (trial, tag)
-) WITHOUT ROWID;
-)SQL";
-
 const char kSweepColumns[] =
     "id, name, spec_file, spec_text, space, method, metric, goal, seed, status, reason, "
     "workdir, options, created_at, ended_at, stop_requested, cancel_requested";
@@ -158,13 +58,64 @@ double NowSeconds() {
   return duration<double>(system_clock::now().time_since_epoch()).count();
 }
 
+// JSON has no NaN or infinity (nlohmann writes them as null), so a non-finite float
+// in a JSON column is written as one of these strings, which begin with a NUL that
+// no spec or metric name produces, and turned back into the float when read.
+const std::string kNanToken("\0NaN", 4);
+const std::string kInfToken("\0Infinity", 9);
+const std::string kNegInfToken("\0-Infinity", 10);
+
+bool HasNonFinite(const Value& v) {
+  if (v.is_number_float()) return !std::isfinite(v.get<double>());
+  if (v.is_structured()) {
+    for (const Value& item : v) {
+      if (HasNonFinite(item)) return true;
+    }
+  }
+  return false;
+}
+
+Value EncodeNonFinite(const Value& v) {
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (std::isnan(d)) return kNanToken;
+    if (std::isinf(d)) return d > 0 ? kInfToken : kNegInfToken;
+    return v;
+  }
+  if (v.is_object()) {
+    Value out = Value::object();
+    for (auto it = v.begin(); it != v.end(); ++it) out[it.key()] = EncodeNonFinite(it.value());
+    return out;
+  }
+  if (v.is_array()) {
+    Value out = Value::array();
+    for (const Value& item : v) out.push_back(EncodeNonFinite(item));
+    return out;
+  }
+  return v;
+}
+
 // Compact JSON; invalid UTF-8 in strings is replaced rather than thrown on.
 std::string DumpJson(const Value& v) {
+  if (HasNonFinite(v)) {
+    return EncodeNonFinite(v).dump(-1, ' ', false, Value::error_handler_t::replace);
+  }
   return v.dump(-1, ' ', false, Value::error_handler_t::replace);
 }
 
 Result<Value> ParseJson(const std::string& text, const char* column, const std::string& row) {
-  Value v = Value::parse(text, nullptr, /*allow_exceptions=*/false);
+  Value::parser_callback_t decode = [](int, Value::parse_event_t event, Value& parsed) {
+    if (event == Value::parse_event_t::value && parsed.is_string()) {
+      const auto& s = parsed.get_ref<const std::string&>();
+      if (!s.empty() && s[0] == '\0') {
+        if (s == kNanToken) parsed = std::numeric_limits<double>::quiet_NaN();
+        if (s == kInfToken) parsed = std::numeric_limits<double>::infinity();
+        if (s == kNegInfToken) parsed = -std::numeric_limits<double>::infinity();
+      }
+    }
+    return true;
+  };
+  Value v = Value::parse(text, decode, /*allow_exceptions=*/false);
   if (v.is_discarded()) {
     return Status::Store("corrupt JSON in column " + std::string(column) + " of " + row);
   }
@@ -175,11 +126,6 @@ Result<Value> ParseJson(const std::string& text, const char* column, const std::
 std::string PrefixEnd(const std::string& prefix) { return prefix + "\xff"; }
 
 }  // namespace
-
-const std::vector<std::string>& StoreMigrations() {
-  static const std::vector<std::string> kMigrations = {kSchemaV1};
-  return kMigrations;
-}
 
 std::string StoreDatabasePath(const std::string& root) { return root + "/sweep.db"; }
 
@@ -302,6 +248,8 @@ Status SqliteStore::Init(const StoreOptions& opts, const std::vector<std::string
     if (Status s = Exec("PRAGMA journal_mode=WAL"); !s.ok()) return s;
     int persist = 1;
     sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+    // A kept WAL is truncated to this size after checkpoints, so it cannot stay large.
+    if (Status s = Exec("PRAGMA journal_size_limit=8388608"); !s.ok()) return s;
     // NORMAL in WAL mode: durable against process crashes, not power loss (see top).
     if (Status s = Exec("PRAGMA synchronous=NORMAL"); !s.ok()) return s;
   }
@@ -542,9 +490,16 @@ Result<int64_t> SqliteStore::NameId(const std::string& name) {
 
 Status SqliteStore::InsertPoints(const std::vector<MetricPoint>& points) {
   if (points.empty()) return Status::Ok();
-  auto st =
-      Prepare("INSERT INTO points (trial, name, step, value, wall) VALUES (?1, ?2, ?3, ?4, ?5)");
+  auto st = Prepare(
+      "INSERT INTO points (trial, name, step, value, wall) VALUES (?1, ?2, ?3, ?4, ?5) "
+      "ON CONFLICT DO NOTHING");
   if (!st.ok()) return st.status();
+  // The rare second point for a step: append it after the ones already there.
+  auto dup_st = Prepare(
+      "INSERT INTO points (trial, name, step, seq, value, wall) "
+      "SELECT ?1, ?2, ?3, max(seq) + 1, ?4, ?5 FROM points "
+      "WHERE trial = ?1 AND name = ?2 AND step = ?3");
+  if (!dup_st.ok()) return dup_st.status();
   auto pk_st = Prepare("SELECT pk FROM trials WHERE id = ?1");
   if (!pk_st.ok()) return pk_st.status();
   // Series first seen in this batch, recorded in trial_metrics once at the end.
@@ -590,6 +545,18 @@ Status SqliteStore::InsertPoints(const std::vector<MetricPoint>& points) {
     q.BindDouble(5, p.wall);
     if (q.Step() != SQLITE_DONE) return Error("writing metric points");
     q.Reset();
+    if (sqlite3_changes(db_) == 0) {
+      Statement dup(*dup_st);
+      dup.BindInt(1, trial_pk);
+      dup.BindInt(2, name_id);
+      dup.BindInt(3, p.step);
+      if (std::isnan(p.value))
+        dup.BindNull(4);
+      else
+        dup.BindDouble(4, p.value);
+      dup.BindDouble(5, p.wall);
+      if (dup.Step() != SQLITE_DONE) return Error("writing metric points");
+    }
   }
   auto tm = Prepare("INSERT OR IGNORE INTO trial_metrics (trial, name) VALUES (?1, ?2)");
   if (!tm.ok()) return tm.status();
@@ -893,7 +860,7 @@ Result<std::vector<MetricPoint>> SqliteStore::GetMetrics(const MetricQuery& quer
   // result held in memory.
   auto st = Prepare(
       "SELECT p.step, p.value, p.wall FROM points p JOIN metric_names n ON n.id = p.name "
-      "WHERE p.trial = ?1 AND n.name = ?2 ORDER BY p.step, p.rowid LIMIT ?3");
+      "WHERE p.trial = ?1 AND n.name = ?2 ORDER BY p.step, p.seq LIMIT ?3");
   if (!st.ok()) return st.status();
   std::vector<MetricPoint> out;
   for (const std::string& name : names) {

@@ -2,10 +2,10 @@
 // folder per trial (root/trials/<trial id>/).
 //
 // Only this file pair includes sqlite3.h. The schema lives in schemas/store.sql (the
-// documented copy) and, identically, in StoreMigrations(): step i takes a database
-// from schema version i to i+1 (PRAGMA user_version), so a new schema version is one
-// appended SQL step. A database whose version is newer than the code knows is refused
-// untouched.
+// documented copy) and, identically, in StoreMigrations() (store_schema.h): step i
+// takes a database from schema version i to i+1 (PRAGMA user_version), so a new
+// schema version is one appended SQL step. A database whose version is newer than
+// the code knows is refused untouched.
 //
 // Stop flags are sticky: an upsert of a sweep ORs its stop/cancel flags with the
 // stored ones, so the controller's periodic upsert cannot erase a `sweep stop` written
@@ -18,15 +18,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "orchestrator/store_schema.h"
 #include "orchestrator/trial_store.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace sweep {
-
-// The schema, one SQL script per version step; schemas/store.sql is their concatenation.
-const std::vector<std::string>& StoreMigrations();
 
 // root + "/sweep.db".
 std::string StoreDatabasePath(const std::string& root);
@@ -46,13 +44,20 @@ class SqliteStore : public TrialStore {
       const std::vector<std::string>& migrations = StoreMigrations());
   ~SqliteStore() override;
 
+  // Waits up to busy_timeout_ms for another writer; kStore when that runs out, when
+  // a point names an unknown trial, or a trial an unknown sweep (nothing written).
   Status Commit(const WriteBatch& batch) override;
+  // kNotFound when nothing matches; kUsage, naming up to five candidates, when a
+  // prefix is ambiguous. The same holds wherever a trial id or prefix is accepted.
   Result<SweepRecord> GetSweep(const std::string& id_or_prefix) override;
+  // Oldest first.
   Result<std::vector<SweepRecord>> ListSweeps() override;
   Result<TrialRecord> GetTrial(const std::string& id_or_prefix) override;
+  // `sweep_id` is an exact id; an unknown one gives an empty list.
   Result<std::vector<TrialRecord>> ListTrials(const std::string& sweep_id) override;
-  // Streams one series at a time through the (trial, name, step) index, so memory is
-  // bounded by the result (use `limit` on long series), never by the sweep.
+  // Reads one series at a time in primary-key order (trial, name, step, seq), so
+  // memory is bounded by the result (use `limit` on long series), never by the sweep.
+  // Points reported twice for one step are all returned, in the order reported.
   Result<std::vector<MetricPoint>> GetMetrics(const MetricQuery& query) override;
   // Sorted by name.
   Result<std::vector<std::string>> MetricNames(const std::string& trial_id) override;
@@ -97,8 +102,8 @@ class SqliteStore : public TrialStore {
   sqlite3* db_ = nullptr;
   bool read_only_ = false;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
-  // Ids learnt inside the current transaction; cleared on rollback since the rows
-  // they name may be gone.
+  // Row ids of trials and metric names seen by this connection (rows are never
+  // deleted); cleared on a rollback, since rows written in it are gone.
   std::unordered_map<std::string, int64_t> trial_pks_;
   std::unordered_map<std::string, int64_t> name_ids_;
 };

@@ -183,7 +183,7 @@ TEST(ValidUtf8, ReplacesEachInvalidByteAndKeepsValidText) {
   EXPECT_EQ(ValidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
             "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
   const std::string r = "\xef\xbf\xbd";
-  EXPECT_EQ(ValidUtf8("a\xff" "b"), "a" + r + "b");
+  EXPECT_EQ(ValidUtf8(std::string("a\xff") + "b"), "a" + r + "b");
   EXPECT_EQ(ValidUtf8("\xc3"), r);                          // truncated sequence
   EXPECT_EQ(ValidUtf8("\xc0\xaf"), r + r);                  // overlong '/'
   EXPECT_EQ(ValidUtf8("\xed\xa0\x80"), r + r + r);          // a UTF-16 surrogate

@@ -204,6 +204,30 @@ TEST(Subprocess, AGrandchildDiesWithTheGroupWhenTheLeaderExits) {
   EXPECT_TRUE(testing::WaitDead(grandchild)) << "grandchild " << grandchild << " survived";
 }
 
+TEST(Subprocess, AnEscapedDescendantHoldingThePipesDelaysTheEndOnlyBriefly) {
+  // setsid leaves the trial's process group, so the group kill cannot reach it; the
+  // pipes stay open and only the drain deadline ends the wait.
+  TempDir tmp;
+  Child c({"/bin/sh", "-c", "setsid sleep 30 & echo $! > \"$0\"; echo bye", tmp / "pid"});
+  ASSERT_TRUE(c.Start().ok());
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(c.Wait());
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4));
+  EXPECT_TRUE(c.exit->ok());
+  EXPECT_EQ(c.lines, (std::vector<std::string>{"bye"}));
+  pid_t escaped = std::stoi(ReadFile(tmp / "pid"));
+  ASSERT_GT(escaped, 1);
+  ::kill(escaped, SIGKILL);  // ours to clean up
+}
+
+TEST(Subprocess, SeesAnExitThatHappenedBeforeTheLoopRan) {
+  Child c({"true"});
+  ASSERT_TRUE(c.Start().ok());
+  ::usleep(200000);  // the child is long gone before the first epoll_wait
+  ASSERT_TRUE(c.Wait());
+  EXPECT_TRUE(c.exit->ok());
+}
+
 TEST(Subprocess, ClosingStdoutEarlyStillReportsTheRealExit) {
   Child c({TestData("close_stdout.sh")});
   ASSERT_TRUE(c.Start().ok());

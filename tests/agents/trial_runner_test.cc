@@ -289,6 +289,26 @@ TEST(TrialRunner, AnUnwritableTrialFolderEndsAsSpawnFailed) {
   EXPECT_NE(h.ends["t1"].reason.find("/proc/sweep-cannot-create-this"), std::string::npos);
 }
 
+TEST(TrialRunner, ASecondStartOfARunningTrialFailsWithoutTouchingIt) {
+  Harness h;
+  auto l = h.Launch("t1", {TestData("sleeper.sh")});
+  h.Start(l);
+  ASSERT_TRUE(RunUntil(h.io, [&] {
+    return ReadFile(l.trial_dir + "/stdout.log").find("started") != std::string::npos;
+  }));
+  h.Start(l);
+  ASSERT_TRUE(h.Wait("t1"));
+  EXPECT_EQ(h.ends["t1"].kind, TrialEnd::Kind::kSpawnFailed);
+  EXPECT_EQ(h.ends["t1"].reason, "trial 't1' is already running");
+  EXPECT_EQ(h.runner.running(), 1u);
+  EXPECT_EQ(ReadFile(l.trial_dir + "/stdout.log"), "started\n");
+  EXPECT_EQ(ReadFile(l.trial_dir + "/stderr.log"), "");
+  h.ends.clear();
+  h.runner.Stop("t1", "done");
+  ASSERT_TRUE(h.Wait("t1"));
+  EXPECT_EQ(h.ends["t1"].kind, TrialEnd::Kind::kStopped);
+}
+
 TEST(TrialRunner, RunsManyTrialsConcurrently) {
   Harness h;
   constexpr int kTrials = 40;

@@ -1,9 +1,9 @@
 #include "orchestrator/report_format.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
-
-#include <gtest/gtest.h>
 
 namespace sweep {
 namespace {
@@ -24,6 +24,8 @@ TEST(FormatDuration, ScalesItsUnits) {
   EXPECT_EQ(FormatDuration(3723), "1h02m03s");
   EXPECT_EQ(FormatDuration(2 * 86400 + 3 * 3600), "2d03h");
   EXPECT_EQ(FormatDuration(-5), "0s");
+  EXPECT_EQ(FormatDuration(1e300), "11574074d01h");  // clamped, not undefined
+  EXPECT_EQ(FormatDuration(HUGE_VAL), "0s");
 }
 
 TEST(JsonNumber, SpellsNonFiniteValuesAsStrings) {
@@ -50,6 +52,9 @@ TEST(FormatParam, StringsVerbatimOthersAsJson) {
   EXPECT_EQ(FormatParam(Value("a b")), "a b");
   EXPECT_EQ(FormatParam(Value(32)), "32");
   EXPECT_EQ(FormatParam(Value(0.001)), "0.001");
+  EXPECT_EQ(FormatParam(Value(1.0)), "1.0");
+  EXPECT_EQ(FormatParam(Value(1e-05)), "1e-05");
+  EXPECT_EQ(FormatParam(Value(std::nan(""))), "NaN");
   EXPECT_EQ(FormatParam(Value(true)), "true");
   EXPECT_EQ(FormatParam(Value::array({1, "x"})), "[1,\"x\"]");
 }
@@ -78,8 +83,8 @@ TEST(ShellQuote, QuotesForDisplayOnly) {
 TEST(TrialStatusWord, NamesEveryStatusAndKnowsWhichEnded) {
   std::vector<std::string> words;
   for (TrialStatus s : AllTrialStatuses()) words.push_back(TrialStatusWord(s));
-  EXPECT_EQ(words, (std::vector<std::string>{"queued", "running", "finished", "failed",
-                                             "stopped", "lost"}));
+  EXPECT_EQ(words, (std::vector<std::string>{"queued", "running", "finished", "failed", "stopped",
+                                             "lost"}));
   EXPECT_FALSE(TrialEnded(TrialStatus::kRunning));
   EXPECT_FALSE(TrialEnded(TrialStatus::kQueued));
   EXPECT_TRUE(TrialEnded(TrialStatus::kLost));

@@ -1,0 +1,201 @@
+// `sweep ls` and `sweep status`: sweep-level views built from the sweep record and
+// its trials.
+//
+// Both read every trial of a sweep (one ListTrials call) to count statuses and find
+// the best value with the ranking rules, so they agree with `sweep top`. The planned
+// total comes from the launch options the controller records (max_trials, run_cap,
+// space_size: the smallest that is present), and is unknown for an unbounded random
+// sweep without a cap.
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "orchestrator/read_common.h"
+#include "orchestrator/report_format.h"
+#include "orchestrator/text_table.h"
+
+namespace sweep {
+namespace {
+
+struct SweepView {
+  SweepRecord sweep;
+  std::vector<TrialRecord> trials;
+  std::map<TrialStatus, uint64_t> counts;
+  std::optional<size_t> best;  // index into trials
+  std::optional<double> best_value;
+};
+
+Result<SweepView> BuildView(ReadContext& ctx, SweepRecord sweep) {
+  SweepView view;
+  auto trials = ctx.store.ListTrials(sweep.id);
+  if (!trials.ok()) return trials.status();
+  view.sweep = std::move(sweep);
+  view.trials = std::move(*trials);
+  view.counts = CountByStatus(view.trials);
+  if (!view.sweep.metric.empty()) {
+    BestSoFar best(SweepGoal(view.sweep));
+    auto values = TargetValues(view.sweep, view.trials);
+    for (size_t i = 0; i < view.trials.size(); ++i) {
+      if (values[i] && best.Offer(view.trials[i].id, view.trials[i].number, *values[i])) {
+        view.best = i;
+      }
+    }
+    if (best.has_value()) view.best_value = best.value();
+  }
+  return view;
+}
+
+std::optional<uint64_t> Planned(const SweepRecord& sweep) {
+  std::optional<uint64_t> planned;
+  if (!sweep.options.is_object()) return planned;
+  for (const char* key : {"max_trials", "run_cap", "space_size"}) {
+    auto it = sweep.options.find(key);
+    if (it == sweep.options.end() || !it->is_number_integer()) continue;
+    auto n = it->get<int64_t>();
+    if (n <= 0) continue;
+    planned = std::min<uint64_t>(planned.value_or(UINT64_MAX), static_cast<uint64_t>(n));
+  }
+  return planned;
+}
+
+double Elapsed(const ReadContext& ctx, const SweepRecord& sweep) {
+  if (!(sweep.created_at > 0)) return 0;
+  double end = sweep.ended_at > 0 ? sweep.ended_at : Now(ctx);
+  return std::max(0.0, end - sweep.created_at);
+}
+
+Value BestJson(const SweepView& v) {
+  if (!v.best) return nullptr;
+  const auto& t = v.trials[*v.best];
+  return {{"id", t.id}, {"number", t.number}, {"value", JsonNumber(v.best_value)}};
+}
+
+std::string BestText(const SweepView& v) {
+  if (!v.best) return "-";
+  return FormatShortNumber(*v.best_value) + " (" + v.trials[*v.best].id + ")";
+}
+
+uint64_t Done(const SweepView& v) {
+  return v.counts.at(TrialStatus::kFinished) + v.counts.at(TrialStatus::kFailed) +
+         v.counts.at(TrialStatus::kStopped);
+}
+
+}  // namespace
+
+int CmdLs(ReadContext& ctx) {
+  auto sweeps = ctx.store.ListSweeps();
+  if (!sweeps.ok()) return Fail(ctx, sweeps.status());
+  std::stable_sort(sweeps->begin(), sweeps->end(), [](const SweepRecord& a, const SweepRecord& b) {
+    return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+  });
+  std::vector<SweepView> views;
+  for (auto& s : *sweeps) {
+    auto v = BuildView(ctx, std::move(s));
+    if (!v.ok()) return Fail(ctx, v.status());
+    views.push_back(std::move(*v));
+  }
+  if (ctx.json) {
+    Value list = Value::array();
+    for (const auto& v : views) {
+      const auto& s = v.sweep;
+      list.push_back({{"id", s.id},
+                      {"name", s.name},
+                      {"status", SweepStatusWord(s.status)},
+                      {"reason", s.reason},
+                      {"method", s.method},
+                      {"metric", s.metric.empty() ? Value(nullptr) : Value(s.metric)},
+                      {"goal", GoalName(SweepGoal(s))},
+                      {"trials", v.trials.size()},
+                      {"counts", CountsJson(v.counts)},
+                      {"best", BestJson(v)},
+                      {"created_at", JsonTime(s.created_at)},
+                      {"ended_at", JsonTime(s.ended_at)}});
+    }
+    PrintJson(ctx, {{"sweeps", list}});
+    return 0;
+  }
+  if (views.empty()) {
+    ctx.out << "no sweeps in " << ctx.store.root() << " (sweep launch SPEC starts one)\n";
+    return 0;
+  }
+  TextTable table({"SWEEP", "NAME", "STATUS", "METHOD", "METRIC", "DONE", "RUNNING", "FAILED",
+                   "BEST", "CREATED"});
+  for (const auto& v : views) {
+    const auto& s = v.sweep;
+    table.AddRow({s.id, s.name, SweepStatusWord(s.status), s.method,
+                  s.metric.empty() ? "-" : s.metric, std::to_string(Done(v)),
+                  std::to_string(v.counts.at(TrialStatus::kRunning)),
+                  std::to_string(v.counts.at(TrialStatus::kFailed)), BestText(v),
+                  FormatIsoTime(s.created_at)});
+  }
+  ctx.out << table.Render(ctx.terminal_width);
+  return 0;
+}
+
+int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
+  auto sweep = LookupSweep(ctx, sweep_arg);
+  if (!sweep.ok()) return Fail(ctx, sweep.status());
+  auto view_or = BuildView(ctx, std::move(*sweep));
+  if (!view_or.ok()) return Fail(ctx, view_or.status());
+  const SweepView& v = *view_or;
+  const SweepRecord& s = v.sweep;
+  auto planned = Planned(s);
+  double elapsed = Elapsed(ctx, s);
+  if (ctx.json) {
+    PrintJson(ctx, {{"id", s.id},
+                    {"name", s.name},
+                    {"status", SweepStatusWord(s.status)},
+                    {"reason", s.reason},
+                    {"method", s.method},
+                    {"metric", s.metric.empty() ? Value(nullptr) : Value(s.metric)},
+                    {"goal", GoalName(SweepGoal(s))},
+                    {"summary", SummaryModeName(SweepSummaryMode(s))},
+                    {"trials", v.trials.size()},
+                    {"done", Done(v)},
+                    {"planned", planned ? Value(*planned) : Value(nullptr)},
+                    {"counts", CountsJson(v.counts)},
+                    {"best", BestJson(v)},
+                    {"created_at", JsonTime(s.created_at)},
+                    {"ended_at", JsonTime(s.ended_at)},
+                    {"elapsed", elapsed},
+                    {"stop_requested", s.stop_requested},
+                    {"cancel_requested", s.cancel_requested},
+                    {"workdir", s.workdir},
+                    {"options", s.options.is_null() ? Value::object() : s.options}});
+    return 0;
+  }
+  std::ostringstream o;
+  o << "sweep     " << s.id;
+  if (!s.name.empty()) o << "  " << s.name;
+  o << "\nstatus    " << SweepStatusWord(s.status);
+  if (s.cancel_requested) {
+    o << " (cancel requested)";
+  } else if (s.stop_requested) {
+    o << " (stop requested: no new trials)";
+  }
+  if (!s.reason.empty()) o << "\nreason    " << s.reason;
+  o << "\nmethod    " << (s.method.empty() ? "-" : s.method);
+  o << "\nmetric    ";
+  if (s.metric.empty()) {
+    o << "- (none: trials are not ranked)";
+  } else {
+    o << s.metric << " (" << GoalName(SweepGoal(s))
+      << ", summary: " << SummaryModeName(SweepSummaryMode(s)) << ")";
+  }
+  o << "\ntrials    " << Done(v) << " done";
+  if (planned) o << " of " << *planned << " planned";
+  o << ", " << v.trials.size() << " in the store:";
+  bool first = true;
+  for (TrialStatus st : AllTrialStatuses()) {
+    o << (first ? " " : ", ") << v.counts.at(st) << " " << TrialStatusWord(st);
+    first = false;
+  }
+  o << "\nbest      " << BestText(v);
+  o << "\nelapsed   " << FormatDuration(elapsed) << " (started " << FormatIsoTime(s.created_at);
+  if (s.ended_at > 0) o << ", ended " << FormatIsoTime(s.ended_at);
+  o << ")\n";
+  ctx.out << SanitizeForTerminal(o.str(), /*keep_newlines=*/true);
+  return 0;
+}
+
+}  // namespace sweep

@@ -1,0 +1,90 @@
+// Random search: stateless draws for infinite spaces, exact accounting for finite ones.
+//
+// Draw k uses its own generator, Rng::ForStream(seed, k), so the sweep's k-th
+// configuration never depends on how many uniforms earlier ones consumed (rejection
+// samplers use a variable number). For a finite space the same DiscreteGrid layout the
+// grid strategy uses turns a configuration into an index; a set of taken indices gives
+// O(1) duplicate checks, and the scan fallback only runs when 64 draws in a row hit
+// taken configurations, i.e. when the space is nearly used up.
+#include "search/random_search.h"
+
+#include "search/sampling.h"
+
+namespace sweep {
+namespace {
+
+[[maybe_unused]] const bool kRegistered = RegisterStrategy("random", &RandomSearch::Make);
+
+Config DrawWith(const SearchSpace& space, Rng& rng) {
+  Config config;
+  config.reserve(space.params.size());
+  for (const Parameter& p : space.params) config.push_back(SampleValue(p, rng));
+  return config;
+}
+
+}  // namespace
+
+RandomSearch::RandomSearch(const SearchSpace& space, const StrategyOptions& options)
+    : space_(space), seed_(options.seed) {
+  Result<DiscreteGrid> grid = DiscreteGrid::Build(space, DiscreteGrid::Mode::kRandom);
+  if (grid.ok() && !grid->Saturated()) finite_ = std::move(grid).value();
+}
+
+Result<std::unique_ptr<SearchStrategy>> RandomSearch::Make(const SearchSpace& space,
+                                                           const StrategyOptions& options) {
+  return std::unique_ptr<SearchStrategy>(new RandomSearch(space, options));
+}
+
+Config RandomSearch::Draw(const SearchSpace& space, uint64_t seed, uint64_t k) {
+  Rng rng = Rng::ForStream(seed, k);
+  return DrawWith(space, rng);
+}
+
+Config RandomSearch::DrawFresh(uint64_t k) {
+  Rng rng = Rng::ForStream(seed_, k);
+  Config config = DrawWith(space_, rng);
+  if (!finite_) return config;
+  for (int attempt = 0; attempt < kMaxRedraws; ++attempt) {
+    const std::optional<uint64_t> index = finite_->Encode(config);
+    if (index && taken_.insert(*index).second) return config;
+    config = DrawWith(space_, rng);
+  }
+  // Nearly used up: take the first free index at or after a random start.
+  const uint64_t size = finite_->Size();
+  uint64_t index = rng.UniformInt(size);
+  for (uint64_t step = 0; step < size; ++step) {
+    if (taken_.insert(index).second) return finite_->Decode(index);
+    index = index + 1 == size ? 0 : index + 1;
+  }
+  return Config();  // unreachable: Suggest checks Exhausted() first
+}
+
+void RandomSearch::Mark(const Config& config) {
+  if (!finite_) return;
+  if (const std::optional<uint64_t> index = finite_->Encode(config)) taken_.insert(*index);
+}
+
+std::vector<Config> RandomSearch::Suggest(size_t n, const std::vector<Config>& pending) {
+  for (const Config& c : pending) Mark(c);
+  std::vector<Config> out;
+  out.reserve(n);
+  while (out.size() < n && !Exhausted()) {
+    out.push_back(DrawFresh(k_));
+    ++k_;
+  }
+  return out;
+}
+
+bool RandomSearch::Exhausted() const { return finite_ && taken_.size() >= finite_->Size(); }
+
+void RandomSearch::Replay(const std::vector<Observation>& history) {
+  k_ = history.size();
+  for (const Observation& obs : history) Mark(obs.config);
+}
+
+std::optional<uint64_t> RandomSearch::SpaceSize() const {
+  if (!finite_) return std::nullopt;
+  return finite_->Size();
+}
+
+}  // namespace sweep
