@@ -164,7 +164,7 @@ function scatterChart(container, xs, ys, buckets, opts) {
 function parallelChart(container, columns, buckets, opts) {
   opts = opts || {};
   const width = opts.width || Math.max(520, columns.length * 120), height = opts.height || 280;
-  const f = frame(container, width, height, {l: 40, r: 40, t: 24, b: 20});
+  const f = frame(container, width, height, {l: 70, r: 50, t: 24, b: 20});
   const n = columns.length;
   const xAt = (k) => f.x0 + (n === 1 ? 0 : k * (f.x1 - f.x0) / (n - 1));
   const scales = columns.map((c) => {

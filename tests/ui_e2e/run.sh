@@ -7,7 +7,9 @@
 #   tests/ui_e2e/run.sh [BUILD_DIR]
 # Needs: /usr/bin/chromium (Debian's `chromium`), node + npm, and `npm ci` here (done
 # on first run when node_modules is missing). SWEEP_UI_BIN overrides the binary that
-# is run as `$SWEEP_UI_BIN ui ...` (default BUILD/sweep).
+# is run as `$SWEEP_UI_BIN ui ...` (default BUILD/sweep). SWEEP_UI_STORE=DIR tests a
+# copy of an existing store instead (e.g. one made by the quickstart; it needs a sweep
+# with a target metric and at least 8 finished trials).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -28,7 +30,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$build/ui_bench" --build-only "$work/store" --trials 300 --points-per-trial 80 --running
+if [ -n "${SWEEP_UI_STORE:-}" ]; then
+  cp -r "$SWEEP_UI_STORE" "$work/store"
+else
+  "$build/ui_bench" --build-only "$work/store" --trials 300 --points-per-trial 80 --running
+fi
 "$bin" --store "$work/store" ui --port 0 > "$work/ui.out" 2> "$work/ui.err" &
 server_pid=$!
 url=""

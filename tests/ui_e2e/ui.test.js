@@ -104,10 +104,11 @@ async function main() {
     check(chosen.every((id) => labels.some(([l, n]) => l === id && n > 10)), "each selected trial has a non-empty curve");
     await page.screenshot({path: path.join(SHOTS, "ui-sweep.png"), fullPage: true});
 
-    // Filter.
-    await page.fill("#filter", "adam");
+    // Filter by the first selected trial's id: every row left contains it.
+    await page.fill("#filter", chosen[0]);
     await waitUntil(async () => /match/.test(await text(page, "#table-count")), "filter");
-    check((await page.$$("#trials tbody tr")).length >= 1, "filtering keeps matching trials");
+    const left = await page.$$eval("#trials tbody tr", (rs) => rs.map((r) => r.getAttribute("data-trial")));
+    check(left.length >= 1 && left.every((id) => id.includes(chosen[0])), `filtering keeps only matching trials (${left.length})`);
 
     // One trial.
     await page.goto(URL + "#/trial/" + encodeURIComponent(chosen[0]));
