@@ -16,6 +16,7 @@
 #include "orchestrator/read_commands.h"
 #include "orchestrator/sweep_lock.h"
 #include "orchestrator/trial_store.h"
+#include "orchestrator/ui_server.h"
 
 namespace sweep {
 namespace {
@@ -180,7 +181,7 @@ int RunCli(int argc, char** argv) {
   int port = 8765;
   std::string host = "127.0.0.1";
   auto* ui = app.add_subcommand("ui", "local web dashboard");
-  ui->add_option("--port", port, "port (default 8765)");
+  ui->add_option("--port", port, "port (default 8765; 0 = any free port, printed)");
   ui->add_option("--host", host, "address to listen on (default 127.0.0.1)");
 
   std::string text;
@@ -218,7 +219,7 @@ int RunCli(int argc, char** argv) {
   }
   if (*agent) return NotYet("agent", "remote agents, issue 7");
   if (*reproduce) return NotYet("reproduce", "provenance, issue 4");
-  if (*ui) return NotYet("ui", "the dashboard, issue 9");
+  if (*ui) return RunUi(UiOptions{store_flag, host, port}, std::cout, std::cerr);
   if (*validate) return RunValidate(spec_path, json, std::cout, std::cerr);
   if (*status && watch) return WatchStatus(store_flag, sweep_arg, json);
   bool writes = *note || *tag || *stop;
