@@ -81,7 +81,7 @@ Status Controller::Impl::Setup() {
   if (spec_.early_terminate.type != EarlyTerminateType::kNone) {
     if (spec_.metric.name.empty())
       return Status::InvalidSpec("early_terminate needs metric.name to compare trials by");
-    auto rule = MakeEarlyStopRule(spec_.early_terminate, spec_.metric.goal);
+    auto rule = MakeEarlyStopRule(spec_.early_terminate, spec_.metric.goal, spec_.metric.name);
     if (!rule.ok()) return rule.status();
     early_ = std::move(rule.value());
   }
@@ -133,17 +133,20 @@ void Controller::Impl::RestoreHistory() {
       }
     }
     replay.push_back(std::move(obs));
-    if (early_) {
-      TrialSummary s = TrialSummary::FromJson(rec->summary);
-      // Rules see each trial's history again through its stored series summary:
-      // only the count and last value survive a restart, which is what the
-      // thresholds at passed brackets need least; documented in the README.
-      int64_t n = s.Count(spec_.metric.name);
-      if (n > 0) {
-        auto v = s.Value(spec_.metric.name, SummaryMode::kLast, spec_.metric.goal);
-        early_->OnReport(rec->id, n, v.value_or(std::nan("")));
+  }
+  // The early-stopping rule sees every trial's full series of the target metric
+  // again, in trial order, so its brackets and rungs are rebuilt exactly.
+  if (early_) {
+    for (const TrialRecord& rec : history_) {
+      MetricQuery q;
+      q.trial_id = rec.id;
+      q.name = spec_.metric.name;
+      auto points = store_.GetMetrics(q);
+      if (points.ok()) {
+        int64_t count = 0;
+        for (const MetricPoint& p : points.value()) early_->OnReport(rec.id, ++count, p.value);
       }
-      early_->OnEnd(rec->id);
+      early_->OnEnd(rec.id);
     }
   }
   if (!replay.empty()) strategy_->Replay(replay);

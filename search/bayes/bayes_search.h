@@ -47,6 +47,8 @@ class BayesSearch : public SearchStrategy {
   std::vector<Config> Suggest(size_t n, const std::vector<Config>& pending) override;
   void Observe(const Observation& obs) override;
   bool Exhausted() const override;
+  // A GP fit takes milliseconds to a second: the controller runs it off its loop.
+  bool SuggestIsExpensive() const override { return true; }
   void Replay(const std::vector<Observation>& history) override;
 
  private:

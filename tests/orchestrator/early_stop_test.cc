@@ -41,13 +41,13 @@ TEST(MakeEarlyStopRule, BuildsHyperbandFromWandbKeys) {
   EXPECT_NE(stops[0].reason.find("val_loss"), std::string::npos);
 }
 
-TEST(MakeEarlyStopRule, DefaultsAshaAndMedianToMinIterOne) {
+TEST(MakeEarlyStopRule, DefaultsAshaToMinIterThreeAndMedianToOne) {
   EarlyTerminateSpec asha;
   asha.type = EarlyTerminateType::kAsha;
   asha.eta = 2;
   auto a = MakeEarlyStopRule(asha, Goal::kMinimize);
   ASSERT_TRUE(a.ok()) << a.status().message();
-  EXPECT_NE(a.value()->Describe().find("rungs at reports 1, 2, 4"), std::string::npos)
+  EXPECT_NE(a.value()->Describe().find("rungs at reports 3, 6, 12"), std::string::npos)
       << a.value()->Describe();
   EarlyTerminateSpec median;
   median.type = EarlyTerminateType::kMedian;
