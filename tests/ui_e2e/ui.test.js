@@ -95,9 +95,14 @@ async function main() {
     check(numbers.length >= 2 && numbers.every((v, i) => i === 0 || numbers[i - 1] < v), "sorting by number orders trials by number");
 
     // Select three trials: their curves appear in the learning-curve chart.
-    const boxes = await page.$$("#trials tbody input.select");
+    // Rows are re-rendered by the live refresh, so each box is found again by selector
+    // (Playwright re-resolves it) rather than held as an element handle.
     const chosen = [];
-    for (const b of boxes.slice(0, 3)) { await b.check(); chosen.push(await b.getAttribute("data-trial")); }
+    for (let i = 1; i <= 3; i++) {
+      const sel = `#trials tbody tr:nth-child(${i}) input.select`;
+      chosen.push(await page.getAttribute(sel, "data-trial"));
+      await page.check(sel);
+    }
     await page.waitForSelector('#curves[data-curves="3"]');
     const labels = await page.$$eval("#curves path.series", (ps) => ps.map((p) => [p.getAttribute("data-label"), p.getAttribute("d").length]));
     check(labels.length === 3, `learning-curve chart draws 3 curves (${labels.length})`);
