@@ -96,10 +96,10 @@ RunResult Simulate(const Curves& curves, const RuleConfig& config, const Setup& 
       ++res.trial_seconds;
       const std::string id = std::to_string(s.trial);
       rule.OnReport(id, s.epoch, v);
-      usage[s.trial] = {static_cast<double>(s.epoch), s.epoch, TrialEnd::kOther};
+      usage[s.trial] = {static_cast<double>(s.epoch), s.epoch, UsageEnd::kOther};
       if (s.epoch == setup.epochs) {
         rule.OnEnd(id);
-        usage[s.trial].end = TrialEnd::kFinished;
+        usage[s.trial].end = UsageEnd::kFinished;
         if (v < res.best_final) {
           res.best_final = v;
           res.best_trial = s.trial;
@@ -115,7 +115,7 @@ RunResult Simulate(const Curves& curves, const RuleConfig& config, const Setup& 
       for (size_t i = 0; i < running.size(); ++i) {
         if (running[i].trial != trial) continue;
         rule.OnEnd(d.trial_id);
-        usage[trial].end = TrialEnd::kStopped;
+        usage[trial].end = UsageEnd::kStopped;
         res.stopped_at[trial] = running[i].epoch;
         ++res.stopped;
         running.erase(running.begin() + static_cast<long>(i));

@@ -34,11 +34,11 @@ ComputeSaved EstimateComputeSaved(const std::vector<TrialUsage>& trials) {
   std::vector<double> finished_reports;
   for (const TrialUsage& t : trials) {
     out.used_s += Clean(t.seconds);
-    if (t.end == TrialEnd::kFinished) {
+    if (t.end == UsageEnd::kFinished) {
       ++out.finished;
       finished_seconds.push_back(Clean(t.seconds));
       finished_reports.push_back(static_cast<double>(std::max<int64_t>(t.reports, 0)));
-    } else if (t.end == TrialEnd::kStopped) {
+    } else if (t.end == UsageEnd::kStopped) {
       ++out.stopped;
     }
   }
@@ -47,7 +47,7 @@ ComputeSaved EstimateComputeSaved(const std::vector<TrialUsage>& trials) {
   const double full_reports = MedianOf(finished_reports);
   const double full_seconds = MedianOf(finished_seconds);
   for (const TrialUsage& t : trials) {
-    if (t.end != TrialEnd::kStopped) continue;
+    if (t.end != UsageEnd::kStopped) continue;
     const double s = Clean(t.seconds);
     double projected = full_seconds;
     if (t.reports > 0 && full_reports > 0) {

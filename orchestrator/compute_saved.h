@@ -10,7 +10,7 @@
 
 namespace sweep {
 
-enum class TrialEnd {
+enum class UsageEnd {
   kFinished,  // ran to the end: defines what "the end" costs
   kStopped,   // stopped by an early-termination rule: the only source of savings
   kOther,     // failed, lost, cancelled or still running: counted as used, saves nothing
@@ -19,7 +19,7 @@ enum class TrialEnd {
 struct TrialUsage {
   double seconds = 0;   // wall-clock run time of the trial (its trial-seconds)
   int64_t reports = 0;  // times it reported the target metric
-  TrialEnd end = TrialEnd::kOther;
+  UsageEnd end = UsageEnd::kOther;
 };
 
 struct ComputeSaved {

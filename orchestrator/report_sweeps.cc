@@ -10,6 +10,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "orchestrator/compute_saved.h"
 #include "orchestrator/read_common.h"
 #include "orchestrator/report_format.h"
 #include "orchestrator/text_table.h"
@@ -132,6 +133,42 @@ int CmdLs(ReadContext& ctx) {
   return 0;
 }
 
+namespace {
+
+// Early termination's saving for `sweep status`: stopped trials projected to their
+// end from the finished ones (orchestrator/compute_saved.h). Trials stopped by the
+// user (`sweep stop --cancel`, Ctrl-C) saved nothing worth crediting to a rule.
+ComputeSaved SavedBy(const SweepView& v, double now) {
+  std::vector<TrialUsage> usage;
+  for (const TrialRecord& t : v.trials) {
+    TrialUsage u;
+    double end = t.ended_at > 0 ? t.ended_at : now;
+    u.seconds = t.started_at > 0 && end > t.started_at ? end - t.started_at : 0;
+    if (t.summary.is_object() && t.summary.contains(v.sweep.metric)) {
+      const Value& m = t.summary[v.sweep.metric];
+      if (m.is_object() && m.contains("count") && m["count"].is_number())
+        u.reports = m["count"].get<int64_t>();
+    }
+    bool by_rule = t.status == TrialStatus::kStopped && t.reason.rfind("cancelled", 0) != 0 &&
+                   t.reason.rfind("sweep interrupted", 0) != 0;
+    u.end = t.status == TrialStatus::kFinished ? UsageEnd::kFinished
+            : by_rule                          ? UsageEnd::kStopped
+                                               : UsageEnd::kOther;
+    usage.push_back(u);
+  }
+  return EstimateComputeSaved(usage);
+}
+
+Value SavedJson(const ComputeSaved& c) {
+  return Value{{"stopped", c.stopped},
+               {"used_s", c.used_s},
+               {"saved_s", c.saved_s},
+               {"saved_fraction", c.saved_fraction},
+               {"estimated", c.estimated}};
+}
+
+}  // namespace
+
 int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
   auto sweep = LookupSweep(ctx, sweep_arg);
   if (!sweep.ok()) return Fail(ctx, sweep.status());
@@ -141,6 +178,7 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
   const SweepRecord& s = v.sweep;
   auto planned = Planned(s);
   double elapsed = Elapsed(ctx, s);
+  ComputeSaved saved = SavedBy(v, s.created_at + elapsed);
   if (ctx.json) {
     PrintJson(ctx, {{"id", s.id},
                     {"name", s.name},
@@ -155,6 +193,7 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
                     {"planned", planned ? Value(*planned) : Value(nullptr)},
                     {"counts", CountsJson(v.counts)},
                     {"best", BestJson(v)},
+                    {"early_stopping", SavedJson(saved)},
                     {"created_at", JsonTime(s.created_at)},
                     {"ended_at", JsonTime(s.ended_at)},
                     {"elapsed", elapsed},
@@ -191,6 +230,17 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
     first = false;
   }
   o << "\nbest      " << BestText(v);
+  if (saved.stopped > 0) {
+    o << "\nstopped   " << saved.stopped << " by early termination; ";
+    if (saved.estimated) {
+      char pct[16];
+      std::snprintf(pct, sizeof pct, "%.0f%%", 100 * saved.saved_fraction);
+      o << "saved about " << FormatDuration(saved.saved_s) << " of trial time (" << pct
+        << " of running every trial to the end)";
+    } else {
+      o << "saving not yet known (no trial has finished to compare with)";
+    }
+  }
   o << "\nelapsed   " << FormatDuration(elapsed) << " (started " << FormatIsoTime(s.created_at);
   if (s.ended_at > 0) o << ", ended " << FormatIsoTime(s.ended_at);
   o << ")\n";

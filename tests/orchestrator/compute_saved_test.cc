@@ -8,8 +8,8 @@
 namespace sweep {
 namespace {
 
-TrialUsage Finished(double s, int64_t reports) { return {s, reports, TrialEnd::kFinished}; }
-TrialUsage Stopped(double s, int64_t reports) { return {s, reports, TrialEnd::kStopped}; }
+TrialUsage Finished(double s, int64_t reports) { return {s, reports, UsageEnd::kFinished}; }
+TrialUsage Stopped(double s, int64_t reports) { return {s, reports, UsageEnd::kStopped}; }
 
 TEST(EstimateComputeSaved, ProjectsStoppedTrialsToTheFinishedReportCount) {
   auto r = EstimateComputeSaved({Finished(100, 100), Finished(100, 100), Finished(120, 100),
@@ -24,7 +24,7 @@ TEST(EstimateComputeSaved, ProjectsStoppedTrialsToTheFinishedReportCount) {
 }
 
 TEST(EstimateComputeSaved, SaysSoWhenNothingFinishedYet) {
-  auto r = EstimateComputeSaved({Stopped(10, 3), {5, 1, TrialEnd::kOther}});
+  auto r = EstimateComputeSaved({Stopped(10, 3), {5, 1, UsageEnd::kOther}});
   EXPECT_FALSE(r.estimated);
   EXPECT_EQ(r.stopped, 1);
   EXPECT_DOUBLE_EQ(r.used_s, 15);
@@ -39,14 +39,14 @@ TEST(EstimateComputeSaved, FallsBackToTheMedianDurationWithoutReports) {
 
 TEST(EstimateComputeSaved, NeverCountsNegativeSavingsOrBadDurations) {
   auto r = EstimateComputeSaved(
-      {Finished(10, 10), Stopped(50, 20), Stopped(NAN, 2), {-4, 3, TrialEnd::kOther}});
+      {Finished(10, 10), Stopped(50, 20), Stopped(NAN, 2), {-4, 3, UsageEnd::kOther}});
   EXPECT_DOUBLE_EQ(r.used_s, 60);
   EXPECT_DOUBLE_EQ(r.saved_s, 0);
   EXPECT_TRUE(std::isfinite(r.saved_fraction));
 }
 
 TEST(EstimateComputeSaved, CountsFailedAndRunningTrialsAsUsedOnly) {
-  auto r = EstimateComputeSaved({Finished(10, 10), {7, 2, TrialEnd::kOther}});
+  auto r = EstimateComputeSaved({Finished(10, 10), {7, 2, UsageEnd::kOther}});
   EXPECT_DOUBLE_EQ(r.used_s, 17);
   EXPECT_DOUBLE_EQ(r.saved_s, 0);
   EXPECT_EQ(r.stopped, 0);

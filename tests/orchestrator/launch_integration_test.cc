@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -312,6 +313,61 @@ parameters:
     seen.insert(env["CUDA_VISIBLE_DEVICES"].get<std::string>());
   }
   EXPECT_EQ(seen, (std::set<std::string>{"0", "2"}));
+}
+
+}  // namespace
+}  // namespace sweep
+
+namespace sweep {
+namespace {
+
+// Scripted learning curves (loss = (x-3)^2 + 1/(step+1)), one worker so the order is
+// fixed: W&B hyperband with min_iter 2, eta 2 has bands at reports 2 and 4. At band 2
+// the threshold is the value at rank floor(n/2) of all trials' values there; x=6
+// (9.5, 5th trial) and x=0 (9.5, 6th) are worse than it (4.5) and stop at report 2;
+// x=3, 1, 5, 2 never fall strictly below the threshold and finish.
+TEST_F(LaunchTest, HyperbandStopsExactlyTheTrialsBehindTheBandThreshold) {
+  std::string spec = Spec(R"Y(method: grid
+metric: {name: loss, goal: minimize}
+early_terminate: {type: hyperband, min_iter: 2, eta: 2}
+parameters:
+  x: {values: [3, 1, 5, 2, 6, 0]}
+  steps: {value: 6}
+  sleep: {value: 0.2}
+)Y");
+  CliResult r = Sweep({"launch", spec, "--workers", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json trials = SweepJson({"export", "latest", "--format", "json"});
+  ASSERT_EQ(trials.size(), 6u);
+  std::map<int64_t, std::string> status;
+  for (const Json& t : trials) {
+    int64_t x = t["params"]["x"].get<int64_t>();
+    status[x] = t["status"].get<std::string>();
+    if (status[x] == "stopped") {
+      Json shown = SweepJson({"show", t["id"].get<std::string>()});
+      EXPECT_NE(shown["reason"].get<std::string>().find("hyperband"), std::string::npos) << shown;
+      Json series = SweepJson({"metrics", t["id"].get<std::string>(), "--name", "loss"});
+      std::string dump = series.dump();
+      // Its metrics are kept: the reports up to the decision (2, or 3 if one more line
+      // was already on its way when SIGTERM landed).
+      size_t points = 0;
+      for (size_t pos = dump.find("\"step\""); pos != std::string::npos;
+           pos = dump.find("\"step\"", pos + 1))
+        ++points;
+      EXPECT_GE(points, 2u) << dump;
+      EXPECT_LE(points, 3u) << dump;
+    }
+  }
+  EXPECT_EQ(status, (std::map<int64_t, std::string>{{3, "finished"},
+                                                   {1, "finished"},
+                                                   {5, "finished"},
+                                                   {2, "finished"},
+                                                   {6, "stopped"},
+                                                   {0, "stopped"}}));
+  Json st = SweepJson({"status", "latest"});
+  EXPECT_EQ(st["status"], "finished");
+  EXPECT_EQ(st["early_stopping"]["stopped"], 2);
+  EXPECT_GT(st["early_stopping"]["saved_s"].get<double>(), 0.0) << st;
 }
 
 }  // namespace
