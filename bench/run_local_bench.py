@@ -89,7 +89,7 @@ def main():
                    "parameters:\n  x: {value: 1}\n")
     (secs, rss, _), store = sweep_launch(sweep, ingest_spec, tmp, "ingest", [])
     exported = json.loads(subprocess.run([sweep, "--store", store, "export", "latest", "--format",
-                                          "json"], capture_output=True, text=True, check=True).stdout)
+                                          "json"], capture_output=True, text=True, check=True).stdout)["trials"]
     shown = json.loads(subprocess.run([sweep, "--store", store, "show", exported[0]["id"], "--json"],
                                       capture_output=True, text=True, check=True).stdout)
     stored = sum(m.get("count", 0) for m in shown.get("metrics", {}).values()) \

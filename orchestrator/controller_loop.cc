@@ -110,8 +110,11 @@ void Controller::Impl::StartTrial(Queued q) {
   auto argv = BuildArgv(spec_, rt.config, ctx);
   std::string id = rec.id;
   if (argv.ok()) rec.argv = argv.value();
+  // The running record rides with the next commit (a trial end or the flush tick)
+  // rather than costing a transaction of its own: if the controller dies first, no
+  // result of this trial can exist yet, and resume re-issues the same suggestion
+  // number (grid and random regenerate the same configuration from it).
   batch_.trials.push_back(rec);
-  Flush();  // the trial is on record as running before its process exists
   std::string trial_dir = rec.trial_dir;
   running_.emplace(id, std::move(rt));
   display_.Log("start " + id + " " + FormatPython(spec_.space.ToNested(running_[id].config)));
