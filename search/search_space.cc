@@ -89,6 +89,7 @@ bool Parameter::IsContinuous() const {
     case Distribution::kConstant:
     case Distribution::kCategorical:
     case Distribution::kIntUniform:
+    case Distribution::kQUniform:  // W&B's grid enumerates it as arange(min, max, q)
       return false;
     default:
       return true;

@@ -67,7 +67,8 @@ struct Parameter {
 
   SourceLocation where;  // where the parameter was defined, for error messages
 
-  // True for distributions grid search cannot enumerate.
+  // True for distributions grid search cannot enumerate (all but constant,
+  // categorical, int_uniform and q_uniform, as in W&B's grid).
   bool IsContinuous() const;
   // Lower/upper bound of the values this parameter can take, when bounded (for
   // normal family: nullopt). In value units, after any log/exp transform.
