@@ -24,6 +24,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
+
+#include "agents/artifacts.h"
+#include "agents/data_hash.h"
+#include "agents/provenance_code.h"
+#include "agents/provenance_env.h"
 
 extern char** environ;
 
@@ -148,6 +154,7 @@ struct TrialRunner::Trial {
   std::optional<TrialEnd::Kind> stop_kind;
   std::string stop_reason;
   double started_at = 0;
+  std::future<Value> provenance;  // code + environment, captured off the loop
 };
 
 TrialRunner::TrialRunner(boost::asio::io_context& io, TrialRunnerCallbacks callbacks)
@@ -213,6 +220,41 @@ void TrialRunner::Start(const TrialLaunch& launch) {
   t->proc = std::move(proc).value();
   t->started_at = started;
   trials_[launch.trial_id] = t;
+  if (launch.provenance.enabled) {
+    // After the spawn, on a worker thread: git and pip take tens to hundreds of
+    // milliseconds, which the trial must not wait for.
+    const ProvenanceLaunch& p = launch.provenance;
+    CodeCaptureOptions code;
+    code.workdir = launch.workdir;
+    code.program = p.program;
+    code.git = p.git;
+    code.max_diff_bytes = p.max_diff_bytes;
+    EnvCaptureOptions env;
+    env.argv = launch.argv;
+    env.env = opts.env;
+    env.env_vars = p.env_vars;
+    env.packages = p.packages;
+    bool want_env = p.env;
+    std::vector<std::string> data = p.data;
+    std::string data_cache = p.data_hash_cache, workdir = launch.workdir;
+    t->provenance =
+        std::async(std::launch::async, [code, env, want_env, data, data_cache, workdir] {
+          Value out = {{"code", CaptureCode(code)}, {"warnings", Value::array()}};
+          if (!data.empty()) {
+            auto hashed = HashDataPaths(data, workdir, data_cache);
+            if (hashed.ok())
+              out["data"] = std::move(hashed).value();
+            else
+              out["warnings"].push_back("data: " + hashed.status().message());
+          }
+          if (want_env) {
+            Value e = CaptureEnvironment(env);
+            out["env_hash"] = EnvironmentHash(e);
+            out["env"] = std::move(e);
+          }
+          return out;
+        });
+  }
 
   Poll(t, false);
   if (launch.timeout_s > 0) {
@@ -329,6 +371,22 @@ void TrialRunner::Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit
   end.first_malformed = t->reader.first_malformed();
   end.started_at = t->started_at;
   end.ended_at = Now();
+  end.pid = t->proc->pid();
+  if (t->provenance.valid()) {
+    end.provenance = t->provenance.get();
+    const ProvenanceLaunch& p = t->launch.provenance;
+    if (!p.artifacts.empty()) {
+      ArtifactOptions a;
+      a.globs = p.artifacts;
+      a.trial_dir = t->launch.trial_dir;
+      a.workdir = t->launch.workdir;
+      a.max_bytes = p.artifact_max_bytes;
+      a.max_files = p.artifact_max_files;
+      ArtifactResult r = CollectArtifacts(a);
+      end.provenance["artifacts"] = std::move(r.files);
+      for (auto& w : r.warnings) end.provenance["warnings"].push_back(std::move(w));
+    }
+  }
   std::string id = t->launch.trial_id;
   trials_.erase(id);  // t stays alive through our caller's reference
   if (callbacks_.on_end) callbacks_.on_end(id, end);
