@@ -30,6 +30,7 @@
 #include "agents/data_hash.h"
 #include "agents/provenance_code.h"
 #include "agents/provenance_env.h"
+#include "agents/sys_metrics.h"
 
 extern char** environ;
 
@@ -142,7 +143,8 @@ struct TrialRunner::Trial {
         reader(l.reading),
         tailer(l.trial_dir + "/metrics.jsonl", l.reading.max_line_bytes),
         poll_timer(io),
-        timeout_timer(io) {}
+        timeout_timer(io),
+        sys_timer(io) {}
   TrialLaunch launch;
   std::unique_ptr<Subprocess> proc;
   MetricReader reader;
@@ -155,6 +157,9 @@ struct TrialRunner::Trial {
   std::string stop_reason;
   double started_at = 0;
   std::future<Value> provenance;  // code + environment, captured off the loop
+  boost::asio::steady_timer sys_timer;
+  std::unique_ptr<SysSampler> sampler;
+  int64_t sys_step = 0;
 };
 
 TrialRunner::TrialRunner(boost::asio::io_context& io, TrialRunnerCallbacks callbacks)
@@ -257,6 +262,11 @@ void TrialRunner::Start(const TrialLaunch& launch) {
   }
 
   Poll(t, false);
+  if (launch.system_metrics_interval_s > 0) {
+    t->sampler = std::make_unique<SysSampler>(t->proc->pid(), launch.gpus.value_or(""));
+    t->sampler->Sample(0, Now(), /*emit=*/false);
+    SampleSystem(t, /*emit=*/false);
+  }
   if (launch.timeout_s > 0) {
     t->timeout_timer.expires_after(Seconds(launch.timeout_s));
     t->timeout_timer.async_wait([weak](boost::system::error_code ec) {
@@ -319,6 +329,20 @@ void TrialRunner::Poll(const std::shared_ptr<Trial>& t, bool busy) {
   });
 }
 
+void TrialRunner::SampleSystem(const std::shared_ptr<Trial>& t, bool emit) {
+  if (emit) {
+    auto points = t->sampler->Sample(t->sys_step++, Now());
+    t->pending.insert(t->pending.end(), std::make_move_iterator(points.begin()),
+                      std::make_move_iterator(points.end()));
+  }
+  t->sys_timer.expires_after(Seconds(t->launch.system_metrics_interval_s));
+  t->sys_timer.async_wait([this, weak = std::weak_ptr<Trial>(t)](boost::system::error_code ec) {
+    auto t = weak.lock();
+    if (ec || !t || !t->proc->running()) return;
+    SampleSystem(t, true);
+  });
+}
+
 void TrialRunner::ReadMetricsFile(Trial& t, bool final, uint64_t max_bytes) {
   if (!t.launch.reading.metrics_file) return;
   double wall = Now();
@@ -347,6 +371,7 @@ void TrialRunner::FlushPoints(Trial& t) {
 void TrialRunner::Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit) {
   t->poll_timer.cancel();
   t->timeout_timer.cancel();
+  t->sys_timer.cancel();
   ReadMetricsFile(*t, true, UINT64_MAX);
   FlushPoints(*t);
 

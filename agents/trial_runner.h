@@ -29,11 +29,11 @@ namespace sweep {
 // TrialEnd::provenance. Captured on a worker thread started right after the spawn,
 // so it adds no latency to the trial's start.
 struct ProvenanceLaunch {
-  bool enabled = false;  // false: TrialEnd::provenance stays null
-  bool git = true;       // commit, branch, remote, diff
-  bool env = true;       // machine, GPUs, interpreter, env vars
-  bool packages = true;  // Python package list
-  std::string program;   // program file hashed (relative to workdir)
+  bool enabled = false;               // false: TrialEnd::provenance stays null
+  bool git = true;                    // commit, branch, remote, diff
+  bool env = true;                    // machine, GPUs, interpreter, env vars
+  bool packages = true;               // Python package list
+  std::string program;                // program file hashed (relative to workdir)
   std::vector<std::string> env_vars;  // globs of variable names recorded
   uint64_t max_diff_bytes = 10ull << 20;
   std::vector<std::string> artifacts;  // globs, relative to trial_dir or workdir
@@ -65,6 +65,10 @@ struct TrialLaunch {
   std::string python_client_dir;
   double metrics_poll_s = 0.1;  // how often metrics.jsonl is tailed and points flushed
   ProvenanceLaunch provenance;
+  // Every this many seconds the trial's process group is sampled (agents/sys_metrics.h)
+  // and sys/cpu_percent, sys/rss_mb (and sys/gpu_util, sys/gpu_mem_mb when gpus is
+  // set and nvidia-smi answers) go to on_metrics with the trial's points. 0 = off.
+  double system_metrics_interval_s = 0;
 };
 
 // A trial's outcome is data. exit is meaningful for kExited/kSignaled and also records
@@ -131,6 +135,7 @@ class TrialRunner {
   void Poll(const std::shared_ptr<Trial>& t, bool busy);
   void FlushPoints(Trial& t);
   void ReadMetricsFile(Trial& t, bool final, uint64_t max_bytes);
+  void SampleSystem(const std::shared_ptr<Trial>& t, bool emit);
 
   boost::asio::io_context& io_;
   TrialRunnerCallbacks callbacks_;

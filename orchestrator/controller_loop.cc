@@ -138,6 +138,7 @@ void Controller::Impl::StartTrial(Queued q) {
   launch.reading = spec_.reporting;
   launch.python_client_dir = options_.python_client_dir;
   launch.provenance = ProvenanceFor(spec_);
+  launch.system_metrics_interval_s = spec_.track.system_metrics_interval_s;
   runner_.Start(launch);
   if (pid_t pid = runner_.Pid(id); pid > 0) {  // on record for orphan cleanup
     running_[id].rec.pid = pid;
