@@ -34,6 +34,7 @@
 #include <limits>
 #include <set>
 #include <system_error>
+#include <thread>
 #include <tuple>
 #include <utility>
 
@@ -229,16 +230,27 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& root,
   int flags = SQLITE_OPEN_NOMUTEX;
   flags |= opts.read_only ? SQLITE_OPEN_READONLY
                           : (SQLITE_OPEN_READWRITE | (opts.create ? SQLITE_OPEN_CREATE : 0));
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(db_path.c_str(), &db, flags, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    sqlite3_close_v2(db);
-    return Status::Store("cannot open the sweep store " + db_path + ": " + msg);
+  // Processes creating or migrating one store at once can see SQLITE_BUSY where
+  // SQLite does not call the busy handler (switching to WAL, WAL recovery while
+  // another connection runs a schema step); the whole open is retried, bounded.
+  for (int attempt = 0;; ++attempt) {
+    sqlite3* db = nullptr;
+    int rc = sqlite3_open_v2(db_path.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+      sqlite3_close_v2(db);
+      return Status::Store("cannot open the sweep store " + db_path + ": " + msg);
+    }
+    std::unique_ptr<SqliteStore> store(new SqliteStore(root, db, opts.read_only));
+    Status s = store->Init(opts, migrations);
+    if (s.ok()) return store;
+    int code = sqlite3_extended_errcode(db) & 0xff;
+    bool busy = code == SQLITE_BUSY || code == SQLITE_LOCKED ||
+                s.message().find("database is locked") != std::string::npos;
+    if (!busy || attempt >= 100) return s;
+    store.reset();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10 + attempt));
   }
-  std::unique_ptr<SqliteStore> store(new SqliteStore(root, db, opts.read_only));
-  if (Status s = store->Init(opts, migrations); !s.ok()) return s;
-  return store;
 }
 
 Status SqliteStore::Init(const StoreOptions& opts, const std::vector<std::string>& migrations) {

@@ -199,6 +199,21 @@ TEST_F(ProvenanceTest, DiffOverTheCapIsTruncatedAndSaysSo) {
 namespace sweep {
 namespace {
 
+TEST_F(ProvenanceTest, CompareMarksDifferingCommits) {
+  std::string repo = MakeDirtyRepo();
+  ASSERT_EQ(Sweep(repo, {"launch", "sweep.yaml"}).exit_code, 0);
+  std::string first = SweepJson(repo, {"export", "latest", "--format", "json"})["trials"][0]["id"];
+  Git(repo, {"add", "-A"});
+  Git(repo, {"commit", "-qm", "second"});
+  ASSERT_EQ(Sweep(repo, {"launch", "sweep.yaml"}).exit_code, 0);
+  std::string second = SweepJson(repo, {"export", "latest", "--format", "json"})["trials"][0]["id"];
+  Json cmp = SweepJson(repo, {"compare", first, second});
+  std::string differing = cmp["differing"].dump();
+  EXPECT_NE(differing.find("code.commit"), std::string::npos) << differing;
+  EXPECT_NE(differing.find("code.dirty"), std::string::npos) << differing;
+  EXPECT_EQ(differing.find("packages."), std::string::npos) << differing;  // same interpreter
+}
+
 TEST_F(ProvenanceTest, MissingDataPathFailsBeforeAnythingIsWritten) {
   std::string work = dir_.Join("plain");
   fs::create_directories(work);
