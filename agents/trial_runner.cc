@@ -24,6 +24,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
+
+#include "agents/artifacts.h"
+#include "agents/data_hash.h"
+#include "agents/provenance_code.h"
+#include "agents/provenance_env.h"
+#include "agents/sys_metrics.h"
 
 extern char** environ;
 
@@ -136,7 +143,8 @@ struct TrialRunner::Trial {
         reader(l.reading),
         tailer(l.trial_dir + "/metrics.jsonl", l.reading.max_line_bytes),
         poll_timer(io),
-        timeout_timer(io) {}
+        timeout_timer(io),
+        sys_timer(io) {}
   TrialLaunch launch;
   std::unique_ptr<Subprocess> proc;
   MetricReader reader;
@@ -148,6 +156,10 @@ struct TrialRunner::Trial {
   std::optional<TrialEnd::Kind> stop_kind;
   std::string stop_reason;
   double started_at = 0;
+  std::future<Value> provenance;  // code + environment, captured off the loop
+  boost::asio::steady_timer sys_timer;
+  std::unique_ptr<SysSampler> sampler;
+  int64_t sys_step = 0;
 };
 
 TrialRunner::TrialRunner(boost::asio::io_context& io, TrialRunnerCallbacks callbacks)
@@ -213,8 +225,48 @@ void TrialRunner::Start(const TrialLaunch& launch) {
   t->proc = std::move(proc).value();
   t->started_at = started;
   trials_[launch.trial_id] = t;
+  if (launch.provenance.enabled) {
+    // After the spawn, on a worker thread: git and pip take tens to hundreds of
+    // milliseconds, which the trial must not wait for.
+    const ProvenanceLaunch& p = launch.provenance;
+    CodeCaptureOptions code;
+    code.workdir = launch.workdir;
+    code.program = p.program;
+    code.git = p.git;
+    code.max_diff_bytes = p.max_diff_bytes;
+    EnvCaptureOptions env;
+    env.argv = launch.argv;
+    env.env = opts.env;
+    env.env_vars = p.env_vars;
+    env.packages = p.packages;
+    bool want_env = p.env;
+    std::vector<std::string> data = p.data;
+    std::string data_cache = p.data_hash_cache, workdir = launch.workdir;
+    t->provenance =
+        std::async(std::launch::async, [code, env, want_env, data, data_cache, workdir] {
+          Value out = {{"code", CaptureCode(code)}, {"warnings", Value::array()}};
+          if (!data.empty()) {
+            auto hashed = HashDataPaths(data, workdir, data_cache);
+            if (hashed.ok())
+              out["data"] = std::move(hashed).value();
+            else
+              out["warnings"].push_back("data: " + hashed.status().message());
+          }
+          if (want_env) {
+            Value e = CaptureEnvironment(env);
+            out["env_hash"] = EnvironmentHash(e);
+            out["env"] = std::move(e);
+          }
+          return out;
+        });
+  }
 
   Poll(t, false);
+  if (launch.system_metrics_interval_s > 0) {
+    t->sampler = std::make_unique<SysSampler>(t->proc->pid(), launch.gpus.value_or(""));
+    t->sampler->Sample(0, Now(), /*emit=*/false);
+    SampleSystem(t, /*emit=*/false);
+  }
   if (launch.timeout_s > 0) {
     t->timeout_timer.expires_after(Seconds(launch.timeout_s));
     t->timeout_timer.async_wait([weak](boost::system::error_code ec) {
@@ -277,6 +329,20 @@ void TrialRunner::Poll(const std::shared_ptr<Trial>& t, bool busy) {
   });
 }
 
+void TrialRunner::SampleSystem(const std::shared_ptr<Trial>& t, bool emit) {
+  if (emit) {
+    auto points = t->sampler->Sample(t->sys_step++, Now());
+    t->pending.insert(t->pending.end(), std::make_move_iterator(points.begin()),
+                      std::make_move_iterator(points.end()));
+  }
+  t->sys_timer.expires_after(Seconds(t->launch.system_metrics_interval_s));
+  t->sys_timer.async_wait([this, weak = std::weak_ptr<Trial>(t)](boost::system::error_code ec) {
+    auto t = weak.lock();
+    if (ec || !t || !t->proc->running()) return;
+    SampleSystem(t, true);
+  });
+}
+
 void TrialRunner::ReadMetricsFile(Trial& t, bool final, uint64_t max_bytes) {
   if (!t.launch.reading.metrics_file) return;
   double wall = Now();
@@ -305,6 +371,7 @@ void TrialRunner::FlushPoints(Trial& t) {
 void TrialRunner::Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit) {
   t->poll_timer.cancel();
   t->timeout_timer.cancel();
+  t->sys_timer.cancel();
   ReadMetricsFile(*t, true, UINT64_MAX);
   FlushPoints(*t);
 
@@ -329,6 +396,22 @@ void TrialRunner::Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit
   end.first_malformed = t->reader.first_malformed();
   end.started_at = t->started_at;
   end.ended_at = Now();
+  end.pid = t->proc->pid();
+  if (t->provenance.valid()) {
+    end.provenance = t->provenance.get();
+    const ProvenanceLaunch& p = t->launch.provenance;
+    if (!p.artifacts.empty()) {
+      ArtifactOptions a;
+      a.globs = p.artifacts;
+      a.trial_dir = t->launch.trial_dir;
+      a.workdir = t->launch.workdir;
+      a.max_bytes = p.artifact_max_bytes;
+      a.max_files = p.artifact_max_files;
+      ArtifactResult r = CollectArtifacts(a);
+      end.provenance["artifacts"] = std::move(r.files);
+      for (auto& w : r.warnings) end.provenance["warnings"].push_back(std::move(w));
+    }
+  }
   std::string id = t->launch.trial_id;
   trials_.erase(id);  // t stays alive through our caller's reference
   if (callbacks_.on_end) callbacks_.on_end(id, end);

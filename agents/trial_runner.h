@@ -25,6 +25,24 @@
 
 namespace sweep {
 
+// What to capture about a trial where it runs (agents/provenance_*.h), delivered in
+// TrialEnd::provenance. Captured on a worker thread started right after the spawn,
+// so it adds no latency to the trial's start.
+struct ProvenanceLaunch {
+  bool enabled = false;               // false: TrialEnd::provenance stays null
+  bool git = true;                    // commit, branch, remote, diff
+  bool env = true;                    // machine, GPUs, interpreter, env vars
+  bool packages = true;               // Python package list
+  std::string program;                // program file hashed (relative to workdir)
+  std::vector<std::string> env_vars;  // globs of variable names recorded
+  uint64_t max_diff_bytes = 10ull << 20;
+  std::vector<std::string> artifacts;  // globs, relative to trial_dir or workdir
+  uint64_t artifact_max_bytes = 1ull << 30;
+  size_t artifact_max_files = 10000;
+  std::vector<std::string> data;  // data paths hashed (agents/data_hash.h)
+  std::string data_hash_cache;    // cache file for data hashes; "" = none
+};
+
 struct TrialLaunch {
   std::string sweep_id, trial_id;  // trial_id must be unique among running trials
   std::vector<std::string> argv;   // argv[0] looked up in the trial's PATH; no shell ever
@@ -46,6 +64,11 @@ struct TrialLaunch {
   // PYTHONPATH alone. See DefaultPythonClientDir().
   std::string python_client_dir;
   double metrics_poll_s = 0.1;  // how often metrics.jsonl is tailed and points flushed
+  ProvenanceLaunch provenance;
+  // Every this many seconds the trial's process group is sampled (agents/sys_metrics.h)
+  // and sys/cpu_percent, sys/rss_mb (and sys/gpu_util, sys/gpu_mem_mb when gpus is
+  // set and nvidia-smi answers) go to on_metrics with the trial's points. 0 = off.
+  double system_metrics_interval_s = 0;
 };
 
 // A trial's outcome is data. exit is meaningful for kExited/kSignaled and also records
@@ -61,6 +84,10 @@ struct TrialEnd {
   uint64_t malformed_lines = 0;
   std::string first_malformed;
   double started_at = 0, ended_at = 0;  // seconds since the epoch
+  int64_t pid = 0;                      // the trial's process (group) id; 0 if none
+  // When launch.provenance.enabled: {"code": CaptureCode(), "env": CaptureEnvironment(),
+  // "env_hash", "artifacts": [{"path","size","sha256"}], "warnings": [...]}.
+  Value provenance;
   // kExited with exit code 0.
   bool ok() const { return kind == Kind::kExited && exit.ok(); }
 };
@@ -108,6 +135,7 @@ class TrialRunner {
   void Poll(const std::shared_ptr<Trial>& t, bool busy);
   void FlushPoints(Trial& t);
   void ReadMetricsFile(Trial& t, bool final, uint64_t max_bytes);
+  void SampleSystem(const std::shared_ptr<Trial>& t, bool emit);
 
   boost::asio::io_context& io_;
   TrialRunnerCallbacks callbacks_;

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "orchestrator/launch.h"
+#include "orchestrator/reproduce.h"
 #include "orchestrator/read_commands.h"
 #include "orchestrator/sweep_lock.h"
 #include "orchestrator/trial_store.h"
@@ -166,7 +167,8 @@ int RunCli(int argc, char** argv) {
   bool run_flag = false;
   auto* reproduce = app.add_subcommand("reproduce", "the exact command, code and environment of a trial");
   reproduce->add_option("TRIAL", trial_arg, "trial id or prefix")->required();
-  reproduce->add_flag("--run", run_flag, "re-run it");
+  reproduce->add_flag("--run", run_flag, "re-run it from the recorded commit + diff, as a new trial");
+  add_json(reproduce);
 
   std::string format;
   auto* exp = app.add_subcommand("export", "one row per trial: params, summary metrics, status");
@@ -218,7 +220,14 @@ int RunCli(int argc, char** argv) {
     return RunResume(rf, std::cout, std::cerr);
   }
   if (*agent) return NotYet("agent", "remote agents, issue 7");
-  if (*reproduce) return NotYet("reproduce", "provenance, issue 4");
+  if (*reproduce) {
+    ReproduceFlags pf;
+    pf.trial = trial_arg;
+    pf.store = store_flag;
+    pf.run = run_flag;
+    pf.json = json;
+    return RunReproduce(pf, std::cout, std::cerr);
+  }
   if (*ui) return RunUi(UiOptions{store_flag, host, port}, std::cout, std::cerr);
   if (*validate) return RunValidate(spec_path, json, std::cout, std::cerr);
   if (*status && watch) return WatchStatus(store_flag, sweep_arg, json);

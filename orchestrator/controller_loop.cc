@@ -8,6 +8,7 @@
 #include "orchestrator/controller_impl.h"
 #include "orchestrator/did_you_mean.h"
 #include "orchestrator/ids.h"
+#include "orchestrator/track_options.h"
 
 namespace sweep {
 namespace asio = boost::asio;
@@ -139,7 +140,13 @@ void Controller::Impl::StartTrial(Queued q) {
   launch.stop_grace_s = spec_.stop_grace_s;
   launch.reading = spec_.reporting;
   launch.python_client_dir = options_.python_client_dir;
+  launch.provenance = ProvenanceFor(spec_);
+  launch.system_metrics_interval_s = spec_.track.system_metrics_interval_s;
   runner_.Start(launch);
+  if (pid_t pid = runner_.Pid(id); pid > 0) {  // on record for orphan cleanup
+    running_[id].rec.pid = pid;
+    batch_.trials.push_back(running_[id].rec);
+  }
 }
 
 void Controller::Impl::OnMetrics(const std::string& id, std::vector<ParsedPoint> points) {
@@ -227,6 +234,8 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end) {
   if (rec.status == TrialStatus::kFailed) rec.stderr_tail = end.stderr_tail;
   rec.malformed_lines = end.malformed_lines;
   rec.summary = rt.summary.ToJson();
+  rec.provenance = end.provenance;
+  if (end.pid > 0) rec.pid = end.pid;
   if (!spec_.metric.name.empty()) {
     rec.value = rt.summary.Value(spec_.metric.name, spec_.metric.summary, spec_.metric.goal);
     rec.metric_reported = rec.value.has_value();

@@ -15,6 +15,7 @@
 #include <random>
 #include <set>
 
+#include "agents/data_hash.h"
 #include "agents/gpus.h"
 #include "orchestrator/command_builder.h"
 #include "orchestrator/controller.h"
@@ -144,6 +145,10 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
   }
   SweepSpec spec = std::move(parsed.value());
   for (const std::string& note : spec.notes) err << "note: " << note << "\n";
+  if (Status d = CheckDataPaths(spec.data, ""); !d.ok()) {
+    err << flags.spec_path << ": data: " << d.message() << "\n";
+    return 2;
+  }
   uint64_t seed = flags.seed ? *flags.seed
                   : spec.seed ? *spec.seed
                               : (static_cast<uint64_t>(std::random_device{}()) << 32) ^

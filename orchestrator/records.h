@@ -71,6 +71,13 @@ struct TrialRecord {
   Value summary;             // {metric: {last, min, max, count, last_step}}
   std::string stderr_tail;   // last lines of stderr (failed trials)
   uint64_t malformed_lines = 0;
+  // Captured where the trial ran (agents/trial_runner.h TrialEnd::provenance):
+  // {"code", "env_hash", "artifacts", "data", "warnings"} as read back; when written,
+  // "env" (the full snapshot) and code.diff_body are moved into content-addressed
+  // storage (TrialStore::GetEnvironment, <store>/blobs/<sha256>.patch). null = none.
+  Value provenance;
+  std::string reproduces;  // id of the trial this one re-runs (`sweep reproduce --run`)
+  int64_t pid = 0;         // the trial's process group id while it runs (0 = none)
 };
 
 struct MetricPoint {

@@ -11,6 +11,7 @@
 
 #include "orchestrator/read_common.h"
 #include "orchestrator/report_format.h"
+#include "orchestrator/report_provenance.h"
 #include "orchestrator/text_table.h"
 
 namespace sweep {
@@ -123,37 +124,41 @@ int CmdShow(ReadContext& ctx, const std::string& trial_arg) {
       note_list.push_back({{"text", n.text}, {"created_at", JsonTime(n.created_at)}});
     }
     auto opt_int = [](const std::optional<int>& v) { return v ? Value(*v) : Value(nullptr); };
-    PrintJson(ctx, {{"id", t.id},
-                    {"sweep", t.sweep_id},
-                    {"number", t.number},
-                    {"suggestion", t.suggestion},
-                    {"retry_of", t.retry_of.empty() ? Value(nullptr) : Value(t.retry_of)},
-                    {"status", TrialStatusWord(t.status)},
-                    {"exit_code", opt_int(t.exit_code)},
-                    {"signal", opt_int(t.signal)},
-                    {"reason", t.reason},
-                    {"metric", metric.empty() ? Value(nullptr) : Value(metric)},
-                    {"summary", summary},
-                    {"value", JsonNumber(value)},
-                    {"metric_reported", t.metric_reported},
-                    {"params", ParamsJson(t)},
-                    {"metrics", SummaryJson(t)},
-                    {"created_at", JsonTime(t.created_at)},
-                    {"started_at", JsonTime(t.started_at)},
-                    {"ended_at", JsonTime(t.ended_at)},
-                    {"duration", JsonNumber(duration)},
-                    {"host", t.host},
-                    {"agent", t.agent},
-                    {"slot", t.slot >= 0 ? Value(t.slot) : Value(nullptr)},
-                    {"gpus", t.gpus},
-                    {"argv", t.argv},
-                    {"trial_dir", t.trial_dir},
-                    {"stdout_log", stdout_log},
-                    {"stderr_log", stderr_log},
-                    {"stderr_tail", t.stderr_tail},
-                    {"malformed_lines", t.malformed_lines},
-                    {"notes", note_list},
-                    {"tags", *tags}});
+    Value prov = ProvenanceJson(ctx.store, t);
+    Value out = {{"id", t.id},
+                 {"sweep", t.sweep_id},
+                 {"number", t.number},
+                 {"suggestion", t.suggestion},
+                 {"retry_of", t.retry_of.empty() ? Value(nullptr) : Value(t.retry_of)},
+                 {"reproduces", t.reproduces.empty() ? Value(nullptr) : Value(t.reproduces)},
+                 {"status", TrialStatusWord(t.status)},
+                 {"exit_code", opt_int(t.exit_code)},
+                 {"signal", opt_int(t.signal)},
+                 {"reason", t.reason},
+                 {"metric", metric.empty() ? Value(nullptr) : Value(metric)},
+                 {"summary", summary},
+                 {"value", JsonNumber(value)},
+                 {"metric_reported", t.metric_reported},
+                 {"params", ParamsJson(t)},
+                 {"metrics", SummaryJson(t)},
+                 {"created_at", JsonTime(t.created_at)},
+                 {"started_at", JsonTime(t.started_at)},
+                 {"ended_at", JsonTime(t.ended_at)},
+                 {"duration", JsonNumber(duration)},
+                 {"host", t.host},
+                 {"agent", t.agent},
+                 {"slot", t.slot >= 0 ? Value(t.slot) : Value(nullptr)},
+                 {"gpus", t.gpus},
+                 {"argv", t.argv},
+                 {"trial_dir", t.trial_dir},
+                 {"stdout_log", stdout_log},
+                 {"stderr_log", stderr_log},
+                 {"stderr_tail", t.stderr_tail},
+                 {"malformed_lines", t.malformed_lines},
+                 {"notes", note_list},
+                 {"tags", *tags}};
+    for (auto it = prov.begin(); it != prov.end(); ++it) out[it.key()] = it.value();
+    PrintJson(ctx, out);
     return 0;
   }
 
@@ -164,6 +169,7 @@ int CmdShow(ReadContext& ctx, const std::string& trial_arg) {
   };
   line("trial", t.id + "  (sweep " + t.sweep_id + ", number " + std::to_string(t.number) + ")");
   if (!t.retry_of.empty()) line("retry of", t.retry_of);
+  if (!t.reproduces.empty()) line("reproduces", t.reproduces);
   line("status", DescribeTrialStatus(t));
   if (!metric.empty()) {
     line("value", (value ? FormatExactNumber(*value) : std::string("no value")) + "  (" + metric +
@@ -230,6 +236,7 @@ int CmdShow(ReadContext& ctx, const std::string& trial_arg) {
     ctx.out << "\nstderr (last lines)\n" << SanitizeForTerminal(t.stderr_tail, true);
     if (t.stderr_tail.back() != '\n') ctx.out << "\n";
   }
+  ctx.out << ProvenanceText(ctx.store, t);
   if (!notes->empty()) {
     ctx.out << "\nnotes\n";
     for (const auto& n : *notes) {
@@ -284,6 +291,8 @@ int CmdCompare(ReadContext& ctx, const std::vector<std::string>& trial_args) {
       return v ? FormatExactNumber(*v) : "";
     });
   }
+  for (auto& [field, cells] : ProvenanceCompareRows(ctx.store, trials))
+    add(field, [&cells = cells](size_t i) { return cells[i]; });
 
   if (ctx.json) {
     Value list = Value::array();

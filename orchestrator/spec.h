@@ -52,6 +52,7 @@ struct TrackSpec {
                                        "SLURM_*", "NCCL_*", "TORCH_*", "HF_*", "PATH",
                                        "VIRTUAL_ENV", "CONDA_DEFAULT_ENV"};
   double system_metrics_interval_s = 5;  // 0 turns system metric sampling off
+  uint64_t max_diff_bytes = 10ull << 20;  // uncommitted diff kept per trial (capped)
 };
 
 // Where trials run (extension `backend`).

@@ -72,7 +72,7 @@ void ParseReporting(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
 
 void ParseTrack(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
   static const std::vector<std::string> kKeys = {"git", "env", "packages", "env_vars",
-                                                 "system_metrics_interval"};
+                                                 "system_metrics_interval", "max_diff_bytes"};
   auto entries = r.Entries(e.value, "track", e.key_node);
   if (!entries) return;
   for (const MapEntry& k : *entries) {
@@ -87,6 +87,8 @@ void ParseTrack(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
       if (auto l = r.TextList(k, path)) spec.track.env_vars = *l;
     } else if (k.key == "system_metrics_interval") {
       if (auto d = r.Duration(k, path)) spec.track.system_metrics_interval_s = *d;
+    } else if (k.key == "max_diff_bytes") {
+      if (auto n = r.Bytes(k, path)) spec.track.max_diff_bytes = *n;
     } else {
       r.UnknownKey(k, "track", kKeys);
     }

@@ -34,7 +34,11 @@
 #include <limits>
 #include <set>
 #include <system_error>
+#include <thread>
+#include <tuple>
 #include <utility>
+
+#include "orchestrator/store_provenance.h"
 
 namespace sweep {
 namespace {
@@ -48,7 +52,8 @@ const char kSweepColumns[] =
 const char kTrialColumns[] =
     "id, sweep_id, number, suggestion, retry_of, params, status, exit_code, signal, reason, "
     "host, agent, slot, gpus, argv, trial_dir, created_at, started_at, ended_at, value, "
-    "value_is_nan, metric_reported, summary, stderr_tail, malformed_lines";
+    "value_is_nan, metric_reported, summary, stderr_tail, malformed_lines, code, env_hash, "
+    "artifacts, data, warnings, reproduces, pid";
 
 // At most this many candidates are named in an "ambiguous prefix" error.
 constexpr int kMaxCandidates = 5;
@@ -225,16 +230,27 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& root,
   int flags = SQLITE_OPEN_NOMUTEX;
   flags |= opts.read_only ? SQLITE_OPEN_READONLY
                           : (SQLITE_OPEN_READWRITE | (opts.create ? SQLITE_OPEN_CREATE : 0));
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(db_path.c_str(), &db, flags, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    sqlite3_close_v2(db);
-    return Status::Store("cannot open the sweep store " + db_path + ": " + msg);
+  // Processes creating or migrating one store at once can see SQLITE_BUSY where
+  // SQLite does not call the busy handler (switching to WAL, WAL recovery while
+  // another connection runs a schema step); the whole open is retried, bounded.
+  for (int attempt = 0;; ++attempt) {
+    sqlite3* db = nullptr;
+    int rc = sqlite3_open_v2(db_path.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+      sqlite3_close_v2(db);
+      return Status::Store("cannot open the sweep store " + db_path + ": " + msg);
+    }
+    std::unique_ptr<SqliteStore> store(new SqliteStore(root, db, opts.read_only));
+    Status s = store->Init(opts, migrations);
+    if (s.ok()) return store;
+    int code = sqlite3_extended_errcode(db) & 0xff;
+    bool busy = code == SQLITE_BUSY || code == SQLITE_LOCKED ||
+                s.message().find("database is locked") != std::string::npos;
+    if (!busy || attempt >= 100) return s;
+    store.reset();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10 + attempt));
   }
-  std::unique_ptr<SqliteStore> store(new SqliteStore(root, db, opts.read_only));
-  if (Status s = store->Init(opts, migrations); !s.ok()) return s;
-  return store;
 }
 
 Status SqliteStore::Init(const StoreOptions& opts, const std::vector<std::string>& migrations) {
@@ -416,8 +432,9 @@ Status SqliteStore::UpsertTrial(const TrialRecord& t) {
       "INSERT INTO trials (id, sweep_id, number, suggestion, retry_of, params, status, "
       "exit_code, signal, reason, host, agent, slot, gpus, argv, trial_dir, created_at, "
       "started_at, ended_at, value, value_is_nan, metric_reported, summary, stderr_tail, "
-      "malformed_lines) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-      "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25) "
+      "malformed_lines, code, env_hash, artifacts, data, warnings, reproduces, pid) VALUES (?1, "
+      "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+      "?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32) "
       "ON CONFLICT (id) DO UPDATE SET sweep_id = excluded.sweep_id, number = excluded.number, "
       "suggestion = excluded.suggestion, retry_of = excluded.retry_of, "
       "params = excluded.params, status = excluded.status, exit_code = excluded.exit_code, "
@@ -428,8 +445,20 @@ Status SqliteStore::UpsertTrial(const TrialRecord& t) {
       "ended_at = excluded.ended_at, value = excluded.value, "
       "value_is_nan = excluded.value_is_nan, metric_reported = excluded.metric_reported, "
       "summary = excluded.summary, stderr_tail = excluded.stderr_tail, "
-      "malformed_lines = excluded.malformed_lines "
+      "malformed_lines = excluded.malformed_lines, code = excluded.code, "
+      "env_hash = excluded.env_hash, artifacts = excluded.artifacts, data = excluded.data, "
+      "warnings = excluded.warnings, reproduces = excluded.reproduces, pid = excluded.pid "
       "RETURNING pk";
+  auto prov = SplitProvenance(t.provenance, root_);
+  if (!prov.ok()) return prov.status();
+  if (!prov->env_hash.empty() && !prov->env.is_null()) {
+    auto env_st = Prepare("INSERT OR IGNORE INTO environments (hash, json) VALUES (?1, ?2)");
+    if (!env_st.ok()) return env_st.status();
+    Statement e(*env_st);
+    e.BindText(1, prov->env_hash);
+    e.BindText(2, DumpJson(prov->env));
+    if (e.Step() != SQLITE_DONE) return Error("writing environment of " + t.id);
+  }
   auto st = Prepare(kSql);
   if (!st.ok()) return st.status();
   Statement q(*st);
@@ -462,6 +491,13 @@ Status SqliteStore::UpsertTrial(const TrialRecord& t) {
   q.BindText(23, DumpJson(t.summary));
   q.BindText(24, t.stderr_tail);
   q.BindInt(25, static_cast<int64_t>(t.malformed_lines));
+  q.BindText(26, DumpJson(prov->code));
+  q.BindText(27, prov->env_hash);
+  q.BindText(28, DumpJson(prov->artifacts));
+  q.BindText(29, DumpJson(prov->data));
+  q.BindText(30, DumpJson(prov->warnings));
+  q.BindText(31, t.reproduces);
+  q.BindInt(32, t.pid);
   if (q.Step() != SQLITE_ROW) return Error("writing trial " + t.id);
   trial_pks_[t.id] = q.Int(0);
   return Status::Ok();
@@ -696,6 +732,18 @@ Result<TrialRecord> TrialFromRow(const Statement& q) {
   t.summary = std::move(summary).value();
   t.stderr_tail = q.Text(23);
   t.malformed_lines = static_cast<uint64_t>(q.Int(24));
+  ProvenanceColumns prov;
+  for (auto [col, name, out] :
+       {std::tuple{25, "code", &prov.code}, std::tuple{27, "artifacts", &prov.artifacts},
+        std::tuple{28, "data", &prov.data}, std::tuple{29, "warnings", &prov.warnings}}) {
+    auto v = ParseJson(q.Text(col), name, row);
+    if (!v.ok()) return v.status();
+    *out = std::move(v).value();
+  }
+  prov.env_hash = q.Text(26);
+  t.provenance = JoinProvenance(prov);
+  t.reproduces = q.Text(30);
+  t.pid = q.Int(31);
   return t;
 }
 
@@ -795,6 +843,17 @@ Result<std::vector<SweepRecord>> SqliteStore::ListSweeps() {
   }
   if (rc != SQLITE_DONE) return Error("listing sweeps");
   return out;
+}
+
+Result<Value> SqliteStore::GetEnvironment(const std::string& hash) {
+  auto st = Prepare("SELECT json FROM environments WHERE hash = ?1");
+  if (!st.ok()) return st.status();
+  Statement q(*st);
+  q.BindText(1, hash);
+  int rc = q.Step();
+  if (rc == SQLITE_DONE) return Status::NotFound("no environment " + hash + " in the store");
+  if (rc != SQLITE_ROW) return Error("reading environment " + hash);
+  return ParseJson(q.Text(0), "json", "environment " + hash);
 }
 
 Result<TrialRecord> SqliteStore::GetTrial(const std::string& id_or_prefix) {

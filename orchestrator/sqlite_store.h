@@ -69,6 +69,7 @@ class SqliteStore : public TrialStore {
   // Sorted by tag.
   Result<std::vector<std::string>> GetTags(const std::string& trial_id) override;
   Status RequestStop(const std::string& sweep_id, bool cancel) override;
+  Result<Value> GetEnvironment(const std::string& hash) override;
   const std::string& root() const override { return root_; }
 
   // The database's schema version (PRAGMA user_version).

@@ -63,6 +63,11 @@ class TrialStore {
 
   // Folder of the store (holds the database and one folder per trial).
   virtual const std::string& root() const = 0;
+  // The environment snapshot stored under `hash` (TrialRecord::provenance env_hash);
+  // kNotFound when unknown. Default: kNotFound (stores without provenance).
+  virtual Result<Value> GetEnvironment(const std::string& hash) {
+    return Status::NotFound("no environment " + hash);
+  }
 };
 
 struct StoreOptions {

@@ -102,3 +102,20 @@ CREATE TABLE tags (
   created_at REAL NOT NULL,
   PRIMARY KEY (trial, tag)
 ) WITHOUT ROWID;
+-- Version 2: provenance. Code facts, the environment's content hash, artifacts and
+-- data hashes per trial; environment snapshots stored once per distinct content
+-- (shared by trials); diffs live as files <store>/blobs/<sha256>.patch, one per
+-- distinct diff. pid: the trial's process group while it runs, so a controller
+-- restarted after a crash can find orphans.
+ALTER TABLE trials ADD COLUMN code TEXT NOT NULL DEFAULT 'null';       -- JSON
+ALTER TABLE trials ADD COLUMN env_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE trials ADD COLUMN artifacts TEXT NOT NULL DEFAULT '[]';    -- JSON array
+ALTER TABLE trials ADD COLUMN data TEXT NOT NULL DEFAULT '[]';         -- JSON array
+ALTER TABLE trials ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';     -- JSON array
+ALTER TABLE trials ADD COLUMN reproduces TEXT NOT NULL DEFAULT '';
+ALTER TABLE trials ADD COLUMN pid INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE environments (
+  hash TEXT PRIMARY KEY,  -- SHA-256 of json
+  json TEXT NOT NULL
+) WITHOUT ROWID;

@@ -493,7 +493,7 @@ TEST(SqliteStore, NewStoreHasTheCurrentSchemaVersion) {
   TempDir dir;
   auto store = MustOpen(dir.path());
   EXPECT_EQ(*store->SchemaVersion(), static_cast<int>(StoreMigrations().size()));
-  EXPECT_EQ(*store->SchemaVersion(), 1);
+  EXPECT_EQ(*store->SchemaVersion(), 2);
 }
 
 TEST(SqliteStore, MigratesAVersionOneStoreForwardByAnAppendedStep) {
@@ -504,13 +504,13 @@ TEST(SqliteStore, MigratesAVersionOneStoreForwardByAnAppendedStep) {
   {
     auto migrated = SqliteStore::Open(dir.path(), {}, v2);
     ASSERT_TRUE(migrated.ok()) << migrated.status().message();
-    EXPECT_EQ(*(*migrated)->SchemaVersion(), 2);
+    EXPECT_EQ(*(*migrated)->SchemaVersion(), static_cast<int>(v2.size()));
     EXPECT_EQ((*migrated)->GetTrial("abc123-0")->id, "abc123-0");
   }
   // Opening again does not re-run the step (it would fail: the table exists).
   auto again = SqliteStore::Open(dir.path(), {}, v2);
   ASSERT_TRUE(again.ok()) << again.status().message();
-  EXPECT_EQ(*(*again)->SchemaVersion(), 2);
+  EXPECT_EQ(*(*again)->SchemaVersion(), static_cast<int>(v2.size()));
 }
 
 TEST(SqliteStore, RefusesAStoreNewerThanItKnowsWithoutTouchingIt) {
@@ -524,11 +524,12 @@ TEST(SqliteStore, RefusesAStoreNewerThanItKnowsWithoutTouchingIt) {
     auto old = SqliteStore::Open(dir.path(), {.read_only = read_only});
     ASSERT_FALSE(old.ok());
     EXPECT_EQ(old.status().code(), ErrorCode::kStore);
-    EXPECT_THAT(old.status().message(), HasSubstr("schema version 2, newer than this sweep"));
+    EXPECT_THAT(old.status().message(), HasSubstr("schema version " + std::to_string(v2.size()) +
+                                                  ", newer than this sweep"));
   }
   auto newer = SqliteStore::Open(dir.path(), {}, v2);
   ASSERT_TRUE(newer.ok());
-  EXPECT_EQ(*(*newer)->SchemaVersion(), 2);
+  EXPECT_EQ(*(*newer)->SchemaVersion(), static_cast<int>(v2.size()));
   EXPECT_EQ((*newer)->GetTrial("abc123-0")->id, "abc123-0");
 }
 
@@ -539,11 +540,11 @@ TEST(SqliteStore, AFailedMigrationLeavesTheStoreAtItsVersion) {
   bad.push_back("CREATE TABLE ok_part (x);\nCREATE TABLE broken (;\n");
   auto failed = SqliteStore::Open(dir.path(), {}, bad);
   ASSERT_FALSE(failed.ok());
-  EXPECT_THAT(failed.status().message(), HasSubstr("schema version 2"));
+  EXPECT_THAT(failed.status().message(), HasSubstr("schema version " + std::to_string(bad.size())));
   auto store = MustOpen(dir.path());
-  EXPECT_EQ(*store->SchemaVersion(), 1);
+  EXPECT_EQ(*store->SchemaVersion(), static_cast<int>(StoreMigrations().size()));
   EXPECT_EQ(store->GetTrial("abc123-0")->id, "abc123-0");
-  // The half-applied step left nothing behind: applying a good step 2 works.
+  // The half-applied step left nothing behind: applying a good next step works.
   std::vector<std::string> good = StoreMigrations();
   good.push_back("CREATE TABLE ok_part (x);\n");
   EXPECT_TRUE(SqliteStore::Open(dir.path(), {}, good).ok());
@@ -710,9 +711,16 @@ TEST(SqliteStore, ProcessesCreatingTheSameStoreAtOnceAllSucceed) {
     ASSERT_GE(child, 0);
     if (child == 0) {
       auto opened = SqliteStore::Open(root, {});
-      if (!opened.ok()) _exit(2);
+      if (!opened.ok()) {
+        fprintf(stderr, "child open: %s\n", opened.status().message().c_str());
+        _exit(2);
+      }
       auto version = (*opened)->SchemaVersion();
-      _exit(version.ok() && *version == 1 ? 0 : 3);
+      if (!version.ok() || *version != static_cast<int>(StoreMigrations().size()))
+        fprintf(
+            stderr, "child: %s\n",
+            version.ok() ? std::to_string(*version).c_str() : version.status().message().c_str());
+      _exit(version.ok() && *version == static_cast<int>(StoreMigrations().size()) ? 0 : 3);
     }
     children.push_back(child);
   }
@@ -722,7 +730,7 @@ TEST(SqliteStore, ProcessesCreatingTheSameStoreAtOnceAllSucceed) {
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 0);
   }
-  EXPECT_EQ(*MustOpen(root)->SchemaVersion(), 1);
+  EXPECT_EQ(*MustOpen(root)->SchemaVersion(), static_cast<int>(StoreMigrations().size()));
 }
 
 TEST(SqliteStore, ACommitIsDurableAgainstKillOfTheProcess) {
