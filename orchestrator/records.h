@@ -77,7 +77,7 @@ struct TrialRecord {
   // storage (TrialStore::GetEnvironment, <store>/blobs/<sha256>.patch). null = none.
   Value provenance;
   std::string reproduces;  // id of the trial this one re-runs (`sweep reproduce --run`)
-  int64_t pid = 0;         // the trial's process group id while it runs (0 = none)
+  int64_t pid = 0;         // its process group id once spawned (kept after it ends; 0 = none)
 };
 
 struct MetricPoint {
