@@ -15,9 +15,13 @@
 
 #include <unistd.h>
 
+#include <signal.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 namespace sweep {
 namespace asio = boost::asio;
@@ -49,6 +53,27 @@ std::string LastLine(const std::string& text) {
 }
 
 namespace {
+
+// A trial still running from a controller that died (kill -9) keeps its process group
+// alive; before it is re-run, that group is killed so two copies never share a GPU.
+// The pid alone could have been reused, so the group leader must still carry the
+// trial's SWEEP_TRIAL_ID in its environment.
+void KillOrphan(const TrialRecord& rec, const std::string& host) {
+  if (rec.pid <= 0 || rec.host != host) return;
+  std::ifstream f("/proc/" + std::to_string(rec.pid) + "/environ", std::ios::binary);
+  std::string env((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::string want = std::string("SWEEP_TRIAL_ID=") + rec.id;
+  size_t pos = 0;
+  while ((pos = env.find(want, pos)) != std::string::npos) {
+    bool starts = pos == 0 || env[pos - 1] == '\0';
+    bool ends = pos + want.size() == env.size() || env[pos + want.size()] == '\0';
+    if (starts && ends) {
+      ::kill(-static_cast<pid_t>(rec.pid), SIGKILL);
+      return;
+    }
+    pos += want.size();
+  }
+}
 
 Outcome ToOutcome(TrialStatus s) {
   switch (s) {
@@ -101,6 +126,7 @@ void Controller::Impl::RestoreHistory() {
     next_suggestion_ = std::max(next_suggestion_, rec.suggestion + 1);
     attempts_[rec.suggestion]++;
     if (!IsTerminal(rec.status)) {
+      KillOrphan(rec, host_);
       rec.status = TrialStatus::kLost;
       rec.reason = "the controller exited while this trial ran; re-run by resume";
       if (rec.ended_at == 0) rec.ended_at = NowSeconds();

@@ -148,6 +148,7 @@ int CmdShow(ReadContext& ctx, const std::string& trial_arg) {
                  {"host", t.host},
                  {"agent", t.agent},
                  {"slot", t.slot >= 0 ? Value(t.slot) : Value(nullptr)},
+                 {"pid", t.pid > 0 ? Value(t.pid) : Value(nullptr)},
                  {"gpus", t.gpus},
                  {"argv", t.argv},
                  {"trial_dir", t.trial_dir},

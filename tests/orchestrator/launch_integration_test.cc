@@ -268,6 +268,17 @@ parameters:
   EXPECT_EQ(finished_x, (std::multiset<int64_t>{1, 2, 3, 4, 5, 6, 7, 8}));
   for (const std::string& id : finished_before) EXPECT_TRUE(finished_after.count(id)) << id;
   EXPECT_LE(lost, 2);
+  // The trials the killed controller left running were killed before their re-runs:
+  // no process still carries a lost trial's id.
+  for (const Json& t : after) {
+    if (t["status"] != "lost") continue;
+    Json shown = SweepJson({"show", t["id"].get<std::string>()});
+    ASSERT_TRUE(shown["pid"].is_number_integer()) << "no pid on record: " << shown;
+    int pid = shown["pid"].get<int>();
+    std::string env = ReadFile("/proc/" + std::to_string(pid) + "/environ");
+    EXPECT_EQ(env.find("SWEEP_TRIAL_ID=" + t["id"].get<std::string>()), std::string::npos)
+        << "orphan of " << t["id"] << " still running";
+  }
 }
 
 TEST_F(LaunchTest, StopCancelEndsTheSweepAndReadCommandsWorkWhileItRuns) {
