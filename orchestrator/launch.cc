@@ -199,6 +199,9 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
     options["space_size"] = size ? Value(*size) : Value(nullptr);
   }
   options["run_cap"] = spec.run_cap ? Value(*spec.run_cap) : Value(nullptr);
+  // Read by ranking (orchestrator/ranking.cc) to rank by other metrics the same way.
+  static const char* kSummary[] = {"last", "min", "max", "best"};
+  options["summary"] = kSummary[static_cast<int>(spec.metric.summary)];
   sweep.options = options;
   WriteBatch batch;
   batch.sweeps.push_back(sweep);

@@ -6,6 +6,7 @@
 #include "orchestrator/launch.h"
 #include "orchestrator/shell_quote.h"
 #include "orchestrator/spec_parser.h"
+#include "orchestrator/spec_summary.h"
 
 namespace sweep {
 
@@ -90,29 +91,16 @@ int RunValidate(const std::string& spec_path, bool json, std::ostream& out, std:
   }
   std::optional<uint64_t> size = (*strategy)->SpaceSize();
   if (json) {
-    Value doc = Value::object();
-    doc["file"] = spec_path;
+    Value doc = SpecToJson(spec.value());
     doc["valid"] = true;
-    doc["method"] = spec->method;
-    doc["metric"] = spec->metric.name.empty() ? Value(nullptr) : Value(spec->metric.name);
-    doc["goal"] = spec->metric.goal == Goal::kMinimize ? "minimize" : "maximize";
-    doc["parameters"] = spec->space.Describe();
     doc["space_size"] = size ? Value(*size) : Value(nullptr);
-    doc["run_cap"] = spec->run_cap ? Value(*spec->run_cap) : Value(nullptr);
-    doc["notes"] = spec->notes;
     out << doc.dump(2) << "\n";
     return 0;
   }
-  for (const std::string& note : spec->notes) err << "note: " << note << "\n";
-  out << spec_path << ": ok: method " << spec->method << ", " << spec->space.params.size()
-      << " parameter(s)";
-  if (!spec->metric.name.empty())
-    out << ", metric " << spec->metric.name << " ("
-        << (spec->metric.goal == Goal::kMinimize ? "minimize" : "maximize") << ")";
-  if (size) out << ", " << *size << " configuration(s)";
-  if (spec->run_cap) out << ", run_cap " << *spec->run_cap;
+  out << spec_path << ": ok";
+  if (size) out << " (" << *size << " configuration(s))";
   out << "\n";
-  for (const std::string& line : spec->space.DescribeLines()) out << "  " << line << "\n";
+  for (const std::string& line : SummarizeSpec(spec.value())) out << "  " << line << "\n";
   return 0;
 }
 

@@ -43,7 +43,8 @@ TEST(TrialRunnerSysMetrics, BusyTrialReportsCpuAndResidentMemory) {
     if (p.name == "sys/cpu_percent") max_cpu = std::max(max_cpu, p.value);
     if (p.name == "sys/rss_mb") max_rss = std::max(max_rss, p.value);
   }
-  EXPECT_GT(max_cpu, 50.0);
+  // A busy loop, whatever share of a loaded machine it gets, is far above idle (~0).
+  EXPECT_GT(max_cpu, 5.0);
   EXPECT_GT(max_rss, 50.0);
   EXPECT_LT(max_rss, 1000.0);
 }
