@@ -50,7 +50,8 @@ GpuSlots ParseGpuSlots(const std::string& flag, int per_trial, std::string* erro
     size_t start = 0;
     while (start <= flag.size()) {
       size_t comma = flag.find(',', start);
-      std::string id = flag.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      std::string id =
+          flag.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos) {
         *error = "expected 'all' or a comma-separated list of GPU indices like 0,2,3";
         return result;

@@ -29,9 +29,6 @@
 // group if the leader still runs and reaps it (SIGKILL cannot be ignored).
 #include "agents/subprocess.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -45,7 +42,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <mutex>
+#include <sstream>
 #include <vector>
 
 namespace sweep {
@@ -480,9 +479,8 @@ Result<std::string> RunCapture(const std::vector<std::string>& argv, double time
   opts.stderr_path = dir + "/err";
   opts.max_log_bytes = max_bytes;
   std::optional<ExitStatus> exit;
-  auto proc = Subprocess::Spawn(io, opts, SubprocessCallbacks{nullptr, [&](const ExitStatus& s) {
-                                                                exit = s;
-                                                              }});
+  auto proc = Subprocess::Spawn(
+      io, opts, SubprocessCallbacks{nullptr, [&](const ExitStatus& s) { exit = s; }});
   auto cleanup = [&] {
     ::unlink(opts.stdout_path.c_str());
     ::unlink(opts.stderr_path.c_str());
@@ -517,7 +515,7 @@ Result<std::string> RunCapture(const std::vector<std::string>& argv, double time
   std::string what = argv.empty() ? "command" : argv[0];
   if (timed_out) return Status::Io(what + " timed out after " + std::to_string(timeout_s) + " s");
   if (!exit || !exit->ok()) {
-    std::string how = !exit ? "did not finish"
+    std::string how = !exit          ? "did not finish"
                       : exit->signal ? "was killed by signal " + std::to_string(exit->signal)
                                      : "exited with code " + std::to_string(exit->exit_code);
     while (!err_tail.empty() && (err_tail.back() == '\n' || err_tail.back() == ' '))

@@ -13,8 +13,8 @@
 #include <thread>
 
 #include "orchestrator/launch.h"
-#include "orchestrator/reproduce.h"
 #include "orchestrator/read_commands.h"
+#include "orchestrator/reproduce.h"
 #include "orchestrator/sweep_lock.h"
 #include "orchestrator/trial_store.h"
 #include "orchestrator/ui_server.h"
@@ -69,8 +69,7 @@ int RunCli(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   std::string store_flag;
-  app.add_option("--store", store_flag,
-                 "store folder (default: $SWEEP_STORE, else ./.sweep)");
+  app.add_option("--store", store_flag, "store folder (default: $SWEEP_STORE, else ./.sweep)");
   bool json = false;
   auto add_json = [&](CLI::App* sub) {
     sub->add_flag("--json", json, "print JSON (stable shape, see schemas/cli-json.md)");
@@ -84,12 +83,18 @@ int RunCli(int argc, char** argv) {
   std::optional<int> slurm;
   auto* launch = app.add_subcommand("launch", "create a sweep from SPEC and run it to the end");
   launch->add_option("SPEC", lf.spec_path, "sweep spec (YAML; W&B sweep configs work)")->required();
-  launch->add_option("--workers", workers, "trials run at once on this machine (default: spec's workers, else 1)")
+  launch
+      ->add_option("--workers", workers,
+                   "trials run at once on this machine (default: spec's workers, else 1)")
       ->check(CLI::PositiveNumber);
-  launch->add_option("--gpus", lf.gpus, "GPUs for trials: all | 0,2,3 (one slot per gpus_per_trial GPUs)");
-  launch->add_option("--max-trials", max_trials, "run at most N configurations")->check(CLI::PositiveNumber);
-  launch->add_option("--seed", seed, "seed of the search (recorded; default: spec's seed, else random)");
-  launch->add_flag("--dry-run", lf.dry_run, "print the configurations and argv; run and write nothing");
+  launch->add_option("--gpus", lf.gpus,
+                     "GPUs for trials: all | 0,2,3 (one slot per gpus_per_trial GPUs)");
+  launch->add_option("--max-trials", max_trials, "run at most N configurations")
+      ->check(CLI::PositiveNumber);
+  launch->add_option("--seed", seed,
+                     "seed of the search (recorded; default: spec's seed, else random)");
+  launch->add_flag("--dry-run", lf.dry_run,
+                   "print the configurations and argv; run and write nothing");
   launch->add_flag("--quiet,-q", lf.quiet, "no per-trial lines, only the progress and the result");
   launch->add_option("--listen", listen, "HOST:PORT for remote agents");
   launch->add_option("--slurm", slurm, "run N agents as a Slurm job array");
@@ -110,14 +115,16 @@ int RunCli(int argc, char** argv) {
   // agent
   std::string agent_addr, token_file, agent_gpus;
   std::optional<int> agent_workers;
-  auto* agent = app.add_subcommand("agent", "remote agent: pull trials from a controller and run them");
+  auto* agent =
+      app.add_subcommand("agent", "remote agent: pull trials from a controller and run them");
   agent->add_option("HOST:PORT", agent_addr, "controller address")->required();
   agent->add_option("--token-file", token_file, "file holding the shared agent token");
   agent->add_option("--gpus", agent_gpus, "GPUs for trials: all | 0,2,3");
   agent->add_option("--workers", agent_workers, "trials run at once");
 
   std::string spec_path;
-  auto* validate = app.add_subcommand("validate", "check a spec and print its normalized search space");
+  auto* validate =
+      app.add_subcommand("validate", "check a spec and print its normalized search space");
   validate->add_option("SPEC", spec_path, "sweep spec (YAML)")->required();
   add_json(validate);
 
@@ -136,7 +143,8 @@ int RunCli(int argc, char** argv) {
   auto* top = app.add_subcommand("top", "rank a sweep's trials by the target metric");
   top->add_option("SWEEP", sweep_arg, "sweep id or prefix (default: latest)");
   top->add_option("--metric", top_opts.metric, "rank by this metric instead");
-  top->add_option("--goal", goal, "minimize | maximize")->check(CLI::IsMember({"minimize", "maximize"}));
+  top->add_option("--goal", goal, "minimize | maximize")
+      ->check(CLI::IsMember({"minimize", "maximize"}));
   top->add_option("-k", top_opts.k, "how many trials (default 10)")->check(CLI::PositiveNumber);
   add_json(top);
 
@@ -165,15 +173,19 @@ int RunCli(int argc, char** argv) {
   add_json(compare);
 
   bool run_flag = false;
-  auto* reproduce = app.add_subcommand("reproduce", "the exact command, code and environment of a trial");
+  auto* reproduce =
+      app.add_subcommand("reproduce", "the exact command, code and environment of a trial");
   reproduce->add_option("TRIAL", trial_arg, "trial id or prefix")->required();
-  reproduce->add_flag("--run", run_flag, "re-run it from the recorded commit + diff, as a new trial");
+  reproduce->add_flag("--run", run_flag,
+                      "re-run it from the recorded commit + diff, as a new trial");
   add_json(reproduce);
 
   std::string format;
   auto* exp = app.add_subcommand("export", "one row per trial: params, summary metrics, status");
   exp->add_option("SWEEP", sweep_arg, "sweep id or prefix")->required();
-  exp->add_option("--format", format, "csv | json")->required()->check(CLI::IsMember({"csv", "json"}));
+  exp->add_option("--format", format, "csv | json")
+      ->required()
+      ->check(CLI::IsMember({"csv", "json"}));
 
   bool cancel = false;
   auto* stop = app.add_subcommand("stop", "no new trials for a running sweep");
@@ -234,7 +246,7 @@ int RunCli(int argc, char** argv) {
   bool writes = *note || *tag || *stop;
   return WithStore(store_flag, writes, [&](TrialStore& store) -> int {
     ReadContext ctx(store, std::cout, std::cerr);
-      ctx.json = json;
+    ctx.json = json;
     if (*ls) return CmdLs(ctx);
     if (*status) return CmdStatus(ctx, sweep_arg);
     if (*top) {

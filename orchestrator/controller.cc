@@ -11,11 +11,8 @@
 // strategy so it continues the same sequence.
 #include "orchestrator/controller.h"
 
-#include "orchestrator/controller_impl.h"
-
-#include <unistd.h>
-
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -23,12 +20,13 @@
 #include <fstream>
 #include <iterator>
 
+#include "orchestrator/controller_impl.h"
+
 namespace sweep {
 namespace asio = boost::asio;
 
 double NowSeconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::string LocalHostname() {

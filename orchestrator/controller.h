@@ -47,8 +47,8 @@ class Controller {
   // `sweep` must already be in the store (created by launch or loaded by resume).
   // `history` holds the sweep's trials so far (resume); running ones are re-queued.
   // The store must outlive the controller. `out` receives the live display and logs.
-  Controller(TrialStore& store, SweepSpec spec, SweepRecord sweep,
-             std::vector<TrialRecord> history, ControllerOptions options, std::ostream& out);
+  Controller(TrialStore& store, SweepSpec spec, SweepRecord sweep, std::vector<TrialRecord> history,
+             ControllerOptions options, std::ostream& out);
   ~Controller();
 
   // Runs until the sweep ends or is interrupted (SIGINT/SIGTERM: running trials are

@@ -126,5 +126,4 @@ class Controller::Impl {
   SweepOutcome outcome_;
 };
 
-
 }  // namespace sweep

@@ -16,7 +16,8 @@ namespace asio = boost::asio;
 std::optional<uint64_t> Controller::Impl::PlannedTotal() const {
   std::optional<uint64_t> total = options_.max_trials;
   if (spec_.run_cap && (!total || *spec_.run_cap < *total)) total = spec_.run_cap;
-  if (auto size = strategy_ ? strategy_->SpaceSize() : std::nullopt; size && (!total || *size < *total))
+  if (auto size = strategy_ ? strategy_->SpaceSize() : std::nullopt;
+      size && (!total || *size < *total))
     total = size;
   return total;
 }
@@ -201,8 +202,10 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end) {
   if (end.started_at > 0) rec.started_at = end.started_at;
   if (end.kind == TrialEnd::Kind::kExited || end.kind == TrialEnd::Kind::kStopped ||
       end.kind == TrialEnd::Kind::kTimedOut || end.kind == TrialEnd::Kind::kSignaled) {
-    if (end.exit.signal) rec.signal = end.exit.signal;
-    else rec.exit_code = end.exit.exit_code;
+    if (end.exit.signal)
+      rec.signal = end.exit.signal;
+    else
+      rec.exit_code = end.exit.exit_code;
   }
   if (rt.stopping) {
     rec.status = rt.stop_status;
@@ -265,10 +268,14 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end) {
     obs.config = rt.config;
     obs.outcome = [&] {
       switch (rec.status) {
-        case TrialStatus::kFinished: return Outcome::kFinished;
-        case TrialStatus::kStopped: return Outcome::kStopped;
-        case TrialStatus::kLost: return Outcome::kLost;
-        default: return Outcome::kFailed;
+        case TrialStatus::kFinished:
+          return Outcome::kFinished;
+        case TrialStatus::kStopped:
+          return Outcome::kStopped;
+        case TrialStatus::kLost:
+          return Outcome::kLost;
+        default:
+          return Outcome::kFailed;
       }
     }();
     obs.value = rec.value;
@@ -292,8 +299,9 @@ void Controller::Impl::WarnMissingMetric(const Running& rt) {
   std::string msg = "warning: " + rt.rec.id + " finished without reporting the target metric '" +
                     spec_.metric.name + "'";
   if (names.empty()) {
-    msg += "; it reported no metrics at all (print name=value lines, append JSON lines to "
-           "$SWEEP_METRICS, or use sweep_client.report)";
+    msg +=
+        "; it reported no metrics at all (print name=value lines, append JSON lines to "
+        "$SWEEP_METRICS, or use sweep_client.report)";
   } else {
     std::string list;
     for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
@@ -304,8 +312,10 @@ void Controller::Impl::WarnMissingMetric(const Running& rt) {
 }
 
 void Controller::Impl::Observe(const Observation& obs) {
-  if (suggest_in_flight_) deferred_.push_back(obs);
-  else strategy_->Observe(obs);
+  if (suggest_in_flight_)
+    deferred_.push_back(obs);
+  else
+    strategy_->Observe(obs);
 }
 
 void Controller::Impl::NoNewTrials(SweepStatus status, const std::string& reason) {
@@ -322,14 +332,14 @@ void Controller::Impl::CheckFailureBudget(const TrialRecord& rec) {
   if (!LastLine(rec.stderr_tail).empty()) last += ": " + LastLine(rec.stderr_tail);
   if (spec_.max_failures) {
     if (state_.failed >= static_cast<uint64_t>(*spec_.max_failures))
-      NoNewTrials(SweepStatus::kFailed, std::to_string(state_.failed) +
-                                            " trials failed (max_failures: " +
-                                            std::to_string(*spec_.max_failures) +
-                                            "); last: " + last);
+      NoNewTrials(SweepStatus::kFailed,
+                  std::to_string(state_.failed) + " trials failed (max_failures: " +
+                      std::to_string(*spec_.max_failures) + "); last: " + last);
   } else if (state_.FirstAllFailed(5)) {
     NoNewTrials(SweepStatus::kFailed,
                 "the first 5 trials all failed, so the sweep stops instead of burning its budget; "
-                "last: " + last + " (see `sweep logs " + rec.id + " --stderr`)");
+                "last: " +
+                    last + " (see `sweep logs " + rec.id + " --stderr`)");
   }
 }
 
@@ -340,7 +350,7 @@ void Controller::Impl::MaybeFinish() {
               Remaining() == 0 || state_.strategy_idle;
   if (!done) return;
   finished_ = true;
-  SweepStatus status = state_.interrupted ? SweepStatus::kInterrupted
+  SweepStatus status = state_.interrupted     ? SweepStatus::kInterrupted
                        : state_.no_new_trials ? state_.end_status
                                               : SweepStatus::kFinished;
   std::string reason = state_.interrupted ? "interrupted" : state_.end_reason;
@@ -388,11 +398,13 @@ void Controller::Impl::OnTick() {
     if (rec.ok() && (rec->stop_requested || rec->cancel_requested)) {
       sweep_.stop_requested = rec->stop_requested;
       sweep_.cancel_requested = rec->cancel_requested;
-      NoNewTrials(SweepStatus::kStopped, rec->cancel_requested ? "cancelled by `sweep stop --cancel`"
-                                                               : "stopped by `sweep stop`");
+      NoNewTrials(SweepStatus::kStopped, rec->cancel_requested
+                                             ? "cancelled by `sweep stop --cancel`"
+                                             : "stopped by `sweep stop`");
       if (rec->cancel_requested)
         for (auto& [id, rt] : running_)
-          if (!rt.stopping) StopTrial(rt, TrialStatus::kStopped, "cancelled by `sweep stop --cancel`");
+          if (!rt.stopping)
+            StopTrial(rt, TrialStatus::kStopped, "cancelled by `sweep stop --cancel`");
       MaybeFinish();
     }
   }
@@ -413,8 +425,8 @@ void Controller::Impl::OnSignal(int sig) {
                      " running trial(s); press Ctrl-C again to kill them now",
                  true);
     for (auto& [id, rt] : running_)
-      StopTrial(rt, TrialStatus::kLost, "sweep interrupted; `sweep resume " + sweep_.id +
-                                            "` re-runs it");
+      StopTrial(rt, TrialStatus::kLost,
+                "sweep interrupted; `sweep resume " + sweep_.id + "` re-runs it");
     MaybeFinish();
   } else {
     for (auto& [id, rt] : running_) runner_.Kill(id);

@@ -23,7 +23,7 @@ struct ControllerState {
   uint64_t lost = 0;
   std::optional<double> best;
   std::string best_trial;
-  double duration_sum = 0;   // of finished and stopped trials
+  double duration_sum = 0;  // of finished and stopped trials
   uint64_t duration_count = 0;
   // Outcome of each trial that finished or failed, in end order (true = failed); only
   // the first few are kept, for the "first 5 all failed" rule.

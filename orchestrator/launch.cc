@@ -32,8 +32,7 @@ namespace fs = std::filesystem;
 namespace {
 
 double Now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::string Absolute(const std::string& path) {
@@ -94,7 +93,6 @@ bool SettleSlots(const SweepSpec& spec, std::optional<int> workers_flag, const s
   return true;
 }
 
-
 // Runs the controller for a sweep already in the store and prints the ending.
 // The caller holds the sweep's lock.
 int RunController(TrialStore& store, SweepSpec spec, SweepRecord sweep,
@@ -149,10 +147,10 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
     err << flags.spec_path << ": data: " << d.message() << "\n";
     return 2;
   }
-  uint64_t seed = flags.seed ? *flags.seed
-                  : spec.seed ? *spec.seed
-                              : (static_cast<uint64_t>(std::random_device{}()) << 32) ^
-                                    std::random_device{}();
+  uint64_t seed =
+      flags.seed  ? *flags.seed
+      : spec.seed ? *spec.seed
+                  : (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
   if (flags.dry_run) return RunDryRun(spec, flags, seed, out, err);
 
   Settled settled;
@@ -242,8 +240,8 @@ int RunResume(const ResumeFlags& flags, std::ostream& out, std::ostream& err) {
   }
   auto parsed = ParseSpecText(sweep->spec_text, sweep->spec_file);
   if (!parsed.ok()) {
-    err << "error: the stored spec of sweep " << sweep->id
-        << " no longer parses:\n" << parsed.status().message() << "\n";
+    err << "error: the stored spec of sweep " << sweep->id << " no longer parses:\n"
+        << parsed.status().message() << "\n";
     return 1;
   }
   auto trials = (*store)->ListTrials(sweep->id);

@@ -12,11 +12,11 @@ namespace sweep {
 
 struct LaunchFlags {
   std::string spec_path;
-  std::string store;                  // --store ("" = default)
-  std::optional<int> workers;         // --workers (overrides the spec's `workers`)
-  std::string gpus;                   // --gpus all|0,2,3 ("" = no GPU management)
-  std::optional<uint64_t> max_trials; // --max-trials
-  std::optional<uint64_t> seed;       // --seed (overrides the spec's `seed`)
+  std::string store;                   // --store ("" = default)
+  std::optional<int> workers;          // --workers (overrides the spec's `workers`)
+  std::string gpus;                    // --gpus all|0,2,3 ("" = no GPU management)
+  std::optional<uint64_t> max_trials;  // --max-trials
+  std::optional<uint64_t> seed;        // --seed (overrides the spec's `seed`)
   bool dry_run = false;
   bool json = false;
   bool quiet = false;

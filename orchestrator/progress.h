@@ -21,7 +21,7 @@ struct ProgressCounts {
   std::optional<double> best;
   std::string best_trial;
   double elapsed_s = 0;
-  double mean_trial_s = 0;        // mean duration of ended trials, for the ETA
+  double mean_trial_s = 0;  // mean duration of ended trials, for the ETA
   int slots = 1;
 };
 

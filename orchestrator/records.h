@@ -27,49 +27,49 @@ const char* SweepStatusName(SweepStatus s);
 std::optional<SweepStatus> ParseSweepStatus(const std::string& s);
 
 struct SweepRecord {
-  std::string id;           // short random id, e.g. "k3x9q2"
+  std::string id;  // short random id, e.g. "k3x9q2"
   std::string name;
-  std::string spec_file;    // absolute path of the spec at launch
-  std::string spec_text;    // the spec exactly as read
-  Value space;              // SearchSpace::Describe(): the explored ranges, on record
+  std::string spec_file;  // absolute path of the spec at launch
+  std::string spec_text;  // the spec exactly as read
+  Value space;            // SearchSpace::Describe(): the explored ranges, on record
   std::string method;
-  std::string metric;       // target metric name ("" if none)
-  std::string goal;         // "minimize" | "maximize"
+  std::string metric;  // target metric name ("" if none)
+  std::string goal;    // "minimize" | "maximize"
   uint64_t seed = 0;
   SweepStatus status = SweepStatus::kRunning;
-  std::string reason;       // why it ended, when not plainly finished
-  std::string workdir;      // where trials run (absolute)
-  Value options;            // launch options (workers, gpus, max_trials ...) as JSON
+  std::string reason;   // why it ended, when not plainly finished
+  std::string workdir;  // where trials run (absolute)
+  Value options;        // launch options (workers, gpus, max_trials ...) as JSON
   double created_at = 0;
-  double ended_at = 0;      // 0 while running
-  bool stop_requested = false;   // `sweep stop`: no new trials
-  bool cancel_requested = false; // `sweep stop --cancel`: also stop running ones
+  double ended_at = 0;            // 0 while running
+  bool stop_requested = false;    // `sweep stop`: no new trials
+  bool cancel_requested = false;  // `sweep stop --cancel`: also stop running ones
 };
 
 struct TrialRecord {
-  std::string id;            // "<sweep>-<number>"
+  std::string id;  // "<sweep>-<number>"
   std::string sweep_id;
-  uint64_t number = 0;       // 0-based, per sweep, one per attempt
-  uint64_t suggestion = 0;   // 0-based index of the configuration suggested
-  std::string retry_of;      // id of the lost attempt this one re-runs, if any
-  Value params;              // flat mapping dotted name -> value
+  uint64_t number = 0;      // 0-based, per sweep, one per attempt
+  uint64_t suggestion = 0;  // 0-based index of the configuration suggested
+  std::string retry_of;     // id of the lost attempt this one re-runs, if any
+  Value params;             // flat mapping dotted name -> value
   TrialStatus status = TrialStatus::kQueued;
   std::optional<int> exit_code;
   std::optional<int> signal;
-  std::string reason;        // why failed / stopped / lost, human readable
+  std::string reason;  // why failed / stopped / lost, human readable
   std::string host;
-  std::string agent;         // "local" or the remote agent's name
+  std::string agent;  // "local" or the remote agent's name
   int slot = -1;
-  std::string gpus;          // CUDA_VISIBLE_DEVICES given to it ("" = none)
+  std::string gpus;  // CUDA_VISIBLE_DEVICES given to it ("" = none)
   std::vector<std::string> argv;
-  std::string trial_dir;     // absolute path of its folder in the store
+  std::string trial_dir;  // absolute path of its folder in the store
   double created_at = 0;
   double started_at = 0;
   double ended_at = 0;
-  std::optional<double> value;  // summary of the target metric
-  bool metric_reported = false; // the target metric was reported at least once
-  Value summary;             // {metric: {last, min, max, count, last_step}}
-  std::string stderr_tail;   // last lines of stderr (failed trials)
+  std::optional<double> value;   // summary of the target metric
+  bool metric_reported = false;  // the target metric was reported at least once
+  Value summary;                 // {metric: {last, min, max, count, last_step}}
+  std::string stderr_tail;       // last lines of stderr (failed trials)
   uint64_t malformed_lines = 0;
   // Captured where the trial ran (agents/trial_runner.h TrialEnd::provenance):
   // {"code", "env_hash", "artifacts", "data", "warnings"} as read back; when written,

@@ -10,8 +10,8 @@ std::string ShellQuoteForDisplay(const std::string& word) {
   if (word.empty()) return "''";
   bool safe = true;
   for (unsigned char c : word) {
-    if (!(std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '/' || c == '=' ||
-          c == ':' || c == ',' || c == '+' || c == '@' || c == '%')) {
+    if (!(std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '/' || c == '=' || c == ':' ||
+          c == ',' || c == '+' || c == '@' || c == '%')) {
       safe = false;
       break;
     }
@@ -19,8 +19,10 @@ std::string ShellQuoteForDisplay(const std::string& word) {
   if (safe) return word;
   std::string out = "'";
   for (char c : word) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }

@@ -71,8 +71,8 @@ void ParseReporting(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
 }
 
 void ParseTrack(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
-  static const std::vector<std::string> kKeys = {"git", "env", "packages", "env_vars",
-                                                 "system_metrics_interval", "max_diff_bytes"};
+  static const std::vector<std::string> kKeys = {
+      "git", "env", "packages", "env_vars", "system_metrics_interval", "max_diff_bytes"};
   auto entries = r.Entries(e.value, "track", e.key_node);
   if (!entries) return;
   for (const MapEntry& k : *entries) {

@@ -23,13 +23,17 @@ struct WriteBatch {
   std::vector<TrialRecord> trials;  // upserted by id
   std::vector<MetricPoint> points;  // appended
   bool empty() const { return sweeps.empty() && trials.empty() && points.empty(); }
-  void clear() { sweeps.clear(); trials.clear(); points.clear(); }
+  void clear() {
+    sweeps.clear();
+    trials.clear();
+    points.clear();
+  }
 };
 
 struct MetricQuery {
   std::string trial_id;
-  std::string name;   // empty = every metric
-  size_t limit = 0;   // 0 = no limit
+  std::string name;  // empty = every metric
+  size_t limit = 0;  // 0 = no limit
 };
 
 class TrialStore {
@@ -71,8 +75,8 @@ class TrialStore {
 };
 
 struct StoreOptions {
-  bool read_only = false;     // read commands: never create or write
-  bool create = true;         // create the folder and database when missing
+  bool read_only = false;       // read commands: never create or write
+  bool create = true;           // create the folder and database when missing
   int busy_timeout_ms = 10000;  // how long a writer waits for the lock
 };
 

@@ -24,7 +24,9 @@ int RunDryRun(const SweepSpec& spec, const LaunchFlags& flags, uint64_t seed, st
   }
   std::optional<uint64_t> total = (*strategy)->SpaceSize();
   if (spec.run_cap && (!total || *spec.run_cap < *total)) total = spec.run_cap;
-  uint64_t limit = flags.max_trials ? *flags.max_trials : total ? std::min<uint64_t>(*total, 1000) : 10;
+  uint64_t limit = flags.max_trials ? *flags.max_trials
+                   : total          ? std::min<uint64_t>(*total, 1000)
+                                    : 10;
   if (total && limit > *total) limit = *total;
   Value trials = Value::array();
   std::vector<Config> pending;

@@ -251,10 +251,9 @@ std::vector<std::string> SearchSpace::DescribeLines() const {
         p.distribution == Distribution::kQNormal || p.distribution == Distribution::kQLogNormal ||
         p.distribution == Distribution::kQBeta)
       domain += " q=" + Num(p.q);
-    if (auto range = p.ValueRange();
-        range && (p.distribution == Distribution::kLogUniform ||
-                  p.distribution == Distribution::kQLogUniform ||
-                  p.distribution == Distribution::kInvLogUniform))
+    if (auto range = p.ValueRange(); range && (p.distribution == Distribution::kLogUniform ||
+                                               p.distribution == Distribution::kQLogUniform ||
+                                               p.distribution == Distribution::kInvLogUniform))
       domain += " (values " + Num(range->first) + " .. " + Num(range->second) + ")";
     lines.push_back(p.name + "  " + kind + "  " + domain + "  scale=" + Scale(p.distribution) +
                     (p.integer ? "  int" : ""));

@@ -22,12 +22,12 @@ enum class Distribution {
   kIntUniform,
   kUniform,
   kQUniform,
-  kLogUniform,          // exp(U(min, max)); bounds are natural logs
-  kLogUniformValues,    // exp(U(log min, log max)); bounds are raw values
+  kLogUniform,        // exp(U(min, max)); bounds are natural logs
+  kLogUniformValues,  // exp(U(log min, log max)); bounds are raw values
   kQLogUniform,
   kQLogUniformValues,
-  kInvLogUniform,       // exp(-U(min, max)) i.e. 1/exp(U); bounds are natural logs
-  kInvLogUniformValues, // 1/x with x log-uniform in [1/max, 1/min]; bounds raw values
+  kInvLogUniform,        // exp(-U(min, max)) i.e. 1/exp(U); bounds are natural logs
+  kInvLogUniformValues,  // 1/x with x log-uniform in [1/max, 1/min]; bounds raw values
   kNormal,
   kQNormal,
   kLogNormal,

@@ -57,7 +57,7 @@ template <typename T>
 class Result {
  public:
   Result(T value) : value_(std::move(value)), status_(Status::Ok()) {}  // NOLINT: implicit
-  Result(Status status) : status_(std::move(status)) {}  // NOLINT
+  Result(Status status) : status_(std::move(status)) {}                 // NOLINT
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
   T& value() & { return *value_; }

@@ -42,10 +42,10 @@ struct Observation {
 };
 
 struct StrategyOptions {
-  uint64_t seed = 0;              // the same seed gives the same suggestions
-  Goal goal = Goal::kMinimize;    // direction of the target metric
-  Impute impute = Impute::kWorst; // failed/stopped trials without a value
-  bool has_metric = false;        // false when the spec names no metric
+  uint64_t seed = 0;               // the same seed gives the same suggestions
+  Goal goal = Goal::kMinimize;     // direction of the target metric
+  Impute impute = Impute::kWorst;  // failed/stopped trials without a value
+  bool has_metric = false;         // false when the spec names no metric
 };
 
 class SearchStrategy {

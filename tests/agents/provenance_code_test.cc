@@ -168,7 +168,8 @@ TEST(TrialRunnerProvenance, CaptureRunsBesideTheTrialAndRecordsCodeAndEnvironmen
     runner.Start(launch);
     double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    EXPECT_TRUE(testing::RunUntil(io, [&] { return end.has_value(); }, 120));
+    EXPECT_TRUE(testing::RunUntil(
+        io, [&] { return end.has_value(); }, 120));
     return ms;
   };
   double without_ms = timed_start(l);

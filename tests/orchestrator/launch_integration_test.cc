@@ -1,17 +1,16 @@
 // End-to-end tests of `sweep launch` / `resume` / `stop` and the read commands: the
 // real binary, real trial processes (tests/data/sweeps/objective.py), a real SQLite
 // store in a temporary folder.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <map>
 #include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/temp_dir.h"
@@ -370,11 +369,11 @@ parameters:
     }
   }
   EXPECT_EQ(status, (std::map<int64_t, std::string>{{3, "finished"},
-                                                   {1, "finished"},
-                                                   {5, "finished"},
-                                                   {2, "finished"},
-                                                   {6, "stopped"},
-                                                   {0, "stopped"}}));
+                                                    {1, "finished"},
+                                                    {5, "finished"},
+                                                    {2, "finished"},
+                                                    {6, "stopped"},
+                                                    {0, "stopped"}}));
   Json st = SweepJson({"status", "latest"});
   EXPECT_EQ(st["status"], "finished");
   EXPECT_EQ(st["early_stopping"]["stopped"], 2);

@@ -20,8 +20,8 @@ struct CliResult {
 };
 
 struct CliOptions {
-  std::string cwd;                           // "" = inherit
-  std::map<std::string, std::string> env;    // added to the current environment
+  std::string cwd;                         // "" = inherit
+  std::map<std::string, std::string> env;  // added to the current environment
   double timeout_s = 120;
 };
 
