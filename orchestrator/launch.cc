@@ -20,6 +20,7 @@
 #include "orchestrator/command_builder.h"
 #include "orchestrator/controller.h"
 #include "orchestrator/ids.h"
+#include "orchestrator/ranking.h"
 #include "orchestrator/read_commands.h"
 #include "orchestrator/spec_parser.h"
 #include "orchestrator/sweep_lock.h"
@@ -180,7 +181,7 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
   sweep.space = spec.space.Describe();
   sweep.method = spec.method;
   sweep.metric = spec.metric.name;
-  sweep.goal = spec.metric.goal == Goal::kMinimize ? "minimize" : "maximize";
+  sweep.goal = GoalName(spec.metric.goal);
   sweep.seed = seed;
   sweep.status = SweepStatus::kRunning;
   std::error_code ec;
@@ -198,8 +199,7 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
   }
   options["run_cap"] = spec.run_cap ? Value(*spec.run_cap) : Value(nullptr);
   // Read by ranking (orchestrator/ranking.cc) to rank by other metrics the same way.
-  static const char* kSummary[] = {"last", "min", "max", "best"};
-  options["summary"] = kSummary[static_cast<int>(spec.metric.summary)];
+  options["summary"] = SummaryModeName(spec.metric.summary);
   sweep.options = options;
   WriteBatch batch;
   batch.sweeps.push_back(sweep);

@@ -4,24 +4,10 @@
 #include "orchestrator/spec_summary.h"
 
 #include "orchestrator/command_builder.h"
+#include "orchestrator/ranking.h"
 
 namespace sweep {
 namespace {
-
-const char* GoalName(Goal g) { return g == Goal::kMaximize ? "maximize" : "minimize"; }
-
-const char* SummaryName(SummaryMode m) {
-  switch (m) {
-    case SummaryMode::kMin:
-      return "min";
-    case SummaryMode::kMax:
-      return "max";
-    case SummaryMode::kBest:
-      return "best";
-    default:
-      return "last";
-  }
-}
 
 const char* EarlyName(EarlyTerminateType t) {
   switch (t) {
@@ -57,7 +43,7 @@ std::vector<std::string> SummarizeSpec(const SweepSpec& spec) {
   std::string head = "method: " + spec.method;
   if (!spec.metric.name.empty())
     head += "  metric: " + spec.metric.name + " (" + GoalName(spec.metric.goal) + ", summary " +
-            SummaryName(spec.metric.summary) + ")";
+            SummaryModeName(spec.metric.summary) + ")";
   if (spec.metric.target) head += "  target: " + FormatPythonFloat(*spec.metric.target);
   if (spec.run_cap) head += "  run_cap: " + std::to_string(*spec.run_cap);
   lines.push_back(head);
@@ -88,7 +74,7 @@ Value SpecToJson(const SweepSpec& spec) {
     Value m = Value::object();
     m["name"] = spec.metric.name;
     m["goal"] = GoalName(spec.metric.goal);
-    m["summary"] = SummaryName(spec.metric.summary);
+    m["summary"] = SummaryModeName(spec.metric.summary);
     m["target"] = spec.metric.target ? Value(*spec.metric.target) : Value(nullptr);
     v["metric"] = m;
   }
