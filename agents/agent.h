@@ -1,0 +1,46 @@
+// Agent: the `sweep agent HOST:PORT` process (schemas/protocol.md, agent side).
+//
+// Dials the controller (reconnecting with capped exponential back-off), proves it
+// holds the token and checks that the controller does too (a controller tells agents
+// what to execute), announces its slots and GPUs, and runs each assignment through
+// the same TrialRunner that `sweep launch` uses for local slots. Metrics, bounded log
+// chunks, provenance and the end go back over the connection. Trials outlive
+// connections: while disconnected they keep running, their output is buffered
+// (bounded), and after the next handshake they are re-attached or, when the
+// controller re-queued them, stopped. Only the controller writes the store.
+// Runs on its own io_context on the calling thread; SIGINT/SIGTERM stop it cleanly.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "agents/auth.h"
+#include "agents/transport.h"
+
+namespace sweep {
+
+struct AgentOptions {
+  std::string host;  // controller address
+  uint16_t port = 0;
+  std::string name;                // unique per agent process; default "<hostname>:<pid>"
+  std::vector<std::string> gpus;   // device ids it may hand out (--gpus LIST|all|auto,
+                                   // auto = $CUDA_VISIBLE_DEVICES as set by Slurm); empty = none
+  int workers = 0;                 // slots; 0 = one per GPU, or 1 without GPUs
+  std::string work_root;           // trials run here (cwd by default); trial folders under
+                                   // <work_root>/.sweep-agent/
+  std::string python_client_dir;   // DefaultPythonClientDir()
+  BackoffOptions backoff;          // reconnect delays
+  size_t max_buffered_bytes = 64u << 20;  // log chunks kept while disconnected
+  bool exit_when_done = true;      // exit 0 after the controller's bye "sweep finished"
+  double give_up_after_s = 3600;   // idle (no trial) and unconnected this long: exit 3
+  ConnectionOptions connection;
+};
+
+// Runs until the controller says the sweep is over (bye), a signal, or a fatal
+// error. Returns the process exit code: 0 done, 1 the controller failed
+// authentication (runs nothing), 2 usage, 3 gave up reconnecting, 130 interrupted.
+// Progress lines go to log; the token never appears in them.
+int RunAgent(const AgentOptions& options, const AuthToken& token, std::ostream& log);
+
+}  // namespace sweep
