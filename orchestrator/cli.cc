@@ -79,14 +79,14 @@ int RunCli(int argc, char** argv) {
   LaunchFlags lf;
   std::optional<int> workers;
   std::optional<uint64_t> max_trials, seed;
-  std::string listen;
   std::optional<int> slurm;
   auto* launch = app.add_subcommand("launch", "create a sweep from SPEC and run it to the end");
   launch->add_option("SPEC", lf.spec_path, "sweep spec (YAML; W&B sweep configs work)")->required();
   launch
       ->add_option("--workers", workers,
-                   "trials run at once on this machine (default: spec's workers, else 1)")
-      ->check(CLI::PositiveNumber);
+                   "trials run at once on this machine (default: spec's workers, else 1; "
+                   "0 with --listen: remote agents only)")
+      ->check(CLI::NonNegativeNumber);
   launch->add_option("--gpus", lf.gpus,
                      "GPUs for trials: all | 0,2,3 (one slot per gpus_per_trial GPUs)");
   launch->add_option("--max-trials", max_trials, "run at most N configurations")
@@ -96,7 +96,19 @@ int RunCli(int argc, char** argv) {
   launch->add_flag("--dry-run", lf.dry_run,
                    "print the configurations and argv; run and write nothing");
   launch->add_flag("--quiet,-q", lf.quiet, "no per-trial lines, only the progress and the result");
-  launch->add_option("--listen", listen, "HOST:PORT for remote agents");
+  launch->add_option(
+      "--listen", lf.listen,
+      "accept remote agents on HOST:PORT (HOST defaults to 127.0.0.1; port 0 = any)");
+  launch->add_option("--token-file", lf.token_file,
+                     "the agents' shared token (default: generated into STORE/agent.token, 0600)");
+  launch->add_option("--lease-interval", lf.lease_interval_s, "agent heartbeat period, s (5)")
+      ->check(CLI::PositiveNumber);
+  launch
+      ->add_option("--lease-timeout", lf.lease_timeout_s,
+                   "a trial whose agent is silent this long is lost and re-queued, s (30)")
+      ->check(CLI::PositiveNumber);
+  launch->add_option("--tls-cert", lf.tls_cert, "TLS certificate (PEM) for the agent port");
+  launch->add_option("--tls-key", lf.tls_key, "TLS private key (PEM) for --tls-cert");
   launch->add_option("--slurm", slurm, "run N agents as a Slurm job array");
   add_json(launch);
 
@@ -216,7 +228,6 @@ int RunCli(int argc, char** argv) {
   }
 
   if (*launch) {
-    if (!listen.empty()) return NotYet("launch --listen", "remote agents, issue 7");
     if (slurm) return NotYet("launch --slurm", "the Slurm backend, issue 8");
     lf.store = store_flag;
     lf.workers = workers;

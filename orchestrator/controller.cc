@@ -123,6 +123,12 @@ void Controller::Impl::RestoreHistory() {
     next_number_ = std::max(next_number_, rec.number + 1);
     next_suggestion_ = std::max(next_suggestion_, rec.suggestion + 1);
     attempts_[rec.suggestion]++;
+    if (!IsTerminal(rec.status) && Detach(rec)) {
+      // kept for its agent to re-attach: counts neither as ended nor as lost yet
+      auto it = latest.find(rec.suggestion);
+      if (it == latest.end() || it->second->number < rec.number) latest[rec.suggestion] = &rec;
+      continue;
+    }
     if (!IsTerminal(rec.status)) {
       KillOrphan(rec, host_);
       rec.status = TrialStatus::kLost;
@@ -143,7 +149,9 @@ void Controller::Impl::RestoreHistory() {
     obs.config = config.value();
     obs.outcome = ToOutcome(rec->status);
     obs.value = rec->value;
-    if (rec->status == TrialStatus::kLost) {
+    if (detached_.count(rec->id)) {
+      obs.outcome = Outcome::kRunning;
+    } else if (rec->status == TrialStatus::kLost) {
       if (attempts_[suggestion] > spec_.max_retries) {
         TrialRecord failed = *rec;
         failed.status = TrialStatus::kFailed;
@@ -170,7 +178,7 @@ void Controller::Impl::RestoreHistory() {
         int64_t count = 0;
         for (const MetricPoint& p : points.value()) early_->OnReport(rec.id, ++count, p.value);
       }
-      early_->OnEnd(rec.id);
+      if (!detached_.count(rec.id)) early_->OnEnd(rec.id);
     }
   }
   if (!replay.empty()) strategy_->Replay(replay);
@@ -183,7 +191,19 @@ SweepOutcome Controller::Impl::Run() {
     display_.Log("error: " + s.message(), true);
     return SweepOutcome{SweepStatus::kFailed, s.message(), s.ExitCode()};
   }
+  if (options_.listen) {
+    if (Status h = StartHub(); !h.ok()) {
+      display_.Log("error: " + h.message(), true);
+      return SweepOutcome{SweepStatus::kFailed, h.message(), h.ExitCode()};
+    }
+  }
   RestoreHistory();
+  if (!detached_.empty())
+    display_.Log(std::to_string(detached_.size()) +
+                     " trial(s) were running on agents; waiting up to " +
+                     std::to_string(static_cast<int>(options_.listen->lease_timeout_s + 30)) +
+                     "s for them to re-attach",
+                 true);
   started_ = NowSeconds();
   last_flush_ = last_stop_poll_ = started_;
   signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
@@ -196,6 +216,11 @@ SweepOutcome Controller::Impl::Run() {
   asio::post(io_, [this] { Schedule(); });
   OnTick();
   io_.run();
+  if (hub_) {  // let the byes reach the agents, then close
+    io_.restart();
+    io_.run_for(std::chrono::milliseconds(300));
+    hub_.reset();
+  }
   if (pool_) pool_->join();
   display_.Finish();
   return outcome_;

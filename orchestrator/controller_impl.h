@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "agents/trial_runner.h"
+#include "orchestrator/agent_hub.h"
 #include "orchestrator/controller.h"
 #include "orchestrator/controller_state.h"
 #include "orchestrator/early_stop.h"
@@ -59,6 +60,15 @@ class Controller::Impl {
     bool stopping = false;
     TrialStatus stop_status = TrialStatus::kStopped;
     std::string stop_reason;
+    bool remote = false;            // on an agent (rec.lease_id is its lease), not a local slot
+    uint64_t log_next[2] = {0, 0};  // next expected offset of stdout, stderr chunks
+  };
+  // A remote trial that was running when the previous controller died: its agent
+  // may re-attach it until `deadline`, after which it is lost and re-queued.
+  struct Detached {
+    TrialRecord rec;
+    Config config;
+    double deadline = 0;
   };
   struct Queued {
     Config config;
@@ -85,6 +95,23 @@ class Controller::Impl {
   void OnSignal(int sig);
   void WarnMissingMetric(const Running& rt);
   ProgressCounts Counts() const;
+  void KillTrial(Running& rt);
+
+  // Remote agents (controller_remote.cc).
+  Status StartHub();
+  bool HasFreeSlot() const;
+  size_t FreeCapacity() const;
+  int RemoteSlots() const;
+  void StartRemote(const std::string& id, const RemoteSlot& slot, const TrialLaunch& launch);
+  void OnRemoteStarted(const std::string& id, int64_t pid, double started_at);
+  void OnRemoteLog(const std::string& id, const std::string& stream, uint64_t offset,
+                   std::string_view data);
+  void OnLost(const std::string& id, const std::string& reason);
+  void OnAgent(const AgentInfo& agent);
+  bool OnAttach(const AgentInfo& agent, const std::string& trial_id, const std::string& lease_id);
+  bool Detach(TrialRecord& rec);
+  void CheckDetached();
+  void CloseHub(bool interrupted);
   std::optional<uint64_t> PlannedTotal() const;
   uint64_t Remaining() const;
 
@@ -107,6 +134,11 @@ class Controller::Impl {
   std::unique_ptr<EarlyStopRule> early_;
 
   std::deque<size_t> free_slots_;
+  std::unique_ptr<AgentHub> hub_;
+  std::map<std::string, Detached> detached_;
+  std::map<std::string, bool> agent_connected_;  // agent id -> last logged state
+  std::map<std::string, std::string> agent_paused_;
+  double last_remote_poll_ = 0;
   std::map<std::string, Running> running_;
   std::deque<Queued> requeue_;
   std::map<uint64_t, int> attempts_;  // suggestion -> attempts started so far

@@ -33,12 +33,13 @@ uint64_t Controller::Impl::Remaining() const {
 
 void Controller::Impl::Schedule() {
   if (finished_ || suggest_in_flight_) return;
-  while (!free_slots_.empty() && !requeue_.empty() && !state_.interrupted) {
+  while (!requeue_.empty() && !state_.interrupted && HasFreeSlot()) {
     Queued q = std::move(requeue_.front());
     requeue_.pop_front();
     StartTrial(std::move(q));
   }
-  if (free_slots_.empty() || state_.no_new_trials || state_.interrupted) {
+  size_t capacity = FreeCapacity();
+  if (capacity == 0 || state_.no_new_trials || state_.interrupted) {
     MaybeFinish();
     return;
   }
@@ -52,7 +53,7 @@ void Controller::Impl::Schedule() {
     MaybeFinish();
     return;
   }
-  size_t n = std::min<uint64_t>(free_slots_.size(), remaining);
+  size_t n = std::min<uint64_t>(capacity, remaining);
   std::vector<Config> pending;
   for (const auto& [id, rt] : running_) pending.push_back(rt.config);
   if (expensive_suggest_) {
@@ -77,7 +78,7 @@ void Controller::Impl::Schedule() {
 }
 
 void Controller::Impl::StartNew(Config config) {
-  if (free_slots_.empty()) return;
+  if (!HasFreeSlot()) return;
   state_.strategy_idle = false;
   Queued q;
   q.config = std::move(config);
@@ -86,8 +87,16 @@ void Controller::Impl::StartNew(Config config) {
 }
 
 void Controller::Impl::StartTrial(Queued q) {
-  size_t slot = free_slots_.front();
-  free_slots_.pop_front();
+  // Local slots first (no network hop), then the agents' free slots.
+  std::optional<RemoteSlot> remote_slot;
+  size_t slot = 0;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.front();
+    free_slots_.pop_front();
+  } else {
+    auto slots = hub_->FreeSlots();
+    remote_slot = slots.front();
+  }
   Running rt;
   rt.config = std::move(q.config);
   rt.slot = slot;
@@ -102,13 +111,16 @@ void Controller::Impl::StartTrial(Queued q) {
   rec.host = host_;
   rec.agent = "local";
   rec.slot = static_cast<int>(slot);
-  rec.gpus = options_.slots[slot];
+  rec.gpus = remote_slot ? "" : options_.slots[slot];
   rec.trial_dir = store_.root() + "/trials/" + rec.id;
   rec.created_at = rec.started_at = NowSeconds();
   attempts_[q.suggestion]++;
 
   CommandContext ctx;
-  ctx.args_json_file = rec.trial_dir + "/params.json";
+  // A remote trial's folder is on its agent, relative to the agent's work root
+  // (which is the trial's working directory there).
+  ctx.args_json_file = remote_slot ? ".sweep-agent/" + sweep_.id + "/" + rec.id + "/params.json"
+                                   : rec.trial_dir + "/params.json";
   auto argv = BuildArgv(spec_, rt.config, ctx);
   std::string id = rec.id;
   if (argv.ok()) rec.argv = argv.value();
@@ -121,6 +133,8 @@ void Controller::Impl::StartTrial(Queued q) {
   running_.emplace(id, std::move(rt));
   display_.Log("start " + id + " " + FormatPython(spec_.space.ToNested(running_[id].config)));
   if (!argv.ok()) {
+    running_[id].remote = remote_slot.has_value();
+    if (remote_slot) running_[id].rec.slot = remote_slot->index;
     TrialEnd end;
     end.kind = TrialEnd::Kind::kSpawnFailed;
     end.reason = argv.status().message();
@@ -136,13 +150,17 @@ void Controller::Impl::StartTrial(Queued q) {
   launch.trial_dir = trial_dir;
   launch.params = spec_.space.ToNested(running_[id].config);
   for (const auto& [k, v] : spec_.env) launch.env.emplace_back(k, v);
-  if (options_.gpus_managed) launch.gpus = options_.slots[slot];
+  if (options_.gpus_managed && !remote_slot) launch.gpus = options_.slots[slot];
   launch.timeout_s = spec_.timeout_s;
   launch.stop_grace_s = spec_.stop_grace_s;
   launch.reading = spec_.reporting;
   launch.python_client_dir = options_.python_client_dir;
   launch.provenance = ProvenanceFor(spec_);
   launch.system_metrics_interval_s = spec_.track.system_metrics_interval_s;
+  if (remote_slot) {
+    StartRemote(id, *remote_slot, launch);
+    return;
+  }
   runner_.Start(launch);
   if (pid_t pid = runner_.Pid(id); pid > 0) {  // on record for orphan cleanup
     running_[id].rec.pid = pid;
@@ -189,7 +207,23 @@ void Controller::Impl::StopTrial(Running& rt, TrialStatus status, const std::str
   rt.stopping = true;
   rt.stop_status = status;
   rt.stop_reason = reason;
-  runner_.Stop(rt.rec.id, reason);
+  if (rt.remote)
+    hub_->Stop(rt.rec.id, reason, spec_.stop_grace_s);
+  else
+    runner_.Stop(rt.rec.id, reason);
+}
+
+// A second Ctrl-C: local trials are killed now; a remote one is dropped from its
+// lease (the agent is told to stop it) and recorded as it was being stopped.
+void Controller::Impl::KillTrial(Running& rt) {
+  if (!rt.remote) {
+    runner_.Kill(rt.rec.id);
+    return;
+  }
+  hub_->Forget(rt.rec.id);
+  std::string id = rt.rec.id;
+  std::string reason = rt.stopping ? rt.stop_reason : "killed";
+  asio::post(io_, [this, id, reason] { OnLost(id, reason); });
 }
 
 void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end) {
@@ -210,6 +244,14 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end) {
   if (rt.stopping) {
     rec.status = rt.stop_status;
     rec.reason = rt.stop_reason;
+    // A lost attempt past its retries is failed here rather than re-queued.
+    if (rec.status == TrialStatus::kLost && !state_.interrupted &&
+        attempts_[rec.suggestion] > spec_.max_retries) {
+      rec.status = TrialStatus::kFailed;
+      rec.reason = "lost " + std::to_string(attempts_[rec.suggestion]) +
+                   " times (max_retries: " + std::to_string(spec_.max_retries) +
+                   "); last: " + rt.stop_reason;
+    }
   } else {
     switch (end.kind) {
       case TrialEnd::Kind::kExited:
@@ -282,7 +324,7 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end) {
     Observe(obs);
   }
   if (early_) early_->OnEnd(id);
-  free_slots_.push_back(rt.slot);
+  if (!rt.remote) free_slots_.push_back(rt.slot);
   if (rec.status == TrialStatus::kLost && !state_.interrupted) {
     if (attempts_[rec.suggestion] <= spec_.max_retries)
       requeue_.push_back(Queued{rt.config, rec.suggestion, rec.id, attempts_[rec.suggestion]});
@@ -344,7 +386,7 @@ void Controller::Impl::CheckFailureBudget(const TrialRecord& rec) {
 }
 
 void Controller::Impl::MaybeFinish() {
-  if (finished_ || !running_.empty() || suggest_in_flight_) return;
+  if (finished_ || !running_.empty() || !detached_.empty() || suggest_in_flight_) return;
   if (!requeue_.empty() && !state_.interrupted) return;
   bool done = state_.interrupted || state_.no_new_trials || strategy_->Exhausted() ||
               Remaining() == 0 || state_.strategy_idle;
@@ -370,6 +412,7 @@ void Controller::Impl::MaybeFinish() {
                                                            : 0;
   signals_.cancel();
   tick_.cancel();
+  CloseHub(status == SweepStatus::kInterrupted);
   io_.stop();
 }
 
@@ -408,6 +451,19 @@ void Controller::Impl::OnTick() {
       MaybeFinish();
     }
   }
+  if (options_.listen && now - last_remote_poll_ >= 1.0) {
+    last_remote_poll_ = now;
+    CheckDetached();
+    if (options_.listen->on_poll) {
+      std::string why = options_.listen->on_poll();
+      if (!why.empty()) {
+        NoNewTrials(SweepStatus::kFailed, why);
+        for (auto& [id, rt] : running_)
+          if (!rt.stopping) StopTrial(rt, TrialStatus::kLost, why);
+        MaybeFinish();
+      }
+    }
+  }
   display_.Update(Counts());
   if (finished_) return;
   tick_.expires_after(std::chrono::milliseconds(100));
@@ -429,7 +485,7 @@ void Controller::Impl::OnSignal(int sig) {
                 "sweep interrupted; `sweep resume " + sweep_.id + "` re-runs it");
     MaybeFinish();
   } else {
-    for (auto& [id, rt] : running_) runner_.Kill(id);
+    for (auto& [id, rt] : running_) KillTrial(rt);
   }
   signals_.async_wait([this](const boost::system::error_code& ec, int s) {
     if (!ec) OnSignal(s);
@@ -449,7 +505,7 @@ ProgressCounts Controller::Impl::Counts() const {
   c.best_trial = state_.best_trial;
   c.elapsed_s = NowSeconds() - started_;
   c.mean_trial_s = state_.MeanDuration();
-  c.slots = static_cast<int>(options_.slots.size());
+  c.slots = static_cast<int>(options_.slots.size()) + RemoteSlots();
   return c;
 }
 

@@ -15,8 +15,10 @@
 #include <random>
 #include <set>
 
+#include "agents/auth.h"
 #include "agents/data_hash.h"
 #include "agents/gpus.h"
+#include "agents/host_port.h"
 #include "orchestrator/command_builder.h"
 #include "orchestrator/controller.h"
 #include "orchestrator/ids.h"
@@ -68,14 +70,15 @@ struct Settled {
 // Works out the slots from --workers/--gpus and the spec. Returns false with a
 // message on a bad --gpus list.
 bool SettleSlots(const SweepSpec& spec, std::optional<int> workers_flag, const std::string& gpus,
-                 Settled* out, std::ostream& err) {
+                 bool remote, Settled* out, std::ostream& err) {
   int workers = workers_flag.value_or(spec.workers);
-  if (workers < 1) {
-    err << "error: --workers must be at least 1\n";
+  if (workers < (remote ? 0 : 1)) {
+    err << "error: --workers must be at least 1 (0 is allowed with --listen: agents only)\n";
     return false;
   }
   out->workers = workers;
   out->controller.slots.assign(static_cast<size_t>(workers), "");
+  if (workers == 0) return true;
   if (gpus.empty()) return true;
   std::string error;
   GpuSlots g = ParseGpuSlots(gpus, std::max(1, spec.gpus_per_trial), &error);
@@ -134,6 +137,75 @@ int RunController(TrialStore& store, SweepSpec spec, SweepRecord sweep,
   return outcome.exit_code;
 }
 
+// --listen and its companions: checked before anything is written; the token file
+// is created (0600) when missing. Returns false with the message printed.
+bool SettleListen(const LaunchFlags& flags, const std::string& root, const SweepSpec& spec,
+                  Settled* out, std::ostream& err) {
+  if (flags.listen.empty()) return true;
+  auto hp = ParseHostPort(flags.listen, "127.0.0.1", true);
+  if (!hp.ok()) {
+    err << "error: --listen " << hp.status().message() << "\n";
+    return false;
+  }
+  if (flags.lease_timeout_s <= flags.lease_interval_s) {
+    err << "error: --lease-timeout (" << flags.lease_timeout_s
+        << "s) must exceed --lease-interval (" << flags.lease_interval_s << "s)\n";
+    return false;
+  }
+  if (flags.tls_cert.empty() != flags.tls_key.empty()) {
+    err << "error: --tls-cert and --tls-key go together\n";
+    return false;
+  }
+  ListenOptions l;
+  l.host = hp->host;
+  l.port = hp->port;
+  l.lease_interval_s = flags.lease_interval_s;
+  l.lease_timeout_s = flags.lease_timeout_s;
+  l.gpus_per_trial = std::max(1, spec.gpus_per_trial);
+  l.tls_cert = flags.tls_cert.empty() ? "" : Absolute(flags.tls_cert);
+  l.tls_key = flags.tls_key.empty() ? "" : Absolute(flags.tls_key);
+  l.token_file = Absolute(flags.token_file.empty() ? root + "/agent.token" : flags.token_file);
+  std::error_code ec;
+  if (flags.token_file.empty() && !fs::exists(l.token_file, ec)) {
+    fs::create_directories(root, ec);
+    auto made = GenerateTokenFile(l.token_file);
+    if (!made.ok()) {
+      err << "error: " << made.status().message() << "\n";
+      return false;
+    }
+    err << "generated the agent token " << l.token_file << " (mode 0600); copy it to each agent\n";
+  } else if (auto token = LoadTokenFile(l.token_file); !token.ok()) {
+    err << "error: --token-file: " << token.status().message() << "\n";
+    return false;
+  }
+  out->controller.listen = std::move(l);
+  return true;
+}
+
+// What resume needs to listen again where agents will look: the stored address
+// (with the port actually bound), token file and lease settings.
+std::optional<ListenOptions> StoredListen(const Value& opts, const SweepSpec& spec) {
+  if (!opts.contains("listen") || !opts["listen"].is_string()) return std::nullopt;
+  auto hp = ParseHostPort(opts["listen"].get<std::string>(), "127.0.0.1", true);
+  if (!hp.ok()) return std::nullopt;
+  ListenOptions l;
+  l.host = hp->host;
+  l.port = hp->port;
+  auto str = [&](const char* k) {
+    return opts.contains(k) && opts[k].is_string() ? opts[k].get<std::string>() : std::string();
+  };
+  auto num = [&](const char* k, double d) {
+    return opts.contains(k) && opts[k].is_number() ? opts[k].get<double>() : d;
+  };
+  l.token_file = str("token_file");
+  l.tls_cert = str("tls_cert");
+  l.tls_key = str("tls_key");
+  l.lease_interval_s = num("lease_interval_s", 5);
+  l.lease_timeout_s = num("lease_timeout_s", 30);
+  l.gpus_per_trial = std::max(1, spec.gpus_per_trial);
+  return l;
+}
+
 }  // namespace
 
 int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
@@ -155,7 +227,7 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
   if (flags.dry_run) return RunDryRun(spec, flags, seed, out, err);
 
   Settled settled;
-  if (!SettleSlots(spec, flags.workers, flags.gpus, &settled, err)) return 2;
+  if (!SettleSlots(spec, flags.workers, flags.gpus, !flags.listen.empty(), &settled, err)) return 2;
   settled.controller.max_trials = flags.max_trials;
   // Fail before anything is written when the strategy cannot be built.
   {
@@ -168,6 +240,7 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
     }
   }
   std::string root = Absolute(DefaultStorePath(flags.store));
+  if (!SettleListen(flags, root, spec, &settled, err)) return 2;
   auto store = OpenStore(root, StoreOptions{});
   if (!store.ok()) {
     err << "error: " << store.status().message() << "\n";
@@ -200,6 +273,16 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
   options["run_cap"] = spec.run_cap ? Value(*spec.run_cap) : Value(nullptr);
   // Read by ranking (orchestrator/ranking.cc) to rank by other metrics the same way.
   options["summary"] = SummaryModeName(spec.metric.summary);
+  if (const auto& l = settled.controller.listen) {
+    options["listen"] = FormatHostPort(l->host, l->port);  // the bound port replaces 0
+    options["token_file"] = l->token_file;
+    options["lease_interval_s"] = l->lease_interval_s;
+    options["lease_timeout_s"] = l->lease_timeout_s;
+    if (!l->tls_cert.empty()) {
+      options["tls_cert"] = l->tls_cert;
+      options["tls_key"] = l->tls_key;
+    }
+  }
   sweep.options = options;
   WriteBatch batch;
   batch.sweeps.push_back(sweep);
@@ -215,7 +298,8 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
   }
   err << "sweep " << sweep.id << " (" << sweep.name << "): method " << spec.method << ", "
       << spec.space.params.size() << " parameter(s), " << settled.controller.slots.size()
-      << " slot(s), seed " << seed << ", store " << (*store)->root() << "\n";
+      << " local slot(s)" << (settled.controller.listen ? " + remote agents" : "") << ", seed "
+      << seed << ", store " << (*store)->root() << "\n";
   return RunController(**store, std::move(spec), std::move(sweep), {}, settled, flags.quiet, out,
                        err);
 }
@@ -258,7 +342,10 @@ int RunResume(const ResumeFlags& flags, std::ostream& out, std::ostream& err) {
                          ? opts["gpus"].get<std::string>()
                          : "";
   Settled settled;
-  if (!SettleSlots(parsed.value(), workers, gpus, &settled, err)) return 2;
+  settled.controller.listen = StoredListen(opts, parsed.value());
+  if (!SettleSlots(parsed.value(), workers, gpus, settled.controller.listen.has_value(), &settled,
+                   err))
+    return 2;
   settled.controller.max_trials = flags.max_trials;
   if (!flags.max_trials && opts.contains("max_trials") && opts["max_trials"].is_number_unsigned())
     settled.controller.max_trials = opts["max_trials"].get<uint64_t>();

@@ -20,6 +20,10 @@ struct LaunchFlags {
   bool dry_run = false;
   bool json = false;
   bool quiet = false;
+  std::string listen;      // --listen HOST:PORT ("" = local slots only)
+  std::string token_file;  // --token-file ("" = STORE/agent.token, generated if missing)
+  double lease_interval_s = 5, lease_timeout_s = 30;
+  std::string tls_cert, tls_key;
 };
 
 // Runs `sweep launch`; returns the exit code (0, 1 failed, 2 usage/spec, 130 Ctrl-C).

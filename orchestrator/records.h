@@ -78,6 +78,36 @@ struct TrialRecord {
   Value provenance;
   std::string reproduces;  // id of the trial this one re-runs (`sweep reproduce --run`)
   int64_t pid = 0;         // its process group id once spawned (kept after it ends; 0 = none)
+  // Remote attempts: the lease it runs under ("" = a local slot), and where it ran:
+  // {"agent_id", "agent", "host", "gpus", "slurm_job_id", "slurm_array_task_id",
+  // "slurm_node", ...}; null for local trials.
+  std::string lease_id;
+  Value placement;
+};
+
+// A remote agent as a sweep saw it (written by the controller, read by `sweep status`).
+struct AgentRecord {
+  std::string sweep_id;
+  std::string id;    // "a1", "a2", ... in order of first connection
+  std::string name;  // the agent's own name, unique per agent process
+  std::string host, peer;
+  int slots = 0;
+  std::vector<std::string> gpus;
+  Value facts = Value::object();
+  int running = 0;
+  uint64_t finished = 0;
+  bool connected = false;
+  double connected_at = 0, last_heartbeat = 0;
+  std::string paused;  // why it gets no more trials; "" = it does
+};
+
+// One Slurm job (array) a sweep submitted.
+struct SlurmJobRecord {
+  std::string sweep_id;
+  std::string job_id;
+  int tasks = 1;
+  double submitted_at = 0;
+  std::string state;  // last seen
 };
 
 struct MetricPoint {

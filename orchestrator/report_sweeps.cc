@@ -159,6 +159,40 @@ ComputeSaved SavedBy(const SweepView& v, double now) {
   return EstimateComputeSaved(usage);
 }
 
+Value AgentJson(const AgentRecord& a) {
+  return Value{{"id", a.id},
+               {"name", a.name},
+               {"host", a.host},
+               {"peer", a.peer},
+               {"slots", a.slots},
+               {"gpus", a.gpus},
+               {"running", a.running},
+               {"finished", a.finished},
+               {"connected", a.connected},
+               {"paused", a.paused.empty() ? Value(nullptr) : Value(a.paused)},
+               {"connected_at", JsonTime(a.connected_at)},
+               {"last_heartbeat", JsonTime(a.last_heartbeat)},
+               {"facts", a.facts}};
+}
+
+// The agents table of `sweep status`: one row per agent the sweep has seen.
+std::string AgentsText(const std::vector<AgentRecord>& agents, double now) {
+  TextTable table(
+      {"AGENT", "NAME", "HOST", "SLOTS", "GPUS", "RUNNING", "DONE", "HEARTBEAT", "STATE"});
+  for (const AgentRecord& a : agents) {
+    std::string gpus;
+    for (const std::string& g : a.gpus) gpus += (gpus.empty() ? "" : ",") + g;
+    std::string beat =
+        a.last_heartbeat > 0 ? FormatDuration(std::max(0.0, now - a.last_heartbeat)) + " ago" : "-";
+    std::string state = !a.paused.empty() ? "paused: " + a.paused
+                        : a.connected     ? "connected"
+                                          : "disconnected";
+    table.AddRow({a.id, a.name, a.host, std::to_string(a.slots), gpus.empty() ? "-" : gpus,
+                  std::to_string(a.running), std::to_string(a.finished), beat, state});
+  }
+  return table.Render(0);
+}
+
 Value SavedJson(const ComputeSaved& c) {
   return Value{{"stopped", c.stopped},
                {"used_s", c.used_s},
@@ -179,7 +213,19 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
   auto planned = Planned(s);
   double elapsed = Elapsed(ctx, s);
   ComputeSaved saved = SavedBy(v, s.created_at + elapsed);
+  auto agents = ctx.store.ListAgents(s.id);
+  if (!agents.ok()) return Fail(ctx, agents.status());
+  auto jobs = ctx.store.ListSlurmJobs(s.id);
+  if (!jobs.ok()) return Fail(ctx, jobs.status());
   if (ctx.json) {
+    Value agent_list = Value::array();
+    for (const AgentRecord& a : *agents) agent_list.push_back(AgentJson(a));
+    Value job_list = Value::array();
+    for (const SlurmJobRecord& j : *jobs)
+      job_list.push_back({{"job_id", j.job_id},
+                          {"tasks", j.tasks},
+                          {"submitted_at", JsonTime(j.submitted_at)},
+                          {"state", j.state}});
     PrintJson(ctx, {{"id", s.id},
                     {"name", s.name},
                     {"status", SweepStatusWord(s.status)},
@@ -200,7 +246,9 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
                     {"stop_requested", s.stop_requested},
                     {"cancel_requested", s.cancel_requested},
                     {"workdir", s.workdir},
-                    {"options", s.options.is_null() ? Value::object() : s.options}});
+                    {"options", s.options.is_null() ? Value::object() : s.options},
+                    {"agents", agent_list},
+                    {"slurm_jobs", job_list}});
     return 0;
   }
   std::ostringstream o;
@@ -244,6 +292,22 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
   o << "\nelapsed   " << FormatDuration(elapsed) << " (started " << FormatIsoTime(s.created_at);
   if (s.ended_at > 0) o << ", ended " << FormatIsoTime(s.ended_at);
   o << ")\n";
+  if (s.options.is_object() && s.options.contains("listen") && s.options["listen"].is_string()) {
+    o << "agents    " << agents->size() << " seen; they connect with: sweep agent "
+      << s.options["listen"].get<std::string>() << " --token-file "
+      << (s.options.contains("token_file") && s.options["token_file"].is_string()
+              ? s.options["token_file"].get<std::string>()
+              : std::string("FILE"))
+      << "\n";
+  }
+  if (!jobs->empty()) {
+    o << "slurm     ";
+    for (size_t i = 0; i < jobs->size(); ++i)
+      o << (i ? ", " : "") << "job " << (*jobs)[i].job_id << " (" << (*jobs)[i].tasks
+        << " task(s), " << ((*jobs)[i].state.empty() ? "submitted" : (*jobs)[i].state) << ")";
+    o << "\n";
+  }
+  if (!agents->empty()) o << "\n" << AgentsText(*agents, Now(ctx));
   ctx.out << SanitizeForTerminal(o.str(), /*keep_newlines=*/true);
   return 0;
 }

@@ -150,6 +150,8 @@ int CmdShow(ReadContext& ctx, const std::string& trial_arg) {
                  {"slot", t.slot >= 0 ? Value(t.slot) : Value(nullptr)},
                  {"pid", t.pid > 0 ? Value(t.pid) : Value(nullptr)},
                  {"gpus", t.gpus},
+                 {"lease_id", t.lease_id.empty() ? Value(nullptr) : Value(t.lease_id)},
+                 {"placement", t.placement},
                  {"argv", t.argv},
                  {"trial_dir", t.trial_dir},
                  {"stdout_log", stdout_log},
@@ -185,6 +187,16 @@ int CmdShow(ReadContext& ctx, const std::string& trial_arg) {
                       (t.slot >= 0 ? std::to_string(t.slot) : "-") + "  gpus " +
                       (t.gpus.empty() ? "-" : t.gpus);
   line("where", where);
+  if (t.placement.is_object()) {
+    std::string slurm;
+    for (const char* k : {"slurm_job_id", "slurm_array_task_id", "slurm_node"}) {
+      if (t.placement.contains(k))
+        slurm += std::string(slurm.empty() ? "" : "  ") + k + " " +
+                 (t.placement[k].is_string() ? t.placement[k].get<std::string>()
+                                             : t.placement[k].dump());
+    }
+    if (!slurm.empty()) line("slurm", slurm);
+  }
   line("argv", t.argv.empty() ? "-" : ShellJoin(t.argv));
   line("trial dir", t.trial_dir.empty() ? "-" : t.trial_dir);
   if (!stdout_log.empty()) {

@@ -38,6 +38,8 @@
 #include <tuple>
 #include <utility>
 
+#include "orchestrator/sqlite_statement.h"
+#include "orchestrator/store_json.h"
 #include "orchestrator/store_provenance.h"
 
 namespace sweep {
@@ -53,7 +55,7 @@ const char kTrialColumns[] =
     "id, sweep_id, number, suggestion, retry_of, params, status, exit_code, signal, reason, "
     "host, agent, slot, gpus, argv, trial_dir, created_at, started_at, ended_at, value, "
     "value_is_nan, metric_reported, summary, stderr_tail, malformed_lines, code, env_hash, "
-    "artifacts, data, warnings, reproduces, pid";
+    "artifacts, data, warnings, reproduces, pid, lease_id, placement";
 
 // At most this many candidates are named in an "ambiguous prefix" error.
 constexpr int kMaxCandidates = 5;
@@ -61,74 +63,6 @@ constexpr int kMaxCandidates = 5;
 double NowSeconds() {
   using namespace std::chrono;
   return duration<double>(system_clock::now().time_since_epoch()).count();
-}
-
-// JSON has no NaN or infinity (nlohmann writes them as null), so a non-finite float
-// in a JSON column is written as one of these strings, which begin with a NUL that
-// no spec or metric name produces, and turned back into the float when read.
-const std::string kNanToken("\0NaN", 4);
-const std::string kInfToken("\0Infinity", 9);
-const std::string kNegInfToken("\0-Infinity", 10);
-
-bool HasNonFinite(const Value& v) {
-  if (v.is_number_float()) return !std::isfinite(v.get<double>());
-  if (v.is_structured()) {
-    for (const Value& item : v) {
-      if (HasNonFinite(item)) return true;
-    }
-  }
-  return false;
-}
-
-Value EncodeNonFinite(const Value& v) {
-  if (v.is_number_float()) {
-    double d = v.get<double>();
-    if (std::isnan(d)) return kNanToken;
-    if (std::isinf(d)) return d > 0 ? kInfToken : kNegInfToken;
-    return v;
-  }
-  if (v.is_object()) {
-    Value out = Value::object();
-    for (auto it = v.begin(); it != v.end(); ++it) out[it.key()] = EncodeNonFinite(it.value());
-    return out;
-  }
-  if (v.is_array()) {
-    Value out = Value::array();
-    for (const Value& item : v) out.push_back(EncodeNonFinite(item));
-    return out;
-  }
-  return v;
-}
-
-// Compact JSON; invalid UTF-8 in strings is replaced rather than thrown on.
-std::string DumpJson(const Value& v) {
-  if (HasNonFinite(v)) {
-    return EncodeNonFinite(v).dump(-1, ' ', false, Value::error_handler_t::replace);
-  }
-  return v.dump(-1, ' ', false, Value::error_handler_t::replace);
-}
-
-Result<Value> ParseJson(const std::string& text, const char* column, const std::string& row) {
-  Value::parser_callback_t decode = [](int, Value::parse_event_t event, Value& parsed) {
-    if (event == Value::parse_event_t::value && parsed.is_string()) {
-      const auto& s = parsed.get_ref<const std::string&>();
-      if (!s.empty() && s[0] == '\0') {
-        // Assigning to `parsed` frees the string `s` refers to: decide first.
-        double decoded = s == kNanToken      ? std::numeric_limits<double>::quiet_NaN()
-                         : s == kInfToken    ? std::numeric_limits<double>::infinity()
-                         : s == kNegInfToken ? -std::numeric_limits<double>::infinity()
-                                             : 0.0;
-        bool known = s == kNanToken || s == kInfToken || s == kNegInfToken;
-        if (known) parsed = decoded;
-      }
-    }
-    return true;
-  };
-  Value v = Value::parse(text, decode, /*allow_exceptions=*/false);
-  if (v.is_discarded()) {
-    return Status::Store("corrupt JSON in column " + std::string(column) + " of " + row);
-  }
-  return v;
 }
 
 // The exclusive upper bound of ids starting with `prefix` (ids are ASCII).
@@ -154,56 +88,6 @@ Result<std::unique_ptr<TrialStore>> OpenStore(const std::string& root, const Sto
   if (!store.ok()) return store.status();
   return std::unique_ptr<TrialStore>(std::move(store).value());
 }
-
-namespace {
-
-// A borrowed cached statement, reset and unbound when it goes out of scope so the
-// next user finds it clean. Bind errors are remembered and reported by Step().
-class Statement {
- public:
-  explicit Statement(sqlite3_stmt* s) : s_(s) {}
-  ~Statement() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  void BindInt(int i, int64_t v) { Check(sqlite3_bind_int64(s_, i, v)); }
-  void BindDouble(int i, double v) { Check(sqlite3_bind_double(s_, i, v)); }
-  void BindNull(int i) { Check(sqlite3_bind_null(s_, i)); }
-  void BindText(int i, const std::string& v) {
-    Check(sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
-  }
-  void BindOptionalInt(int i, const std::optional<int>& v) {
-    if (v)
-      BindInt(i, *v);
-    else
-      BindNull(i);
-  }
-  // SQLITE_ROW, SQLITE_DONE, or the bind/step error code.
-  int Step() { return bind_rc_ != SQLITE_OK ? bind_rc_ : sqlite3_step(s_); }
-  // Resets for another round of binds (the hot insert loop).
-  void Reset() { sqlite3_reset(s_); }
-
-  int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
-  double Double(int col) const { return sqlite3_column_double(s_, col); }
-  bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
-  std::string Text(int col) const {
-    const unsigned char* p = sqlite3_column_text(s_, col);
-    if (p == nullptr) return std::string();
-    return std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, col));
-  }
-
- private:
-  void Check(int rc) {
-    if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  }
-  sqlite3_stmt* s_;
-  int bind_rc_ = SQLITE_OK;
-};
-
-}  // namespace
 
 SqliteStore::SqliteStore(std::string root, sqlite3* db, bool read_only)
     : root_(std::move(root)), db_(db), read_only_(read_only) {}
@@ -385,7 +269,14 @@ Status SqliteStore::WriteBatchLocked(const WriteBatch& batch) {
   for (const TrialRecord& t : batch.trials) {
     if (Status st = UpsertTrial(t); !st.ok()) return st;
   }
-  return InsertPoints(batch.points);
+  if (Status st = InsertPoints(batch.points); !st.ok()) return st;
+  for (const AgentRecord& a : batch.agents) {
+    if (Status st = UpsertAgent(a); !st.ok()) return st;
+  }
+  for (const SlurmJobRecord& j : batch.slurm_jobs) {
+    if (Status st = UpsertSlurmJob(j); !st.ok()) return st;
+  }
+  return Status::Ok();
 }
 
 Status SqliteStore::UpsertSweep(const SweepRecord& s) {
@@ -436,9 +327,10 @@ Status SqliteStore::UpsertTrial(const TrialRecord& t) {
       "INSERT INTO trials (id, sweep_id, number, suggestion, retry_of, params, status, "
       "exit_code, signal, reason, host, agent, slot, gpus, argv, trial_dir, created_at, "
       "started_at, ended_at, value, value_is_nan, metric_reported, summary, stderr_tail, "
-      "malformed_lines, code, env_hash, artifacts, data, warnings, reproduces, pid) VALUES (?1, "
-      "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
-      "?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32) "
+      "malformed_lines, code, env_hash, artifacts, data, warnings, reproduces, pid, lease_id, "
+      "placement) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+      "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, "
+      "?33, ?34) "
       "ON CONFLICT (id) DO UPDATE SET sweep_id = excluded.sweep_id, number = excluded.number, "
       "suggestion = excluded.suggestion, retry_of = excluded.retry_of, "
       "params = excluded.params, status = excluded.status, exit_code = excluded.exit_code, "
@@ -451,8 +343,8 @@ Status SqliteStore::UpsertTrial(const TrialRecord& t) {
       "summary = excluded.summary, stderr_tail = excluded.stderr_tail, "
       "malformed_lines = excluded.malformed_lines, code = excluded.code, "
       "env_hash = excluded.env_hash, artifacts = excluded.artifacts, data = excluded.data, "
-      "warnings = excluded.warnings, reproduces = excluded.reproduces, pid = excluded.pid "
-      "RETURNING pk";
+      "warnings = excluded.warnings, reproduces = excluded.reproduces, pid = excluded.pid, "
+      "lease_id = excluded.lease_id, placement = excluded.placement RETURNING pk";
   auto prov = SplitProvenance(t.provenance, root_);
   if (!prov.ok()) return prov.status();
   if (!prov->env_hash.empty() && !prov->env.is_null()) {
@@ -502,6 +394,8 @@ Status SqliteStore::UpsertTrial(const TrialRecord& t) {
   q.BindText(30, DumpJson(prov->warnings));
   q.BindText(31, t.reproduces);
   q.BindInt(32, t.pid);
+  q.BindText(33, t.lease_id);
+  q.BindText(34, DumpJson(t.placement));
   if (q.Step() != SQLITE_ROW) return Error("writing trial " + t.id);
   trial_pks_[t.id] = q.Int(0);
   return Status::Ok();
@@ -748,6 +642,10 @@ Result<TrialRecord> TrialFromRow(const Statement& q) {
   t.provenance = JoinProvenance(prov);
   t.reproduces = q.Text(30);
   t.pid = q.Int(31);
+  t.lease_id = q.Text(32);
+  auto placement = ParseJson(q.Text(33), "placement", row);
+  if (!placement.ok()) return placement.status();
+  t.placement = std::move(placement).value();
   return t;
 }
 

@@ -70,6 +70,8 @@ class SqliteStore : public TrialStore {
   Result<std::vector<std::string>> GetTags(const std::string& trial_id) override;
   Status RequestStop(const std::string& sweep_id, bool cancel) override;
   Result<Value> GetEnvironment(const std::string& hash) override;
+  Result<std::vector<AgentRecord>> ListAgents(const std::string& sweep_id) override;
+  Result<std::vector<SlurmJobRecord>> ListSlurmJobs(const std::string& sweep_id) override;
   const std::string& root() const override { return root_; }
 
   // The database's schema version (PRAGMA user_version).
@@ -92,6 +94,8 @@ class SqliteStore : public TrialStore {
   Status UpsertSweep(const SweepRecord& s);
   Status UpsertTrial(const TrialRecord& t);
   Status InsertPoints(const std::vector<MetricPoint>& points);
+  Status UpsertAgent(const AgentRecord& a);        // store_agents.cc
+  Status UpsertSlurmJob(const SlurmJobRecord& j);  // store_agents.cc
   Result<int64_t> NameId(const std::string& name);
   Result<TrialRef> ResolveTrial(const std::string& id_or_prefix);
   Result<std::string> ResolveSweepId(const std::string& id_or_prefix);

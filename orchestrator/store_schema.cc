@@ -137,10 +137,47 @@ CREATE TABLE environments (
 ) WITHOUT ROWID;
 )SQL";
 
+const char* const kSchemaV3 =
+    R"SQL(-- Version 3: remote agents and Slurm. lease_id: the lease a remote attempt runs
+-- under, so a restarted controller can let its agent re-attach it; placement: where
+-- the attempt ran (agent, Slurm job, array task, node, GPUs) as JSON. agents: every
+-- remote agent a sweep saw, as `sweep status` lists them. slurm_jobs: the job ids a
+-- sweep submitted, so `sweep resume` finds them again and every exit cancels them.
+ALTER TABLE trials ADD COLUMN lease_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE trials ADD COLUMN placement TEXT NOT NULL DEFAULT 'null';  -- JSON
+
+CREATE TABLE agents (
+  sweep_id       TEXT NOT NULL REFERENCES sweeps (id),
+  id             TEXT NOT NULL,             -- "a1", "a2", ... per sweep
+  name           TEXT NOT NULL DEFAULT '',  -- the agent's own name (host:pid)
+  host           TEXT NOT NULL DEFAULT '',
+  peer           TEXT NOT NULL DEFAULT '',  -- ip:port of its last connection
+  slots          INTEGER NOT NULL DEFAULT 0,
+  gpus           TEXT NOT NULL DEFAULT '[]',  -- JSON array of strings
+  facts          TEXT NOT NULL DEFAULT '{}',  -- JSON: os, cpus, memory, Slurm job ...
+  running        INTEGER NOT NULL DEFAULT 0,
+  finished       INTEGER NOT NULL DEFAULT 0,
+  connected      INTEGER NOT NULL DEFAULT 0,
+  connected_at   REAL NOT NULL DEFAULT 0,
+  last_heartbeat REAL NOT NULL DEFAULT 0,
+  paused         TEXT NOT NULL DEFAULT '',  -- why it gets no more trials; '' = it does
+  PRIMARY KEY (sweep_id, id)
+) WITHOUT ROWID;
+
+CREATE TABLE slurm_jobs (
+  sweep_id     TEXT NOT NULL REFERENCES sweeps (id),
+  job_id       TEXT NOT NULL,  -- as sbatch --parsable printed it
+  tasks        INTEGER NOT NULL DEFAULT 1,
+  submitted_at REAL NOT NULL DEFAULT 0,
+  state        TEXT NOT NULL DEFAULT '',  -- last seen: PENDING, RUNNING, ENDED, CANCELLED
+  PRIMARY KEY (sweep_id, job_id)
+) WITHOUT ROWID;
+)SQL";
+
 }  // namespace
 
 const std::vector<std::string>& StoreMigrations() {
-  static const std::vector<std::string> kMigrations = {kSchemaV1, kSchemaV2};
+  static const std::vector<std::string> kMigrations = {kSchemaV1, kSchemaV2, kSchemaV3};
   return kMigrations;
 }
 

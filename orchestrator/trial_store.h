@@ -19,14 +19,21 @@ namespace sweep {
 
 // Everything one transaction writes. Trials are upserted by id.
 struct WriteBatch {
-  std::vector<SweepRecord> sweeps;  // upserted by id
-  std::vector<TrialRecord> trials;  // upserted by id
-  std::vector<MetricPoint> points;  // appended
-  bool empty() const { return sweeps.empty() && trials.empty() && points.empty(); }
+  std::vector<SweepRecord> sweeps;         // upserted by id
+  std::vector<TrialRecord> trials;         // upserted by id
+  std::vector<MetricPoint> points;         // appended
+  std::vector<AgentRecord> agents;         // upserted by (sweep_id, id)
+  std::vector<SlurmJobRecord> slurm_jobs;  // upserted by (sweep_id, job_id)
+  bool empty() const {
+    return sweeps.empty() && trials.empty() && points.empty() && agents.empty() &&
+           slurm_jobs.empty();
+  }
   void clear() {
     sweeps.clear();
     trials.clear();
     points.clear();
+    agents.clear();
+    slurm_jobs.clear();
   }
 };
 
@@ -71,6 +78,16 @@ class TrialStore {
   // kNotFound when unknown. Default: kNotFound (stores without provenance).
   virtual Result<Value> GetEnvironment(const std::string& hash) {
     return Status::NotFound("no environment " + hash);
+  }
+  // The remote agents a sweep saw, by id ("a1" < "a2" ... numerically). Default: none.
+  virtual Result<std::vector<AgentRecord>> ListAgents(const std::string& sweep_id) {
+    (void)sweep_id;
+    return std::vector<AgentRecord>{};
+  }
+  // The Slurm jobs a sweep submitted, oldest first. Default: none.
+  virtual Result<std::vector<SlurmJobRecord>> ListSlurmJobs(const std::string& sweep_id) {
+    (void)sweep_id;
+    return std::vector<SlurmJobRecord>{};
   }
 };
 
