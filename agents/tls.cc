@@ -199,8 +199,7 @@ Status PrepareClientSession(const TlsConfig& config, SSL* ssl, const std::string
 std::string DescribeTlsFailure(const boost::system::error_code& ec, SSL* ssl) {
   if (ec == asio::error::eof || ec == ssl::error::stream_truncated ||
       ec == asio::error::connection_reset) {
-    return "the peer closed the connection (does it speak TLS, with a certificate this side "
-           "trusts?)";
+    return "the peer closed the connection (does it speak TLS?)";
   }
   std::string text = ec.message();
   if (ssl != nullptr) {
