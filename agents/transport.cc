@@ -1,6 +1,10 @@
 // Framed TCP connections, the listener and the reconnecting connector.
 //
-// A Connection reads into a fixed 64 KiB buffer and feeds its own FrameDecoder;
+// A Connection's byte stream is a plain socket or a TLS stream over one (a variant
+// visited by the read and write paths, so the framing code exists once); with TLS,
+// Start() runs the handshake first, under the same handshake timer as the protocol
+// handshake, and writes wait for it. It reads into a fixed 64 KiB buffer and feeds
+// its own FrameDecoder;
 // frames go to the handler in order, and a decode error closes that connection only.
 // Writes are a queue of encoded frames with one async_write in flight. Every async
 // handler holds a shared_ptr to the connection, so it lives exactly as long as work
@@ -14,13 +18,20 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <cmath>
+#include <variant>
+
+#include "agents/tls.h"
 
 namespace sweep {
 namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
 using asio::ip::tcp;
+using TlsStream = ssl::stream<tcp::socket>;
 
 namespace {
 
@@ -35,26 +46,62 @@ std::string EndpointText(const tcp::endpoint& ep) {
 
 }  // namespace
 
-std::shared_ptr<Connection> Connection::Create(tcp::socket socket, ConnectionOptions options) {
-  return std::shared_ptr<Connection>(new Connection(std::move(socket), options));
+// The byte stream under the framing: a plain socket, or a TLS stream that owns it.
+// Reads and writes go through Visit, so both share one copy of the framing code.
+struct Connection::Stream {
+  explicit Stream(tcp::socket s) : v(std::in_place_type<tcp::socket>, std::move(s)) {}
+  Stream(tcp::socket s, ssl::context& ctx) : v(std::in_place_type<TlsStream>, std::move(s), ctx) {}
+
+  template <typename F>
+  auto Visit(F&& f) {
+    return std::visit(std::forward<F>(f), v);
+  }
+  tcp::socket& socket() {
+    if (auto* tls = std::get_if<TlsStream>(&v)) return tls->next_layer();
+    return std::get<tcp::socket>(v);
+  }
+  TlsStream* tls() { return std::get_if<TlsStream>(&v); }
+
+  std::variant<tcp::socket, TlsStream> v;
+};
+
+std::shared_ptr<Connection> Connection::Create(tcp::socket socket, ConnectionOptions options,
+                                               std::string tls_host) {
+  return std::shared_ptr<Connection>(
+      new Connection(std::move(socket), std::move(options), std::move(tls_host)));
 }
 
-Connection::Connection(tcp::socket socket, ConnectionOptions options)
-    : socket_(std::move(socket)),
-      options_(options),
-      decoder_(options.handshake_max_frame_bytes),
-      handshake_timer_(socket_.get_executor()),
-      idle_timer_(socket_.get_executor()),
+Connection::Connection(tcp::socket socket, ConnectionOptions options, std::string tls_host)
+    : stream_(options.tls ? std::make_unique<Stream>(std::move(socket), options.tls->context)
+                          : std::make_unique<Stream>(std::move(socket))),
+      options_(std::move(options)),
+      decoder_(options_.handshake_max_frame_bytes),
+      handshake_timer_(stream_->socket().get_executor()),
+      idle_timer_(stream_->socket().get_executor()),
       read_buf_(64 * 1024) {
   boost::system::error_code ec;
-  const tcp::endpoint ep = socket_.remote_endpoint(ec);
+  const tcp::endpoint ep = stream_->socket().remote_endpoint(ec);
   peer_ = ec ? "unknown peer" : EndpointText(ep);
-  socket_.set_option(tcp::no_delay(true), ec);  // small frames (heartbeats) must not wait
+  // Small frames (heartbeats) must not wait.
+  stream_->socket().set_option(tcp::no_delay(true), ec);
+  stream_ready_ = stream_->tls() == nullptr;
+  if (options_.tls && !options_.tls->server) {
+    setup_error_ = PrepareClientSession(*options_.tls, stream_->tls()->native_handle(), tls_host);
+  } else if (options_.tls && !tls_host.empty()) {
+    // Two TLS servers would each wait for the other's hello until the timeout.
+    setup_error_ = Status::Usage("a server TLS config on the dialling side (use MakeClientTls)");
+  }
 }
+
+Connection::~Connection() = default;
 
 void Connection::Start(FrameHandler on_frame, CloseHandler on_close) {
   on_frame_ = std::move(on_frame);
   on_close_ = std::move(on_close);
+  if (!setup_error_.ok()) {
+    Close(Status::Io("TLS with " + peer_ + ": " + setup_error_.message()));
+    return;
+  }
   if (options_.handshake_timeout_s > 0) {
     handshake_timer_.expires_after(Seconds(options_.handshake_timeout_s));
     handshake_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
@@ -64,7 +111,29 @@ void Connection::Start(FrameHandler on_frame, CloseHandler on_close) {
     });
   }
   ArmIdleTimer();
-  DoRead();
+  if (stream_ready_) {
+    DoRead();
+  } else {
+    DoHandshake();
+  }
+}
+
+void Connection::DoHandshake() {
+  TlsStream& tls = *stream_->tls();
+  tls.async_handshake(
+      options_.tls->server ? ssl::stream_base::server : ssl::stream_base::client,
+      [self = shared_from_this()](boost::system::error_code ec) {
+        if (self->closed_) return;
+        if (ec) {
+          self->Close(Status::Io("TLS handshake with " + self->peer_ + " failed: " +
+                                 DescribeTlsFailure(ec, self->stream_->tls()->native_handle())));
+          return;
+        }
+        self->stream_ready_ = true;
+        self->DoRead();
+        // Frames queued while the handshake ran (the agent's hello).
+        if (!self->writing_ && !self->queue_.empty()) self->DoWrite();
+      });
 }
 
 void Connection::ArmIdleTimer() {
@@ -79,16 +148,17 @@ void Connection::ArmIdleTimer() {
 }
 
 void Connection::DoRead() {
-  socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](
-                                                       boost::system::error_code ec, size_t n) {
+  auto on_read = [self = shared_from_this()](boost::system::error_code ec, size_t n) {
     if (self->closed_) return;
     if (ec) {
-      // A stream that ends inside a frame says so: that is the useful diagnostic.
+      // A stream that ends inside a frame says so: that is the useful diagnostic. A
+      // TLS peer that closes without close_notify reads as stream_truncated; the
+      // framing already tells a cut frame from a clean end.
       const Status truncated = self->decoder_.Finish();
+      const bool ended = ec == asio::error::eof || ec == ssl::error::stream_truncated;
       self->Close(!truncated.ok() ? Status::Io("from " + self->peer_ + ": " + truncated.message())
-                  : ec == asio::error::eof
-                      ? Status::Io("connection closed by " + self->peer_)
-                      : Status::Io("read from " + self->peer_ + ": " + ec.message()));
+                  : ended         ? Status::Io("connection closed by " + self->peer_)
+                                  : Status::Io("read from " + self->peer_ + ": " + ec.message()));
       return;
     }
     self->ArmIdleTimer();
@@ -108,7 +178,8 @@ void Connection::DoRead() {
       return;
     }
     self->DoRead();
-  });
+  };
+  stream_->Visit([&](auto& s) { s.async_read_some(asio::buffer(read_buf_), std::move(on_read)); });
 }
 
 Status Connection::Send(const Message& message) {
@@ -128,7 +199,7 @@ Status Connection::SendFrame(MessageType type, std::string_view payload) {
   }
   queued_bytes_ += frame->size();
   queue_.push_back(std::move(frame).value());
-  if (!writing_) DoWrite();
+  if (!writing_ && stream_ready_) DoWrite();
   return Status::Ok();
 }
 
@@ -139,17 +210,18 @@ void Connection::DoWrite() {
     return;
   }
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(queue_.front()),
-                    [self = shared_from_this()](boost::system::error_code ec, size_t) {
-                      if (self->closed_) return;
-                      if (ec) {
-                        self->Close(Status::Io("write to " + self->peer_ + ": " + ec.message()));
-                        return;
-                      }
-                      self->queued_bytes_ -= self->queue_.front().size();
-                      self->queue_.pop_front();
-                      self->DoWrite();
-                    });
+  auto on_written = [self = shared_from_this()](boost::system::error_code ec, size_t) {
+    if (self->closed_) return;
+    if (ec) {
+      self->Close(Status::Io("write to " + self->peer_ + ": " + ec.message()));
+      return;
+    }
+    self->queued_bytes_ -= self->queue_.front().size();
+    self->queue_.pop_front();
+    self->DoWrite();
+  };
+  stream_->Visit(
+      [&](auto& s) { asio::async_write(s, asio::buffer(queue_.front()), std::move(on_written)); });
 }
 
 void Connection::SetAuthenticated() {
@@ -161,7 +233,8 @@ void Connection::CloseAfterFlush(const Status& why) {
   if (closed_ || close_after_flush_) return;
   close_after_flush_ = true;
   close_reason_ = why;
-  if (!writing_) Close(why);
+  // Frames queued during a TLS handshake are flushed once it completes.
+  if (!writing_ && queue_.empty()) Close(why);
 }
 
 void Connection::Close(const Status& why) {
@@ -169,15 +242,17 @@ void Connection::Close(const Status& why) {
   closed_ = true;
   handshake_timer_.cancel();
   idle_timer_.cancel();
+  // Closing the socket (under TLS too) completes every pending operation; no TLS
+  // close_notify is sent, which peers read as the end of the stream.
   boost::system::error_code ec;
-  socket_.shutdown(tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
+  stream_->socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_->socket().close(ec);
   queue_.clear();
   queued_bytes_ = 0;
   // Drop the frame handler now: it may capture the owner, and the owner this.
   on_frame_ = nullptr;
   if (on_close_) {
-    asio::post(socket_.get_executor(), [cb = std::move(on_close_), why]() { cb(why); });
+    asio::post(stream_->socket().get_executor(), [cb = std::move(on_close_), why]() { cb(why); });
     on_close_ = nullptr;
   }
 }
@@ -214,6 +289,9 @@ Result<std::unique_ptr<Server>> Server::Listen(asio::io_context& io, const std::
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(host, ec);
   if (ec) return Status::Io("cannot listen on '" + host + "': not an IP address");
+  if (options.tls && !options.tls->server) {
+    return Status::Usage("cannot listen with a client TLS config (use MakeServerTls)");
+  }
   auto state = std::make_shared<State>(io);
   state->options = options;
   state->on_accept = std::move(on_accept);
@@ -288,7 +366,8 @@ struct Connector::State : std::enable_shared_from_this<Connector::State> {
                 }
                 auto socket = std::move(*self->socket);
                 self->socket.reset();
-                self->on_connected(Connection::Create(std::move(socket), self->options));
+                self->on_connected(
+                    Connection::Create(std::move(socket), self->options, self->host));
               });
         });
   }

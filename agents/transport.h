@@ -4,8 +4,9 @@
 // Everything here runs on one io_context thread: call every method from the thread
 // that runs the io_context, and every callback runs there too. A connection owns its
 // decoder, so a peer that sends garbage, an oversized length or nothing at all (past
-// a timeout) loses only its own connection. No TLS yet: on an untrusted network run
-// the protocol inside a tunnel (ssh -L, WireGuard); see schemas/protocol.md.
+// a timeout) loses only its own connection. With ConnectionOptions::tls set, each
+// connection first runs a TLS handshake (agents/tls.h), then the same framing inside
+// it; callers use Connection, Server and Connector the same way with or without it.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -25,26 +26,39 @@
 
 namespace sweep {
 
+struct TlsConfig;  // agents/tls.h
+
 struct ConnectionOptions {
   uint32_t max_frame_bytes = kDefaultMaxFrameBytes;  // after SetAuthenticated()
   uint32_t handshake_max_frame_bytes = 64 * 1024;    // before: hello/auth are small
   double handshake_timeout_s = 10;      // closed unless SetAuthenticated() by then; 0 = none
   double idle_timeout_s = 0;            // closed when nothing arrives this long; 0 = none
   size_t max_queued_bytes = 64u << 20;  // a peer that stops reading is dropped past this
+  // Null: plain TCP. Otherwise MakeServerTls (Server) or MakeClientTls (Connector): the
+  // TLS handshake runs first, inside handshake_timeout_s, and a failure closes that
+  // connection only, with "TLS handshake with PEER failed: ..." as the reason.
+  std::shared_ptr<TlsConfig> tls;
 };
 
-// One framed TCP connection. Shared ownership: pending operations keep it alive
-// until it is closed, so the owner may drop its pointer at any time after Close().
+// One framed TCP (or TLS over TCP) connection. Shared ownership: pending operations
+// keep it alive until it is closed, so the owner may drop its pointer at any time
+// after Close(). Frames sent before the TLS handshake completes are queued.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   using FrameHandler = std::function<void(Frame frame)>;
   // Exactly once, posted (never from inside Send or Close): why it closed.
   using CloseHandler = std::function<void(const Status& why)>;
 
+  // tls_host: with a client TlsConfig, the DNS name or IP address the server's
+  // certificate must match (unless the config overrides it); the Connector passes the
+  // host it dialled. Without one there is nothing to verify and Start() closes the
+  // connection with that error. Ignored for plain TCP and on the server side.
   static std::shared_ptr<Connection> Create(boost::asio::ip::tcp::socket socket,
-                                            ConnectionOptions options);
-  // Starts reading and the timers. on_frame gets frames in order; after a decode
-  // error (message names it) or a timeout the connection closes itself.
+                                            ConnectionOptions options, std::string tls_host = {});
+  ~Connection();
+  // Starts the timers, the TLS handshake if any, then reading. on_frame gets frames in
+  // order; after a TLS or decode error (message names it) or a timeout the connection
+  // closes itself.
   void Start(FrameHandler on_frame, CloseHandler on_close);
 
   // Queues one frame. Errors: closed (kIo), the frame exceeds the limit (kUsage; the
@@ -64,13 +78,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   size_t queued_bytes() const { return queued_bytes_; }
 
  private:
-  Connection(boost::asio::ip::tcp::socket socket, ConnectionOptions options);
+  struct Stream;  // plain socket or TLS stream over it (transport.cc)
+
+  Connection(boost::asio::ip::tcp::socket socket, ConnectionOptions options, std::string tls_host);
+  void DoHandshake();
   void DoRead();
   void DoWrite();
   void ArmIdleTimer();
 
-  boost::asio::ip::tcp::socket socket_;
+  std::unique_ptr<Stream> stream_;
   ConnectionOptions options_;
+  Status setup_error_;  // TLS session setup failed: Start() closes with it
   FrameDecoder decoder_;
   boost::asio::steady_timer handshake_timer_, idle_timer_;
   FrameHandler on_frame_;
@@ -79,6 +97,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::deque<std::string> queue_;
   size_t queued_bytes_ = 0;
   bool writing_ = false, closed_ = false, close_after_flush_ = false;
+  bool stream_ready_ = false;  // false until the TLS handshake completes
   Status close_reason_;
   std::vector<char> read_buf_;
 };
@@ -123,7 +142,9 @@ class Backoff {
 };
 
 // Connects to host:port, retrying with back-off until Stop(). Each connection is
-// handed, not yet started, to on_connected; call Reconnect() when it closes.
+// handed, not yet started, to on_connected; call Reconnect() when it closes. With
+// options.tls the TLS handshake runs in Connection::Start(), verifying host (or the
+// config's server name), so a TLS failure arrives through the close handler.
 class Connector {
  public:
   using ConnectHandler = std::function<void(std::shared_ptr<Connection>)>;

@@ -7,6 +7,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/write.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -15,6 +19,9 @@
 #include <vector>
 
 #include "agents/auth.h"
+#include "agents/tls.h"
+#include "tests/agents/agents_test_util.h"
+#include "tests/agents/tls_test_util.h"
 
 namespace sweep {
 namespace {
@@ -82,9 +89,10 @@ struct TestController {
 
 // An agent that authenticates, then sends `heartbeats` heartbeats and counts replies.
 struct TestAgent {
-  TestAgent(asio::io_context& io, uint16_t port, AuthToken token, int heartbeats)
+  TestAgent(asio::io_context& io, uint16_t port, AuthToken token, int heartbeats,
+            ConnectionOptions options = {}, std::string host = "127.0.0.1")
       : connector(
-            io, "127.0.0.1", port, {}, BackoffOptions{0.01, 0.05, 2, 0.25},
+            io, std::move(host), port, std::move(options), BackoffOptions{0.01, 0.05, 2, 0.25},
             [this, token, heartbeats](std::shared_ptr<Connection> c) {
               conn = c;
               auto hs = std::make_shared<AgentHandshake>(token, "agent", "localhost");
@@ -385,6 +393,264 @@ TEST(Transport, ListenReportsABadAddress) {
   auto r = Server::Listen(io, "not-an-ip", 0, {}, [](std::shared_ptr<Connection>) {});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("not an IP address"), std::string::npos);
+}
+
+// ---- TLS ----------------------------------------------------------------------
+
+// Certificates for one test: the controller's (valid for localhost and 127.0.0.1),
+// one from an unrelated issuer, and one valid for localhost only.
+struct TlsFixture {
+  TlsFixture()
+      : ctl(testing::WriteSelfSignedCert(dir.path(), "ctl", "DNS:localhost,IP:127.0.0.1")),
+        stranger(testing::WriteSelfSignedCert(dir.path(), "stranger", "DNS:localhost")),
+        by_name(testing::WriteSelfSignedCert(dir.path(), "by-name", "DNS:localhost")) {}
+  ConnectionOptions Server(const testing::CertFiles& files, double timeout_s = 10) const {
+    ConnectionOptions o;
+    o.handshake_timeout_s = timeout_s;
+    o.tls = MakeServerTls(files.cert, files.key).value();
+    return o;
+  }
+  ConnectionOptions Client(const std::string& ca, const std::string& name = "") const {
+    ConnectionOptions o;
+    o.tls = MakeClientTls(ca, name).value();
+    return o;
+  }
+  testing::TempDir dir;
+  testing::CertFiles ctl, stranger, by_name;
+};
+
+// A TLS client that skips verification (it plays an attacker or an outdated peer):
+// connects, handshakes, writes bytes, reads until the server ends the connection.
+// result: "" while running, then "closed" or the step that failed and why.
+struct RawTlsClient {
+  RawTlsClient(asio::io_context& io, uint16_t port, std::string bytes, int max_version = 0)
+      : ctx(Context(max_version)), stream(io, ctx), payload(std::move(bytes)) {
+    stream.next_layer().async_connect(
+        {asio::ip::make_address("127.0.0.1"), port}, [this](boost::system::error_code ec) {
+          if (ec) return Fail("connect", ec);
+          stream.async_handshake(asio::ssl::stream_base::client,
+                                 [this](boost::system::error_code e) {
+                                   if (e) return Fail("handshake", e);
+                                   asio::async_write(stream, asio::buffer(payload),
+                                                     [this](boost::system::error_code w, size_t) {
+                                                       if (w) return Fail("write", w);
+                                                       Read();
+                                                     });
+                                 });
+        });
+  }
+  static asio::ssl::context Context(int max_version) {
+    asio::ssl::context ctx(asio::ssl::context::tls_client);
+    if (max_version != 0) {  // lift the system's own floor so only the server's counts
+      SSL_CTX_set_security_level(ctx.native_handle(), 0);
+      SSL_CTX_set_cipher_list(ctx.native_handle(), "DEFAULT@SECLEVEL=0");
+      SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_VERSION);
+      SSL_CTX_set_max_proto_version(ctx.native_handle(), max_version);
+    }
+    return ctx;
+  }
+  void Read() {
+    stream.async_read_some(asio::buffer(buf), [this](boost::system::error_code ec, size_t) {
+      if (!ec) return Read();
+      if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
+          ec == asio::error::connection_reset) {
+        result = "closed";
+      } else {
+        Fail("read", ec);
+      }
+    });
+  }
+  void Fail(const std::string& step, boost::system::error_code ec) {
+    result = step + ": " + ec.message();
+  }
+  asio::ssl::context ctx;
+  asio::ssl::stream<asio::ip::tcp::socket> stream;
+  std::string payload;
+  char buf[256];
+  std::string result;
+};
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+TEST(TransportTls, AuthenticationAndHeartbeatsRunInsideTls) {
+  TlsFixture f;
+  asio::io_context io;
+  TestController controller(io, Token("k"), f.Server(f.ctl));
+  TestAgent agent(io, controller.port(), Token("k"), 200, f.Client(f.ctl.cert));
+  ASSERT_TRUE(RunUntil(io, [&] { return agent.renewed == 200; }))
+      << agent.renewed << " " << agent.closed;
+  EXPECT_EQ(controller.authenticated, 1);
+  EXPECT_TRUE(agent.refusal.empty());
+  EXPECT_TRUE(controller.closed.empty());
+}
+
+TEST(TransportTls, SmallAndOneMebibyteFramesRoundTrip) {
+  TlsFixture f;
+  asio::io_context io;
+  // An echo server: every frame comes back as it was.
+  auto server =
+      Server::Listen(io, "127.0.0.1", 0, f.Server(f.ctl), [](std::shared_ptr<Connection> c) {
+        std::weak_ptr<Connection> weak = c;
+        c->Start(
+            [weak](Frame fr) {
+              if (auto conn = weak.lock()) (void)conn->SendFrame(fr.type, fr.payload);
+            },
+            [](const Status&) {});
+        c->SetAuthenticated();
+      });
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  std::string big(1 << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 7919) % 251);
+  const std::vector<std::string> sent = {"", "x", std::string(70000, 'm'), big, "tail"};
+  std::vector<Frame> echoed;
+  std::shared_ptr<Connection> conn;
+  std::string closed;
+  Connector connector(io, "127.0.0.1", (*server)->port(), f.Client(f.ctl.cert), BackoffOptions{},
+                      [&](std::shared_ptr<Connection> c) {
+                        conn = c;
+                        c->Start([&](Frame fr) { echoed.push_back(std::move(fr)); },
+                                 [&](const Status& why) { closed = why.message(); });
+                        c->SetAuthenticated();
+                        // Queued before the TLS handshake completes: sent after it.
+                        for (const auto& p : sent)
+                          ASSERT_TRUE(c->SendFrame(MessageType::kLog, p).ok());
+                      });
+  connector.Start();
+  ASSERT_TRUE(RunUntil(io, [&] { return echoed.size() == sent.size() || !closed.empty(); }))
+      << echoed.size();
+  ASSERT_EQ(echoed.size(), sent.size()) << closed;
+  for (size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ(echoed[i].type, MessageType::kLog);
+    EXPECT_TRUE(echoed[i].payload == sent[i]) << "frame " << i;
+  }
+  connector.Stop();
+  conn->Close(Status::Ok());
+}
+
+TEST(TransportTls, PlainAgentAtATlsControllerFailsFastOnThatConnectionOnly) {
+  TlsFixture f;
+  asio::io_context io;
+  TestController controller(io, Token("k"), f.Server(f.ctl, 5));
+  TestAgent good(io, controller.port(), Token("k"), 1, f.Client(f.ctl.cert));
+  ASSERT_TRUE(RunUntil(io, [&] { return good.renewed == 1; }));
+  const auto start = std::chrono::steady_clock::now();
+  TestAgent plain(io, controller.port(), Token("k"), 1);
+  ASSERT_TRUE(RunUntil(
+      io, [&] { return !plain.closed.empty() && controller.ClosedWith("TLS handshake with"); }));
+  EXPECT_LT(SecondsSince(start), 3);
+  EXPECT_TRUE(controller.ClosedWith("(the peer does not speak TLS)")) << controller.closed[0];
+  EXPECT_FALSE(plain.ready);
+  good.SendHeartbeat(1);
+  ASSERT_TRUE(RunUntil(io, [&] { return good.renewed == 2; }));
+  EXPECT_EQ(controller.authenticated, 1);
+}
+
+TEST(TransportTls, TlsAgentAtAPlainControllerFailsFast) {
+  asio::io_context io;
+  TlsFixture f;
+  ConnectionOptions plain;
+  plain.handshake_timeout_s = 5;
+  TestController controller(io, Token("k"), plain);
+  const auto start = std::chrono::steady_clock::now();
+  TestAgent agent(io, controller.port(), Token("k"), 1, f.Client(f.ctl.cert));
+  ASSERT_TRUE(RunUntil(io, [&] { return !agent.closed.empty() && !controller.closed.empty(); }));
+  EXPECT_LT(SecondsSince(start), 3);
+  EXPECT_EQ(agent.closed.rfind("TLS handshake with 127.0.0.1:", 0), 0u) << agent.closed;
+  EXPECT_NE(agent.closed.find("failed: "), std::string::npos);
+  // The ClientHello read as a frame header: an absurd length.
+  EXPECT_TRUE(controller.ClosedWith("exceeds the limit of 65536 bytes")) << controller.closed[0];
+  EXPECT_FALSE(agent.ready);
+}
+
+TEST(TransportTls, AgentRefusesACertificateFromAnotherIssuer) {
+  TlsFixture f;
+  asio::io_context io;
+  TestController controller(io, Token("k"), f.Server(f.ctl));
+  TestAgent agent(io, controller.port(), Token("k"), 1, f.Client(f.stranger.cert));
+  ASSERT_TRUE(RunUntil(io, [&] { return !agent.closed.empty() && !controller.closed.empty(); }));
+  EXPECT_NE(agent.closed.find("TLS handshake with"), std::string::npos);
+  EXPECT_NE(agent.closed.find("certificate verify failed: self-signed certificate"),
+            std::string::npos)
+      << agent.closed;
+  EXPECT_TRUE(controller.ClosedWith("TLS handshake with")) << controller.closed[0];
+  EXPECT_EQ(controller.authenticated, 0);
+}
+
+TEST(TransportTls, AgentRefusesACertificateForAnotherHostOrAddress) {
+  TlsFixture f;
+  asio::io_context io;
+  {
+    TestController controller(io, Token("k"), f.Server(f.ctl));
+    TestAgent agent(io, controller.port(), Token("k"), 1,
+                    f.Client(f.ctl.cert, "controller.example"));
+    ASSERT_TRUE(RunUntil(io, [&] { return !agent.closed.empty(); }));
+    EXPECT_NE(agent.closed.find("certificate verify failed: hostname mismatch"), std::string::npos)
+        << agent.closed;
+  }
+  {
+    // Valid for localhost only, dialled as 127.0.0.1: the address must be in the certificate.
+    TestController controller(io, Token("k"), f.Server(f.by_name));
+    TestAgent agent(io, controller.port(), Token("k"), 1, f.Client(f.by_name.cert));
+    ASSERT_TRUE(RunUntil(io, [&] { return !agent.closed.empty(); }));
+    EXPECT_NE(agent.closed.find("certificate verify failed: IP address mismatch"),
+              std::string::npos)
+        << agent.closed;
+    // Dialled by the name it carries, it is accepted.
+    TestAgent by_name(io, controller.port(), Token("k"), 1, f.Client(f.by_name.cert), "localhost");
+    ASSERT_TRUE(RunUntil(io, [&] { return by_name.renewed == 1; })) << by_name.closed;
+  }
+}
+
+TEST(TransportTls, OversizedFrameInsideTlsClosesOnlyThatConnection) {
+  TlsFixture f;
+  asio::io_context io;
+  TestController controller(io, Token("k"), f.Server(f.ctl));
+  TestAgent agent(io, controller.port(), Token("k"), 1, f.Client(f.ctl.cert));
+  ASSERT_TRUE(RunUntil(io, [&] { return agent.renewed == 1; }));
+  RawTlsClient oversized(io, controller.port(), Header(0x7fffffff, 1) + "xxxx");
+  ASSERT_TRUE(RunUntil(io, [&] {
+    return !oversized.result.empty() && controller.ClosedWith("frame length 2147483647 exceeds");
+  }));
+  EXPECT_EQ(oversized.result, "closed");
+  agent.SendHeartbeat(1);
+  ASSERT_TRUE(RunUntil(io, [&] { return agent.renewed == 2; }));
+  EXPECT_TRUE(agent.conn->open());
+  EXPECT_TRUE(agent.closed.empty());
+}
+
+TEST(TransportTls, ControllerRefusesTlsOlderThan1_2) {
+  TlsFixture f;
+  asio::io_context io;
+  TestController controller(io, Token("k"), f.Server(f.ctl));
+  RawTlsClient old(io, controller.port(), "x", TLS1_1_VERSION);
+  ASSERT_TRUE(RunUntil(io, [&] { return !old.result.empty() && !controller.closed.empty(); }));
+  EXPECT_EQ(old.result.rfind("handshake: ", 0), 0u) << old.result;
+  EXPECT_TRUE(controller.ClosedWith("TLS handshake with")) << controller.closed[0];
+}
+
+TEST(TransportTls, APeerSilentDuringTheTlsHandshakeIsDroppedAtTheTimeout) {
+  TlsFixture f;
+  asio::io_context io;
+  TestController controller(io, Token("k"), f.Server(f.ctl, 0.2));
+  RawClient silent(controller.port(), "");
+  ASSERT_TRUE(RunUntil(
+      io, [&] { return silent.finished.load() && controller.ClosedWith("timed out after"); }));
+  EXPECT_TRUE(silent.saw_eof);
+}
+
+TEST(TransportTls, ConfigsUsedOnTheWrongSideAreRefused) {
+  TlsFixture f;
+  asio::io_context io;
+  auto listen =
+      Server::Listen(io, "127.0.0.1", 0, f.Client(f.ctl.cert), [](std::shared_ptr<Connection>) {});
+  ASSERT_FALSE(listen.ok());
+  EXPECT_EQ(listen.status().code(), ErrorCode::kUsage);
+  TestController controller(io, Token("k"), f.Server(f.ctl));
+  TestAgent agent(io, controller.port(), Token("k"), 1, f.Server(f.ctl));
+  ASSERT_TRUE(RunUntil(io, [&] { return !agent.closed.empty(); }));
+  EXPECT_NE(agent.closed.find("server TLS config on the dialling side"), std::string::npos);
 }
 
 }  // namespace
