@@ -37,6 +37,9 @@ struct ListenOptions {
   // Called from the loop every second while the sweep runs (Slurm job watching);
   // returns "" or a reason to stop the sweep (e.g. jobs stuck pending).
   std::function<std::string()> on_poll;
+  // Called once when the sweep is over, just before agents are told so (they then
+  // exit): e.g. to stop replacing Slurm jobs that end.
+  std::function<void()> on_closing;
 };
 
 struct ControllerOptions {

@@ -18,6 +18,7 @@
 #include <filesystem>
 
 #include "agents/auth.h"
+#include "agents/tls.h"
 #include "orchestrator/controller_impl.h"
 
 namespace sweep {
@@ -68,6 +69,11 @@ Status Controller::Impl::StartHub() {
   ho.lease_interval_s = l.lease_interval_s;
   ho.lease_timeout_s = l.lease_timeout_s;
   ho.gpus_per_trial = std::max(1, spec_.gpus_per_trial);
+  if (!l.tls_cert.empty()) {
+    auto tls = MakeServerTls(l.tls_cert, l.tls_key);
+    if (!tls.ok()) return tls.status();
+    ho.connection.tls = tls.value();
+  }
   AgentHubCallbacks cb;
   cb.on_capacity = [this] { Schedule(); };
   cb.on_agent = [this](const AgentInfo& a) { OnAgent(a); };
@@ -92,7 +98,9 @@ Status Controller::Impl::StartHub() {
   if (l.host.find(':') != std::string::npos)
     address = "[" + l.host + "]:" + std::to_string(hub_->port());
   display_.Log("listening for agents on " + address + "; on each GPU node run:", true);
-  display_.Log("  sweep agent " + address + " --token-file " + l.token_file, true);
+  display_.Log("  sweep agent " + address + " --token-file " + l.token_file +
+                   (l.tls_cert.empty() ? "" : " --tls-ca " + l.tls_cert),
+               true);
   sweep_.options["listen"] = address;
   batch_.sweeps.push_back(sweep_);
   if (l.on_listening) l.on_listening(address);
@@ -291,6 +299,7 @@ void Controller::Impl::CheckDetached() {
 // Agents exit on "sweep finished"; after an interruption they keep reconnecting so
 // that `sweep resume` finds them again.
 void Controller::Impl::CloseHub(bool interrupted) {
+  if (options_.listen && options_.listen->on_closing) options_.listen->on_closing();
   if (hub_)
     hub_->Close(interrupted ? "controller interrupted; `sweep resume " + sweep_.id + "` continues"
                             : "sweep finished");

@@ -19,6 +19,7 @@
 #include "agents/data_hash.h"
 #include "agents/gpus.h"
 #include "agents/host_port.h"
+#include "agents/tls.h"
 #include "orchestrator/command_builder.h"
 #include "orchestrator/controller.h"
 #include "orchestrator/ids.h"
@@ -155,6 +156,12 @@ bool SettleListen(const LaunchFlags& flags, const std::string& root, const Sweep
   if (flags.tls_cert.empty() != flags.tls_key.empty()) {
     err << "error: --tls-cert and --tls-key go together\n";
     return false;
+  }
+  if (!flags.tls_cert.empty()) {
+    if (auto tls = MakeServerTls(flags.tls_cert, flags.tls_key); !tls.ok()) {
+      err << "error: " << tls.status().message() << "\n";
+      return false;
+    }
   }
   ListenOptions l;
   l.host = hp->host;
