@@ -52,7 +52,8 @@ struct Recorder {
   std::vector<std::pair<std::string, std::vector<ParsedPoint>>> metrics;
   std::vector<std::string> logs;  // "trial stream offset data"
   std::vector<std::string> attach_asked;
-  std::function<bool(const std::string& trial)> attach_answer;  // unset: on_attach unset
+  bool with_attach = true;                                      // false: the hub gets no on_attach
+  std::function<bool(const std::string& trial)> attach_answer;  // unset: refuse
   int capacity = 0;
 
   AgentHubCallbacks Callbacks() {
@@ -73,10 +74,10 @@ struct Recorder {
     cb.on_lost = [this](const std::string& t, const std::string& why) {
       lost.push_back(t + ": " + why);
     };
-    if (attach_answer) {
+    if (with_attach) {
       cb.on_attach = [this](const AgentInfo&, const std::string& t, const std::string& l) {
         attach_asked.push_back(t + "/" + l);
-        return attach_answer(t);
+        return attach_answer && attach_answer(t);
       };
     }
     cb.on_event = [this](const std::string& line) { events.push_back(line); };
@@ -492,6 +493,7 @@ TEST(AgentHub, FreshHubAdoptsRunningTrialsTheControllerVouchesFor) {
 
   // Without on_attach every unknown lease is refused.
   Recorder plain;
+  plain.with_attach = false;
   auto hub2 = AgentHub::Listen(io, Token("secret"), FastOptions(), plain.Callbacks()).value();
   FakeAgent::Script s2;
   s2.name = "agent-9";
