@@ -29,6 +29,10 @@
 
 namespace sweep {
 
+// gpus_per_trial <= 0: GPUs are not managed (slots = ready.slots). A failure for
+// flapping: an end that is exited non-zero, signaled, timed_out or spawn_failed, not
+// after a Stop, of a trial that ran less than flap_window_s; flap_failures <= 0 never
+// pauses. A paused agent stays paused for the hub's life; its running trials go on.
 struct AgentHubOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;                         // 0 = an ephemeral port (see port())
@@ -69,6 +73,7 @@ struct AgentHubCallbacks {
   // Capacity changed (an agent became ready, a slot freed, an agent left): schedule.
   std::function<void()> on_capacity;
   // An agent was seen, changed (heartbeat, pause) or left; for the store and status.
+  // Not called per assignment or end: Agents() has the running counts.
   std::function<void(const AgentInfo& agent)> on_agent;
   std::function<void(const std::string& trial_id, int64_t pid, double started_at)> on_started;
   std::function<void(const std::string& trial_id, std::vector<ParsedPoint> points)> on_metrics;
@@ -81,7 +86,10 @@ struct AgentHubCallbacks {
   std::function<void(const std::string& trial_id, const std::string& reason)> on_lost;
   // ready.running named a lease the hub does not hold (after a controller restart).
   // Return true to adopt it on that agent (attach_ok, lease renewed), false to refuse
-  // (attach_refused: the agent stops the trial). Unset = refuse.
+  // (attach_refused: the agent stops the trial). Unset = refuse. The one callback that
+  // is not posted (its answer is needed): it runs from the handler of the agent's
+  // `ready`, never from inside a hub method, and may call the hub. Leases that expired
+  // or ended in this hub are refused without asking.
   std::function<bool(const AgentInfo& agent, const std::string& trial_id,
                      const std::string& lease_id)>
       on_attach;
@@ -91,7 +99,8 @@ struct AgentHubCallbacks {
 
 class AgentHub {
  public:
-  // Binds host:port and starts accepting. Errors: kIo (address in use, bad address).
+  // Binds host:port and starts accepting. Errors: kIo (address in use, bad address);
+  // kUsage when lease_interval_s <= 0 or lease_timeout_s <= lease_interval_s.
   static Result<std::unique_ptr<AgentHub>> Listen(boost::asio::io_context& io, AuthToken token,
                                                   AgentHubOptions options,
                                                   AgentHubCallbacks callbacks);
@@ -106,7 +115,9 @@ class AgentHub {
   std::vector<RemoteSlot> FreeSlots() const;
   // Sends `assign` for launch under a new lease on slot (expiry = now + timeout).
   // rel_trial_dir / rel_workdir: as AssignFromLaunch (agents/trial_messages.h).
-  // Errors: the agent is gone or the slot is taken (kIo); nothing was sent then.
+  // Errors: the agent is gone, paused or the slot is taken (kIo); the trial already
+  // holds a lease, lease_id is empty or was used before, or a path is not a safe
+  // relative path (kUsage); nothing was sent then. The slot's GPUs are the hub's.
   Status Assign(const RemoteSlot& slot, const TrialLaunch& launch, const std::string& lease_id,
                 const std::string& rel_trial_dir, const std::string& rel_workdir);
   // Sends `stop` for the trial's current lease; it still ends through on_end.
