@@ -34,7 +34,7 @@ pid_alive() { # pidfile
 }
 
 node_state() {
-  sinfo -h -n "$NODE" -o %t 2>/dev/null | head -n1 || true
+  timeout 15 sinfo -h -n "$NODE" -o %t 2>/dev/null | head -n1 || true
 }
 
 write_config() {
