@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cctype>
@@ -210,7 +211,10 @@ Result<std::string> SlurmBackend::SubmitLocked(const std::string& array,
   std::vector<std::string> cmd = {*sbatch, "--parsable", "--array=" + array};
   cmd.insert(cmd.end(), flags.begin(), flags.end());
   cmd.push_back("--job-name=sweep-" + options_.sweep_id);
-  cmd.push_back("--output=" + dir + "/slurm-%A_%a.out");
+  // sbatch expands %-patterns in --output: a '%' in the folder name must stay literal.
+  std::string literal_dir;
+  for (char c : dir) literal_dir += c == '%' ? std::string("%%") : std::string(1, c);
+  cmd.push_back("--output=" + literal_dir + "/slurm-%A_%a.out");
   cmd.push_back(script);
   auto r = RunCommand(cmd, options_.command_timeout_s);
   if (!r.ok()) return r.status();
@@ -277,7 +281,9 @@ Status SlurmBackend::PollLocked() {
 
   std::vector<std::string> missing;
   for (const SlurmTask& t : tasks_)
-    if (t.phase != SlurmPhase::kEnded && !rows.count(t.id())) missing.push_back(t.job_id);
+    if (t.phase != SlurmPhase::kEnded && !rows.count(t.id()) &&
+        std::find(missing.begin(), missing.end(), t.job_id) == missing.end())
+      missing.push_back(t.job_id);
   if (!missing.empty() && sacct_works_) {
     if (auto sacct = FindProgram("sacct", options_.path)) {
       auto r = RunCommand(

@@ -254,19 +254,21 @@ TEST(SlurmBackend, TheBatchScriptRunsTheAgentCommandOnTheNode) {
   o.agent_name_flag = "--name";
   SlurmBackend b(o);
   const std::string out = dir.path() + "/argv.txt";
+  const std::string logs = dir.path() + "/logs 100%A";
   // A stand-in agent that writes its arguments, one per line, and exits.
   auto id = b.Submit(
       1,
       {"/usr/bin/python3", "-c",
        "import sys; open(sys.argv[1], 'w').write('\\n'.join(sys.argv[2:]))", out, "it's $HOME"},
-      {"--time=5"}, dir.path());
+      {"--time=5"}, logs);
   ASSERT_TRUE(id.ok()) << id.status().message();
   auto tasks = PollUntil(b, [](const auto& ts) { return ts[0].phase == SlurmPhase::kEnded; });
   ASSERT_EQ(tasks[0].phase, SlurmPhase::kEnded);
   std::ifstream f(out);
   std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text, "it's $HOME\n--name\nslurm-" + *id + "-0");
-  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/slurm-" + *id + "_0.out"));
+  EXPECT_TRUE(std::filesystem::exists(logs + "/slurm-" + *id + "_0.out"))
+      << "a '%' in the log folder stays literal";
   EXPECT_TRUE(b.CancelAll().ok());
 }
 
