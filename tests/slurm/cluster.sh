@@ -82,7 +82,8 @@ SlurmdPidFile=$STATE_DIR/slurmd.pid
 SlurmctldLogFile=$STATE_DIR/log/slurmctld.log
 SlurmdLogFile=$STATE_DIR/log/slurmd.log
 $node_line NodeAddr=127.0.0.1 State=UNKNOWN
-PartitionName=debug Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
+# Jobs share cores (up to 8 per core) so parallel tests never wait on each other.
+PartitionName=debug Nodes=$NODE Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:8
 EOF
   mv "$tmp" "$CONF"
 }
