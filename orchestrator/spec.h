@@ -63,6 +63,10 @@ struct BackendSpec {
   int workers_per_agent = 1;
   std::string listen;            // slurm: address reachable from compute nodes
   double pending_timeout_s = 0;  // slurm: give up when a job pends longer (0 = never)
+  int gpus_per_trial = 0;        // slurm: each job asks --gres=gpu:<workers_per_agent * this>
+                                 // unless `sbatch` asks for GPUs itself; 0 = ask for none
+  std::optional<int> max_replacements;  // slurm: agent jobs resubmitted after ending early;
+                                        // absent = `agents`
 };
 
 struct SweepSpec {

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "orchestrator/did_you_mean.h"
+#include "orchestrator/slurm_text.h"
 
 namespace sweep {
 namespace {
@@ -97,7 +98,8 @@ void ParseTrack(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
 
 void ParseBackend(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
   static const std::vector<std::string> kKeys = {
-      "type", "agents", "sbatch", "listen", "workers_per_agent", "pending_timeout"};
+      "type",           "agents",          "sbatch",          "listen", "workers_per_agent",
+      "gpus_per_trial", "pending_timeout", "max_replacements"};
   static const std::vector<std::string> kTypes = {"local", "slurm"};
   auto entries = r.Entries(e.value, "backend", e.key_node);
   if (!entries) return;
@@ -116,7 +118,17 @@ void ParseBackend(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
     } else if (k.key == "agents") {
       if (auto v = r.IntInRange(k, path, 1, 100000)) spec.backend.agents = static_cast<int>(*v);
     } else if (k.key == "sbatch") {
-      if (auto l = r.TextList(k, path)) spec.backend.sbatch = *l;
+      auto l = r.TextList(k, path);
+      if (!l) continue;
+      // Flags sweep sets itself (--array, --wrap, ...) are refused here, at their element.
+      bool ok = true;
+      for (size_t i = 0; i < l->size(); ++i) {
+        if (Status s = CheckSbatchFlags({(*l)[i]}); !s.ok()) {
+          r.Error(k.value[i], path + "[" + std::to_string(i) + "]", s.message(), k.value);
+          ok = false;
+        }
+      }
+      if (ok) spec.backend.sbatch = *l;
     } else if (k.key == "listen") {
       auto t = r.Text(k, path);
       if (!t) continue;
@@ -133,6 +145,12 @@ void ParseBackend(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
         spec.backend.workers_per_agent = static_cast<int>(*v);
     } else if (k.key == "pending_timeout") {
       if (auto d = r.Duration(k, path)) spec.backend.pending_timeout_s = *d;
+    } else if (k.key == "gpus_per_trial") {
+      if (auto v = r.IntInRange(k, path, 0, 1024))
+        spec.backend.gpus_per_trial = static_cast<int>(*v);
+    } else if (k.key == "max_replacements") {
+      if (auto v = r.IntInRange(k, path, 0, 100000))
+        spec.backend.max_replacements = static_cast<int>(*v);
     } else {
       r.UnknownKey(k, "backend", kKeys);
     }

@@ -398,6 +398,8 @@ TEST(SpecParser, ExtensionDefaultsApplyWhenKeysAreAbsent) {
   EXPECT_EQ(spec.interpreter, "python3");
   EXPECT_EQ(spec.track.env_vars, defaults.track.env_vars);
   EXPECT_EQ(spec.backend.type, "local");
+  EXPECT_EQ(spec.backend.gpus_per_trial, 0);
+  EXPECT_FALSE(spec.backend.max_replacements.has_value());
 }
 
 TEST(SpecParser, ExtensionsParseWithTheirUnits) {
@@ -429,6 +431,8 @@ TEST(SpecParser, ExtensionsParseWithTheirUnits) {
   EXPECT_EQ(spec->backend.workers_per_agent, 2);
   EXPECT_EQ(spec->backend.listen, "10.0.0.1:7000");
   EXPECT_EQ(spec->backend.pending_timeout_s, 7200);
+  EXPECT_EQ(spec->backend.gpus_per_trial, 1);
+  EXPECT_EQ(spec->backend.max_replacements, 3);
   EXPECT_EQ(spec->metric.summary, SummaryMode::kMin);
   EXPECT_EQ(spec->metric.impute, Impute::kBest);
   EXPECT_EQ(spec->early_terminate.type, EarlyTerminateType::kAsha);
