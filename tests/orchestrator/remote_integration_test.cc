@@ -293,7 +293,9 @@ TEST_F(RemoteTest, ControllerKilledThenResumedReattachesRunningTrials) {
   ExpectEachXFinishedOnce(trials, 4);
   for (const Json& t : trials) {
     EXPECT_NE(t["status"], "lost") << t;  // re-attached, not re-run
-    if (running_before.count(t["id"].get<std::string>())) EXPECT_EQ(t["status"], "finished");
+    if (running_before.count(t["id"].get<std::string>())) {
+      EXPECT_EQ(t["status"], "finished");
+    }
   }
   EXPECT_EQ(trials.size(), 4u);
   EXPECT_NE(ReadFile(controller_err_).find("re-attached"), std::string::npos)
@@ -348,7 +350,7 @@ TEST_F(RemoteTest, ListenAddressErrorsExitTwoAndWriteNothing) {
   CliOptions o;
   o.cwd = dir_.path();
   std::string spec = Spec(Grid(1, 0));
-  for (const std::string& bad : {"127.0.0.1:99999", "[::1", "host:http"}) {
+  for (const char* bad : {"127.0.0.1:99999", "[::1", "host:http"}) {
     CliResult r = RunSweep({"--store", store(), "launch", spec, "--listen", bad}, o);
     EXPECT_EQ(r.exit_code, 2) << bad;
     EXPECT_NE(r.err.find("--listen"), std::string::npos) << r.err;

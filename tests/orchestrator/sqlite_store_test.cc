@@ -104,7 +104,7 @@ TEST(SqliteStore, RoundTripsEverySweepField) {
   s.ended_at = 1700000100.5;
   s.stop_requested = true;
   s.cancel_requested = true;
-  ASSERT_TRUE(store->Commit(WriteBatch{{s}, {}, {}}).ok());
+  ASSERT_TRUE(store->Commit(WriteBatch{{s}, {}, {}, {}, {}}).ok());
 
   auto got = MustOpen(dir.path(), {.read_only = true})->GetSweep("k3x9q2");
   ASSERT_TRUE(got.ok()) << got.status().message();
@@ -155,7 +155,7 @@ TEST(SqliteStore, RoundTripsEveryTrialField) {
   t.summary = Value::parse(R"({"loss": {"last": 0.5, "min": 0.25, "count": 3}})");
   t.stderr_tail = std::string("Traceback\n\0binary\xff\xfe end", 24);
   t.malformed_lines = 42;
-  ASSERT_TRUE(store->Commit(WriteBatch{{MakeSweep("abc123")}, {t}, {}}).ok());
+  ASSERT_TRUE(store->Commit(WriteBatch{{MakeSweep("abc123")}, {t}, {}, {}, {}}).ok());
 
   auto got = MustOpen(dir.path(), {.read_only = true})->GetTrial("abc123-7");
   ASSERT_TRUE(got.ok()) << got.status().message();
@@ -205,7 +205,7 @@ TEST(SqliteStore, ParamsKeepIntegerVersusFloat) {
                             {"big", 9007199254740993LL},
                             {"list", Value::array({1, 2.5})},
                             {"neg", -0.0}});
-  ASSERT_TRUE(store->Commit(WriteBatch{{MakeSweep("abc123")}, {t}, {}}).ok());
+  ASSERT_TRUE(store->Commit(WriteBatch{{MakeSweep("abc123")}, {t}, {}, {}, {}}).ok());
   auto got = store->GetTrial(t.id);
   ASSERT_TRUE(got.ok());
   EXPECT_TRUE(got->params["int"].is_number_integer());
@@ -224,7 +224,7 @@ TEST(SqliteStore, TrialValueRoundTripsNanAndInfinity) {
   nan.value = std::nan("");
   inf.value = kInf;
   ninf.value = -kInf;
-  ASSERT_TRUE(store->Commit(WriteBatch{{MakeSweep("abc123")}, {nan, inf, ninf}, {}}).ok());
+  ASSERT_TRUE(store->Commit(WriteBatch{{MakeSweep("abc123")}, {nan, inf, ninf}, {}, {}, {}}).ok());
   auto got = store->ListTrials("abc123");
   ASSERT_TRUE(got.ok());
   ASSERT_EQ(got->size(), 3u);
@@ -243,7 +243,7 @@ TEST(SqliteStore, JsonColumnsRoundTripNanAndInfinity) {
         Value::object({{"last", std::nan("")}, {"min", -kInf}, {"max", kInf}, {"count", 3}})},
        {"names", Value::array({"NaN", "Infinity", 1.5})}});
   t.params = Value::object({{"x", kInf}});
-  ASSERT_TRUE(store->Commit(WriteBatch{{MakeSweep("abc123")}, {t}, {}}).ok());
+  ASSERT_TRUE(store->Commit(WriteBatch{{MakeSweep("abc123")}, {t}, {}, {}, {}}).ok());
   auto got = store->GetTrial(t.id);
   ASSERT_TRUE(got.ok()) << got.status().message();
   const Value& loss = got->summary["loss"];
@@ -261,7 +261,7 @@ TEST(SqliteStore, JsonColumnsRoundTripNanAndInfinity) {
 TEST(SqliteStore, UpsertReplacesTheTrialAndKeepsItsPointsNotesAndTags) {
   TempDir dir;
   auto store = StoreWithTrials(dir, 2);
-  ASSERT_TRUE(store->Commit(WriteBatch{{}, {}, {Point("abc123-1", "loss", 0, 1.0)}}).ok());
+  ASSERT_TRUE(store->Commit(WriteBatch{{}, {}, {Point("abc123-1", "loss", 0, 1.0)}, {}, {}}).ok());
   ASSERT_TRUE(store->AddNote("abc123-1", "looks good").ok());
   ASSERT_TRUE(store->AddTags("abc123-1", {"best"}).ok());
 
@@ -270,7 +270,7 @@ TEST(SqliteStore, UpsertReplacesTheTrialAndKeepsItsPointsNotesAndTags) {
   t.exit_code = 0;
   t.value = 0.25;
   t.params = Value::object({{"lr", 0.2}});
-  ASSERT_TRUE(store->Commit(WriteBatch{{}, {t}, {}}).ok());
+  ASSERT_TRUE(store->Commit(WriteBatch{{}, {t}, {}, {}, {}}).ok());
 
   auto trials = store->ListTrials("abc123");
   ASSERT_TRUE(trials.ok());
@@ -299,8 +299,8 @@ TEST(SqliteStore, ACommitThatFailsWritesNothing) {
   EXPECT_EQ(store->GetTrial("abc123-1").status().code(), ErrorCode::kNotFound);
 
   // The connection is still usable, and ids cached in the failed batch are not reused.
-  ASSERT_TRUE(store->Commit(WriteBatch{{}, {MakeTrial("abc123", 1)}, {}}).ok());
-  ASSERT_TRUE(store->Commit(WriteBatch{{}, {}, {Point("abc123-1", "loss", 3, 2.0)}}).ok());
+  ASSERT_TRUE(store->Commit(WriteBatch{{}, {MakeTrial("abc123", 1)}, {}, {}, {}}).ok());
+  ASSERT_TRUE(store->Commit(WriteBatch{{}, {}, {Point("abc123-1", "loss", 3, 2.0)}, {}, {}}).ok());
   auto points = store->GetMetrics({"abc123-1", "loss", 0});
   ASSERT_TRUE(points.ok());
   ASSERT_EQ(points->size(), 1u);
@@ -310,7 +310,7 @@ TEST(SqliteStore, ACommitThatFailsWritesNothing) {
 TEST(SqliteStore, ATrialOfAnUnknownSweepIsRefused) {
   TempDir dir;
   auto store = MustOpen(dir.path());
-  Status s = store->Commit(WriteBatch{{}, {MakeTrial("zzz999", 0)}, {}});
+  Status s = store->Commit(WriteBatch{{}, {MakeTrial("zzz999", 0)}, {}, {}, {}});
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(store->ListTrials("zzz999")->size(), 0u);
 }
@@ -382,7 +382,7 @@ TEST(SqliteStore, ReturnsMetricsOrderedByNameThenStep) {
               Point("abc123-0", "loss", 0, 0.9), Point("abc123-1", "loss", 0, 5.0),
               Point("abc123-0", "loss", 1, 0.6)};
   ASSERT_TRUE(store->Commit(b).ok());
-  ASSERT_TRUE(store->Commit(WriteBatch{{}, {}, {Point("abc123-0", "acc", 0, 0.6)}}).ok());
+  ASSERT_TRUE(store->Commit(WriteBatch{{}, {}, {Point("abc123-0", "acc", 0, 0.6)}, {}, {}}).ok());
 
   auto all = store->GetMetrics({"abc123-0", "", 0});
   ASSERT_TRUE(all.ok());
@@ -411,7 +411,7 @@ TEST(SqliteStore, KeepsEveryPointReportedForTheSameStepInReportOrder) {
   b.points = {Point("abc123-0", "loss", 1, 0.5), Point("abc123-0", "loss", 1, 0.4),
               Point("abc123-0", "loss", 0, 0.9)};
   ASSERT_TRUE(store->Commit(b).ok());
-  ASSERT_TRUE(store->Commit(WriteBatch{{}, {}, {Point("abc123-0", "loss", 1, 0.3)}}).ok());
+  ASSERT_TRUE(store->Commit(WriteBatch{{}, {}, {Point("abc123-0", "loss", 1, 0.3)}, {}, {}}).ok());
   auto got = store->GetMetrics({"abc123-0", "loss", 0});
   ASSERT_TRUE(got.ok());
   std::vector<double> values;
@@ -462,7 +462,7 @@ TEST(SqliteStore, StopRequestsSurviveTheControllersUpsertsUntilResume) {
   TempDir dir;
   auto controller = MustOpen(dir.path());
   SweepRecord s = MakeSweep("abc123");
-  ASSERT_TRUE(controller->Commit(WriteBatch{{s}, {}, {}}).ok());
+  ASSERT_TRUE(controller->Commit(WriteBatch{{s}, {}, {}, {}, {}}).ok());
   EXPECT_FALSE(controller->GetSweep("abc123")->stop_requested);
 
   auto cli = MustOpen(dir.path());
@@ -473,16 +473,16 @@ TEST(SqliteStore, StopRequestsSurviveTheControllersUpsertsUntilResume) {
 
   // The controller keeps writing its own copy, which has no flags set.
   s.reason = "still running";
-  ASSERT_TRUE(controller->Commit(WriteBatch{{s}, {}, {}}).ok());
+  ASSERT_TRUE(controller->Commit(WriteBatch{{s}, {}, {}, {}, {}}).ok());
   EXPECT_TRUE(controller->GetSweep("abc123")->stop_requested);
   ASSERT_TRUE(cli->RequestStop("abc123", /*cancel=*/true).ok());
   s.status = SweepStatus::kStopped;
-  ASSERT_TRUE(controller->Commit(WriteBatch{{s}, {}, {}}).ok());
+  ASSERT_TRUE(controller->Commit(WriteBatch{{s}, {}, {}, {}, {}}).ok());
   EXPECT_TRUE(controller->GetSweep("abc123")->cancel_requested);
 
   // `sweep resume` moves the sweep back to running and clears the flags.
   s.status = SweepStatus::kRunning;
-  ASSERT_TRUE(controller->Commit(WriteBatch{{s}, {}, {}}).ok());
+  ASSERT_TRUE(controller->Commit(WriteBatch{{s}, {}, {}, {}, {}}).ok());
   EXPECT_FALSE(controller->GetSweep("abc123")->stop_requested);
   EXPECT_FALSE(controller->GetSweep("abc123")->cancel_requested);
 
@@ -493,7 +493,7 @@ TEST(SqliteStore, NewStoreHasTheCurrentSchemaVersion) {
   TempDir dir;
   auto store = MustOpen(dir.path());
   EXPECT_EQ(*store->SchemaVersion(), static_cast<int>(StoreMigrations().size()));
-  EXPECT_EQ(*store->SchemaVersion(), 2);
+  EXPECT_EQ(*store->SchemaVersion(), 3);
 }
 
 TEST(SqliteStore, MigratesAVersionOneStoreForwardByAnAppendedStep) {
@@ -572,7 +572,7 @@ TEST(SqliteStore, ReadOnlyOpenWritesNoFilesAndRefusesWrites) {
   {
     auto reader = MustOpen(dir.path(), {.read_only = true});
     EXPECT_EQ(reader->ListTrials("abc123")->size(), 3u);
-    EXPECT_FALSE(reader->Commit(WriteBatch{{}, {MakeTrial("abc123", 9)}, {}}).ok());
+    EXPECT_FALSE(reader->Commit(WriteBatch{{}, {MakeTrial("abc123", 9)}, {}, {}, {}}).ok());
     EXPECT_FALSE(reader->AddNote("abc123-0", "x").ok());
     EXPECT_FALSE(reader->AddTags("abc123-0", {"x"}).ok());
     EXPECT_FALSE(reader->RequestStop("abc123", false).ok());
@@ -747,7 +747,7 @@ TEST(SqliteStore, ACommitIsDurableAgainstKillOfTheProcess) {
     TrialRecord t = MakeTrial("abc123", 0);
     t.status = TrialStatus::kFinished;
     t.value = 0.125;
-    WriteBatch b{{}, {t}, {Point(t.id, "loss", 0, 0.125)}};
+    WriteBatch b{{}, {t}, {Point(t.id, "loss", 0, 0.125)}, {}, {}};
     if (!(*opened)->Commit(b).ok()) _exit(3);
     char c = 'c';
     if (write(fds[1], &c, 1) != 1) _exit(4);
@@ -786,7 +786,7 @@ TEST(OpenStore, ReturnsTheSqliteStoreBehindTheInterface) {
   TempDir dir;
   auto store = OpenStore(dir.path(), {});
   ASSERT_TRUE(store.ok()) << store.status().message();
-  ASSERT_TRUE((*store)->Commit(WriteBatch{{MakeSweep("abc123")}, {}, {}}).ok());
+  ASSERT_TRUE((*store)->Commit(WriteBatch{{MakeSweep("abc123")}, {}, {}, {}, {}}).ok());
   EXPECT_EQ((*store)->GetSweep("")->id, "abc123");
   EXPECT_EQ((*store)->root(), dir.path());
 }
