@@ -79,7 +79,6 @@ int RunCli(int argc, char** argv) {
   LaunchFlags lf;
   std::optional<int> workers;
   std::optional<uint64_t> max_trials, seed;
-  std::optional<int> slurm;
   auto* launch = app.add_subcommand("launch", "create a sweep from SPEC and run it to the end");
   launch->add_option("SPEC", lf.spec_path, "sweep spec (YAML; W&B sweep configs work)")->required();
   launch
@@ -109,7 +108,8 @@ int RunCli(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   launch->add_option("--tls-cert", lf.tls_cert, "TLS certificate (PEM) for the agent port");
   launch->add_option("--tls-key", lf.tls_key, "TLS private key (PEM) for --tls-cert");
-  launch->add_option("--slurm", slurm, "run N agents as a Slurm job array");
+  launch->add_option("--slurm", lf.slurm, "run N agents as a Slurm job array (sbatch --array)")
+      ->check(CLI::PositiveNumber);
   add_json(launch);
 
   // resume
@@ -228,7 +228,6 @@ int RunCli(int argc, char** argv) {
   }
 
   if (*launch) {
-    if (slurm) return NotYet("launch --slurm", "the Slurm backend, issue 8");
     lf.store = store_flag;
     lf.workers = workers;
     lf.max_trials = max_trials;

@@ -18,6 +18,7 @@
 #include <filesystem>
 
 #include "agents/auth.h"
+#include "agents/host_port.h"
 #include "agents/tls.h"
 #include "orchestrator/controller_impl.h"
 
@@ -94,14 +95,14 @@ Status Controller::Impl::StartHub() {
   auto hub = AgentHub::Listen(io_, token.value(), ho, std::move(cb));
   if (!hub.ok()) return hub.status();
   hub_ = std::move(hub.value());
-  std::string address = l.host + ":" + std::to_string(hub_->port());
-  if (l.host.find(':') != std::string::npos)
-    address = "[" + l.host + "]:" + std::to_string(hub_->port());
+  // Bound to every interface: agents dial this machine by its name.
+  bool any = l.host == "0.0.0.0" || l.host == "::";
+  std::string address = FormatHostPort(any ? host_ : l.host, hub_->port());
   display_.Log("listening for agents on " + address + "; on each GPU node run:", true);
   display_.Log("  sweep agent " + address + " --token-file " + l.token_file +
                    (l.tls_cert.empty() ? "" : " --tls-ca " + l.tls_cert),
                true);
-  sweep_.options["listen"] = address;
+  sweep_.options["listen"] = FormatHostPort(l.host, hub_->port());  // where resume binds
   batch_.sweeps.push_back(sweep_);
   if (l.on_listening) l.on_listening(address);
   return Status::Ok();

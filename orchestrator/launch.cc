@@ -25,6 +25,7 @@
 #include "orchestrator/ids.h"
 #include "orchestrator/ranking.h"
 #include "orchestrator/read_commands.h"
+#include "orchestrator/slurm_agents.h"
 #include "orchestrator/spec_parser.h"
 #include "orchestrator/sweep_lock.h"
 #include "orchestrator/trial_store.h"
@@ -98,11 +99,33 @@ bool SettleSlots(const SweepSpec& spec, std::optional<int> workers_flag, const s
   return true;
 }
 
+std::string SelfExecutable() {
+  std::error_code ec;
+  fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("sweep") : p.string();
+}
+
+// True when `name` is an executable file in a $PATH folder.
+bool OnPath(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string dir = dirs.substr(start, end - start);
+    if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 // Runs the controller for a sweep already in the store and prints the ending.
-// The caller holds the sweep's lock.
+// The caller holds the sweep's lock. With `slurm`, the agents are Slurm jobs
+// submitted once the controller listens and cancelled on every way out.
 int RunController(TrialStore& store, SweepSpec spec, SweepRecord sweep,
                   std::vector<TrialRecord> history, Settled settled, bool quiet, std::ostream& out,
-                  std::ostream& err) {
+                  std::ostream& err, std::optional<SlurmAgentsConfig> slurm = std::nullopt) {
   auto client_dir = InstallPythonClient(store.root());
   if (!client_dir.ok()) {
     err << "error: " << client_dir.status().message() << "\n";
@@ -114,10 +137,24 @@ int RunController(TrialStore& store, SweepSpec spec, SweepRecord sweep,
   std::string id = sweep.id;
   bool has_metric = !spec.metric.name.empty();
   SweepOutcome outcome;
+  std::unique_ptr<SlurmAgents> agents;
+  if (slurm && settled.controller.listen) {
+    agents = std::make_unique<SlurmAgents>(std::move(*slurm), err);
+    ListenOptions& l = *settled.controller.listen;
+    l.on_listening = [&agents](const std::string& address) { agents->Start(address); };
+    l.on_poll = [&agents] { return agents->Problem(); };
+    l.on_closing = [&agents] { agents->Closing(); };
+  }
   {
     Controller controller(store, std::move(spec), std::move(sweep), std::move(history),
                           settled.controller, err);
     outcome = controller.Run();
+  }
+  if (agents) {
+    if (Status s = agents->Stop(); !s.ok()) {
+      err << "error: cancelling the sweep's Slurm jobs: " << s.message() << "\n";
+      if (outcome.exit_code == 0) outcome.exit_code = 1;
+    }
   }
   err << "sweep " << id << " " << SweepStatusName(outcome.status);
   if (!outcome.reason.empty()) err << ": " << outcome.reason;
@@ -213,6 +250,21 @@ std::optional<ListenOptions> StoredListen(const Value& opts, const SweepSpec& sp
   return l;
 }
 
+SlurmAgentsConfig SlurmConfig(const SweepSpec& spec, const SweepRecord& sweep,
+                              const std::string& root, const ListenOptions& listen, int agents,
+                              std::vector<SlurmJobRecord> adopt) {
+  SlurmAgentsConfig c;
+  c.sweep_id = sweep.id;
+  c.store_root = root;
+  c.token_file = listen.token_file;
+  c.sweep_binary = SelfExecutable();
+  c.workdir = sweep.workdir;
+  c.backend = spec.backend;
+  c.backend.agents = agents;
+  c.adopt = std::move(adopt);
+  return c;
+}
+
 }  // namespace
 
 int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
@@ -233,8 +285,23 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
                   : (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
   if (flags.dry_run) return RunDryRun(spec, flags, seed, out, err);
 
+  // --slurm N (or the spec's backend: {type: slurm}): agents as Slurm jobs, which
+  // dial back to this controller; trials run only on them unless --workers says so.
+  LaunchFlags lflags = flags;
+  const bool slurm = flags.slurm.has_value() || spec.backend.type == "slurm";
+  if (slurm) {
+    if (!OnPath("sbatch")) {
+      err << "error: sbatch not found on PATH: is this a Slurm login node? (--slurm and "
+             "backend: {type: slurm} submit the sweep's agents with sbatch)\n";
+      return 2;
+    }
+    if (lflags.listen.empty())
+      lflags.listen = spec.backend.listen.empty() ? "0.0.0.0:0" : spec.backend.listen;
+    if (!lflags.workers) lflags.workers = 0;
+  }
   Settled settled;
-  if (!SettleSlots(spec, flags.workers, flags.gpus, !flags.listen.empty(), &settled, err)) return 2;
+  if (!SettleSlots(spec, lflags.workers, lflags.gpus, !lflags.listen.empty(), &settled, err))
+    return 2;
   settled.controller.max_trials = flags.max_trials;
   // Fail before anything is written when the strategy cannot be built.
   {
@@ -247,7 +314,7 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
     }
   }
   std::string root = Absolute(DefaultStorePath(flags.store));
-  if (!SettleListen(flags, root, spec, &settled, err)) return 2;
+  if (!SettleListen(lflags, root, spec, &settled, err)) return 2;
   auto store = OpenStore(root, StoreOptions{});
   if (!store.ok()) {
     err << "error: " << store.status().message() << "\n";
@@ -280,6 +347,7 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
   options["run_cap"] = spec.run_cap ? Value(*spec.run_cap) : Value(nullptr);
   // Read by ranking (orchestrator/ranking.cc) to rank by other metrics the same way.
   options["summary"] = SummaryModeName(spec.metric.summary);
+  if (slurm) options["slurm_agents"] = flags.slurm.value_or(spec.backend.agents);
   if (const auto& l = settled.controller.listen) {
     options["listen"] = FormatHostPort(l->host, l->port);  // the bound port replaces 0
     options["token_file"] = l->token_file;
@@ -307,8 +375,12 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
       << spec.space.params.size() << " parameter(s), " << settled.controller.slots.size()
       << " local slot(s)" << (settled.controller.listen ? " + remote agents" : "") << ", seed "
       << seed << ", store " << (*store)->root() << "\n";
+  std::optional<SlurmAgentsConfig> slurm_config;
+  if (slurm)
+    slurm_config = SlurmConfig(spec, sweep, (*store)->root(), *settled.controller.listen,
+                               flags.slurm.value_or(spec.backend.agents), {});
   return RunController(**store, std::move(spec), std::move(sweep), {}, settled, flags.quiet, out,
-                       err);
+                       err, std::move(slurm_config));
 }
 
 int RunResume(const ResumeFlags& flags, std::ostream& out, std::ostream& err) {
@@ -384,8 +456,21 @@ int RunResume(const ResumeFlags& flags, std::ostream& out, std::ostream& err) {
     return 1;
   }
   err << "resuming sweep " << rec.id << " (" << trials->size() << " trial(s) on record)\n";
+  std::optional<SlurmAgentsConfig> slurm_config;
+  if (opts.contains("slurm_agents") && opts["slurm_agents"].is_number_integer() &&
+      settled.controller.listen) {
+    auto jobs = (*store)->ListSlurmJobs(rec.id);
+    std::vector<SlurmJobRecord> adopt;
+    if (jobs.ok()) {
+      for (const SlurmJobRecord& j : *jobs)
+        if (j.state != "CANCELLED" && j.state != "ENDED") adopt.push_back(j);
+    }
+    slurm_config = SlurmConfig(parsed.value(), rec, (*store)->root(), *settled.controller.listen,
+                               opts["slurm_agents"].get<int>(), adopt);
+  }
   return RunController(**store, std::move(parsed.value()), std::move(rec),
-                       std::move(trials.value()), settled, flags.quiet, out, err);
+                       std::move(trials.value()), settled, flags.quiet, out, err,
+                       std::move(slurm_config));
 }
 
 }  // namespace sweep

@@ -24,6 +24,7 @@ struct LaunchFlags {
   std::string token_file;  // --token-file ("" = STORE/agent.token, generated if missing)
   double lease_interval_s = 5, lease_timeout_s = 30;
   std::string tls_cert, tls_key;
+  std::optional<int> slurm;  // --slurm N: N agents as a Slurm job array
 };
 
 // Runs `sweep launch`; returns the exit code (0, 1 failed, 2 usage/spec, 130 Ctrl-C).
