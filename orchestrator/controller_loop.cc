@@ -244,14 +244,11 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end) {
   if (rt.stopping) {
     rec.status = rt.stop_status;
     rec.reason = rt.stop_reason;
-    // A lost attempt past its retries is failed here rather than re-queued.
-    if (rec.status == TrialStatus::kLost && !state_.interrupted &&
-        attempts_[rec.suggestion] > spec_.max_retries) {
-      rec.status = TrialStatus::kFailed;
-      rec.reason = "lost " + std::to_string(attempts_[rec.suggestion]) +
-                   " times (max_retries: " + std::to_string(spec_.max_retries) +
-                   "); last: " + rt.stop_reason;
-    }
+  } else if (rt.remote && end.kind == TrialEnd::Kind::kStopped) {
+    // Stopped on its agent without the controller asking (the agent was shut down,
+    // e.g. its Slurm job cancelled): the configuration deserves another run.
+    rec.status = TrialStatus::kLost;
+    rec.reason = "stopped on its agent: " + end.reason;
   } else {
     switch (end.kind) {
       case TrialEnd::Kind::kExited:
@@ -275,6 +272,13 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end) {
         rec.reason = end.reason;
         break;
     }
+  }
+  // A lost attempt past its retries is failed here rather than re-queued.
+  if (rec.status == TrialStatus::kLost && !state_.interrupted &&
+      attempts_[rec.suggestion] > spec_.max_retries) {
+    rec.status = TrialStatus::kFailed;
+    rec.reason = "lost " + std::to_string(attempts_[rec.suggestion]) + " times (max_retries: " +
+                 std::to_string(spec_.max_retries) + "); last: " + rec.reason;
   }
   if (rec.status == TrialStatus::kFailed) rec.stderr_tail = end.stderr_tail;
   rec.malformed_lines = end.malformed_lines;
