@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -14,7 +15,9 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "agents/auth.h"
@@ -74,7 +77,7 @@ struct FakeController {
       (void)c->Send(AuthOkMsg{"a1", interval, 30});
       return;
     }
-    if (auto* hb = std::get_if<HeartbeatMsg>(&*m)) {
+    if (auto* hb = std::get_if<HeartbeatMsg>(&*m); hb && !silent) {
       LeaseRenewedMsg r;
       for (const auto& l : hb->lease_ids) (revoke.count(l) ? r.revoked : r.renewed).push_back(l);
       (void)c->Send(r);
@@ -109,6 +112,7 @@ struct FakeController {
   std::shared_ptr<Connection> conn;
   int connections = 0, closed = 0, auths = 0;
   std::set<std::string> revoke;
+  bool silent = false;  // stop answering heartbeats
   std::vector<std::pair<int, Message>> got;
 };
 
@@ -332,6 +336,65 @@ TEST(Agent, ReconnectsAndReattachesWithBufferedMetricsAndTheHeldFinish) {
   std::string out;
   for (const auto& l : rig.controller.All<LogMsg>()) out += l.stream == "stdout" ? l.data : "";
   EXPECT_EQ(out, "loss=1\nloss=2\n");
+  EXPECT_EQ(rig.Finish(), 0);
+}
+
+TEST(Agent, LogOutputWhileDisconnectedIsBoundedKeepingTheNewest) {
+  // RunAgent in-process on a thread, for an option the command line does not expose.
+  TempDir dir;
+  asio::io_context io;
+  const AuthToken token = LoadTokenFile(WriteToken(dir, "token")).value();
+  FakeController controller(io, token);
+  AgentOptions options;
+  options.host = "127.0.0.1";
+  options.port = controller.server->port();
+  options.work_root = dir.path();
+  options.max_buffered_bytes = 128 * 1024;
+  options.backoff = BackoffOptions{0.05, 0.2, 2, 0.25};
+  options.give_up_after_s = kGuard;
+  std::ostringstream log;
+  std::atomic<int> code{-1};
+  std::thread agent([&] { code = RunAgent(options, token, log); });
+  auto until = [&](const std::function<bool()>& done) { return RunUntil(io, done, kGuard); };
+  ASSERT_TRUE(until([&] { return controller.Has<ReadyMsg>(1); }));
+  controller.Send(Assign("t1",
+                         "echo start; while [ ! -e \"$SWEEP_TRIAL_DIR/go\" ]; do sleep 0.05; done; "
+                         "head -c 600000 /dev/zero | tr '\\0' x; echo; echo END"));
+  ASSERT_TRUE(until([&] { return controller.Has<LogMsg>(1); }));
+  const pid_t pid = static_cast<pid_t>(controller.All<StartedMsg>()[0].pid);
+  controller.conn->Close(Status::Io("cut"));
+  ASSERT_TRUE(WriteFile(dir / ".sweep-agent/s1/t1/go", ""));
+  ASSERT_TRUE(until([&] { return !ProcessAlive(pid) && controller.Has<ReadyMsg>(2); }));
+  controller.Send(AttachOkMsg{"t1", "L-t1"});
+  ASSERT_TRUE(until([&] { return controller.Has<FinishedMsg>(2); })) << log.str();
+  uint64_t bytes = 0, first_offset = 0, end = 0;
+  std::string last;
+  for (const auto& l : controller.All<LogMsg>(2)) {
+    if (l.stream != "stdout") continue;
+    if (bytes == 0) first_offset = l.offset;
+    EXPECT_GE(l.offset, end);  // never backwards
+    bytes += l.data.size();
+    end = l.offset + l.data.size();
+    last = l.data;
+  }
+  EXPECT_LE(bytes, options.max_buffered_bytes);
+  EXPECT_GT(first_offset, std::string("start\n").size());  // the oldest output was dropped
+  EXPECT_EQ(end, 6u + 600000u + 1u + 4u);                  // ... and the newest kept
+  EXPECT_EQ(last.substr(last.size() - 4), "END\n");
+  controller.Send(ByeMsg{kByeSweepFinished});
+  until([&] { return code != -1; });
+  agent.join();
+  EXPECT_EQ(code, 0) << log.str();
+}
+
+TEST(Agent, ASilentControllerIsDroppedAndRedialled) {
+  Rig rig;
+  ASSERT_TRUE(rig.WaitReady()) << rig.agent->err();
+  rig.controller.silent = true;  // the link stays up, but nothing comes back
+  ASSERT_TRUE(rig.WaitReady(2)) << rig.agent->err();
+  EXPECT_NE(rig.agent->err().find("nothing received from the controller"), std::string::npos)
+      << rig.agent->err();
+  rig.controller.silent = false;
   EXPECT_EQ(rig.Finish(), 0);
 }
 
