@@ -169,6 +169,20 @@ Value Encode(const ReadyMsg& m) {
     running.push_back({{"trial_id", r.trial_id}, {"lease_id", r.lease_id}});
   return {{"slots", m.slots}, {"gpus", m.gpus}, {"host", m.host}, {"running", running}};
 }
+// null when capture is off, so an older agent sees nothing to do.
+Value EncodeProvenance(const ProvenanceLaunch& p) {
+  if (!p.enabled) return nullptr;
+  return {{"git", p.git},
+          {"env", p.env},
+          {"packages", p.packages},
+          {"program", p.program},
+          {"env_vars", p.env_vars},
+          {"max_diff_bytes", p.max_diff_bytes},
+          {"artifacts", p.artifacts},
+          {"artifact_max_bytes", p.artifact_max_bytes},
+          {"artifact_max_files", p.artifact_max_files},
+          {"data", p.data}};
+}
 Value Encode(const AssignMsg& m) {
   Value env = Value::array();
   for (const auto& [k, v] : m.env) env.push_back({k, v});
@@ -190,7 +204,9 @@ Value Encode(const AssignMsg& m) {
           {"reading", reading},
           {"gpus", m.gpus ? Value(*m.gpus) : Value(nullptr)},
           {"max_log_bytes", m.max_log_bytes},
-          {"metrics_poll_s", m.metrics_poll_s}};
+          {"metrics_poll_s", m.metrics_poll_s},
+          {"provenance", EncodeProvenance(m.provenance)},
+          {"system_metrics_interval_s", m.system_metrics_interval_s}};
 }
 Value Encode(const StartedMsg& m) {
   return {{"trial_id", m.trial_id},
@@ -217,7 +233,9 @@ Value Encode(const FinishedMsg& m) {
           {"malformed_lines", m.malformed_lines},
           {"first_malformed", m.first_malformed},
           {"started_at", m.started_at},
-          {"ended_at", m.ended_at}};
+          {"ended_at", m.ended_at},
+          {"pid", m.pid},
+          {"provenance", m.provenance}};
 }
 Value Encode(const StopMsg& m) {
   return {{"trial_id", m.trial_id},
@@ -357,6 +375,23 @@ Status Decode(FieldReader& r, AssignMsg* m) {
   }
   r.Integer("max_log_bytes", &m->max_log_bytes, false);
   r.Number("metrics_poll_s", &m->metrics_poll_s, false);
+  if (const Value* prov = r.Get("provenance", false)) {
+    FieldReader sub(*prov, "assign.provenance");
+    ProvenanceLaunch& p = m->provenance;
+    p.enabled = true;
+    sub.Bool("git", &p.git, false);
+    sub.Bool("env", &p.env, false);
+    sub.Bool("packages", &p.packages, false);
+    sub.Str("program", &p.program, false);
+    sub.StrList("env_vars", &p.env_vars, false);
+    sub.Integer("max_diff_bytes", &p.max_diff_bytes, false);
+    sub.StrList("artifacts", &p.artifacts, false);
+    sub.Integer("artifact_max_bytes", &p.artifact_max_bytes, false);
+    sub.Integer("artifact_max_files", &p.artifact_max_files, false);
+    sub.StrList("data", &p.data, false);
+    if (!sub.ok()) return sub.status();
+  }
+  r.Number("system_metrics_interval_s", &m->system_metrics_interval_s, false);
   return r.status();
 }
 Status Decode(FieldReader& r, StartedMsg* m) {
@@ -403,6 +438,13 @@ Status Decode(FieldReader& r, FinishedMsg* m) {
   r.Str("first_malformed", &m->first_malformed, false);
   r.Number("started_at", &m->started_at, false);
   r.Number("ended_at", &m->ended_at, false);
+  r.Integer("pid", &m->pid, false);
+  if (const Value* prov = r.Get("provenance", false)) {
+    if (!prov->is_object())
+      r.Fail("provenance", "expected an object");
+    else
+      m->provenance = *prov;
+  }
   return r.status();
 }
 Status Decode(FieldReader& r, StopMsg* m) {

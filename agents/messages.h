@@ -17,12 +17,16 @@
 #include <vector>
 
 #include "agents/metric_reader.h"
+#include "agents/trial_runner.h"
 #include "agents/wire.h"
 #include "search/value.h"
 
 namespace sweep {
 
 inline constexpr size_t kMaxLogChunkBytes = 64 * 1024;  // data bytes in one log message
+// bye.reason the controller sends when the sweep is over: an agent that gets it stops
+// its trials and exits 0 instead of reconnecting (schemas/protocol.md 2.5).
+inline constexpr const char* kByeSweepFinished = "sweep finished";
 
 struct HelloMsg {
   int version = kProtocolVersion;
@@ -66,6 +70,10 @@ struct AssignMsg {
   std::optional<std::string> gpus;  // TrialLaunch::gpus
   uint64_t max_log_bytes = 64ull << 20;
   double metrics_poll_s = 0.1;
+  // What to capture where the trial runs; absent (enabled false) = nothing. The
+  // data_hash_cache path is the agent's own and does not travel.
+  ProvenanceLaunch provenance;
+  double system_metrics_interval_s = 0;  // TrialLaunch::system_metrics_interval_s
 };
 struct StartedMsg {
   std::string trial_id, lease_id;
@@ -90,6 +98,8 @@ struct FinishedMsg {
   std::string reason, stderr_tail, first_malformed;  // invalid UTF-8 becomes U+FFFD
   uint64_t malformed_lines = 0;
   double started_at = 0, ended_at = 0;
+  int64_t pid = 0;             // TrialEnd::pid; 0 = none
+  Value provenance = Value();  // TrialEnd::provenance; null = not captured
 };
 struct StopMsg {
   std::string trial_id, lease_id, reason;

@@ -25,9 +25,16 @@ AssignMsg AssignFromLaunch(const TrialLaunch& launch, const std::string& lease_i
 TrialLaunch LaunchFromAssign(const AssignMsg& assign, const std::string& work_root,
                              const std::string& python_client_dir);
 
-// `finished` for a trial's end.
+// `finished` for a trial's end, provenance and pid included, fitted to a frame of
+// max_frame_bytes by FitFinished.
 FinishedMsg FinishedFromEnd(const std::string& trial_id, const std::string& lease_id,
-                            const TrialEnd& end);
+                            const TrialEnd& end, uint32_t max_frame_bytes = kDefaultMaxFrameBytes);
+
+// Makes f's frame fit max_frame_bytes (with room to spare) by leaving out, in turn,
+// the provenance's diff body (code.diff gets "omitted": true), its package list, and
+// then everything but its warnings; each cut adds a line to provenance.warnings.
+// The diff's sha256 and size stay, so the controller still records what changed.
+void FitFinished(FinishedMsg* f, uint32_t max_frame_bytes);
 
 // The TrialEnd a `finished` describes. Error (kIo) for an unknown kind name.
 Result<TrialEnd> EndFromFinished(const FinishedMsg& finished);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <thread>
 
+#include "orchestrator/agent_command.h"
 #include "orchestrator/launch.h"
 #include "orchestrator/read_commands.h"
 #include "orchestrator/reproduce.h"
@@ -125,14 +126,22 @@ int RunCli(int argc, char** argv) {
   resume->add_flag("--quiet,-q", rf.quiet, "no per-trial lines");
 
   // agent
-  std::string agent_addr, token_file, agent_gpus;
-  std::optional<int> agent_workers;
+  AgentFlags af;
   auto* agent =
       app.add_subcommand("agent", "remote agent: pull trials from a controller and run them");
-  agent->add_option("HOST:PORT", agent_addr, "controller address")->required();
-  agent->add_option("--token-file", token_file, "file holding the shared agent token");
-  agent->add_option("--gpus", agent_gpus, "GPUs for trials: all | 0,2,3");
-  agent->add_option("--workers", agent_workers, "trials run at once");
+  agent->add_option("HOST:PORT", af.address, "controller address ([::1]:PORT for IPv6)")
+      ->required();
+  agent->add_option("--token-file", af.token_file,
+                    "file holding the shared agent token, mode 0600 "
+                    "(default: $SWEEP_AGENT_TOKEN_FILE)");
+  agent->add_option("--gpus", af.gpus,
+                    "GPUs for trials: 0,2,3 | all (nvidia-smi) | auto ($CUDA_VISIBLE_DEVICES)");
+  agent->add_option("--workers", af.workers, "trials run at once (default: one per GPU, else 1)");
+  agent->add_option("--name", af.name, "agent name (default: HOSTNAME:PID)");
+  agent->add_option("--dir", af.dir, "work root: trials run here (default: current directory)");
+  agent->add_option("--give-up-after", af.give_up_after,
+                    "exit 3 after this many seconds without a controller or a trial "
+                    "(default 3600)");
 
   std::string spec_path;
   auto* validate =
@@ -241,7 +250,7 @@ int RunCli(int argc, char** argv) {
     rf.max_trials = resume_max;
     return RunResume(rf, std::cout, std::cerr);
   }
-  if (*agent) return NotYet("agent", "remote agents, issue 7");
+  if (*agent) return RunAgentCommand(af, std::cerr);
   if (*reproduce) {
     ReproduceFlags pf;
     pf.trial = trial_arg;

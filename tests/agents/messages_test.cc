@@ -98,6 +98,57 @@ TEST(Messages, AssignWithoutGpusMeansUnmanaged) {
   EXPECT_EQ(std::get<AssignMsg>(*RoundTrip(a)).gpus, std::optional<std::string>(""));
 }
 
+TEST(Messages, AssignCarriesProvenanceOptionsOnlyWhenCaptureIsOn) {
+  AssignMsg a = SampleAssign();
+  EXPECT_FALSE(std::get<AssignMsg>(*RoundTrip(a)).provenance.enabled);
+  a.provenance.enabled = true;
+  a.provenance.git = false;
+  a.provenance.packages = false;
+  a.provenance.program = "train.py";
+  a.provenance.env_vars = {"CUDA_*"};
+  a.provenance.max_diff_bytes = 1234;
+  a.provenance.artifacts = {"*.pt"};
+  a.provenance.artifact_max_bytes = 99;
+  a.provenance.artifact_max_files = 7;
+  a.provenance.data = {"/data/train.csv"};
+  a.provenance.data_hash_cache = "/controller/cache.json";
+  a.system_metrics_interval_s = 2.5;
+  const AssignMsg back = std::get<AssignMsg>(*RoundTrip(a));
+  EXPECT_TRUE(back.provenance.enabled);
+  EXPECT_FALSE(back.provenance.git);
+  EXPECT_TRUE(back.provenance.env);
+  EXPECT_FALSE(back.provenance.packages);
+  EXPECT_EQ(back.provenance.program, "train.py");
+  EXPECT_EQ(back.provenance.env_vars, std::vector<std::string>{"CUDA_*"});
+  EXPECT_EQ(back.provenance.max_diff_bytes, 1234u);
+  EXPECT_EQ(back.provenance.artifacts, std::vector<std::string>{"*.pt"});
+  EXPECT_EQ(back.provenance.artifact_max_bytes, 99u);
+  EXPECT_EQ(back.provenance.artifact_max_files, 7u);
+  EXPECT_EQ(back.provenance.data, std::vector<std::string>{"/data/train.csv"});
+  EXPECT_EQ(back.provenance.data_hash_cache, "");  // a local path never travels
+  EXPECT_EQ(back.system_metrics_interval_s, 2.5);
+}
+
+TEST(Messages, FinishedCarriesProvenanceAndPid) {
+  FinishedMsg f;
+  f.trial_id = "t1";
+  f.lease_id = "L1";
+  f.kind = "exited";
+  f.exit_code = 0;
+  EXPECT_TRUE(std::get<FinishedMsg>(*RoundTrip(f)).provenance.is_null());
+  f.pid = 4242;
+  f.provenance = {{"code", {{"commit", "abc"}}}, {"warnings", Value::array()}};
+  const FinishedMsg back = std::get<FinishedMsg>(*RoundTrip(f));
+  EXPECT_EQ(back.pid, 4242);
+  EXPECT_EQ(back.provenance["code"]["commit"], "abc");
+  Frame bad{MessageType::kFinished,
+            R"({"trial_id":"t","lease_id":"L","kind":"exited","exit_code":0,"signal":0,)"
+            R"("provenance":[1]})"};
+  Result<Message> r = DecodeMessage(bad);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("finished.provenance"), std::string::npos);
+}
+
 TEST(Messages, NonFiniteMetricValuesSurvive) {
   const double inf = std::numeric_limits<double>::infinity();
   MetricsMsg m{"t", "L", {{"a", 0, std::nan(""), 1}, {"b", 1, inf, 1}, {"c", 2, -inf, 1}}};

@@ -79,5 +79,69 @@ TEST(TrialMessages, EveryEndKindSurvivesTheWire) {
   EXPECT_FALSE(EndFromFinished(bad).ok());
 }
 
+TEST(TrialMessages, ProvenanceRequestAndResultCrossBothWays) {
+  TrialLaunch l;
+  l.sweep_id = "s";
+  l.trial_id = "t";
+  l.argv = {"true"};
+  l.params = Value::object();
+  l.provenance.enabled = true;
+  l.provenance.program = "train.py";
+  l.provenance.data_hash_cache = "/controller/cache.json";
+  l.system_metrics_interval_s = 3;
+  Result<Message> m = RoundTrip(AssignFromLaunch(l, "L", "t", ""));
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  const TrialLaunch back = LaunchFromAssign(std::get<AssignMsg>(*m), "/agent", "");
+  EXPECT_TRUE(back.provenance.enabled);
+  EXPECT_EQ(back.provenance.program, "train.py");
+  EXPECT_NE(back.provenance.data_hash_cache, "/controller/cache.json");
+  EXPECT_EQ(back.system_metrics_interval_s, 3);
+
+  TrialEnd end;
+  end.pid = 777;
+  end.provenance = {{"code", {{"commit", "abc"}}}, {"env_hash", "h"}};
+  Result<Message> f = RoundTrip(FinishedFromEnd("t", "L", end));
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  Result<TrialEnd> e = EndFromFinished(std::get<FinishedMsg>(*f));
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->pid, 777);
+  EXPECT_EQ(e->provenance, end.provenance);
+}
+
+TEST(TrialMessages, AnOversizedDiffIsLeftOutWithAWarningSoTheFrameFits) {
+  TrialEnd end;
+  end.provenance = {{"code",
+                     {{"commit", "abc"},
+                      {"diff", {{"sha256", "d1"}, {"size", 300000}}},
+                      {"diff_body", std::string(300000, 'x')}}},
+                    {"env", {{"packages", {"numpy==1"}}, {"python", "3.11"}}},
+                    {"warnings", Value::array()}};
+  const uint32_t limit = 256 * 1024;
+  const FinishedMsg f = FinishedFromEnd("t", "L", end, limit);
+  EXPECT_LE(EncodePayload(f).size() + kFrameHeaderBytes, limit);
+  EXPECT_TRUE(EncodeMessage(f, limit).ok());
+  EXPECT_FALSE(f.provenance["code"].contains("diff_body"));
+  EXPECT_EQ(f.provenance["code"]["diff"]["sha256"], "d1");  // what changed is still known
+  EXPECT_EQ(f.provenance["code"]["diff"]["omitted"], true);
+  EXPECT_EQ(f.provenance["env"]["python"], "3.11");  // small enough after the diff went
+  ASSERT_EQ(f.provenance["warnings"].size(), 1u);
+  EXPECT_NE(f.provenance["warnings"][0].get<std::string>().find("diff"), std::string::npos);
+
+  // A provenance that fits is sent whole.
+  end.provenance["code"]["diff_body"] = "small";
+  EXPECT_EQ(FinishedFromEnd("t", "L", end, limit).provenance, end.provenance);
+}
+
+TEST(TrialMessages, ProvenanceTooLargeEvenWithoutTheDiffKeepsOnlyItsWarnings) {
+  TrialEnd end;
+  end.provenance = {{"env", {{"vars", std::string(400000, 'v')}}}, {"warnings", {"earlier"}}};
+  const uint32_t limit = 256 * 1024;
+  const FinishedMsg f = FinishedFromEnd("t", "L", end, limit);
+  EXPECT_TRUE(EncodeMessage(f, limit).ok());
+  EXPECT_FALSE(f.provenance.contains("env"));
+  ASSERT_EQ(f.provenance["warnings"].size(), 2u);
+  EXPECT_EQ(f.provenance["warnings"][0], "earlier");
+}
+
 }  // namespace
 }  // namespace sweep

@@ -1,0 +1,52 @@
+// The agent subcommand's glue: every check that needs no controller happens here,
+// before anything connects, so a typo exits 2 at once with a message that says what
+// to fix; the token file must be private (LoadTokenFile refuses group/other access).
+#include "orchestrator/agent_command.h"
+
+#include <cstdlib>
+
+#include "agents/agent.h"
+#include "agents/auth.h"
+#include "agents/trial_runner.h"
+
+namespace sweep {
+
+int RunAgentCommand(const AgentFlags& flags, std::ostream& err) {
+  auto usage = [&](const std::string& message) {
+    err << "error: " << message << "\n";
+    return 2;
+  };
+  Result<std::pair<std::string, uint16_t>> addr = ParseHostPort(flags.address);
+  if (!addr.ok()) return usage(addr.status().message());
+  std::string token_file = flags.token_file;
+  if (token_file.empty()) {
+    const char* env = std::getenv("SWEEP_AGENT_TOKEN_FILE");
+    if (env) token_file = env;
+  }
+  if (token_file.empty())
+    return usage(
+        "sweep agent needs --token-file (or $SWEEP_AGENT_TOKEN_FILE): the controller's "
+        ".sweep/agent.token, copied with mode 0600");
+  Result<AuthToken> token = LoadTokenFile(token_file);
+  if (!token.ok()) return usage(token.status().message());
+  if (flags.workers && *flags.workers < 1) return usage("--workers must be at least 1");
+  if (flags.give_up_after && !(*flags.give_up_after > 0))
+    return usage("--give-up-after must be a positive number of seconds");
+
+  AgentOptions options;
+  options.host = addr->first;
+  options.port = addr->second;
+  options.name = flags.name;
+  std::string note;
+  Result<std::vector<std::string>> gpus = ResolveAgentGpus(flags.gpus, &note);
+  if (!gpus.ok()) return usage(gpus.status().message());
+  if (!note.empty()) err << "agent: " << note << "\n";
+  options.gpus = std::move(gpus).value();
+  options.workers = flags.workers.value_or(0);
+  options.work_root = flags.dir;
+  options.python_client_dir = DefaultPythonClientDir();
+  if (flags.give_up_after) options.give_up_after_s = *flags.give_up_after;
+  return RunAgent(options, *token, err);
+}
+
+}  // namespace sweep
