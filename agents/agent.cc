@@ -30,34 +30,6 @@ int RunAgent(const AgentOptions& options, const AuthToken& token, std::ostream& 
   return code;
 }
 
-Result<std::pair<std::string, uint16_t>> ParseHostPort(const std::string& text) {
-  const std::string hint = " (expected HOST:PORT, e.g. 10.0.0.5:7777 or [::1]:7777)";
-  std::string host, port;
-  if (!text.empty() && text.front() == '[') {
-    const size_t close = text.find(']');
-    if (close == std::string::npos)
-      return Status::Usage("'" + text + "': missing ']' after the IPv6 address" + hint);
-    host = text.substr(1, close - 1);
-    if (close + 1 >= text.size() || text[close + 1] != ':')
-      return Status::Usage("'" + text + "': missing ':PORT' after ']'" + hint);
-    port = text.substr(close + 2);
-  } else {
-    const size_t colon = text.rfind(':');
-    if (colon == std::string::npos) return Status::Usage("'" + text + "': missing ':PORT'" + hint);
-    host = text.substr(0, colon);
-    if (host.find(':') != std::string::npos)
-      return Status::Usage("'" + text + "': put an IPv6 address in brackets" + hint);
-    port = text.substr(colon + 1);
-  }
-  if (host.empty()) return Status::Usage("'" + text + "': missing the host" + hint);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
-    return Status::Usage("'" + text + "': the port must be a number" + hint);
-  const int p = std::stoi(port);
-  if (p < 1 || p > 65535)
-    return Status::Usage("'" + text + "': the port must be between 1 and 65535");
-  return std::make_pair(host, static_cast<uint16_t>(p));
-}
-
 Result<std::vector<std::string>> ResolveAgentGpus(const std::string& flag, std::string* note) {
   if (flag.empty()) return std::vector<std::string>{};
   if (flag == "auto") {

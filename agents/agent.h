@@ -47,11 +47,6 @@ struct AgentOptions {
 // Progress lines go to log; the token never appears in them.
 int RunAgent(const AgentOptions& options, const AuthToken& token, std::ostream& log);
 
-// "host:port" or "[v6addr]:port": the host (brackets removed) and
-// the port (1..65535). Error (kUsage) naming what is wrong; a bare IPv6 address
-// without brackets is refused because its last group would be read as the port.
-Result<std::pair<std::string, uint16_t>> ParseHostPort(const std::string& text);
-
 // The devices `--gpus` names: "all" (nvidia-smi; none found = no GPUs, *note says
 // so), "auto" ($CUDA_VISIBLE_DEVICES as a scheduler such as Slurm sets it, indices
 // or UUIDs; unset or empty = none), or a comma list of indices. Error (kUsage) on a

@@ -397,6 +397,24 @@ void TrialRunner::Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit
   end.started_at = t->started_at;
   end.ended_at = Now();
   end.pid = t->proc->pid();
+  std::string id = t->launch.trial_id;
+  trials_.erase(id);  // t stays alive through our caller's reference
+  Complete(t, std::move(end));
+}
+
+// The end waits for the provenance capture (pip freeze can take seconds on a busy
+// machine) without blocking the loop: a remote agent must keep heartbeating.
+void TrialRunner::Complete(const std::shared_ptr<Trial>& t, TrialEnd end) {
+  if (t->provenance.valid() &&
+      t->provenance.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    t->poll_timer.expires_after(std::chrono::milliseconds(20));
+    t->poll_timer.async_wait([this, t, end = std::move(end), alive = std::weak_ptr<bool>(alive_)](
+                                 boost::system::error_code) mutable {
+      if (alive.expired()) return;  // the runner is gone
+      Complete(t, std::move(end));
+    });
+    return;
+  }
   if (t->provenance.valid()) {
     end.provenance = t->provenance.get();
     const ProvenanceLaunch& p = t->launch.provenance;
@@ -412,9 +430,7 @@ void TrialRunner::Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit
       for (auto& w : r.warnings) end.provenance["warnings"].push_back(std::move(w));
     }
   }
-  std::string id = t->launch.trial_id;
-  trials_.erase(id);  // t stays alive through our caller's reference
-  if (callbacks_.on_end) callbacks_.on_end(id, end);
+  if (callbacks_.on_end) callbacks_.on_end(t->launch.trial_id, end);
 }
 
 }  // namespace sweep

@@ -132,6 +132,7 @@ class TrialRunner {
 
  private:
   void Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit);
+  void Complete(const std::shared_ptr<Trial>& t, TrialEnd end);
   void Poll(const std::shared_ptr<Trial>& t, bool busy);
   void FlushPoints(Trial& t);
   void ReadMetricsFile(Trial& t, bool final, uint64_t max_bytes);

@@ -7,6 +7,8 @@
 
 #include "agents/agent.h"
 #include "agents/auth.h"
+#include "agents/host_port.h"
+#include "agents/tls.h"
 #include "agents/trial_runner.h"
 
 namespace sweep {
@@ -16,7 +18,8 @@ int RunAgentCommand(const AgentFlags& flags, std::ostream& err) {
     err << "error: " << message << "\n";
     return 2;
   };
-  Result<std::pair<std::string, uint16_t>> addr = ParseHostPort(flags.address);
+  // An address to dial: no default host, no port 0.
+  Result<HostPort> addr = ParseHostPort(flags.address, "", false);
   if (!addr.ok()) return usage(addr.status().message());
   std::string token_file = flags.token_file;
   if (token_file.empty()) {
@@ -34,8 +37,8 @@ int RunAgentCommand(const AgentFlags& flags, std::ostream& err) {
     return usage("--give-up-after must be a positive number of seconds");
 
   AgentOptions options;
-  options.host = addr->first;
-  options.port = addr->second;
+  options.host = addr->host;
+  options.port = addr->port;
   options.name = flags.name;
   std::string note;
   Result<std::vector<std::string>> gpus = ResolveAgentGpus(flags.gpus, &note);
@@ -46,6 +49,11 @@ int RunAgentCommand(const AgentFlags& flags, std::ostream& err) {
   options.work_root = flags.dir;
   options.python_client_dir = DefaultPythonClientDir();
   if (flags.give_up_after) options.give_up_after_s = *flags.give_up_after;
+  if (flags.tls || !flags.tls_ca.empty()) {
+    auto tls = MakeClientTls(flags.tls_ca, flags.tls_name);
+    if (!tls.ok()) return usage(tls.status().message());
+    options.connection.tls = tls.value();
+  }
   return RunAgent(options, *token, err);
 }
 

@@ -15,6 +15,9 @@ struct AgentFlags {
   std::string name;                     // --name; "" = <hostname>:<pid>
   std::string dir;                      // --dir: work root; "" = the current directory
   std::optional<double> give_up_after;  // --give-up-after SECONDS
+  std::string tls_ca;                   // --tls-ca FILE: TLS, the controller's cert checked by it
+  bool tls = false;                     // --tls: TLS, checked against the system's CAs
+  std::string tls_name;                 // --tls-name: the name the certificate must carry
 };
 
 // Validates the flags (address, token file and its mode, GPUs) and runs the agent.

@@ -37,12 +37,6 @@ int WithStore(const std::string& flag, bool write, Fn fn) {
   return fn(**store);
 }
 
-int NotYet(const std::string& what, const std::string& issue) {
-  std::cerr << "sweep " << what << " is not available in this version yet (" << issue
-            << "); nothing was done\n";
-  return 2;
-}
-
 int WatchStatus(const std::string& store_flag, const std::string& sweep, bool json) {
   bool tty = ::isatty(STDOUT_FILENO) == 1;
   for (;;) {
@@ -139,6 +133,11 @@ int RunCli(int argc, char** argv) {
   agent->add_option("--workers", af.workers, "trials run at once (default: one per GPU, else 1)");
   agent->add_option("--name", af.name, "agent name (default: HOSTNAME:PID)");
   agent->add_option("--dir", af.dir, "work root: trials run here (default: current directory)");
+  agent->add_option("--tls-ca", af.tls_ca,
+                    "speak TLS; the controller's certificate must be signed by (or be) FILE");
+  agent->add_flag("--tls", af.tls, "speak TLS; check the controller against the system's CAs");
+  agent->add_option("--tls-name", af.tls_name,
+                    "the name the controller's certificate must carry (default: HOST)");
   agent->add_option("--give-up-after", af.give_up_after,
                     "exit 3 after this many seconds without a controller or a trial "
                     "(default 3600)");

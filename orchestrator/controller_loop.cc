@@ -277,8 +277,9 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end) {
   if (rec.status == TrialStatus::kLost && !state_.interrupted &&
       attempts_[rec.suggestion] > spec_.max_retries) {
     rec.status = TrialStatus::kFailed;
-    rec.reason = "lost " + std::to_string(attempts_[rec.suggestion]) + " times (max_retries: " +
-                 std::to_string(spec_.max_retries) + "); last: " + rec.reason;
+    rec.reason = "lost " + std::to_string(attempts_[rec.suggestion]) +
+                 " times (max_retries: " + std::to_string(spec_.max_retries) +
+                 "); last: " + rec.reason;
   }
   if (rec.status == TrialStatus::kFailed) rec.stderr_tail = end.stderr_tail;
   rec.malformed_lines = end.malformed_lines;
@@ -407,6 +408,12 @@ void Controller::Impl::MaybeFinish() {
   sweep_.status = status;
   sweep_.reason = reason;
   sweep_.ended_at = NowSeconds();
+  if (hub_) {  // the agents' final counts; they are dismissed below
+    for (AgentInfo a : hub_->Agents()) {
+      a.connected = false;
+      OnAgent(a);
+    }
+  }
   batch_.sweeps.push_back(sweep_);
   Flush();
   outcome_.status = status;

@@ -303,7 +303,7 @@ void Controller::Impl::CloseHub(bool interrupted) {
   if (options_.listen && options_.listen->on_closing) options_.listen->on_closing();
   if (hub_)
     hub_->Close(interrupted ? "controller interrupted; `sweep resume " + sweep_.id + "` continues"
-                            : "sweep finished");
+                            : std::string(kByeSweepFinished));
 }
 
 }  // namespace sweep

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "agents/auth.h"
+#include "agents/host_port.h"
 #include "agents/subprocess.h"
 #include "agents/transport.h"
 #include "agents_test_util.h"
@@ -500,18 +501,18 @@ TEST(AgentCli, UsageErrorsExit2WithAClearMessage) {
 }
 
 TEST(AgentCli, ParsesHostPortIncludingBracketedIpv6) {
-  auto v4 = ParseHostPort("10.0.0.5:7777");
+  auto v4 = ParseHostPort("10.0.0.5:7777", "", false);
   ASSERT_TRUE(v4.ok());
-  EXPECT_EQ(v4->first, "10.0.0.5");
-  EXPECT_EQ(v4->second, 7777);
-  auto v6 = ParseHostPort("[::1]:8080");
+  EXPECT_EQ(v4->host, "10.0.0.5");
+  EXPECT_EQ(v4->port, 7777);
+  auto v6 = ParseHostPort("[::1]:8080", "", false);
   ASSERT_TRUE(v6.ok()) << v6.status().message();
-  EXPECT_EQ(v6->first, "::1");
-  EXPECT_EQ(v6->second, 8080);
-  EXPECT_EQ(ParseHostPort("node-3.cluster:1")->first, "node-3.cluster");
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, 8080);
+  EXPECT_EQ(ParseHostPort("node-3.cluster:1", "", false)->host, "node-3.cluster");
   for (const char* bad :
        {"::1:8080", "[::1]8080", "[::1", ":7777", "host:", "host:0", "host:7x", "host"}) {
-    auto r = ParseHostPort(bad);
+    auto r = ParseHostPort(bad, "", false);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {
       EXPECT_EQ(r.status().code(), ErrorCode::kUsage);

@@ -57,12 +57,13 @@ class SlurmLaunchTest : public ::testing::Test {
     std::string values;
     for (int i = 0; i < n; ++i) values += (i ? ", " : "") + std::to_string(i);
     std::string path = dir_.path() + "/sweep.yaml";
-    WriteFile(path, "program: trial.py\ninterpreter: /usr/bin/python3\nmethod: grid\n"
-                    "metric: {name: loss, goal: minimize}\nparameters:\n  x: {values: [" +
-                        values + "]}\n  sleep: {value: " + std::to_string(sleep) +
-                        "}\nbackend:\n  type: slurm\n  listen: 127.0.0.1:0\n"
-                        "  sbatch: [--time=00:10:00]\n" +
-                        backend_extra);
+    WriteFile(path,
+              "program: trial.py\ninterpreter: /usr/bin/python3\nmethod: grid\n"
+              "metric: {name: loss, goal: minimize}\nparameters:\n  x: {values: [" +
+                  values + "]}\n  sleep: {value: " + std::to_string(sleep) +
+                  "}\nbackend:\n  type: slurm\n  listen: 127.0.0.1:0\n"
+                  "  sbatch: [--time=00:10:00]\n" +
+                  backend_extra);
     return path;
   }
   std::string store() const { return dir_.path() + "/store"; }
@@ -82,9 +83,8 @@ class SlurmLaunchTest : public ::testing::Test {
       Json s = SweepJson({"status", "latest"});
       if (s.is_object() && s["id"].is_string()) sweep_id_ = s["id"].get<std::string>();
     }
-    auto out = RunCapture({"squeue", "-h", "-n", "sweep-" + sweep_id_, "-t", "PD,R,CG,CF", "-o",
-                           "%i %T"},
-                          30);
+    auto out = RunCapture(
+        {"squeue", "-h", "-n", "sweep-" + sweep_id_, "-t", "PD,R,CG,CF", "-o", "%i %T"}, 30);
     return out.ok() ? *out : "squeue failed: " + out.status().message();
   }
   pid_t StartLaunch(const std::vector<std::string>& extra) {

@@ -14,8 +14,7 @@ std::string ClusterMissing();
 
 }  // namespace sweep::testing
 
-#define SKIP_WITHOUT_CLUSTER()                                                            \
-  do {                                                                                    \
-    if (std::string why = ::sweep::testing::ClusterMissing(); !why.empty()) GTEST_SKIP() \
-        << why;                                                                           \
+#define SKIP_WITHOUT_CLUSTER()                                                                   \
+  do {                                                                                           \
+    if (std::string why = ::sweep::testing::ClusterMissing(); !why.empty()) GTEST_SKIP() << why; \
   } while (0)
