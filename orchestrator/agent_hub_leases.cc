@@ -289,6 +289,10 @@ std::vector<RemoteSlot> AgentHub::FreeSlots() const {
   if (impl_->closed_) return {};
   for (const auto& a : impl_->agents_) {
     if (a->session == 0 || !a->ready || !a->info.paused.empty()) continue;
+    // A connection that is closing (a bye just read) takes no more work, even before
+    // its close is handled.
+    const Impl::Session* s = impl_->SessionOf(*a);
+    if (!s || !s->conn->open()) continue;
     std::vector<RemoteSlot> free;
     for (size_t k = 0; k < a->slot_trial.size(); ++k) {
       if (a->slot_trial[k].empty())

@@ -153,6 +153,8 @@ void Controller::Impl::StartRemote(const std::string& id, const RemoteSlot& slot
   Status s = hub_->Assign(slot, remote, rec.lease_id, rel_dir, "");
   batch_.trials.push_back(rec);
   if (!s.ok()) {
+    // It never ran: re-queued without using up one of its retries.
+    attempts_[rec.suggestion]--;
     std::string reason = "could not be sent to agent " + slot.agent_id + ": " + s.message();
     asio::post(io_, [this, id, reason] { OnLost(id, reason); });
   }

@@ -53,7 +53,8 @@ class SlurmLaunchTest : public ::testing::Test {
       testing::WaitChild(pid, 10);
     }
   }
-  std::string Spec(int n, double sleep, const std::string& backend_extra) {
+  std::string Spec(int n, double sleep, const std::string& backend_extra,
+                   const std::string& sbatch = "--time=00:10:00") {
     std::string values;
     for (int i = 0; i < n; ++i) values += (i ? ", " : "") + std::to_string(i);
     std::string path = dir_.path() + "/sweep.yaml";
@@ -62,7 +63,7 @@ class SlurmLaunchTest : public ::testing::Test {
               "metric: {name: loss, goal: minimize}\nparameters:\n  x: {values: [" +
                   values + "]}\n  sleep: {value: " + std::to_string(sleep) +
                   "}\nbackend:\n  type: slurm\n  listen: 127.0.0.1:0\n"
-                  "  sbatch: [--time=00:10:00]\n" +
+                  "  sbatch: [" + sbatch + "]\n" +
                   backend_extra);
     return path;
   }
@@ -155,7 +156,7 @@ TEST_F(SlurmLaunchTest, CancelledAgentJobsTrialIsRequeuedAndTheJobReplaced) {
     if (t["status"] == "lost") ++lost;
   }
   EXPECT_EQ(finished, (std::multiset<int64_t>{0, 1, 2}));
-  EXPECT_EQ(lost, 1) << trials;
+  EXPECT_EQ(lost, 1) << trials << err;
   EXPECT_TRUE(WaitFor([&] { return LiveJobs().empty(); }, 60)) << LiveJobs();
 }
 
@@ -175,7 +176,7 @@ TEST_F(SlurmLaunchTest, InterruptedSweepCancelsItsJobs) {
 
 TEST_F(SlurmLaunchTest, RefusedSubmissionEndsTheSweepWithSlurmsMessage) {
   SKIP_WITHOUT_CLUSTER();
-  Spec(2, 0, "  sbatch: [--partition=nosuch]\n");
+  Spec(2, 0, "", "--partition=nosuch");
   pid_t pid = StartLaunch({"--slurm", "1"});
   int rc = testing::WaitChild(pid, 120);
   children_.clear();
@@ -186,7 +187,7 @@ TEST_F(SlurmLaunchTest, RefusedSubmissionEndsTheSweepWithSlurmsMessage) {
 
 TEST_F(SlurmLaunchTest, JobsPendingPastTheirTimeoutEndTheSweepAndAreCancelled) {
   SKIP_WITHOUT_CLUSTER();
-  Spec(2, 0, "  sbatch: [--begin=now+1hour]\n  pending_timeout: 3s\n");
+  Spec(2, 0, "  pending_timeout: 3s\n", "--begin=now+1hour");
   pid_t pid = StartLaunch({"--slurm", "1"});
   int rc = testing::WaitChild(pid, 120);
   children_.clear();
