@@ -22,6 +22,7 @@ Result<HostPort> ParseHostPort(const std::string& text, const std::string& defau
   } else {
     size_t colon = text.rfind(':');
     if (colon == std::string::npos) {
+      if (default_host.empty()) return bad("missing ':PORT'");
       port = text;
       out.host = default_host;
     } else {

@@ -218,6 +218,7 @@ void AgentHub::Impl::HandleReady(Session& s, const ReadyMsg& ready) {
   Agent& a = *s.agent;
   if (a.ready) return ProtocolError(s, "ready sent twice");
   a.ready = true;
+  a.draining = false;
   a.info.gpus = ready.gpus;
   a.info.facts = ready.host.is_object() ? ready.host : Value::object();
   SetSlots(a, ready);

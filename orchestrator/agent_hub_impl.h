@@ -29,6 +29,9 @@ struct AgentHub::Impl {
     AgentInfo info;
     uint64_t session = 0;  // id of its current authenticated session; 0 = disconnected
     bool ready = false;    // `ready` received on that session
+    // It stopped a trial nobody asked it to stop: it is shutting down (SIGTERM, its
+    // Slurm job cancelled), so it gets no new trial until it connects again.
+    bool draining = false;
     std::vector<std::string> slot_trial;  // per slot: the trial holding it, "" = free
     std::vector<std::optional<std::string>> slot_gpus;
     int overflow = 0;  // adopted leases that found no free slot

@@ -222,6 +222,7 @@ void AgentHub::Impl::HandleFinished(Session& s, const FinishedMsg& msg) {
                          : ToSeconds(HubClock::now() - lease->assigned);
   const bool requested = lease->stop_requested || end.kind == TrialEnd::Kind::kStopped;
   Agent& a = *lease->agent;
+  if (end.kind == TrialEnd::Kind::kStopped && !lease->stop_requested) a.draining = true;
   EndLease(msg.trial_id);
   ++a.info.finished;
   const bool failed = !end.ok() && !requested;
@@ -288,7 +289,7 @@ std::vector<RemoteSlot> AgentHub::FreeSlots() const {
   size_t longest = 0;
   if (impl_->closed_) return {};
   for (const auto& a : impl_->agents_) {
-    if (a->session == 0 || !a->ready || !a->info.paused.empty()) continue;
+    if (a->session == 0 || !a->ready || a->draining || !a->info.paused.empty()) continue;
     // A connection that is closing (a bye just read) takes no more work, even before
     // its close is handled.
     const Impl::Session* s = impl_->SessionOf(*a);

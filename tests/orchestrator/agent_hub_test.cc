@@ -639,6 +639,21 @@ TEST(AgentHub, FastFailuresPauseTheAgentButRequestedStopsDoNot) {
   EXPECT_FALSE(f.hub->Assign({"a1", 0, std::nullopt}, Launch("t5"), "L5", "trials/t5", "").ok());
 }
 
+TEST(AgentHub, AgentThatStopsATrialUnaskedIsShuttingDownAndGetsNoMoreWork) {
+  Fixture f;
+  ASSERT_TRUE(f.ready);
+  FakeAgent::Script s2;
+  s2.name = "agent-2";
+  FakeAgent other(f.io, f.hub->port(), s2);
+  ASSERT_TRUE(RunUntil(f.io, [&] { return f.hub->FreeSlots().size() == 4; }));
+  const AssignMsg a = f.AssignOne("t1", "L-t1");
+  f.agent->Finish(a, "stopped", -1);  // e.g. its Slurm job was cancelled: SIGTERM
+  ASSERT_TRUE(RunUntil(f.io, [&] { return f.rec.ends.size() == 1; }));
+  for (const RemoteSlot& s : f.hub->FreeSlots()) EXPECT_EQ(s.agent_id, "a2");
+  EXPECT_EQ(f.hub->FreeSlots().size(), 2u);
+  EXPECT_TRUE(f.hub->Agents()[0].paused.empty());  // draining, not broken
+}
+
 TEST(AgentHub, CloseSaysByeToEveryAgentAndStopsAssigning) {
   Fixture f;
   ASSERT_TRUE(f.ready);
