@@ -59,11 +59,15 @@ def percentile(xs, p):
     return xs[k]
 
 
-def run_sweep(sweep, agents, trials, tmp):
-    spec = os.path.join(tmp, "agents.yaml")
+def run_sweep(sweep, agents, trials, tmp, track, name):
+    spec = os.path.join(tmp, name + ".yaml")
     with open(spec, "w") as f:
         f.write("method: random\ncommand: [/bin/true, '${args}']\n"
                 f"run_cap: {trials}\nparameters:\n  x: {{min: 0, max: 1000000}}\n")
+        if not track:
+            f.write("track: {git: false, env: false, system_metrics_interval: 0}\n")
+    tmp = os.path.join(tmp, name)
+    os.makedirs(tmp)
     store = os.path.join(tmp, "store")
     err = open(os.path.join(tmp, "controller.err"), "w+")
     t0 = time.perf_counter()
@@ -103,7 +107,7 @@ def run_sweep(sweep, agents, trials, tmp):
     last = max(r[2] for r in rows)
     lat = [max(0.0, r[1] - r[0]) for r in rows if r[1] > 0]
     locked = 0
-    for path in glob.glob(os.path.join(tmp, "*.err")):
+    for path in glob.glob(os.path.join(tmp, "*.err")):  # this run's logs only
         locked += open(path, errors="replace").read().count("database is locked")
     return {
         "trials": len(rows), "finished": finished, "wall_s": wall,
@@ -152,18 +156,27 @@ def main():
     tmp = tempfile.mkdtemp(prefix="sweep-agents-bench-")
     print(f"# sweep remote-agent benchmark, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
           f"{a.agents} agents")
-    s = run_sweep(sweep, a.agents, a.trials, tmp)
-    print(f"sweep:  {s['finished']}/{a.trials} trials finished in {s['wall_s']:.1f} s; "
-          f"{s['trials_per_s']:.0f} trials/s; controller CPU {s['controller_cpu_s']:.1f} s, "
-          f"peak RSS {s['controller_rss_mb']:.1f} MiB; assign latency p50 "
-          f"{s['assign_p50_ms']:.1f} ms, p99 {s['assign_p99_ms']:.1f} ms; "
-          f"store-lock errors {s['lock_errors']}")
+    results = {}
+    for track in (False, True):
+        name = "tracked" if track else "protocol"
+        s = run_sweep(sweep, a.agents, a.trials, tmp, track, name)
+        results[name] = s
+        label = ("with provenance capture (git, environment, pip) per trial" if track
+                 else "protocol only (track: git/env/system metrics off)")
+        print(f"sweep, {label}:\n  {s['finished']}/{a.trials} trials in {s['wall_s']:.1f} s; "
+              f"{s['trials_per_s']:.0f} trials/s; controller CPU {s['controller_cpu_s']:.1f} s "
+              f"({1000 * s['controller_cpu_s'] / max(1, s['finished']):.2f} ms/trial), peak RSS "
+              f"{s['controller_rss_mb']:.1f} MiB; assign latency p50 {s['assign_p50_ms']:.1f} ms, "
+              f"p99 {s['assign_p99_ms']:.1f} ms; store-lock errors {s['lock_errors']}")
     o = run_optuna(a.agents, a.optuna_trials, tmp)
+    results["optuna"] = o
     print(f"optuna: {o['trials']} trials by {a.agents} workers on one SQLite storage in "
           f"{o['wall_s']:.1f} s; {o['trials_per_s']:.0f} trials/s; failed optimize calls "
           f"{o['errors']}, 'database is locked' {o['lock_errors']}")
-    print(f"ratio (sweep / optuna trials/s): {s['trials_per_s'] / o['trials_per_s']:.1f}x")
-    print(json.dumps({"sweep": s, "optuna": o}))
+    for name in ("protocol", "tracked"):
+        print(f"ratio, sweep {name} / optuna trials/s: "
+              f"{results[name]['trials_per_s'] / o['trials_per_s']:.1f}x")
+    print(json.dumps(results))
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ fi
 corpus="$build/fuzz-corpus/wire"
 artifacts="$build/fuzz-artifacts/"
 mkdir -p "$corpus" "$artifacts"
-# Seeds: a few well-formed frames so the fuzzer starts past the header checks.
+# Seeds: a few well-formed frames so the fuzzer starts past the header checks, beside the
+# checked-in ones of tests/fuzz/corpus (read, never written: new inputs go to $corpus).
 printf '\x00\x00\x00\x00\x01\x10' >"$corpus/seed-bye"
 printf '\x05\x00\x00\x00\x12\x10{"reason":"done"}' >"$corpus/seed-bye-reason"
 printf '\x00\x00\x00\x00\x26\x0c{"lease_ids":["L1","L2"],"sent_at":1}' >"$corpus/seed-heartbeat"
@@ -39,4 +40,4 @@ printf '\x03\x00\x00\x00\x40\x09{"trial_id":"t","lease_id":"L","stream":"stdout"
 
 echo "run_wire_fuzz: fuzzing for ${seconds}s" >&2
 "$build/wire_fuzz" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-  -artifact_prefix="$artifacts" -print_final_stats=1 "$corpus"
+  -artifact_prefix="$artifacts" -print_final_stats=1 "$corpus" "$root/tests/fuzz/corpus"
