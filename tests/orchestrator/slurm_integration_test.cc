@@ -198,6 +198,51 @@ TEST_F(SlurmLaunchTest, JobsPendingPastTheirTimeoutEndTheSweepAndAreCancelled) {
   EXPECT_TRUE(WaitFor([&] { return LiveJobs().empty(); }, 60)) << LiveJobs();
 }
 
+TEST_F(SlurmLaunchTest, TheExampleSweepCompletesThroughSlurmAndLeavesNoJob) {
+  SKIP_WITHOUT_CLUSTER();
+  // examples/slurm as shipped: listens on every interface and advertises the host name.
+  // A copy, so that the agents' folders land in the test's own directory.
+  const std::string example = dir_.path() + "/example";
+  std::filesystem::create_directories(example);
+  for (const char* f : {"sweep.yaml", "train.py"})
+    std::filesystem::copy_file(std::string(SWEEP_TESTDATA) + "/../../examples/slurm/" + f,
+                               example + "/" + f);
+  CliOptions o;
+  o.cwd = example;
+  o.timeout_s = 300;
+  CliResult r = RunSweep({"--store", store(), "launch", "sweep.yaml", "--slurm", "2"}, o);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json status = SweepJson({"status", "latest"});
+  EXPECT_EQ(status["counts"]["finished"], 6) << status;
+  EXPECT_TRUE(WaitFor([&] { return LiveJobs().empty(); }, 60)) << LiveJobs();
+}
+
+TEST_F(SlurmLaunchTest, ResumeAfterKillNineFindsTheJobsAgainAndCancelsThemAtTheEnd) {
+  SKIP_WITHOUT_CLUSTER();
+  Spec(3, 5.0, "");
+  pid_t pid = StartLaunch({"--slurm", "1"});
+  ASSERT_TRUE(WaitFor([&] { return CountStatus("running") >= 1; }, 120))
+      << ReadFile(dir_.path() + "/err.txt");
+  ::kill(pid, SIGKILL);
+  testing::WaitChild(pid, 10);
+  children_.clear();
+  EXPECT_FALSE(LiveJobs().empty()) << "the agent job should outlive the controller";
+  CliOptions o;
+  o.cwd = dir_.path();
+  o.timeout_s = 240;
+  CliResult r = RunSweep({"--store", store(), "resume", "latest"}, o);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("watching job"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("re-attached"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("submitted job array"), std::string::npos) << "a second array: " << r.err;
+  Json trials = SweepJson({"export", "latest", "--format", "json"});
+  std::multiset<int64_t> finished;
+  for (const Json& t : trials)
+    if (t["status"] == "finished") finished.insert(t["params"]["x"].get<int64_t>());
+  EXPECT_EQ(finished, (std::multiset<int64_t>{0, 1, 2})) << trials;
+  EXPECT_TRUE(WaitFor([&] { return LiveJobs().empty(); }, 60)) << LiveJobs();
+}
+
 TEST_F(SlurmLaunchTest, MissingSbatchIsAUsageErrorAndWritesNothing) {
   Spec(1, 0, "");
   CliOptions o;
