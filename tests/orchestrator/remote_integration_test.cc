@@ -78,11 +78,15 @@ class RemoteTest : public ::testing::Test {
   std::string token() const { return store() + "/agent.token"; }
 
   // Starts the controller in the background and returns the port it listens on.
-  uint16_t StartController(const std::string& spec, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--store",          store(),       "launch",          spec,
-                                     "--listen",         "127.0.0.1:0", "--workers",       "0",
-                                     "--lease-interval", "0.5",         "--lease-timeout", "3"};
-    args.insert(args.end(), extra.begin(), extra.end());
+  // Leases are short only where a test waits for one to expire; elsewhere they leave
+  // room for a loaded machine (ASan, parallel tests) so no lease expires by accident.
+  uint16_t StartController(const std::string& spec, int lease_timeout_s = 10) {
+    std::vector<std::string> args = {"--store",          store(),
+                                     "launch",           spec,
+                                     "--listen",         "127.0.0.1:0",
+                                     "--workers",        "0",
+                                     "--lease-interval", lease_timeout_s < 10 ? "0.5" : "1",
+                                     "--lease-timeout",  std::to_string(lease_timeout_s)};
     controller_err_ = dir_.path() + "/controller.err";
     controller_ = Start(args, "controller");
     return WaitPort(controller_err_);
@@ -225,7 +229,7 @@ TEST_F(RemoteTest, EightAgentsFinishOneSweepWithoutDuplicates) {
 }
 
 TEST_F(RemoteTest, KilledAgentsTrialIsLostOnceAndFinishesElsewhere) {
-  uint16_t port = StartController(Spec(Grid(3, 2.0)));
+  uint16_t port = StartController(Spec(Grid(3, 2.0)), 4);
   ASSERT_NE(port, 0);
   pid_t a = StartAgent(port, "doomed", 1);
   ASSERT_TRUE(WaitFor([&] { return CountStatus("running") >= 1; }, 60));
@@ -248,7 +252,7 @@ TEST_F(RemoteTest, KilledAgentsTrialIsLostOnceAndFinishesElsewhere) {
 }
 
 TEST_F(RemoteTest, AgentStoppedPastItsLeaseHasItsTrialStoppedNotCountedTwice) {
-  uint16_t port = StartController(Spec(Grid(2, 12.0)));
+  uint16_t port = StartController(Spec(Grid(2, 12.0)), 4);
   ASSERT_NE(port, 0);
   pid_t a = StartAgent(port, "frozen", 1);
   ASSERT_TRUE(WaitFor([&] { return CountStatus("running") >= 1; }, 60));

@@ -136,7 +136,7 @@ TEST_F(SlurmLaunchTest, SweepRunsOnAgentJobsAndCancelsThemAtTheEnd) {
 TEST_F(SlurmLaunchTest, CancelledAgentJobsTrialIsRequeuedAndTheJobReplaced) {
   SKIP_WITHOUT_CLUSTER();
   Spec(3, 4.0, "  max_replacements: 2\n");
-  pid_t pid = StartLaunch({"--slurm", "1", "--lease-interval", "0.5", "--lease-timeout", "3"});
+  pid_t pid = StartLaunch({"--slurm", "1"});
   ASSERT_TRUE(WaitFor([&] { return CountStatus("running") >= 1; }, 120))
       << ReadFile(dir_.path() + "/err.txt");
   Json status = SweepJson({"status", "latest"});

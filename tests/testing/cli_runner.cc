@@ -96,6 +96,7 @@ int WaitChild(pid_t pid, double timeout_s) {
       if (WIFSIGNALED(status)) return 1000 + WTERMSIG(status);
       return -1;
     }
+    if (r < 0) return -3;  // not a child of ours, or already reaped: nothing to wait for
     if (std::chrono::steady_clock::now() > deadline) {
       ::kill(-pid, SIGKILL);
       waitpid(pid, &status, 0);

@@ -35,7 +35,8 @@ CliResult RunProgram(const std::vector<std::string>& argv, const CliOptions& opt
 pid_t StartSweep(const std::vector<std::string>& args, const CliOptions& opts,
                  const std::string& out_path, const std::string& err_path);
 // Waits for a background child; returns its exit code, 1000+signal when killed by
-// a signal, or -2 when it outlived timeout_s (it is then killed).
+// a signal, -2 when it outlived timeout_s (it is then killed), -3 when pid is not
+// (or no longer) a child to wait for.
 int WaitChild(pid_t pid, double timeout_s);
 
 // Reads a whole file ("" when missing).
