@@ -464,8 +464,8 @@ std::string Subprocess::StderrTail(size_t max_bytes) const {
   return t.substr(t.size() - n);
 }
 
-Result<std::string> RunCapture(const std::vector<std::string>& argv, double timeout_s,
-                               const std::string& cwd, uint64_t max_bytes) {
+Result<CommandOutput> RunCommand(const std::vector<std::string>& argv, double timeout_s,
+                                 const std::string& cwd, uint64_t max_bytes) {
   // A private io_context: the caller may be on any thread, inside or outside a loop.
   boost::asio::io_context io;
   char tmpl[] = "/tmp/sweep-capture-XXXXXX";
@@ -481,6 +481,12 @@ Result<std::string> RunCapture(const std::vector<std::string>& argv, double time
   std::optional<ExitStatus> exit;
   auto proc = Subprocess::Spawn(
       io, opts, SubprocessCallbacks{nullptr, [&](const ExitStatus& s) { exit = s; }});
+  auto read_all = [](const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+  };
   auto cleanup = [&] {
     ::unlink(opts.stdout_path.c_str());
     ::unlink(opts.stderr_path.c_str());
@@ -502,27 +508,32 @@ Result<std::string> RunCapture(const std::vector<std::string>& argv, double time
   while (!exit && io.run_one()) {
   }
   timer.cancel();
-  std::string err_tail = (*proc)->StderrTail(2000);
   proc->reset();
-  std::string out;
-  {
-    std::ifstream f(opts.stdout_path, std::ios::binary);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    out = ss.str();
-  }
+  CommandOutput r;
+  r.out = read_all(opts.stdout_path);
+  r.err = read_all(opts.stderr_path);
   cleanup();
   std::string what = argv.empty() ? "command" : argv[0];
   if (timed_out) return Status::Io(what + " timed out after " + std::to_string(timeout_s) + " s");
-  if (!exit || !exit->ok()) {
-    std::string how = !exit          ? "did not finish"
-                      : exit->signal ? "was killed by signal " + std::to_string(exit->signal)
-                                     : "exited with code " + std::to_string(exit->exit_code);
+  if (!exit) return Status::Io(what + " did not finish");
+  r.exit = *exit;
+  return r;
+}
+
+Result<std::string> RunCapture(const std::vector<std::string>& argv, double timeout_s,
+                               const std::string& cwd, uint64_t max_bytes) {
+  auto r = RunCommand(argv, timeout_s, cwd, max_bytes);
+  if (!r.ok()) return r.status();
+  if (!r->exit.ok()) {
+    std::string what = argv.empty() ? "command" : argv[0];
+    std::string how = r->exit.signal ? "was killed by signal " + std::to_string(r->exit.signal)
+                                     : "exited with code " + std::to_string(r->exit.exit_code);
+    std::string err_tail = r->err.size() > 2000 ? r->err.substr(r->err.size() - 2000) : r->err;
     while (!err_tail.empty() && (err_tail.back() == '\n' || err_tail.back() == ' '))
       err_tail.pop_back();
     return Status::Io(what + " " + how + (err_tail.empty() ? "" : ": " + err_tail));
   }
-  return out;
+  return std::move(r->out);
 }
 
 }  // namespace sweep

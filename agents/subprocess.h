@@ -79,6 +79,19 @@ class Subprocess {
   std::unique_ptr<Impl> impl_;
 };
 
+// What a command left when it ended: how, and its output (each stream bounded).
+struct CommandOutput {
+  ExitStatus exit;
+  std::string out, err;
+};
+
+// Runs argv to completion with the caller's environment, on a private io_context (any
+// thread). A non-zero exit is a result, not an error (its stderr may be the message a
+// caller must show). Errors (kIo): the program cannot be started; it outlives
+// timeout_s (its group is killed; the message says "timed out after").
+Result<CommandOutput> RunCommand(const std::vector<std::string>& argv, double timeout_s,
+                                 const std::string& cwd = "", uint64_t max_bytes = 16ull << 20);
+
 // Runs argv to completion with the caller's environment and returns its stdout
 // (bounded to max_bytes). For short helper commands (nvidia-smi, git, pip freeze).
 // Errors: the program cannot be started, exits non-zero (the message carries the

@@ -152,8 +152,10 @@ int Main(int argc, char** argv) {
   // Trials, one commit per state change (queued+running, then finished).
   Timer single;
   for (uint64_t n = 0; n < kTrials; ++n) {
-    Check(store->Commit(WriteBatch{{}, {Trial("bench1", n, TrialStatus::kRunning)}, {}, {}, {}}), "trial");
-    Check(store->Commit(WriteBatch{{}, {Trial("bench1", n, TrialStatus::kFinished)}, {}, {}, {}}), "trial");
+    Check(store->Commit(WriteBatch{{}, {Trial("bench1", n, TrialStatus::kRunning)}, {}, {}, {}}),
+          "trial");
+    Check(store->Commit(WriteBatch{{}, {Trial("bench1", n, TrialStatus::kFinished)}, {}, {}, {}}),
+          "trial");
   }
   std::printf("trial upserts, 1 per commit:  %8.0f /s wall, %8.0f /CPU-s  (%zu commits)\n",
               2 * kTrials / single.Wall(), 2 * kTrials / single.Cpu(), 2 * kTrials);

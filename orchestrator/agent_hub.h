@@ -35,23 +35,23 @@ namespace sweep {
 // pauses. A paused agent stays paused for the hub's life; its running trials go on.
 struct AgentHubOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 0;                         // 0 = an ephemeral port (see port())
-  std::string controller_name = "sweep";     // sent in the challenge
-  double lease_interval_s = 5;               // sent in auth_ok; heartbeat period
-  double lease_timeout_s = 30;               // a lease not renewed this long expires
-  int gpus_per_trial = 1;                    // GPUs per slot on agents that list GPUs
-  int flap_failures = 3;                     // this many fast failures ...
-  double flap_window_s = 60;                 // ... within this window pause the agent
-  ConnectionOptions connection;              // idle_timeout_s is set to 3 x interval
+  uint16_t port = 0;                      // 0 = an ephemeral port (see port())
+  std::string controller_name = "sweep";  // sent in the challenge
+  double lease_interval_s = 5;            // sent in auth_ok; heartbeat period
+  double lease_timeout_s = 30;            // a lease not renewed this long expires
+  int gpus_per_trial = 1;                 // GPUs per slot on agents that list GPUs
+  int flap_failures = 3;                  // this many fast failures ...
+  double flap_window_s = 60;              // ... within this window pause the agent
+  ConnectionOptions connection;           // idle_timeout_s is set to 3 x interval
 };
 
 // One agent as the controller sees it (sweep status, the store's agents table).
 struct AgentInfo {
-  std::string id;         // the controller's name for it ("a1", "a2", ...), stable per name
-  std::string name;       // hello.agent_name (unique per agent process)
-  std::string host;       // hello.host
-  std::string peer;       // "ip:port" of the current or last connection
-  int slots = 0;          // usable slots (after dividing GPUs by gpus_per_trial)
+  std::string id;                 // the controller's name for it ("a1", "a2", ...), stable per name
+  std::string name;               // hello.agent_name (unique per agent process)
+  std::string host;               // hello.host
+  std::string peer;               // "ip:port" of the current or last connection
+  int slots = 0;                  // usable slots (after dividing GPUs by gpus_per_trial)
   std::vector<std::string> gpus;  // ready.gpus
   Value facts = Value::object();  // ready.host (hostname, os, cpus, slurm_job_id, ...)
   int running = 0;                // trials holding a current lease on it

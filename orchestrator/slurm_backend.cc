@@ -34,65 +34,15 @@ extern char** environ;
 namespace sweep {
 namespace {
 
-struct CommandResult {
-  ExitStatus exit;
-  std::string out, err;
-};
+using CommandResult = CommandOutput;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-// Runs argv (argv[0] an absolute path) with this process's environment to completion
-// or timeout_s. Unlike RunCapture, a non-zero exit is a result: its stderr is the
-// Slurm message callers need to show.
-Result<CommandResult> RunCommand(const std::vector<std::string>& argv, double timeout_s) {
-  boost::asio::io_context io;
-  std::string tmpl = (std::filesystem::temp_directory_path() / "sweep-slurm-XXXXXX").string();
-  if (!::mkdtemp(tmpl.data())) return Status::Io("cannot create a temporary folder for " + argv[0]);
-  const std::string dir = tmpl;
-  SpawnOptions opts;
-  opts.argv = argv;
-  for (char** e = environ; *e; ++e) opts.env.emplace_back(*e);
-  opts.stdout_path = dir + "/out";
-  opts.stderr_path = dir + "/err";
-  opts.max_log_bytes = 16u << 20;
-  std::optional<ExitStatus> exit;
-  auto proc = Subprocess::Spawn(
-      io, opts, SubprocessCallbacks{nullptr, [&](const ExitStatus& s) { exit = s; }});
-  auto cleanup = [&] {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  };
-  if (!proc.ok()) {
-    cleanup();
-    return proc.status();
-  }
-  boost::asio::steady_timer timer(io);
-  bool timed_out = false;
-  timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      std::chrono::duration<double>(timeout_s)));
-  timer.async_wait([&](boost::system::error_code ec) {
-    if (ec || exit) return;
-    timed_out = true;
-    (*proc)->Kill();
-  });
-  while (!exit && io.run_one()) {
-  }
-  timer.cancel();
-  proc->reset();
-  CommandResult r;
-  r.out = ReadAll(opts.stdout_path);
-  r.err = ReadAll(opts.stderr_path);
-  cleanup();
-  if (timed_out)
+// Runs a Slurm command (argv[0] an absolute path) to completion or timeout_s; a
+// non-zero exit is a result whose stderr is the Slurm message callers show.
+Result<CommandResult> RunSlurm(const std::vector<std::string>& argv, double timeout_s) {
+  auto r = RunCommand(argv, timeout_s);
+  if (!r.ok() && r.status().message().find("timed out") != std::string::npos)
     return Status::Io(argv[0] + " did not answer within " + std::to_string(timeout_s) +
                       " s (is slurmctld up?)");
-  if (!exit) return Status::Io(argv[0] + " did not finish");
-  r.exit = *exit;
   return r;
 }
 
@@ -216,7 +166,7 @@ Result<std::string> SlurmBackend::SubmitLocked(const std::string& array,
   for (char c : dir) literal_dir += c == '%' ? std::string("%%") : std::string(1, c);
   cmd.push_back("--output=" + literal_dir + "/slurm-%A_%a.out");
   cmd.push_back(script);
-  auto r = RunCommand(cmd, options_.command_timeout_s);
+  auto r = RunSlurm(cmd, options_.command_timeout_s);
   if (!r.ok()) return r.status();
   if (!r->exit.ok()) return Status::Io("sbatch refused the agent job: " + HowItEnded(*r));
   // --parsable prints "<job id>" or "<job id>;<cluster>".
@@ -252,7 +202,7 @@ Status SlurmBackend::PollLocked() {
 
   std::map<std::string, SlurmRow> rows;  // by task id
   auto query = [&](const std::vector<std::string>& ids) -> Status {
-    auto r = RunCommand(
+    auto r = RunSlurm(
         {*squeue, "-h", "-r", "-t", "all", "-j", JoinIds(ids), "-o", std::string(kSqueueFormat)},
         options_.command_timeout_s);
     if (!r.ok()) return r.status();
@@ -286,7 +236,7 @@ Status SlurmBackend::PollLocked() {
       missing.push_back(t.job_id);
   if (!missing.empty() && sacct_works_) {
     if (auto sacct = FindProgram("sacct", options_.path)) {
-      auto r = RunCommand(
+      auto r = RunSlurm(
           {*sacct, "-n", "-P", "-X", "-j", JoinIds(missing), "-o", std::string(kSacctFields)},
           options_.command_timeout_s);
       if (r.ok() && r->exit.ok()) {
@@ -383,7 +333,7 @@ Status SlurmBackend::CancelAll(double wait_s) {
   if (!scancel) return NotFound("scancel");
   std::vector<std::string> cmd = {*scancel};
   for (const Job& j : jobs_) cmd.push_back(j.id);
-  auto r = RunCommand(cmd, options_.command_timeout_s);
+  auto r = RunSlurm(cmd, options_.command_timeout_s);
   if (!r.ok()) return r.status();
   if (!r->exit.ok()) {
     // Jobs that already ended (or were purged) are what we wanted; anything else is not.

@@ -44,12 +44,7 @@ open(os.path.join(os.environ["MARK_DIR"], os.environ["SWEEP_TRIAL_ID"]), "w").wr
 )PY";
 
 bool WaitFor(const std::function<bool()>& cond, double timeout_s) {
-  auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-  while (std::chrono::steady_clock::now() < end) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return cond();
+  return testing::WaitUntil(cond, timeout_s, 0.05);
 }
 
 class RemoteTest : public ::testing::Test {

@@ -35,12 +35,7 @@ print(f"loss={(p['x'] - 3) ** 2}", flush=True)
 )PY";
 
 bool WaitFor(const std::function<bool()>& cond, double timeout_s) {
-  auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-  while (std::chrono::steady_clock::now() < end) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  return cond();
+  return testing::WaitUntil(cond, timeout_s, 0.2);
 }
 
 class SlurmLaunchTest : public ::testing::Test {
@@ -63,8 +58,8 @@ class SlurmLaunchTest : public ::testing::Test {
               "metric: {name: loss, goal: minimize}\nparameters:\n  x: {values: [" +
                   values + "]}\n  sleep: {value: " + std::to_string(sleep) +
                   "}\nbackend:\n  type: slurm\n  listen: 127.0.0.1:0\n"
-                  "  sbatch: [" + sbatch + "]\n" +
-                  backend_extra);
+                  "  sbatch: [" +
+                  sbatch + "]\n" + backend_extra);
     return path;
   }
   std::string store() const { return dir_.path() + "/store"; }

@@ -106,6 +106,15 @@ int WaitChild(pid_t pid, double timeout_s) {
   }
 }
 
+bool WaitUntil(const std::function<bool()>& cond, double timeout_s, double poll_s) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  while (std::chrono::steady_clock::now() < end) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::duration<double>(poll_s));
+  }
+  return cond();
+}
+
 pid_t StartSweep(const std::vector<std::string>& args, const CliOptions& opts,
                  const std::string& out_path, const std::string& err_path) {
   std::vector<std::string> argv = {SWEEP_BINARY};

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -38,6 +39,10 @@ pid_t StartSweep(const std::vector<std::string>& args, const CliOptions& opts,
 // a signal, -2 when it outlived timeout_s (it is then killed), -3 when pid is not
 // (or no longer) a child to wait for.
 int WaitChild(pid_t pid, double timeout_s);
+
+// Polls cond every poll_s until it holds or timeout_s passes; returns its last value.
+// A hang guard for integration tests, never a timing assertion.
+bool WaitUntil(const std::function<bool()>& cond, double timeout_s, double poll_s = 0.05);
 
 // Reads a whole file ("" when missing).
 std::string ReadFile(const std::string& path);
