@@ -3,6 +3,8 @@
 // to fix; the token file must be private (LoadTokenFile refuses group/other access).
 #include "orchestrator/agent_command.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "agents/agent.h"
@@ -26,10 +28,13 @@ int RunAgentCommand(const AgentFlags& flags, std::ostream& err) {
     const char* env = std::getenv("SWEEP_AGENT_TOKEN_FILE");
     if (env) token_file = env;
   }
+  // In the project folder on a shared filesystem, the controller's own token file.
+  if (token_file.empty() && ::access(".sweep/agent.token", R_OK) == 0)
+    token_file = ".sweep/agent.token";
   if (token_file.empty())
     return usage(
-        "sweep agent needs --token-file (or $SWEEP_AGENT_TOKEN_FILE): the controller's "
-        ".sweep/agent.token, copied with mode 0600");
+        "sweep agent needs --token-file (or $SWEEP_AGENT_TOKEN_FILE, or ./.sweep/agent.token): "
+        "the controller's .sweep/agent.token, copied with mode 0600");
   Result<AuthToken> token = LoadTokenFile(token_file);
   if (!token.ok()) return usage(token.status().message());
   if (flags.workers && *flags.workers < 1) return usage("--workers must be at least 1");

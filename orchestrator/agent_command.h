@@ -9,7 +9,7 @@ namespace sweep {
 
 struct AgentFlags {
   std::string address;     // HOST:PORT or [IPv6]:PORT
-  std::string token_file;  // --token-file, else $SWEEP_AGENT_TOKEN_FILE
+  std::string token_file;  // --token-file, else $SWEEP_AGENT_TOKEN_FILE, else ./.sweep/agent.token
   std::string gpus;        // --gpus LIST|all|auto; "" = none
   std::optional<int> workers;
   std::string name;                     // --name; "" = <hostname>:<pid>

@@ -127,7 +127,7 @@ int RunCli(int argc, char** argv) {
       ->required();
   agent->add_option("--token-file", af.token_file,
                     "file holding the shared agent token, mode 0600 "
-                    "(default: $SWEEP_AGENT_TOKEN_FILE)");
+                    "(default: $SWEEP_AGENT_TOKEN_FILE, else ./.sweep/agent.token)");
   agent->add_option("--gpus", af.gpus,
                     "GPUs for trials: 0,2,3 | all (nvidia-smi) | auto ($CUDA_VISIBLE_DEVICES)");
   agent->add_option("--workers", af.workers, "trials run at once (default: one per GPU, else 1)");

@@ -25,6 +25,7 @@
 #include "agents/subprocess.h"
 #include "agents/transport.h"
 #include "agents_test_util.h"
+#include "tests/testing/cli_runner.h"
 
 extern char** environ;
 
@@ -532,6 +533,19 @@ TEST(AgentCli, GpusAutoFollowsCudaVisibleDevices) {
   EXPECT_TRUE(gpus->empty());
   EXPECT_NE(note.find("CUDA_VISIBLE_DEVICES"), std::string::npos);
   EXPECT_EQ(*ResolveAgentGpus("1,3", &note), (std::vector<std::string>{"1", "3"}));
+}
+
+TEST(AgentCli, TokenDefaultsToTheProjectsOwnTokenFile) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / ".sweep");
+  WriteToken(dir, ".sweep/agent.token");
+  testing::CliOptions o;
+  o.cwd = dir.path();
+  o.timeout_s = 60;
+  // Nothing listens on port 1: the agent gets past its checks, retries, then gives up.
+  testing::CliResult r = testing::RunSweep({"agent", "127.0.0.1:1", "--give-up-after", "1"}, o);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_EQ(r.err.find("needs --token-file"), std::string::npos) << r.err;
 }
 
 }  // namespace
