@@ -17,6 +17,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/agents/tls_test_util.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/temp_dir.h"
 
@@ -343,6 +344,32 @@ TEST_F(RemoteTest, FlappingAgentIsPausedAndTheSweepFinishesElsewhere) {
   EXPECT_EQ(status["counts"]["failed"], 3) << status;
   EXPECT_NE(ReadFile(controller_err_).find("paused"), std::string::npos);
   EXPECT_EQ(status["counts"]["finished"], 5) << status;
+}
+
+TEST_F(RemoteTest, TlsControllerServesTlsAgentsAndRefusesPlainOnes) {
+  testing::CertFiles cert =
+      testing::WriteSelfSignedCert(dir_.path(), "ctl", "DNS:localhost,IP:127.0.0.1");
+  std::vector<std::string> args = {"--store",    store(),       "launch",    Spec(Grid(4, 0.1)),
+                                   "--listen",   "127.0.0.1:0", "--workers", "0",
+                                   "--tls-cert", cert.cert,     "--tls-key", cert.key};
+  controller_err_ = dir_.path() + "/controller.err";
+  controller_ = Start(args, "controller");
+  uint16_t port = WaitPort(controller_err_);
+  ASSERT_NE(port, 0);
+  EXPECT_NE(ReadFile(controller_err_).find("--tls-ca"), std::string::npos)
+      << "the printed agent command should carry --tls-ca";
+  pid_t plain = Start({"agent", "127.0.0.1:" + std::to_string(port), "--token-file", token(),
+                       "--give-up-after", "2", "--name", "plain"},
+                      "plain");
+  EXPECT_EQ(testing::WaitChild(plain, 60), 3) << ReadFile(dir_.path() + "/plain.err");
+  pid_t tls = Start({"agent", "127.0.0.1:" + std::to_string(port), "--token-file", token(),
+                     "--tls-ca", cert.cert, "--name", "tls"},
+                    "tls");
+  EXPECT_EQ(testing::WaitChild(controller_, 120), 0) << ReadFile(controller_err_);
+  EXPECT_EQ(testing::WaitChild(tls, 30), 0) << ReadFile(dir_.path() + "/tls.err");
+  children_.clear();
+  ExpectEachXFinishedOnce(Trials(), 4);
+  EXPECT_FALSE(std::filesystem::is_empty(marks()));
 }
 
 TEST_F(RemoteTest, ListenAddressErrorsExitTwoAndWriteNothing) {
