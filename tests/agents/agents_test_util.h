@@ -14,6 +14,8 @@
 #include <sstream>
 #include <string>
 
+#include "agents/auth.h"
+
 namespace sweep::testing {
 
 // A fresh folder under $TMPDIR, removed with its contents on destruction.
@@ -48,6 +50,11 @@ inline bool RunUntil(boost::asio::io_context& io, const std::function<bool()>& d
     io.run_for(std::chrono::milliseconds(20));
   }
   return done();
+}
+
+// A valid shared token derived from seed: equal seeds give equal tokens.
+inline AuthToken TokenFromSeed(const std::string& seed) {
+  return AuthToken::FromText(ToHex(HmacSha256(seed, "token"))).value();
 }
 
 inline std::string ReadFile(const std::string& path) {

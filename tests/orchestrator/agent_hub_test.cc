@@ -17,23 +17,16 @@
 #include <string>
 #include <vector>
 
+#include "tests/agents/agents_test_util.h"
+
 namespace sweep {
 namespace {
 
 namespace asio = boost::asio;
 
-AuthToken Token(const std::string& seed) {
-  return AuthToken::FromText(ToHex(HmacSha256(seed, "token"))).value();
-}
+AuthToken Token(const std::string& seed) { return testing::TokenFromSeed(seed); }
 
-bool RunUntil(asio::io_context& io, const std::function<bool()>& done, double timeout_s = 10) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    if (io.stopped()) io.restart();
-    io.run_for(std::chrono::milliseconds(5));
-  }
-  return done();
-}
+using testing::RunUntil;
 
 void RunFor(asio::io_context& io, double seconds) {
   RunUntil(
