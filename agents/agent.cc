@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "agents/agent_session.h"
-#include "agents/gpus.h"
+#include "agents/runtime/gpus.h"
 
 namespace sweep {
 

@@ -17,8 +17,8 @@
 #include <utility>
 #include <vector>
 
-#include "agents/auth.h"
-#include "agents/transport.h"
+#include "agents/protocol/auth.h"
+#include "agents/protocol/transport.h"
 
 namespace sweep {
 

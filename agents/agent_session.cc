@@ -26,7 +26,7 @@
 #include <filesystem>
 #include <iomanip>
 
-#include "agents/trial_messages.h"
+#include "agents/protocol/trial_messages.h"
 
 namespace sweep {
 namespace {

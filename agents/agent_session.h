@@ -21,10 +21,10 @@
 #include <string>
 
 #include "agents/agent.h"
-#include "agents/auth.h"
-#include "agents/messages.h"
-#include "agents/transport.h"
-#include "agents/trial_runner.h"
+#include "agents/protocol/auth.h"
+#include "agents/protocol/messages.h"
+#include "agents/protocol/transport.h"
+#include "agents/runtime/trial_runner.h"
 
 namespace sweep {
 

@@ -13,7 +13,7 @@
 #include <fstream>
 
 #include "agents/agent_session.h"
-#include "agents/trial_messages.h"
+#include "agents/protocol/trial_messages.h"
 
 namespace sweep {
 namespace {

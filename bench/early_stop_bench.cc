@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/compute_saved.h"
-#include "orchestrator/early_stop.h"
+#include "orchestrator/early_stop/compute_saved.h"
+#include "orchestrator/early_stop/early_stop.h"
 
 namespace sweep {
 namespace {

@@ -21,8 +21,8 @@
 #include <filesystem>
 #include <string>
 
-#include "orchestrator/ids.h"
-#include "orchestrator/sqlite_store.h"
+#include "orchestrator/controller/ids.h"
+#include "orchestrator/store/sqlite_store.h"
 
 extern char** environ;
 

@@ -29,8 +29,8 @@
 #include <random>
 #include <thread>
 
-#include "orchestrator/trial_store.h"
-#include "orchestrator/ui_server.h"
+#include "orchestrator/store/trial_store.h"
+#include "orchestrator/ui/ui_server.h"
 
 namespace {
 

@@ -10,9 +10,9 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     # so the fuzz build does not compile the rest of sweep_core.
     add_executable(wire_fuzz
       ${CMAKE_SOURCE_DIR}/tests/fuzz/wire_fuzz.cc
-      ${CMAKE_SOURCE_DIR}/agents/wire.cc
-      ${CMAKE_SOURCE_DIR}/agents/messages.cc
-      ${CMAKE_SOURCE_DIR}/search/status.cc)
+      ${CMAKE_SOURCE_DIR}/agents/protocol/wire.cc
+      ${CMAKE_SOURCE_DIR}/agents/protocol/messages.cc
+      ${CMAKE_SOURCE_DIR}/base/status.cc)
     target_include_directories(wire_fuzz PRIVATE ${CMAKE_SOURCE_DIR})
     target_compile_definitions(wire_fuzz PRIVATE SWEEP_FUZZ_TARGET)
     target_compile_options(wire_fuzz PRIVATE

@@ -8,10 +8,10 @@
 #include <cstdlib>
 
 #include "agents/agent.h"
-#include "agents/auth.h"
-#include "agents/host_port.h"
-#include "agents/tls.h"
-#include "agents/trial_runner.h"
+#include "agents/protocol/auth.h"
+#include "agents/protocol/host_port.h"
+#include "agents/protocol/tls.h"
+#include "agents/runtime/trial_runner.h"
 
 namespace sweep {
 

@@ -14,11 +14,11 @@
 
 #include "orchestrator/agent_command.h"
 #include "orchestrator/launch.h"
-#include "orchestrator/read_commands.h"
+#include "orchestrator/report/read_commands.h"
 #include "orchestrator/reproduce.h"
-#include "orchestrator/sweep_lock.h"
-#include "orchestrator/trial_store.h"
-#include "orchestrator/ui_server.h"
+#include "orchestrator/controller/sweep_lock.h"
+#include "orchestrator/store/trial_store.h"
+#include "orchestrator/ui/ui_server.h"
 
 namespace sweep {
 namespace {

@@ -15,20 +15,20 @@
 #include <random>
 #include <set>
 
-#include "agents/auth.h"
-#include "agents/data_hash.h"
-#include "agents/gpus.h"
-#include "agents/host_port.h"
-#include "agents/tls.h"
-#include "orchestrator/command_builder.h"
-#include "orchestrator/controller.h"
-#include "orchestrator/ids.h"
-#include "orchestrator/ranking.h"
-#include "orchestrator/read_commands.h"
-#include "orchestrator/slurm_agents.h"
-#include "orchestrator/spec_parser.h"
-#include "orchestrator/sweep_lock.h"
-#include "orchestrator/trial_store.h"
+#include "agents/protocol/auth.h"
+#include "agents/runtime/data_hash.h"
+#include "agents/runtime/gpus.h"
+#include "agents/protocol/host_port.h"
+#include "agents/protocol/tls.h"
+#include "orchestrator/spec/command_builder.h"
+#include "orchestrator/controller/controller.h"
+#include "orchestrator/controller/ids.h"
+#include "orchestrator/store/ranking.h"
+#include "orchestrator/report/read_commands.h"
+#include "orchestrator/remote/slurm_agents.h"
+#include "orchestrator/spec/spec_parser.h"
+#include "orchestrator/controller/sweep_lock.h"
+#include "orchestrator/store/trial_store.h"
 #include "sweep_client_py.h"
 
 namespace sweep {
@@ -345,7 +345,7 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
     options["space_size"] = size ? Value(*size) : Value(nullptr);
   }
   options["run_cap"] = spec.run_cap ? Value(*spec.run_cap) : Value(nullptr);
-  // Read by ranking (orchestrator/ranking.cc) to rank by other metrics the same way.
+  // Read by ranking (orchestrator/store/ranking.cc) to rank by other metrics the same way.
   options["summary"] = SummaryModeName(spec.metric.summary);
   if (slurm) options["slurm_agents"] = flags.slurm.value_or(spec.backend.agents);
   if (const auto& l = settled.controller.listen) {

@@ -20,13 +20,13 @@
 #include <set>
 #include <sstream>
 
-#include "agents/subprocess.h"
+#include "agents/runtime/subprocess.h"
 #include "orchestrator/launch.h"
-#include "orchestrator/records.h"
-#include "orchestrator/report_format.h"
-#include "orchestrator/report_provenance.h"
-#include "orchestrator/text_table.h"
-#include "orchestrator/trial_store.h"
+#include "orchestrator/store/records.h"
+#include "orchestrator/report/report_format.h"
+#include "orchestrator/report/report_provenance.h"
+#include "orchestrator/report/text_table.h"
+#include "orchestrator/store/trial_store.h"
 
 namespace sweep {
 namespace {

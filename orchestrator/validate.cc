@@ -2,11 +2,11 @@
 // strategy exactly as a real launch would, and write nothing anywhere.
 #include <algorithm>
 
-#include "orchestrator/command_builder.h"
+#include "orchestrator/spec/command_builder.h"
 #include "orchestrator/launch.h"
-#include "orchestrator/shell_quote.h"
-#include "orchestrator/spec_parser.h"
-#include "orchestrator/spec_summary.h"
+#include "base/shell_quote.h"
+#include "orchestrator/spec/spec_parser.h"
+#include "orchestrator/spec/spec_summary.h"
 
 namespace sweep {
 

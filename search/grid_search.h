@@ -23,9 +23,9 @@
 #include <vector>
 
 #include "search/search_space.h"
-#include "search/status.h"
+#include "base/status.h"
 #include "search/strategy.h"
-#include "search/value.h"
+#include "base/value.h"
 
 namespace sweep {
 

@@ -21,7 +21,7 @@
 
 #include "search/rng.h"
 #include "search/search_space.h"
-#include "search/value.h"
+#include "base/value.h"
 
 namespace sweep {
 

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "search/status.h"
-#include "search/value.h"
+#include "base/status.h"
+#include "base/value.h"
 
 namespace sweep {
 

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "search/search_space.h"
-#include "search/status.h"
-#include "search/value.h"
+#include "base/status.h"
+#include "base/value.h"
 
 namespace sweep {
 

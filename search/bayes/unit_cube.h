@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "search/search_space.h"
-#include "search/value.h"
+#include "base/value.h"
 
 namespace sweep {
 

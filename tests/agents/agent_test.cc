@@ -20,10 +20,10 @@
 #include <thread>
 #include <vector>
 
-#include "agents/auth.h"
-#include "agents/host_port.h"
-#include "agents/subprocess.h"
-#include "agents/transport.h"
+#include "agents/protocol/auth.h"
+#include "agents/protocol/host_port.h"
+#include "agents/runtime/subprocess.h"
+#include "agents/protocol/transport.h"
 #include "agents_test_util.h"
 #include "tests/testing/cli_runner.h"
 

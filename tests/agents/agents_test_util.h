@@ -14,7 +14,7 @@
 #include <sstream>
 #include <string>
 
-#include "agents/auth.h"
+#include "agents/protocol/auth.h"
 
 namespace sweep::testing {
 

@@ -3,7 +3,7 @@
 
 #include <optional>
 
-#include "agents/subprocess.h"
+#include "agents/runtime/subprocess.h"
 #include "tests/agents/agents_test_util.h"
 
 namespace sweep {

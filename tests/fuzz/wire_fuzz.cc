@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "agents/messages.h"
-#include "agents/wire.h"
+#include "agents/protocol/messages.h"
+#include "agents/protocol/wire.h"
 
 namespace {
 

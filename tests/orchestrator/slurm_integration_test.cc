@@ -13,7 +13,7 @@
 #include <set>
 #include <thread>
 
-#include "agents/subprocess.h"
+#include "agents/runtime/subprocess.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/slurm_cluster.h"
 #include "tests/testing/temp_dir.h"

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/trial_store.h"
+#include "orchestrator/store/trial_store.h"
 
 namespace sweep {
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/read_commands.h"
+#include "orchestrator/report/read_commands.h"
 #include "tests/testing/fake_store.h"
 
 namespace sweep::readtest {

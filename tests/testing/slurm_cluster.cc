@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "agents/subprocess.h"
+#include "agents/runtime/subprocess.h"
 
 namespace sweep::testing {
 

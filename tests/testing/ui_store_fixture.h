@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "orchestrator/trial_store.h"
+#include "orchestrator/store/trial_store.h"
 #include "tests/testing/temp_dir.h"
 
 namespace sweep::testing {

@@ -1,0 +1,34 @@
+// Environment provenance: the machine, GPUs, interpreter, packages and a filtered
+// set of environment variables a trial ran with, captured where the trial runs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/value.h"
+
+namespace sweep {
+
+struct EnvCaptureOptions {
+  std::vector<std::string> argv;      // the trial's argv (decides "is it Python?")
+  std::vector<std::string> env;       // the trial's full environment, "NAME=value"
+  std::vector<std::string> env_vars;  // globs of variable names to record
+  bool packages = true;               // pip freeze (or importlib.metadata) for Python
+};
+
+// {"os","kernel","hostname","cpu":{"model","cores"},"memory_mb",
+//  "gpus":[{"index","name","driver","memory_mb"}],"cuda_version","gpus_assigned",
+//  "interpreter":{"path","version"} (Python only),"packages":["name==version"...],
+//  "env_vars":{name: value}}. Missing tools (no nvidia-smi, no pip) leave parts empty,
+// never an error. The machine part and each interpreter's packages are captured once
+// per process and reused. Thread-safe.
+Value CaptureEnvironment(const EnvCaptureOptions& options);
+
+// True for names that look like secrets (TOKEN, KEY, SECRET, PASSWORD, PASSWD,
+// CREDENTIAL, case-insensitive) or that sweep itself uses for credentials.
+bool LooksSecret(const std::string& name);
+
+// Content hash of an environment snapshot (SHA-256 of its compact JSON).
+std::string EnvironmentHash(const Value& env);
+
+}  // namespace sweep

@@ -1,0 +1,436 @@
+// TrialRunner: one Trial object per running trial, all on the caller's io_context.
+//
+// Start() prepares the folder, then spawns; every failure on the way becomes a
+// kSpawnFailed end that is posted (so on_end never runs inside Start). A running
+// Trial owns its Subprocess, one MetricReader shared by both channels (so steps stay
+// consistent), a FileTailer on metrics.jsonl, a poll timer and a timeout timer.
+// stdout lines are parsed as they arrive and queued; the poll timer tails the metrics
+// file and flushes the queue to on_metrics in batches (a bounded batch, so a trial
+// writing a million points never sits in memory whole). When the Subprocess reports
+// the exit (after its pipes drained), the metrics file is read one final time, the
+// last points are flushed, the Trial is erased and on_end runs.
+//
+// Async handlers hold weak_ptrs to their Trial, so a handler that runs after the
+// trial ended (or after the runner died) does nothing.
+#include "agents/runtime/trial_runner.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <future>
+
+#include "agents/runtime/artifacts.h"
+#include "agents/runtime/data_hash.h"
+#include "agents/runtime/provenance_code.h"
+#include "agents/runtime/provenance_env.h"
+#include "agents/runtime/sys_metrics.h"
+
+extern char** environ;
+
+namespace sweep {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr size_t kFlushBatch = 50000;
+constexpr uint64_t kPollBytes = 4 << 20;
+constexpr size_t kStderrTailBytes = 4096;
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::chrono::steady_clock::duration Seconds(double s) {
+  return std::chrono::microseconds(static_cast<int64_t>(std::max(0.0, s) * 1e6));
+}
+
+std::string SignalText(int sig) {
+  const char* name = sigabbrev_np(sig);
+  std::string text = name ? std::string("SIG") + name : "signal " + std::to_string(sig);
+  return text + " (" + strsignal(sig) + ")";
+}
+
+Status WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << text;
+  f.close();
+  if (!f) return Status::Io("cannot write '" + path + "': " + std::strerror(errno));
+  return Status::Ok();
+}
+
+// The trial folder with params.json and an empty metrics.jsonl (a re-run in the
+// same folder must not read the previous attempt's points).
+Status PrepareTrialDir(const TrialLaunch& l) {
+  if (l.trial_dir.empty()) return Status::Io("no trial folder given");
+  std::error_code ec;
+  fs::create_directories(l.trial_dir, ec);
+  if (ec) return Status::Io("cannot create trial folder '" + l.trial_dir + "': " + ec.message());
+  std::string params =
+      l.params.is_null() ? "{}" : l.params.dump(2, ' ', false, Value::error_handler_t::replace);
+  if (Status s = WriteFile(l.trial_dir + "/params.json", params + "\n"); !s.ok()) return s;
+  return WriteFile(l.trial_dir + "/metrics.jsonl", "");
+}
+
+}  // namespace
+
+const char* TrialEndKindName(TrialEnd::Kind kind) {
+  switch (kind) {
+    case TrialEnd::Kind::kExited:
+      return "exited";
+    case TrialEnd::Kind::kSignaled:
+      return "signaled";
+    case TrialEnd::Kind::kTimedOut:
+      return "timed_out";
+    case TrialEnd::Kind::kStopped:
+      return "stopped";
+    case TrialEnd::Kind::kSpawnFailed:
+      return "spawn_failed";
+  }
+  return "unknown";
+}
+
+std::vector<std::string> BuildTrialEnvironment(const TrialLaunch& l) {
+  std::vector<std::pair<std::string, std::string>> vars;
+  std::map<std::string, size_t> index;
+  auto set = [&](const std::string& name, const std::string& value) {
+    auto [it, inserted] = index.emplace(name, vars.size());
+    if (inserted)
+      vars.emplace_back(name, value);
+    else
+      vars[it->second].second = value;
+  };
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    size_t eq = kv.find('=');
+    if (eq == std::string_view::npos || eq == 0) continue;
+    set(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  }
+  set("SWEEP_ID", l.sweep_id);
+  set("SWEEP_TRIAL_ID", l.trial_id);
+  set("SWEEP_TRIAL_DIR", l.trial_dir);
+  set("SWEEP_PARAMS", l.trial_dir + "/params.json");
+  set("SWEEP_METRICS", l.trial_dir + "/metrics.jsonl");
+  if (l.gpus) set("CUDA_VISIBLE_DEVICES", *l.gpus);
+  set("PYTHONUNBUFFERED", "1");
+  if (!l.python_client_dir.empty()) {
+    auto it = index.find("PYTHONPATH");
+    std::string old = it == index.end() ? "" : vars[it->second].second;
+    set("PYTHONPATH", old.empty() ? l.python_client_dir : l.python_client_dir + ":" + old);
+  }
+  for (const auto& [name, value] : l.env) set(name, value);
+  std::vector<std::string> out;
+  out.reserve(vars.size());
+  for (const auto& [name, value] : vars) out.push_back(name + "=" + value);
+  return out;
+}
+
+std::string DefaultPythonClientDir() {
+  if (const char* d = ::getenv("SWEEP_PYTHON_DIR"); d && *d) return d;
+  std::error_code ec;
+  std::string dir = std::string(SWEEP_SOURCE_DIR) + "/agents/python";
+  return fs::exists(dir + "/sweep_client.py", ec) ? dir : "";
+}
+
+struct TrialRunner::Trial {
+  Trial(boost::asio::io_context& io, const TrialLaunch& l)
+      : launch(l),
+        reader(l.reading),
+        tailer(l.trial_dir + "/metrics.jsonl", l.reading.max_line_bytes),
+        poll_timer(io),
+        timeout_timer(io),
+        sys_timer(io) {}
+  TrialLaunch launch;
+  std::unique_ptr<Subprocess> proc;
+  MetricReader reader;
+  FileTailer tailer;
+  uint64_t skipped_seen = 0;
+  uint64_t tailer_bytes = 0;  // bytes of metrics lines delivered so far
+  boost::asio::steady_timer poll_timer, timeout_timer;
+  std::vector<ParsedPoint> pending;
+  std::optional<TrialEnd::Kind> stop_kind;
+  std::string stop_reason;
+  double started_at = 0;
+  std::future<Value> provenance;  // code + environment, captured off the loop
+  boost::asio::steady_timer sys_timer;
+  std::unique_ptr<SysSampler> sampler;
+  int64_t sys_step = 0;
+};
+
+TrialRunner::TrialRunner(boost::asio::io_context& io, TrialRunnerCallbacks callbacks)
+    : io_(io), callbacks_(std::move(callbacks)) {}
+
+TrialRunner::~TrialRunner() {
+  *alive_ = false;
+  trials_.clear();  // each Subprocess kills and reaps its group
+}
+
+void TrialRunner::Start(const TrialLaunch& launch) {
+  double started = Now();
+  auto fail = [&](const std::string& reason, bool log = true) {
+    TrialEnd end;
+    end.kind = TrialEnd::Kind::kSpawnFailed;
+    end.reason = reason;
+    end.started_at = started;
+    end.ended_at = Now();
+    if (log && !launch.trial_dir.empty() && fs::is_directory(launch.trial_dir))
+      WriteFile(launch.trial_dir + "/stderr.log", "sweep: " + reason + "\n");
+    std::weak_ptr<bool> alive = alive_;
+    boost::asio::post(io_, [this, alive, id = launch.trial_id, end] {
+      if (alive.expired() || !callbacks_.on_end) return;
+      callbacks_.on_end(id, end);
+    });
+  };
+  if (trials_.count(launch.trial_id))
+    return fail("trial '" + launch.trial_id + "' is already running", /*log=*/false);
+  if (Status s = PrepareTrialDir(launch); !s.ok()) return fail(s.message());
+
+  auto t = std::make_shared<Trial>(io_, launch);
+  std::weak_ptr<Trial> weak = t;
+  SpawnOptions opts;
+  opts.argv = launch.argv;
+  opts.env = BuildTrialEnvironment(launch);
+  opts.cwd = launch.workdir;
+  opts.stdout_path = launch.trial_dir + "/stdout.log";
+  opts.stderr_path = launch.trial_dir + "/stderr.log";
+  opts.max_log_bytes = launch.max_log_bytes;
+  opts.max_line_bytes = launch.reading.max_line_bytes;
+  SubprocessCallbacks cb;
+  if (launch.reading.stdout_pairs) {
+    cb.on_stdout_line = [this, weak](std::string_view line, bool truncated) {
+      auto t = weak.lock();
+      if (!t || truncated) return;  // over-long stdout lines (progress bars) are not metrics
+      // Catch up with the metrics file first, so that what the trial wrote there
+      // before printing this line gets its steps first (one shared step counter). All
+      // of it: a partial catch-up (a poll slice) would break that order.
+      if (t->launch.reading.metrics_file &&
+          (!t->launch.reading.stdout_pattern.empty() || line.find('=') != line.npos))
+        ReadMetricsFile(*t, false, UINT64_MAX);
+      auto points = t->reader.ParseStdoutLine(line, Now());
+      t->pending.insert(t->pending.end(), std::make_move_iterator(points.begin()),
+                        std::make_move_iterator(points.end()));
+      if (t->pending.size() >= kFlushBatch) FlushPoints(*t);
+    };
+  }
+  cb.on_exit = [this, weak](const ExitStatus& exit) {
+    if (auto t = weak.lock()) Finish(t, exit);
+  };
+  Result<std::unique_ptr<Subprocess>> proc = Subprocess::Spawn(io_, opts, std::move(cb));
+  if (!proc.ok()) return fail(proc.status().message());
+  t->proc = std::move(proc).value();
+  t->started_at = started;
+  trials_[launch.trial_id] = t;
+  if (launch.provenance.enabled) {
+    // After the spawn, on a worker thread: git and pip take tens to hundreds of
+    // milliseconds, which the trial must not wait for.
+    const ProvenanceLaunch& p = launch.provenance;
+    CodeCaptureOptions code;
+    code.workdir = launch.workdir;
+    code.program = p.program;
+    code.git = p.git;
+    code.max_diff_bytes = p.max_diff_bytes;
+    EnvCaptureOptions env;
+    env.argv = launch.argv;
+    env.env = opts.env;
+    env.env_vars = p.env_vars;
+    env.packages = p.packages;
+    bool want_env = p.env;
+    std::vector<std::string> data = p.data;
+    std::string data_cache = p.data_hash_cache, workdir = launch.workdir;
+    t->provenance =
+        std::async(std::launch::async, [code, env, want_env, data, data_cache, workdir] {
+          Value out = {{"code", CaptureCode(code)}, {"warnings", Value::array()}};
+          if (!data.empty()) {
+            auto hashed = HashDataPaths(data, workdir, data_cache);
+            if (hashed.ok())
+              out["data"] = std::move(hashed).value();
+            else
+              out["warnings"].push_back("data: " + hashed.status().message());
+          }
+          if (want_env) {
+            Value e = CaptureEnvironment(env);
+            out["env_hash"] = EnvironmentHash(e);
+            out["env"] = std::move(e);
+          }
+          return out;
+        });
+  }
+
+  Poll(t, false);
+  if (launch.system_metrics_interval_s > 0) {
+    t->sampler = std::make_unique<SysSampler>(t->proc->pid(), launch.gpus.value_or(""));
+    t->sampler->Sample(0, Now(), /*emit=*/false);
+    SampleSystem(t, /*emit=*/false);
+  }
+  if (launch.timeout_s > 0) {
+    t->timeout_timer.expires_after(Seconds(launch.timeout_s));
+    t->timeout_timer.async_wait([weak](boost::system::error_code ec) {
+      auto t = weak.lock();
+      if (ec || !t || t->stop_kind || !t->proc->running()) return;
+      t->stop_kind = TrialEnd::Kind::kTimedOut;
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "timed out after %gs", t->launch.timeout_s);
+      t->stop_reason = buf;
+      t->proc->Terminate(t->launch.stop_grace_s);
+    });
+  }
+}
+
+void TrialRunner::Stop(const std::string& trial_id, const std::string& reason) {
+  auto it = trials_.find(trial_id);
+  // A trial whose leader already exited (its pipes are draining) ends as it ended.
+  if (it == trials_.end() || it->second->stop_kind || !it->second->proc->running()) return;
+  Trial& t = *it->second;
+  t.stop_kind = TrialEnd::Kind::kStopped;
+  t.stop_reason = reason;
+  t.proc->Terminate(t.launch.stop_grace_s);
+}
+
+void TrialRunner::Kill(const std::string& trial_id) {
+  auto it = trials_.find(trial_id);
+  if (it == trials_.end() || !it->second->proc->running()) return;
+  if (!it->second->stop_kind) {
+    it->second->stop_kind = TrialEnd::Kind::kStopped;
+    it->second->stop_reason = "killed";
+  }
+  it->second->proc->Kill();
+}
+
+pid_t TrialRunner::Pid(const std::string& trial_id) const {
+  auto it = trials_.find(trial_id);
+  if (it == trials_.end() || !it->second->proc) return -1;
+  return it->second->proc->pid();
+}
+
+void TrialRunner::StopAll(const std::string& reason) {
+  std::vector<std::string> ids;
+  for (const auto& [id, t] : trials_) ids.push_back(id);
+  for (const auto& id : ids) Stop(id, reason);
+}
+
+// A poll reads at most kPollBytes, so one busy trial never holds the event loop for
+// long; when it read a full slice the next poll comes at once instead of after
+// metrics_poll_s, so ingestion is not capped by the interval either.
+void TrialRunner::Poll(const std::shared_ptr<Trial>& t, bool busy) {
+  double interval = t->launch.metrics_poll_s > 0 ? t->launch.metrics_poll_s : 0.1;
+  t->poll_timer.expires_after(Seconds(busy ? 0 : interval));
+  t->poll_timer.async_wait([this, weak = std::weak_ptr<Trial>(t)](boost::system::error_code ec) {
+    auto t = weak.lock();
+    if (ec || !t) return;
+    uint64_t before = t->tailer_bytes;
+    ReadMetricsFile(*t, false, kPollBytes);
+    FlushPoints(*t);
+    Poll(t, t->tailer_bytes - before >= kPollBytes);
+  });
+}
+
+void TrialRunner::SampleSystem(const std::shared_ptr<Trial>& t, bool emit) {
+  if (emit) {
+    auto points = t->sampler->Sample(t->sys_step++, Now());
+    t->pending.insert(t->pending.end(), std::make_move_iterator(points.begin()),
+                      std::make_move_iterator(points.end()));
+  }
+  t->sys_timer.expires_after(Seconds(t->launch.system_metrics_interval_s));
+  t->sys_timer.async_wait([this, weak = std::weak_ptr<Trial>(t)](boost::system::error_code ec) {
+    auto t = weak.lock();
+    if (ec || !t || !t->proc->running()) return;
+    SampleSystem(t, true);
+  });
+}
+
+void TrialRunner::ReadMetricsFile(Trial& t, bool final, uint64_t max_bytes) {
+  if (!t.launch.reading.metrics_file) return;
+  double wall = Now();
+  t.tailer.ReadLines(
+      [&](std::string_view line) {
+        t.tailer_bytes += line.size() + 1;
+        auto points = t.reader.ParseJsonLine(line, wall);
+        t.pending.insert(t.pending.end(), std::make_move_iterator(points.begin()),
+                         std::make_move_iterator(points.end()));
+        if (t.pending.size() >= kFlushBatch) FlushPoints(t);
+      },
+      final, max_bytes);
+  for (; t.skipped_seen < t.tailer.skipped_long_lines(); ++t.skipped_seen) {
+    t.reader.NoteMalformed("(metrics line longer than " +
+                           std::to_string(t.launch.reading.max_line_bytes) + " bytes)");
+  }
+}
+
+void TrialRunner::FlushPoints(Trial& t) {
+  if (t.pending.empty()) return;
+  std::vector<ParsedPoint> points;
+  points.swap(t.pending);
+  if (callbacks_.on_metrics) callbacks_.on_metrics(t.launch.trial_id, std::move(points));
+}
+
+void TrialRunner::Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit) {
+  t->poll_timer.cancel();
+  t->timeout_timer.cancel();
+  t->sys_timer.cancel();
+  ReadMetricsFile(*t, true, UINT64_MAX);
+  FlushPoints(*t);
+
+  TrialEnd end;
+  end.exit = exit;
+  if (t->stop_kind) {
+    end.kind = *t->stop_kind;
+    end.reason = t->stop_reason;
+  } else if (exit.signal != 0) {
+    end.kind = TrialEnd::Kind::kSignaled;
+    end.reason = "killed by " + SignalText(exit.signal);
+  } else {
+    end.kind = TrialEnd::Kind::kExited;
+    if (exit.exit_code != 0) end.reason = "exited with code " + std::to_string(exit.exit_code);
+  }
+  end.stderr_tail = ValidUtf8(t->proc->StderrTail(kStderrTailBytes));
+  if (end.stderr_tail.size() >= kStderrTailBytes) {  // cut: start at a whole line
+    size_t nl = end.stderr_tail.find('\n');
+    if (nl != std::string::npos && nl < kStderrTailBytes / 2) end.stderr_tail.erase(0, nl + 1);
+  }
+  end.malformed_lines = t->reader.malformed_lines();
+  end.first_malformed = t->reader.first_malformed();
+  end.started_at = t->started_at;
+  end.ended_at = Now();
+  end.pid = t->proc->pid();
+  std::string id = t->launch.trial_id;
+  trials_.erase(id);  // t stays alive through our caller's reference
+  Complete(t, std::move(end));
+}
+
+// The end waits for the provenance capture (pip freeze can take seconds on a busy
+// machine) without blocking the loop: a remote agent must keep heartbeating.
+void TrialRunner::Complete(const std::shared_ptr<Trial>& t, TrialEnd end) {
+  if (t->provenance.valid() &&
+      t->provenance.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    t->poll_timer.expires_after(std::chrono::milliseconds(20));
+    t->poll_timer.async_wait([this, t, end = std::move(end), alive = std::weak_ptr<bool>(alive_)](
+                                 boost::system::error_code) mutable {
+      if (alive.expired()) return;  // the runner is gone
+      Complete(t, std::move(end));
+    });
+    return;
+  }
+  if (t->provenance.valid()) {
+    end.provenance = t->provenance.get();
+    const ProvenanceLaunch& p = t->launch.provenance;
+    if (!p.artifacts.empty()) {
+      ArtifactOptions a;
+      a.globs = p.artifacts;
+      a.trial_dir = t->launch.trial_dir;
+      a.workdir = t->launch.workdir;
+      a.max_bytes = p.artifact_max_bytes;
+      a.max_files = p.artifact_max_files;
+      ArtifactResult r = CollectArtifacts(a);
+      end.provenance["artifacts"] = std::move(r.files);
+      for (auto& w : r.warnings) end.provenance["warnings"].push_back(std::move(w));
+    }
+  }
+  if (callbacks_.on_end) callbacks_.on_end(t->launch.trial_id, end);
+}
+
+}  // namespace sweep

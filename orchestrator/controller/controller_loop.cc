@@ -1,0 +1,523 @@
+// The controller's event handlers: scheduling, trial start and end, metrics, early
+// stopping, stop requests, signals, and the periodic tick (flush, progress, polls).
+// All run on the io_context thread; see controller.cc for the overall design.
+#include <boost/asio/post.hpp>
+#include <cmath>
+
+#include "orchestrator/spec/command_builder.h"
+#include "orchestrator/controller/controller_impl.h"
+#include "orchestrator/spec/did_you_mean.h"
+#include "orchestrator/controller/ids.h"
+#include "orchestrator/spec/track_options.h"
+
+namespace sweep {
+namespace asio = boost::asio;
+
+std::optional<uint64_t> Controller::Impl::PlannedTotal() const {
+  std::optional<uint64_t> total = options_.max_trials;
+  if (spec_.run_cap && (!total || *spec_.run_cap < *total)) total = spec_.run_cap;
+  if (auto size = strategy_ ? strategy_->SpaceSize() : std::nullopt;
+      size && (!total || *size < *total))
+    total = size;
+  return total;
+}
+
+// Distinct configurations this sweep may still start (caps are in suggestions, so
+// re-runs of lost trials do not use them up).
+uint64_t Controller::Impl::Remaining() const {
+  std::optional<uint64_t> cap = options_.max_trials;
+  if (spec_.run_cap && (!cap || *spec_.run_cap < *cap)) cap = spec_.run_cap;
+  if (!cap) return UINT64_MAX;
+  return *cap > next_suggestion_ ? *cap - next_suggestion_ : 0;
+}
+
+void Controller::Impl::Schedule() {
+  if (finished_ || suggest_in_flight_) return;
+  while (!requeue_.empty() && !state_.interrupted && HasFreeSlot()) {
+    Queued q = std::move(requeue_.front());
+    requeue_.pop_front();
+    StartTrial(std::move(q));
+  }
+  size_t capacity = FreeCapacity();
+  if (capacity == 0 || state_.no_new_trials || state_.interrupted) {
+    MaybeFinish();
+    return;
+  }
+  uint64_t remaining = Remaining();
+  if (remaining == 0) {
+    NoNewTrials(SweepStatus::kFinished, "");
+    MaybeFinish();
+    return;
+  }
+  if (strategy_->Exhausted()) {
+    MaybeFinish();
+    return;
+  }
+  size_t n = std::min<uint64_t>(capacity, remaining);
+  std::vector<Config> pending;
+  for (const auto& [id, rt] : running_) pending.push_back(rt.config);
+  if (expensive_suggest_) {
+    suggest_in_flight_ = true;
+    asio::post(*pool_, [this, n, pending = std::move(pending)] {
+      std::vector<Config> configs = strategy_->Suggest(n, pending);
+      asio::post(io_, [this, configs = std::move(configs)]() mutable {
+        suggest_in_flight_ = false;
+        for (const Observation& obs : deferred_) strategy_->Observe(obs);
+        deferred_.clear();
+        if (configs.empty()) state_.strategy_idle = true;
+        for (Config& c : configs) StartNew(std::move(c));
+        Schedule();
+      });
+    });
+    return;
+  }
+  std::vector<Config> configs = strategy_->Suggest(n, pending);
+  if (configs.empty()) state_.strategy_idle = true;
+  for (Config& c : configs) StartNew(std::move(c));
+  MaybeFinish();
+}
+
+void Controller::Impl::StartNew(Config config) {
+  if (!HasFreeSlot()) return;
+  state_.strategy_idle = false;
+  Queued q;
+  q.config = std::move(config);
+  q.suggestion = next_suggestion_++;
+  StartTrial(std::move(q));
+}
+
+void Controller::Impl::StartTrial(Queued q) {
+  // Local slots first (no network hop), then the agents' free slots.
+  std::optional<RemoteSlot> remote_slot;
+  size_t slot = 0;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.front();
+    free_slots_.pop_front();
+  } else {
+    auto slots = hub_->FreeSlots();
+    remote_slot = slots.front();
+  }
+  Running rt;
+  rt.config = std::move(q.config);
+  rt.slot = slot;
+  TrialRecord& rec = rt.rec;
+  rec.sweep_id = sweep_.id;
+  rec.number = next_number_++;
+  rec.id = TrialId(sweep_.id, rec.number);
+  rec.suggestion = q.suggestion;
+  rec.retry_of = q.retry_of;
+  rec.params = spec_.space.ToFlat(rt.config);
+  rec.status = TrialStatus::kRunning;
+  rec.host = host_;
+  rec.agent = "local";
+  rec.slot = static_cast<int>(slot);
+  rec.gpus = remote_slot ? "" : options_.slots[slot];
+  rec.trial_dir = store_.root() + "/trials/" + rec.id;
+  rec.created_at = rec.started_at = NowSeconds();
+  attempts_[q.suggestion]++;
+
+  CommandContext ctx;
+  // A remote trial's folder is on its agent, relative to the agent's work root
+  // (which is the trial's working directory there).
+  ctx.args_json_file = remote_slot ? ".sweep-agent/" + sweep_.id + "/" + rec.id + "/params.json"
+                                   : rec.trial_dir + "/params.json";
+  auto argv = BuildArgv(spec_, rt.config, ctx);
+  std::string id = rec.id;
+  if (argv.ok()) rec.argv = argv.value();
+  // The running record rides with the next commit (a trial end or the flush tick)
+  // rather than costing a transaction of its own: if the controller dies first, no
+  // result of this trial can exist yet, and resume re-issues the same suggestion
+  // number (grid and random regenerate the same configuration from it).
+  batch_.trials.push_back(rec);
+  std::string trial_dir = rec.trial_dir;
+  running_.emplace(id, std::move(rt));
+  display_.Log("start " + id + " " + FormatPython(spec_.space.ToNested(running_[id].config)));
+  if (!argv.ok()) {
+    running_[id].remote = remote_slot.has_value();
+    if (remote_slot) running_[id].rec.slot = remote_slot->index;
+    TrialEnd end;
+    end.kind = TrialEnd::Kind::kSpawnFailed;
+    end.reason = argv.status().message();
+    end.started_at = end.ended_at = NowSeconds();
+    asio::post(io_, [this, id, end] { OnEnd(id, end); });
+    return;
+  }
+  TrialLaunch launch;
+  launch.sweep_id = sweep_.id;
+  launch.trial_id = id;
+  launch.argv = argv.value();
+  launch.workdir = sweep_.workdir;
+  launch.trial_dir = trial_dir;
+  launch.params = spec_.space.ToNested(running_[id].config);
+  for (const auto& [k, v] : spec_.env) launch.env.emplace_back(k, v);
+  if (options_.gpus_managed && !remote_slot) launch.gpus = options_.slots[slot];
+  launch.timeout_s = spec_.timeout_s;
+  launch.stop_grace_s = spec_.stop_grace_s;
+  launch.reading = spec_.reporting;
+  launch.python_client_dir = options_.python_client_dir;
+  launch.provenance = ProvenanceFor(spec_);
+  launch.system_metrics_interval_s = spec_.track.system_metrics_interval_s;
+  if (remote_slot) {
+    StartRemote(id, *remote_slot, launch);
+    return;
+  }
+  runner_.Start(launch);
+  if (pid_t pid = runner_.Pid(id); pid > 0) {  // on record for orphan cleanup
+    running_[id].rec.pid = pid;
+    batch_.trials.push_back(running_[id].rec);
+  }
+}
+
+void Controller::Impl::OnMetrics(const std::string& id, std::vector<ParsedPoint> points) {
+  auto it = running_.find(id);
+  if (it == running_.end()) return;
+  Running& rt = it->second;
+  bool target_seen = false;
+  for (ParsedPoint& p : points) {
+    rt.summary.Add(p.name, p.step, p.value);
+    if (p.name == spec_.metric.name) {
+      target_seen = true;
+      if (early_) early_->OnReport(id, rt.summary.Count(p.name), p.value);
+    }
+    batch_.points.push_back(MetricPoint{id, std::move(p.name), p.step, p.value, p.wall});
+  }
+  if (target_seen && spec_.metric.target && !state_.no_new_trials) {
+    auto v = rt.summary.Value(spec_.metric.name, spec_.metric.summary, spec_.metric.goal);
+    if (v && ReachesTarget(*v, *spec_.metric.target, spec_.metric.goal))
+      NoNewTrials(SweepStatus::kFinished, "target " + spec_.metric.name + " " +
+                                              FormatPythonFloat(*spec_.metric.target) +
+                                              " reached by " + id);
+  }
+  if (target_seen && early_) ApplyEarlyStop();
+  if (batch_.points.size() >= 50000) Flush();
+}
+
+void Controller::Impl::ApplyEarlyStop() {
+  std::vector<std::string> ids;
+  for (const auto& [id, rt] : running_)
+    if (!rt.stopping) ids.push_back(id);
+  for (const StopDecision& d : early_->Decide(ids)) {
+    auto it = running_.find(d.trial_id);
+    if (it == running_.end() || it->second.stopping) continue;
+    StopTrial(it->second, TrialStatus::kStopped, d.reason);
+  }
+}
+
+void Controller::Impl::StopTrial(Running& rt, TrialStatus status, const std::string& reason) {
+  rt.stopping = true;
+  rt.stop_status = status;
+  rt.stop_reason = reason;
+  if (rt.remote)
+    hub_->Stop(rt.rec.id, reason, spec_.stop_grace_s);
+  else
+    runner_.Stop(rt.rec.id, reason);
+}
+
+// A second Ctrl-C: local trials are killed now; a remote one is dropped from its
+// lease (the agent is told to stop it) and recorded as it was being stopped.
+void Controller::Impl::KillTrial(Running& rt) {
+  if (!rt.remote) {
+    runner_.Kill(rt.rec.id);
+    return;
+  }
+  hub_->Forget(rt.rec.id);
+  std::string id = rt.rec.id;
+  std::string reason = rt.stopping ? rt.stop_reason : "killed";
+  asio::post(io_, [this, id, reason] { OnLost(id, reason); });
+}
+
+void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end) {
+  auto it = running_.find(id);
+  if (it == running_.end()) return;
+  Running rt = std::move(it->second);
+  running_.erase(it);
+  TrialRecord& rec = rt.rec;
+  rec.ended_at = end.ended_at > 0 ? end.ended_at : NowSeconds();
+  if (end.started_at > 0) rec.started_at = end.started_at;
+  if (end.kind == TrialEnd::Kind::kExited || end.kind == TrialEnd::Kind::kStopped ||
+      end.kind == TrialEnd::Kind::kTimedOut || end.kind == TrialEnd::Kind::kSignaled) {
+    if (end.exit.signal)
+      rec.signal = end.exit.signal;
+    else
+      rec.exit_code = end.exit.exit_code;
+  }
+  if (rt.stopping) {
+    rec.status = rt.stop_status;
+    rec.reason = rt.stop_reason;
+  } else if (rt.remote && end.kind == TrialEnd::Kind::kStopped) {
+    // Stopped on its agent without the controller asking (the agent was shut down,
+    // e.g. its Slurm job cancelled): the configuration deserves another run.
+    rec.status = TrialStatus::kLost;
+    rec.reason = "stopped on its agent: " + end.reason;
+  } else {
+    switch (end.kind) {
+      case TrialEnd::Kind::kExited:
+        rec.status = end.exit.exit_code == 0 ? TrialStatus::kFinished : TrialStatus::kFailed;
+        if (end.exit.exit_code != 0) rec.reason = "exit code " + std::to_string(end.exit.exit_code);
+        break;
+      case TrialEnd::Kind::kSignaled:
+        rec.status = TrialStatus::kFailed;
+        rec.reason = "killed by " + SignalName(end.exit.signal);
+        break;
+      case TrialEnd::Kind::kTimedOut:
+        rec.status = TrialStatus::kFailed;
+        rec.reason = end.reason.empty() ? "timed out" : end.reason;
+        break;
+      case TrialEnd::Kind::kStopped:
+        rec.status = TrialStatus::kStopped;
+        rec.reason = end.reason;
+        break;
+      case TrialEnd::Kind::kSpawnFailed:
+        rec.status = TrialStatus::kFailed;
+        rec.reason = end.reason;
+        break;
+    }
+  }
+  // A lost attempt past its retries is failed here rather than re-queued.
+  if (rec.status == TrialStatus::kLost && !state_.interrupted &&
+      attempts_[rec.suggestion] > spec_.max_retries) {
+    rec.status = TrialStatus::kFailed;
+    rec.reason = "lost " + std::to_string(attempts_[rec.suggestion]) +
+                 " times (max_retries: " + std::to_string(spec_.max_retries) +
+                 "); last: " + rec.reason;
+  }
+  if (rec.status == TrialStatus::kFailed) rec.stderr_tail = end.stderr_tail;
+  rec.malformed_lines = end.malformed_lines;
+  rec.summary = rt.summary.ToJson();
+  rec.provenance = end.provenance;
+  if (end.pid > 0) rec.pid = end.pid;
+  if (!spec_.metric.name.empty()) {
+    rec.value = rt.summary.Value(spec_.metric.name, spec_.metric.summary, spec_.metric.goal);
+    rec.metric_reported = rec.value.has_value();
+  }
+  batch_.trials.push_back(rec);
+  Flush();  // durable before it counts as done
+  state_.Count(rec);
+
+  std::string line = TrialStatusName(rec.status) + std::string(" ") + id;
+  if (rec.value) line += " " + spec_.metric.name + "=" + FormatPythonFloat(*rec.value);
+  if (!rec.reason.empty()) line += " (" + rec.reason + ")";
+  if (rec.status == TrialStatus::kFailed && !LastLine(rec.stderr_tail).empty())
+    line += ": " + LastLine(rec.stderr_tail);
+  display_.Log(line, rec.status == TrialStatus::kFailed);
+  if (end.malformed_lines > 0 && !warned_malformed_) {
+    warned_malformed_ = true;
+    display_.Log("warning: " + id + " wrote " + std::to_string(end.malformed_lines) +
+                     " malformed metric line(s), e.g. '" + end.first_malformed + "' (ignored)",
+                 true);
+  }
+  if (rec.status == TrialStatus::kFinished && !spec_.metric.name.empty() && !rec.metric_reported)
+    WarnMissingMetric(rt);
+
+  if (rec.status != TrialStatus::kLost || !state_.interrupted) {
+    Observation obs;
+    obs.trial_number = rec.suggestion;
+    obs.config = rt.config;
+    obs.outcome = [&] {
+      switch (rec.status) {
+        case TrialStatus::kFinished:
+          return Outcome::kFinished;
+        case TrialStatus::kStopped:
+          return Outcome::kStopped;
+        case TrialStatus::kLost:
+          return Outcome::kLost;
+        default:
+          return Outcome::kFailed;
+      }
+    }();
+    obs.value = rec.value;
+    Observe(obs);
+  }
+  if (early_) early_->OnEnd(id);
+  if (!rt.remote) free_slots_.push_back(rt.slot);
+  if (rec.status == TrialStatus::kLost && !state_.interrupted) {
+    if (attempts_[rec.suggestion] <= spec_.max_retries)
+      requeue_.push_back(Queued{rt.config, rec.suggestion, rec.id, attempts_[rec.suggestion]});
+  }
+  CheckFailureBudget(rec);
+  Schedule();
+}
+
+void Controller::Impl::WarnMissingMetric(const Running& rt) {
+  if (warned_metric_) return;
+  warned_metric_ = true;
+  std::vector<std::string> names;
+  for (const auto& [name, m] : rt.summary.metrics()) names.push_back(name);
+  std::string msg = "warning: " + rt.rec.id + " finished without reporting the target metric '" +
+                    spec_.metric.name + "'";
+  if (names.empty()) {
+    msg +=
+        "; it reported no metrics at all (print name=value lines, append JSON lines to "
+        "$SWEEP_METRICS, or use sweep_client.report)";
+  } else {
+    std::string list;
+    for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+    msg += "; it reported: " + list;
+    if (auto hint = DidYouMean(spec_.metric.name, names)) msg += " — did you mean '" + *hint + "'?";
+  }
+  display_.Log(msg, true);
+}
+
+void Controller::Impl::Observe(const Observation& obs) {
+  if (suggest_in_flight_)
+    deferred_.push_back(obs);
+  else
+    strategy_->Observe(obs);
+}
+
+void Controller::Impl::NoNewTrials(SweepStatus status, const std::string& reason) {
+  if (state_.no_new_trials) return;
+  state_.no_new_trials = true;
+  state_.end_status = status;
+  state_.end_reason = reason;
+  if (!reason.empty()) display_.Log(reason, true);
+}
+
+void Controller::Impl::CheckFailureBudget(const TrialRecord& rec) {
+  if (rec.status != TrialStatus::kFailed || state_.no_new_trials) return;
+  std::string last = rec.reason;
+  if (!LastLine(rec.stderr_tail).empty()) last += ": " + LastLine(rec.stderr_tail);
+  if (spec_.max_failures) {
+    if (state_.failed >= static_cast<uint64_t>(*spec_.max_failures))
+      NoNewTrials(SweepStatus::kFailed,
+                  std::to_string(state_.failed) + " trials failed (max_failures: " +
+                      std::to_string(*spec_.max_failures) + "); last: " + last);
+  } else if (state_.FirstAllFailed(5)) {
+    NoNewTrials(SweepStatus::kFailed,
+                "the first 5 trials all failed, so the sweep stops instead of burning its budget; "
+                "last: " +
+                    last + " (see `sweep logs " + rec.id + " --stderr`)");
+  }
+}
+
+void Controller::Impl::MaybeFinish() {
+  if (finished_ || !running_.empty() || !detached_.empty() || suggest_in_flight_) return;
+  if (!requeue_.empty() && !state_.interrupted) return;
+  bool done = state_.interrupted || state_.no_new_trials || strategy_->Exhausted() ||
+              Remaining() == 0 || state_.strategy_idle;
+  if (!done) return;
+  finished_ = true;
+  SweepStatus status = state_.interrupted     ? SweepStatus::kInterrupted
+                       : state_.no_new_trials ? state_.end_status
+                                              : SweepStatus::kFinished;
+  std::string reason = state_.interrupted ? "interrupted" : state_.end_reason;
+  if (status == SweepStatus::kFinished && state_.finished == 0 && state_.failed > 0) {
+    status = SweepStatus::kFailed;
+    reason = "all " + std::to_string(state_.failed) + " trials failed";
+  }
+  sweep_.status = status;
+  sweep_.reason = reason;
+  sweep_.ended_at = NowSeconds();
+  if (hub_) {  // the agents' final counts; they are dismissed below
+    for (AgentInfo a : hub_->Agents()) {
+      a.connected = false;
+      OnAgent(a);
+    }
+  }
+  batch_.sweeps.push_back(sweep_);
+  Flush();
+  outcome_.status = status;
+  outcome_.reason = reason;
+  outcome_.exit_code = status == SweepStatus::kInterrupted ? 130
+                       : status == SweepStatus::kFailed    ? 1
+                                                           : 0;
+  signals_.cancel();
+  tick_.cancel();
+  CloseHub(status == SweepStatus::kInterrupted);
+  io_.stop();
+}
+
+void Controller::Impl::Flush() {
+  if (batch_.empty()) return;
+  Status s = store_.Commit(batch_);
+  batch_.clear();
+  last_flush_ = NowSeconds();
+  if (!s.ok() && !state_.store_failed) {
+    state_.store_failed = true;
+    display_.Log("error: writing the store failed: " + s.message() +
+                     "; stopping the sweep so that no result goes unrecorded",
+                 true);
+    NoNewTrials(SweepStatus::kFailed, "store write failed: " + s.message());
+    for (auto& [id, rt] : running_)
+      if (!rt.stopping) StopTrial(rt, TrialStatus::kLost, "store write failed");
+  }
+}
+
+void Controller::Impl::OnTick() {
+  double now = NowSeconds();
+  if (now - last_flush_ >= options_.flush_interval_s) Flush();
+  if (now - last_stop_poll_ >= options_.stop_poll_s) {
+    last_stop_poll_ = now;
+    auto rec = store_.GetSweep(sweep_.id);
+    if (rec.ok() && (rec->stop_requested || rec->cancel_requested)) {
+      sweep_.stop_requested = rec->stop_requested;
+      sweep_.cancel_requested = rec->cancel_requested;
+      NoNewTrials(SweepStatus::kStopped, rec->cancel_requested
+                                             ? "cancelled by `sweep stop --cancel`"
+                                             : "stopped by `sweep stop`");
+      if (rec->cancel_requested)
+        for (auto& [id, rt] : running_)
+          if (!rt.stopping)
+            StopTrial(rt, TrialStatus::kStopped, "cancelled by `sweep stop --cancel`");
+      MaybeFinish();
+    }
+  }
+  if (options_.listen && now - last_remote_poll_ >= 1.0) {
+    last_remote_poll_ = now;
+    CheckDetached();
+    if (options_.listen->on_poll) {
+      std::string why = options_.listen->on_poll();
+      if (!why.empty()) {
+        NoNewTrials(SweepStatus::kFailed, why);
+        for (auto& [id, rt] : running_)
+          if (!rt.stopping) StopTrial(rt, TrialStatus::kLost, why);
+        MaybeFinish();
+      }
+    }
+  }
+  display_.Update(Counts());
+  if (finished_) return;
+  tick_.expires_after(std::chrono::milliseconds(100));
+  tick_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) OnTick();
+  });
+}
+
+void Controller::Impl::OnSignal(int sig) {
+  ++signals_seen_;
+  if (signals_seen_ == 1) {
+    state_.interrupted = true;
+    display_.Log("interrupted (" + SignalName(sig) + "): stopping " +
+                     std::to_string(running_.size()) +
+                     " running trial(s); press Ctrl-C again to kill them now",
+                 true);
+    for (auto& [id, rt] : running_)
+      StopTrial(rt, TrialStatus::kLost,
+                "sweep interrupted; `sweep resume " + sweep_.id + "` re-runs it");
+    MaybeFinish();
+  } else {
+    for (auto& [id, rt] : running_) KillTrial(rt);
+  }
+  signals_.async_wait([this](const boost::system::error_code& ec, int s) {
+    if (!ec) OnSignal(s);
+  });
+}
+
+ProgressCounts Controller::Impl::Counts() const {
+  ProgressCounts c;
+  c.finished = state_.finished;
+  c.failed = state_.failed;
+  c.stopped = state_.stopped;
+  c.lost = state_.lost;
+  c.running = running_.size();
+  c.total = PlannedTotal();
+  c.metric = spec_.metric.name;
+  c.best = state_.best;
+  c.best_trial = state_.best_trial;
+  c.elapsed_s = NowSeconds() - started_;
+  c.mean_trial_s = state_.MeanDuration();
+  c.slots = static_cast<int>(options_.slots.size()) + RemoteSlots();
+  return c;
+}
+
+}  // namespace sweep

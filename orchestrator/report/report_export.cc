@@ -1,0 +1,102 @@
+// `sweep export SWEEP --format csv|json`: one row per trial, for spreadsheets and
+// scripts.
+//
+// Columns are fixed first (id, sweep, number, status, value, exit_code, signal,
+// started_at, ended_at, duration), then one per parameter ("params.<name>", in the
+// order the parameters first appear, which is the spec's order) and one per metric
+// ("metrics.<name>", sorted, the last reported value). The prefixes keep a parameter
+// called "status" or "value" from colliding with a fixed column. CSV follows RFC 4180
+// (CRLF line ends, fields quoted when needed); an absent value is an empty field.
+#include <sstream>
+
+#include "orchestrator/report/read_common.h"
+#include "orchestrator/report/report_format.h"
+
+namespace sweep {
+
+int CmdExport(ReadContext& ctx, const std::string& sweep_arg, const std::string& format) {
+  if (format != "csv" && format != "json") {
+    return Fail(ctx, Status::Usage("--format must be csv or json, not '" + format + "'"));
+  }
+  auto sweep = LookupSweep(ctx, sweep_arg);
+  if (!sweep.ok()) return Fail(ctx, sweep.status());
+  auto trials_or = ctx.store.ListTrials(sweep->id);
+  if (!trials_or.ok()) return Fail(ctx, trials_or.status());
+  const std::vector<TrialRecord>& trials = *trials_or;
+  std::vector<std::optional<double>> values = TargetValues(*sweep, trials);
+  std::vector<std::string> params = ParamNames(trials);
+  std::vector<std::string> metrics = SummaryMetricNames(trials);
+
+  if (format == "json") {
+    Value rows = Value::array();
+    for (size_t i = 0; i < trials.size(); ++i) {
+      const TrialRecord& t = trials[i];
+      Value m = Value::object();
+      for (const auto& name : metrics) {
+        if (auto v = LastValue(t, name)) m[name] = JsonNumber(*v);
+      }
+      rows.push_back({{"id", t.id},
+                      {"sweep", t.sweep_id},
+                      {"number", t.number},
+                      {"status", TrialStatusWord(t.status)},
+                      {"value", JsonNumber(values[i])},
+                      {"exit_code", t.exit_code ? Value(*t.exit_code) : Value(nullptr)},
+                      {"signal", t.signal ? Value(*t.signal) : Value(nullptr)},
+                      {"started_at", JsonTime(t.started_at)},
+                      {"ended_at", JsonTime(t.ended_at)},
+                      {"duration", JsonNumber(TrialDuration(ctx, t))},
+                      {"params", t.params.is_object() ? t.params : Value::object()},
+                      {"metrics", m}});
+    }
+    PrintJson(ctx, {{"sweep", sweep->id},
+                    {"metric", sweep->metric.empty() ? Value(nullptr) : Value(sweep->metric)},
+                    {"goal", GoalName(SweepGoal(*sweep))},
+                    {"trials", rows}});
+    return 0;
+  }
+
+  std::ostringstream o;
+  std::vector<std::string> header = {"id",        "sweep",  "number",     "status",   "value",
+                                     "exit_code", "signal", "started_at", "ended_at", "duration"};
+  for (const auto& p : params) header.push_back("params." + p);
+  for (const auto& m : metrics) header.push_back("metrics." + m);
+  auto emit = [&](const std::vector<std::string>& fields) {
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (i > 0) o << ',';
+      o << CsvField(fields[i]);
+    }
+    o << "\r\n";
+  };
+  emit(header);
+  for (size_t i = 0; i < trials.size(); ++i) {
+    const TrialRecord& t = trials[i];
+    auto duration = TrialDuration(ctx, t);
+    std::vector<std::string> row = {t.id,
+                                    t.sweep_id,
+                                    std::to_string(t.number),
+                                    TrialStatusWord(t.status),
+                                    values[i] ? FormatExactNumber(*values[i]) : "",
+                                    t.exit_code ? std::to_string(*t.exit_code) : "",
+                                    t.signal ? std::to_string(*t.signal) : "",
+                                    FormatIsoTime(t.started_at),
+                                    FormatIsoTime(t.ended_at),
+                                    duration ? FormatExactNumber(*duration) : ""};
+    for (const auto& p : params) {
+      std::string cell;
+      if (t.params.is_object()) {
+        auto it = t.params.find(p);
+        if (it != t.params.end()) cell = FormatParam(*it);
+      }
+      row.push_back(std::move(cell));
+    }
+    for (const auto& m : metrics) {
+      auto v = LastValue(t, m);
+      row.push_back(v ? FormatExactNumber(*v) : "");
+    }
+    emit(row);
+  }
+  ctx.out << o.str();
+  return 0;
+}
+
+}  // namespace sweep

@@ -1,0 +1,127 @@
+// The records the store keeps: sweeps, trials, metric points, notes and tags.
+//
+// Plain structs shared by the controller (which writes them), the store (which
+// persists them) and the read commands (which print them). Times are seconds since
+// the Unix epoch as doubles.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/value.h"
+
+namespace sweep {
+
+enum class TrialStatus { kQueued, kRunning, kFinished, kFailed, kStopped, kLost };
+// "queued", "running", "finished", "failed", "stopped", "lost".
+const char* TrialStatusName(TrialStatus s);
+std::optional<TrialStatus> ParseTrialStatus(const std::string& s);
+// True for finished, failed, stopped, lost.
+bool IsTerminal(TrialStatus s);
+
+enum class SweepStatus { kRunning, kFinished, kInterrupted, kStopped, kFailed };
+// "running", "finished", "interrupted", "stopped", "failed".
+const char* SweepStatusName(SweepStatus s);
+std::optional<SweepStatus> ParseSweepStatus(const std::string& s);
+
+struct SweepRecord {
+  std::string id;  // short random id, e.g. "k3x9q2"
+  std::string name;
+  std::string spec_file;  // absolute path of the spec at launch
+  std::string spec_text;  // the spec exactly as read
+  Value space;            // SearchSpace::Describe(): the explored ranges, on record
+  std::string method;
+  std::string metric;  // target metric name ("" if none)
+  std::string goal;    // "minimize" | "maximize"
+  uint64_t seed = 0;
+  SweepStatus status = SweepStatus::kRunning;
+  std::string reason;   // why it ended, when not plainly finished
+  std::string workdir;  // where trials run (absolute)
+  Value options;        // launch options (workers, gpus, max_trials ...) as JSON
+  double created_at = 0;
+  double ended_at = 0;            // 0 while running
+  bool stop_requested = false;    // `sweep stop`: no new trials
+  bool cancel_requested = false;  // `sweep stop --cancel`: also stop running ones
+};
+
+struct TrialRecord {
+  std::string id;  // "<sweep>-<number>"
+  std::string sweep_id;
+  uint64_t number = 0;      // 0-based, per sweep, one per attempt
+  uint64_t suggestion = 0;  // 0-based index of the configuration suggested
+  std::string retry_of;     // id of the lost attempt this one re-runs, if any
+  Value params;             // flat mapping dotted name -> value
+  TrialStatus status = TrialStatus::kQueued;
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  std::string reason;  // why failed / stopped / lost, human readable
+  std::string host;
+  std::string agent;  // "local" or the remote agent's name
+  int slot = -1;
+  std::string gpus;  // CUDA_VISIBLE_DEVICES given to it ("" = none)
+  std::vector<std::string> argv;
+  std::string trial_dir;  // absolute path of its folder in the store
+  double created_at = 0;
+  double started_at = 0;
+  double ended_at = 0;
+  std::optional<double> value;   // summary of the target metric
+  bool metric_reported = false;  // the target metric was reported at least once
+  Value summary;                 // {metric: {last, min, max, count, last_step}}
+  std::string stderr_tail;       // last lines of stderr (failed trials)
+  uint64_t malformed_lines = 0;
+  // Captured where the trial ran (agents/runtime/trial_runner.h TrialEnd::provenance):
+  // {"code", "env_hash", "artifacts", "data", "warnings"} as read back; when written,
+  // "env" (the full snapshot) and code.diff_body are moved into content-addressed
+  // storage (TrialStore::GetEnvironment, <store>/blobs/<sha256>.patch). null = none.
+  Value provenance;
+  std::string reproduces;  // id of the trial this one re-runs (`sweep reproduce --run`)
+  int64_t pid = 0;         // its process group id once spawned (kept after it ends; 0 = none)
+  // Remote attempts: the lease it runs under ("" = a local slot), and where it ran:
+  // {"agent_id", "agent", "host", "gpus", "slurm_job_id", "slurm_array_task_id",
+  // "slurm_node", ...}; null for local trials.
+  std::string lease_id;
+  Value placement;
+};
+
+// A remote agent as a sweep saw it (written by the controller, read by `sweep status`).
+struct AgentRecord {
+  std::string sweep_id;
+  std::string id;    // "a1", "a2", ... in order of first connection
+  std::string name;  // the agent's own name, unique per agent process
+  std::string host, peer;
+  int slots = 0;
+  std::vector<std::string> gpus;
+  Value facts = Value::object();
+  int running = 0;
+  uint64_t finished = 0;
+  bool connected = false;
+  double connected_at = 0, last_heartbeat = 0;
+  std::string paused;  // why it gets no more trials; "" = it does
+};
+
+// One Slurm job (array) a sweep submitted.
+struct SlurmJobRecord {
+  std::string sweep_id;
+  std::string job_id;
+  int tasks = 1;
+  double submitted_at = 0;
+  std::string state;  // last seen
+};
+
+struct MetricPoint {
+  std::string trial_id;
+  std::string name;
+  int64_t step = 0;
+  double value = 0;  // NaN and +-Inf are stored as such
+  double wall = 0;
+};
+
+struct Note {
+  std::string trial_id;
+  std::string text;
+  double created_at = 0;
+};
+
+}  // namespace sweep

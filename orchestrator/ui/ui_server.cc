@@ -1,0 +1,259 @@
+// The dashboard's HTTP server: an acceptor and one Session per connection, all
+// driven by async operations on a single io_context thread.
+//
+// A Session reads one request with a fresh request_parser (so header and body limits
+// apply to each request), answers it, and reads the next while the client keeps the
+// connection alive. Parse failures map to status codes (body_limit -> 413,
+// header_limit -> 431, anything else -> 400) and close the connection after the
+// answer. Static files come from the embedded asset table; they are never read from
+// disk, so a static path cannot reach the file system at all. Boost exceptions are
+// caught here and nowhere else.
+#include "orchestrator/ui/ui_server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "orchestrator/ui/ui_assets.h"
+
+namespace sweep {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+const UiAsset* FindUiAsset(std::string_view path) {
+  if (path == "/" || path.empty()) path = "/index.html";
+  for (size_t i = 0; i < kUiAssetCount; ++i) {
+    if (kUiAssets[i].path == path) return &kUiAssets[i];
+  }
+  return nullptr;
+}
+
+struct UiServer::Impl {
+  Impl(TrialStore& store, UiApiOptions api_opts, UiServerLimits lim)
+      : api(store, api_opts), limits(lim), acceptor(ioc), signals(ioc) {}
+
+  UiApi api;
+  UiServerLimits limits;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
+  int port = 0;
+
+  void Accept();
+};
+
+namespace {
+
+using Response = http::response<http::string_body>;
+
+void SetCommonHeaders(Response& res) {
+  res.set(http::field::server, "sweep-ui");
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("X-Frame-Options", "DENY");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set(http::field::cache_control, "no-store");
+}
+
+Response MakeResponse(unsigned version, bool keep_alive, int status, std::string_view type,
+                      std::string body) {
+  Response res{static_cast<http::status>(status), version};
+  SetCommonHeaders(res);
+  res.set(http::field::content_type, beast::string_view(type.data(), type.size()));
+  res.keep_alive(keep_alive);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+Response ErrorResponse(unsigned version, int status, const std::string& message) {
+  Response res =
+      MakeResponse(version, false, status, "application/json", "{\"error\":\"" + message + "\"}");
+  return res;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, UiServer::Impl& server)
+      : stream_(std::move(socket)), server_(server) {}
+
+  void Start() { Read(); }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(server_.limits.max_header_bytes));
+    parser_->body_limit(server_.limits.max_body_bytes);
+    stream_.expires_after(std::chrono::seconds(server_.limits.request_timeout_s));
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+        ec == beast::error::timeout || ec == asio::error::connection_reset ||
+        ec == asio::error::eof) {
+      return Close();
+    }
+    if (ec) {
+      int status = ec == http::error::body_limit     ? 413
+                   : ec == http::error::header_limit ? 431
+                                                     : 400;
+      return Send(ErrorResponse(11, status,
+                                status == 413   ? "request body too large"
+                                : status == 431 ? "request headers too large"
+                                                : "malformed request"));
+    }
+    Send(Answer(parser_->get()));
+  }
+
+  Response Answer(const http::request<http::string_body>& req) {
+    const unsigned v = req.version();
+    const bool keep = req.keep_alive();
+    std::string target(req.target());
+    if (target.empty() || target.front() != '/') return ErrorResponse(v, 400, "bad request target");
+    if (target.rfind("/api/", 0) == 0) {
+      if (req.method() == http::verb::post) {
+        auto type = req[http::field::content_type];
+        if (type.substr(0, 16) != "application/json") {
+          return ErrorResponse(v, 415, "POST needs Content-Type: application/json");
+        }
+      }
+      UiResponse r =
+          server_.api.Handle({std::string(req.method_string()), std::move(target), req.body()});
+      Response res = MakeResponse(v, keep, r.status, r.content_type, std::move(r.body));
+      if (r.content_type == "application/octet-stream") {
+        res.set(http::field::content_disposition, "attachment");
+      }
+      return res;
+    }
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      return ErrorResponse(v, 405, "use GET");
+    }
+    std::string path = target.substr(0, target.find('?'));
+    const UiAsset* asset = FindUiAsset(path);
+    if (!asset) return ErrorResponse(v, 404, "not found");
+    Response res = MakeResponse(v, keep, 200, asset->content_type, std::string(asset->data));
+    res.set("Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "frame-ancestors 'none'");
+    return res;
+  }
+
+  void Send(Response res) {
+    auto sp = std::make_shared<Response>(std::move(res));
+    bool close = !sp->keep_alive();
+    http::async_write(stream_, *sp,
+                      [self = shared_from_this(), sp, close](beast::error_code ec, size_t) {
+                        if (ec || close) return self->Close();
+                        self->Read();
+                      });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;  // unbounded: the parser's limits bound it
+  std::optional<http::request_parser<http::string_body>> parser_;
+  UiServer::Impl& server_;
+};
+
+}  // namespace
+
+void UiServer::Impl::Accept() {
+  acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+    if (!ec) std::make_shared<Session>(std::move(socket), *this)->Start();
+    Accept();
+  });
+}
+
+UiServer::UiServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+UiServer::~UiServer() = default;
+
+Result<std::unique_ptr<UiServer>> UiServer::Bind(TrialStore& store, const std::string& host,
+                                                 int port, UiApiOptions api,
+                                                 UiServerLimits limits) {
+  if (port < 0 || port > 65535) return Status::Usage("port must be 0..65535");
+  auto impl = std::make_unique<Impl>(store, api, limits);
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(host, ec);
+  if (ec) return Status::Usage("--host must be an IP address (e.g. 127.0.0.1), got '" + host + "'");
+  tcp::endpoint ep(addr, static_cast<unsigned short>(port));
+  impl->acceptor.open(ep.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(ep, ec);
+  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return Status::Io("cannot listen on " + host + ":" + std::to_string(port) + ": " +
+                      ec.message());
+  impl->port = impl->acceptor.local_endpoint().port();
+  return std::unique_ptr<UiServer>(new UiServer(std::move(impl)));
+}
+
+int UiServer::port() const { return impl_->port; }
+
+void UiServer::Run(bool handle_signals) {
+  if (handle_signals) {
+    impl_->signals.add(SIGINT);
+    impl_->signals.add(SIGTERM);
+    impl_->signals.async_wait([this](beast::error_code ec, int) {
+      if (!ec) Stop();
+    });
+  }
+  impl_->Accept();
+  for (;;) {
+    try {
+      impl_->ioc.run();
+      return;
+    } catch (const std::exception& e) {
+      // A handler threw (it should not: the API catches its own). Keep serving.
+      std::cerr << "sweep ui: internal error: " << e.what() << "\n";
+    }
+  }
+}
+
+void UiServer::Stop() {
+  asio::post(impl_->ioc, [impl = impl_.get()] {
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+    impl->signals.cancel(ec);
+    impl->ioc.stop();
+  });
+}
+
+int RunUi(const UiOptions& options, std::ostream& out, std::ostream& err) {
+  StoreOptions so;
+  so.create = false;
+  std::string root = DefaultStorePath(options.store);
+  auto store = OpenStore(root, so);
+  if (!store.ok()) {
+    err << "error: " << store.status().message() << "\n"
+        << "(sweep ui reads the store that `sweep launch` writes; run it where the .sweep "
+           "folder is, or pass --store PATH)\n";
+    return 1;
+  }
+  auto server = UiServer::Bind(**store, options.host, options.port);
+  if (!server.ok()) {
+    err << "error: " << server.status().message() << "\n";
+    return 1;
+  }
+  std::string shown =
+      options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+  out << "sweep ui: serving " << root << " at http://" << shown << ":" << (*server)->port()
+      << "/  (Ctrl-C to stop)" << std::endl;
+  (*server)->Run(true);
+  out << "sweep ui: stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace sweep

@@ -1,0 +1,105 @@
+// SweepView: one sweep's trials with what the dashboard derives from them, cached.
+//
+// Reading and parsing 10,000 trial rows costs tens of milliseconds; the dashboard asks
+// for the same sweep every second or two. A view is loaded once and reused while it is
+// fresh: forever for a sweep that has ended (its trials no longer change; a resume
+// flips it back to running, which the cheap GetSweep check sees), and for at most
+// `max_age` while it runs. A stale view of a running sweep is reloaded on a worker
+// thread with its own read-only store connection while requests keep getting the
+// previous view (stale-while-revalidate), so a 10,000-trial reload never stalls the
+// server. Views are immutable once built and shared by shared_ptr, so the handoff
+// needs no locks. Sorting, filtering and paging then work in memory.
+#pragma once
+
+#include <chrono>
+#include <future>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "orchestrator/store/records.h"
+#include "orchestrator/spec/spec.h"
+#include "orchestrator/store/trial_store.h"
+#include "search/strategy.h"
+#include "base/value.h"
+
+namespace sweep {
+
+struct UiParamInfo {
+  std::string name;
+  bool categorical = false;             // any value that is not a finite number
+  bool log_scale = false;               // the space says so, or LooksLogScaled
+  std::vector<std::string> categories;  // categorical: distinct values as JSON text, sorted
+};
+
+struct SweepView {
+  SweepRecord sweep;
+  std::vector<TrialRecord> trials;           // ordered by number
+  std::vector<std::optional<double>> value;  // per trial: the target's summary value
+  Goal goal = Goal::kMinimize;
+  SummaryMode mode = SummaryMode::kLast;
+  std::vector<UiParamInfo> params;       // in first-seen order
+  std::vector<std::string> metrics;      // every metric any trial summarised, sorted
+  std::map<std::string, size_t> counts;  // status name -> trials
+  std::optional<size_t> best;            // index of the best trial (finite value)
+  std::chrono::steady_clock::time_point loaded;
+  std::vector<std::string> search_text;  // per trial: lower-case id, status, reason, params
+  std::string columns_json;              // the /columns document, built with the view
+};
+
+// Builds a view from records (pure; no store access).
+std::shared_ptr<SweepView> BuildSweepView(SweepRecord sweep, std::vector<TrialRecord> trials);
+
+// The cache. Not thread-safe: one per server thread (reload workers touch only their
+// own connection and the view they build).
+class SweepViewCache {
+ public:
+  // `max_age`: how long a running sweep's view is reused. `background`: reload stale
+  // views on a worker thread (needs a store that OpenStore can open again at
+  // store.root(), i.e. the SQLite store); otherwise reload inline.
+  SweepViewCache(TrialStore& store, std::chrono::milliseconds max_age, bool background)
+      : store_(store), max_age_(max_age), background_(background) {}
+  // Waits for reloads in flight.
+  ~SweepViewCache();
+
+  // The view of a sweep by id or prefix ("" or "latest": the newest). Fails as
+  // GetSweep/ListTrials do.
+  Result<std::shared_ptr<SweepView>> Get(const std::string& id_or_prefix);
+
+  // Drops every cached view (tests; after a write that changes trials).
+  void Clear() { views_.clear(); }
+
+ private:
+  TrialStore& store_;
+  std::chrono::milliseconds max_age_;
+  bool background_;
+  std::map<std::string, std::shared_ptr<SweepView>> views_;
+  std::map<std::string, std::future<Result<std::shared_ptr<SweepView>>>> reloads_;
+  // Reloads overtaken by an inline load: their results are dropped.
+  std::vector<std::future<Result<std::shared_ptr<SweepView>>>> discarded_;
+};
+
+// Query of one page of a sweep's trial table.
+struct TrialPageQuery {
+  size_t offset = 0;
+  size_t limit = 50;            // clamped to [1, 1000]
+  std::string sort = "number";  // number | value | status | duration | started |
+                                // param:NAME | metric:NAME
+  bool descending = false;
+  std::vector<std::string> statuses;  // empty = every status
+  std::string text;                   // case-insensitive substring of id, params, status, reason
+};
+
+// {"total", "matched", "offset", "rows": [...]} for the page; trials without a value
+// for the sort key come last in both directions. Fails with kUsage on an unknown sort.
+Result<Value> TrialPage(const SweepView& view, const TrialPageQuery& query);
+
+// One trial as a table row: id, number, status, params, value, metrics, times.
+Value TrialRow(const SweepView& view, size_t index);
+
+// Summary value of `metric` for trial `index` (the ranking's rules).
+std::optional<double> MetricValue(const SweepView& view, size_t index, const std::string& metric);
+
+}  // namespace sweep
