@@ -23,6 +23,7 @@
 
 #include "orchestrator/controller/ids.h"
 #include "orchestrator/store/sqlite_store.h"
+#include "source_paths.h"
 
 extern char** environ;
 

@@ -31,6 +31,7 @@
 #include "agents/runtime/provenance_code.h"
 #include "agents/runtime/provenance_env.h"
 #include "agents/runtime/sys_metrics.h"
+#include "source_paths.h"
 
 extern char** environ;
 

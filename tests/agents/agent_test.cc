@@ -26,6 +26,7 @@
 #include "agents/protocol/transport.h"
 #include "agents_test_util.h"
 #include "tests/testing/cli_runner.h"
+#include "test_paths.h"
 
 extern char** environ;
 

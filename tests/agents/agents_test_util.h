@@ -15,6 +15,7 @@
 #include <string>
 
 #include "agents/protocol/auth.h"
+#include "test_paths.h"
 
 namespace sweep::testing {
 

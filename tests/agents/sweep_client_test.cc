@@ -5,6 +5,7 @@
 
 #include "agents/runtime/subprocess.h"
 #include "tests/agents/agents_test_util.h"
+#include "test_paths.h"
 
 namespace sweep {
 namespace {

@@ -14,6 +14,7 @@
 
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/temp_dir.h"
+#include "test_paths.h"
 
 namespace sweep {
 namespace {

@@ -17,6 +17,7 @@
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/slurm_cluster.h"
 #include "tests/testing/temp_dir.h"
+#include "test_paths.h"
 
 namespace sweep {
 namespace {

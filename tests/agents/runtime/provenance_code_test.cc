@@ -10,6 +10,7 @@
 #include "agents/runtime/subprocess.h"
 #include "agents/runtime/trial_runner.h"
 #include "tests/agents/agents_test_util.h"
+#include "test_paths.h"
 
 namespace sweep {
 namespace {

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "tests/agents/agents_test_util.h"
+#include "test_paths.h"
 
 namespace sweep {
 namespace {

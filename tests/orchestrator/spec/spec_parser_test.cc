@@ -13,6 +13,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include "test_paths.h"
 
 namespace sweep {
 namespace {
