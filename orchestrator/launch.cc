@@ -28,6 +28,7 @@
 #include "orchestrator/spec/command_builder.h"
 #include "orchestrator/spec/spec_parser.h"
 #include "orchestrator/store/ranking.h"
+#include "orchestrator/store/store_paths.h"
 #include "orchestrator/store/trial_store.h"
 #include "sweep_client_py.h"
 
@@ -134,6 +135,7 @@ int RunController(TrialStore& store, SweepSpec spec, SweepRecord sweep,
   settled.controller.python_client_dir = client_dir.value();
   settled.controller.progress_tty = ::isatty(STDERR_FILENO) == 1;
   settled.controller.quiet = quiet;
+  settled.controller.log_file = ControllerLogPath(store.root(), sweep.id);
   std::string id = sweep.id;
   bool has_metric = !spec.metric.name.empty();
   SweepOutcome outcome;

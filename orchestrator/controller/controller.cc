@@ -172,6 +172,12 @@ void Controller::Impl::RestoreHistory() {
 }
 
 SweepOutcome Controller::Impl::Run() {
+  if (!options_.log_file.empty()) {
+    if (Status l = display_.AttachLogFile(options_.log_file); !l.ok())
+      display_.Log("warning: no controller log: " + l.message(), true);
+  }
+  display_.Debug("controller for sweep " + sweep_.id + " on " + host_ + ", pid " +
+                 std::to_string(::getpid()));
   Status s = Setup();
   if (!s.ok()) {
     display_.Log("error: " + s.message(), true);

@@ -56,6 +56,9 @@ struct ControllerOptions {
   double stop_poll_s = 1.0;             // how often `sweep stop` requests are looked for
   std::string python_client_dir;        // agents/python, put on trials' PYTHONPATH
   std::optional<ListenOptions> listen;  // remote agents too (slots may then be empty)
+  // The sweep's log file (every log line with time and level, rotated at 10 MiB, 3
+  // files): <store>/sweeps/<id>/controller.log for launch and resume. "" = none.
+  std::string log_file;
   // Where "now" comes from (trial and sweep times, flush and stop-poll intervals,
   // lease times); nullptr = RealClock(). Must outlive the controller.
   const Clock* clock = nullptr;

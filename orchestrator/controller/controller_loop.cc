@@ -116,6 +116,8 @@ void Controller::Impl::StartTrial(Queued q) {
   rec.created_at = rec.started_at = Now();
   attempts_[q.suggestion]++;
   Placement placement = exec->Take(rec);
+  display_.Debug("placed " + rec.id + " on " + rec.agent + " (host " + rec.host + ", slot " +
+                 std::to_string(rec.slot) + (rec.gpus.empty() ? "" : ", GPUs " + rec.gpus) + ")");
 
   CommandContext ctx;
   ctx.args_json_file = placement.params_file;
@@ -379,6 +381,8 @@ void Controller::Impl::Flush() {
   Status s = store_.Commit(batch_);
   last_flush_ = Now();
   if (s.ok()) {
+    display_.Debug("committed " + std::to_string(batch_.trials.size()) + " trial row(s), " +
+                   std::to_string(batch_.points.size()) + " metric point(s)");
     batch_.clear();
     return;
   }
