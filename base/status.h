@@ -26,9 +26,7 @@ struct SourceLocation {
 // The kinds of failure callers branch on. kUsage and kInvalidSpec map to exit code 2.
 enum class ErrorCode { kOk = 0, kUsage, kInvalidSpec, kNotFound, kIo, kStore, kInternal };
 
-// [[nodiscard]]: a returned Status that nobody looks at is a swallowed error; a call
-// site that truly does not care says so with a (void) cast and a comment why.
-class [[nodiscard]] Status {
+class Status {
  public:
   Status() = default;  // OK
   static Status Ok() { return Status(); }
@@ -56,7 +54,7 @@ class [[nodiscard]] Status {
 
 // Either a value or a non-OK Status. Access value() only when ok().
 template <typename T>
-class [[nodiscard]] Result {
+class Result {
  public:
   Result(T value) : value_(std::move(value)), status_(Status::Ok()) {}  // NOLINT: implicit
   Result(Status status) : status_(std::move(status)) {}                 // NOLINT
