@@ -349,7 +349,7 @@ Status AgentHub::Assign(const RemoteSlot& slot, const TrialLaunch& launch,
   lease.trial_id = launch.trial_id;
   lease.lease_id = lease_id;
   lease.agent = a;
-  lease.assigned = Now();
+  lease.assigned = h.Now();
   h.Renew(lease);
   Impl::Lease& held = h.leases_.emplace(launch.trial_id, std::move(lease)).first->second;
   h.trial_of_lease_[lease_id] = launch.trial_id;
