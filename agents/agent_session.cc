@@ -58,7 +58,7 @@ AgentSession::AgentSession(boost::asio::io_context& io, AgentOptions options, Au
     : io_(io),
       options_(std::move(options)),
       token_(std::move(token)),
-      log_(log),
+      log_("agent", [&log](LogLevel, const std::string& line) { log << line << std::endl; }),
       heartbeat_timer_(io),
       tick_timer_(io),
       exit_timer_(io),
@@ -96,13 +96,14 @@ int AgentSession::Run() {
       io_, options_.host, options_.port, copts, options_.backoff,
       [this](std::shared_ptr<Connection> c) { OnConnected(std::move(c)); },
       [this](const Status& why, double delay) {
-        log_ << "agent: " << why.message() << "; retrying in " << std::fixed << std::setprecision(1)
-             << delay << " s" << std::endl;
+        LogLine(log_, LogLevel::kWarn) << "agent: " << why.message() << "; retrying in "
+                                       << std::fixed << std::setprecision(1) << delay << " s";
       });
-  log_ << "agent " << options_.name << ": " << slots_ << " slot(s), "
-       << (options_.gpus.empty() ? std::string("no GPUs")
-                                 : std::to_string(options_.gpus.size()) + " GPU(s)")
-       << ", connecting to " << options_.host << ":" << options_.port << std::endl;
+  LogLine(log_, LogLevel::kInfo, true)
+      << "agent " << options_.name << ": " << slots_ << " slot(s), "
+      << (options_.gpus.empty() ? std::string("no GPUs")
+                                : std::to_string(options_.gpus.size()) + " GPU(s)")
+      << ", connecting to " << options_.host << ":" << options_.port;
   idle_since_ = Clock::now();
   connector_->Start();
   WaitSignal();
@@ -148,8 +149,8 @@ void AgentSession::OnFrame(const std::shared_ptr<Connection>& conn, Frame frame)
   if (auto* a = std::get_if<AttachRefusedMsg>(&m))
     return OnAttach(a->trial_id, a->lease_id, false, a->reason);
   if (auto* b = std::get_if<ByeMsg>(&m)) return OnBye(*b);
-  log_ << "agent: ignoring unexpected " << MessageTypeName(frame.type) << " from the controller"
-       << std::endl;
+  LogLine(log_, LogLevel::kWarn) << "agent: ignoring unexpected " << MessageTypeName(frame.type)
+                                 << " from the controller";
 }
 
 void AgentSession::OnChallenge(const ChallengeMsg& m) {
@@ -157,8 +158,9 @@ void AgentSession::OnChallenge(const ChallengeMsg& m) {
   Result<AuthMsg> auth = handshake_->OnChallenge(m);
   handshake_.reset();  // one proof per connection
   if (!auth.ok()) {
-    log_ << "agent: " << conn_->peer() << ": " << auth.status().message()
-         << "; refusing to run anything it sends" << std::endl;
+    LogLine(log_, LogLevel::kError, true)
+        << "agent: " << conn_->peer() << ": " << auth.status().message()
+        << "; refusing to run anything it sends";
     conn_->Close(auth.status());
     // A controller without the token, or one speaking another protocol version, will
     // not change by retrying: wind down instead of reconnecting.
@@ -181,7 +183,8 @@ void AgentSession::OnAuthOk(const AuthOkMsg& m) {
   conn_->SetAuthenticated();
   connector_->ResetBackoff();
   lease_interval_s_ = m.lease_interval_s;
-  log_ << "agent: connected to " << conn_->peer() << " as " << m.agent_id << std::endl;
+  LogLine(log_, LogLevel::kInfo, true)
+      << "agent: connected to " << conn_->peer() << " as " << m.agent_id;
   ReadyMsg ready;
   ready.slots = slots_;
   ready.gpus = options_.gpus;
@@ -191,7 +194,8 @@ void AgentSession::OnAuthOk(const AuthOkMsg& m) {
     if (!h.revoked) ready.running.push_back({h.trial_id, h.lease_id});
   }
   if (!ready.running.empty())
-    log_ << "agent: asking to re-attach " << ready.running.size() << " trial(s)" << std::endl;
+    LogLine(log_, LogLevel::kInfo)
+        << "agent: asking to re-attach " << ready.running.size() << " trial(s)";
   Send(ready);
   ScheduleHeartbeat();
 }
@@ -217,9 +221,9 @@ void AgentSession::OnAssign(const AssignMsg& m) {
   h.err.path = launch.trial_dir + "/stderr.log";
   runner_->Start(launch);
   const pid_t pid = runner_->Pid(m.trial_id);
-  log_ << "agent: trial " << m.trial_id << ": " << launch.argv[0]
-       << (pid > 0 ? " started, pid " + std::to_string(pid) : std::string(" failed to start"))
-       << std::endl;
+  LogLine(log_, LogLevel::kInfo) << "agent: trial " << m.trial_id << ": " << launch.argv[0]
+                                 << (pid > 0 ? " started, pid " + std::to_string(pid)
+                                             : std::string(" failed to start"));
   if (pid > 0) {
     h.pid = pid;
     Send(StartedMsg{m.trial_id, m.lease_id, pid, WallNow()});
@@ -246,14 +250,15 @@ void AgentSession::OnAttach(const std::string& trial_id, const std::string& leas
   Held* h = Find(trial_id, lease_id);
   if (!h || h->revoked) return;
   if (!ok) return Revoke(trial_id, "re-attach refused: " + reason);
-  log_ << "agent: trial " << trial_id << " re-attached" << std::endl;
+  LogLine(log_, LogLevel::kInfo) << "agent: trial " << trial_id << " re-attached";
   h->attached = true;
   FlushPending(*h);
 }
 
 void AgentSession::OnBye(const ByeMsg& m) {
-  log_ << "agent: the controller said bye"
-       << (m.reason.empty() ? std::string() : " (" + m.reason + ")") << std::endl;
+  LogLine(log_, LogLevel::kInfo, true)
+      << "agent: the controller said bye"
+      << (m.reason.empty() ? std::string() : " (" + m.reason + ")");
   if (m.reason == kByeSweepFinished && options_.exit_when_done && !shutdown_code_) {
     shutdown_code_ = 0;
     shutdown_bye_ = "";
@@ -275,8 +280,8 @@ void AgentSession::OnClosed(const std::shared_ptr<Connection>& conn, const Statu
   if (exiting_) return io_.stop();
   if (shutdown_code_) return MaybeFinishShutdown();
   if (was_authed || !held_.empty())
-    log_ << "agent: connection lost (" << why.message() << "); " << held_.size()
-         << " trial(s) keep running" << std::endl;
+    LogLine(log_, LogLevel::kWarn) << "agent: connection lost (" << why.message() << "); "
+                                   << held_.size() << " trial(s) keep running";
   connector_->Reconnect();
 }
 
@@ -291,8 +296,8 @@ void AgentSession::Send(const Message& m) {
   // Too large: FinishedFromEnd fits its frames, so only a pathological metrics batch
   // gets here; the connection stays usable.
   if (!st.ok() && conn_ && conn_->open())
-    log_ << "agent: cannot send " << MessageTypeName(TypeOf(m)) << ": " << st.message()
-         << std::endl;
+    LogLine(log_, LogLevel::kWarn)
+        << "agent: cannot send " << MessageTypeName(TypeOf(m)) << ": " << st.message();
 }
 
 void AgentSession::ScheduleHeartbeat() {
@@ -331,8 +336,9 @@ void AgentSession::Tick() {
   }
   if (Ready() || runner_->running() > 0) idle_since_ = Clock::now();
   if (!shutdown_code_ && SecondsSince(idle_since_) >= options_.give_up_after_s) {
-    log_ << "agent: gave up: no controller at " << options_.host << ":" << options_.port << " for "
-         << options_.give_up_after_s << " s and no trial running" << std::endl;
+    LogLine(log_, LogLevel::kError, true)
+        << "agent: gave up: no controller at " << options_.host << ":" << options_.port << " for "
+        << options_.give_up_after_s << " s and no trial running";
     Exit(3, "");
   }
 }
@@ -341,12 +347,12 @@ void AgentSession::WaitSignal() {
   signals_.async_wait([this](boost::system::error_code ec, int sig) {
     if (ec) return;
     if (shutdown_code_ == 130) {
-      log_ << "agent: second signal: killing the trials" << std::endl;
+      LogLine(log_, LogLevel::kWarn, true) << "agent: second signal: killing the trials";
       for (auto& [id, h] : held_)
         if (h.running) runner_->Kill(id);
     } else {
-      log_ << "agent: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ": stopping "
-           << runner_->running() << " trial(s)" << std::endl;
+      LogLine(log_, LogLevel::kWarn, true) << "agent: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
+                                           << ": stopping " << runner_->running() << " trial(s)";
       shutdown_code_ = 130;
       shutdown_bye_ = "agent interrupted";
       connector_->Stop();
@@ -373,7 +379,7 @@ void AgentSession::Exit(int code, const std::string& bye_reason) {
   tick_timer_.cancel();
   boost::system::error_code ec;
   signals_.cancel(ec);
-  if (code == 0) log_ << "agent: the sweep is finished; exiting" << std::endl;
+  if (code == 0) LogLine(log_, LogLevel::kInfo, true) << "agent: the sweep is finished; exiting";
   if (!Ready()) {
     if (conn_) conn_->Close(Status::Io("agent exiting"));
     return io_.stop();

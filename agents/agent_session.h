@@ -25,6 +25,7 @@
 #include "agents/protocol/messages.h"
 #include "agents/protocol/transport.h"
 #include "agents/runtime/trial_runner.h"
+#include "base/log.h"
 
 namespace sweep {
 
@@ -102,7 +103,7 @@ class AgentSession {
   boost::asio::io_context& io_;
   AgentOptions options_;
   AuthToken token_;
-  std::ostream& log_;
+  LineLog log_;  // through spdlog (base/log.h); the terminal writer prints to the given stream
   std::string hostname_;
   int slots_ = 1;
   std::unique_ptr<Connector> connector_;

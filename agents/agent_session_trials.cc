@@ -35,8 +35,9 @@ void AgentSession::OnTrialEnd(const std::string& trial_id, const TrialEnd& end) 
   if (it == held_.end()) return;
   Held& h = it->second;
   h.running = false;
-  log_ << "agent: trial " << trial_id << " ended: " << TrialEndKindName(end.kind)
-       << (end.reason.empty() ? std::string() : " (" + end.reason + ")") << std::endl;
+  LogLine(log_, LogLevel::kInfo) << "agent: trial " << trial_id
+                                 << " ended: " << TrialEndKindName(end.kind)
+                                 << (end.reason.empty() ? std::string() : " (" + end.reason + ")");
   if (h.revoked) {
     held_.erase(it);
   } else {
@@ -54,7 +55,7 @@ void AgentSession::Revoke(const std::string& trial_id, const std::string& why) {
   auto it = held_.find(trial_id);
   if (it == held_.end()) return;
   Held& h = it->second;
-  log_ << "agent: trial " << trial_id << ": " << why << "; stopping it" << std::endl;
+  LogLine(log_, LogLevel::kWarn) << "agent: trial " << trial_id << ": " << why << "; stopping it";
   for (const Message& m : h.pending)
     if (auto* l = std::get_if<LogMsg>(&m)) buffered_log_bytes_ -= l->data.size();
   h.pending.clear();

@@ -12,11 +12,12 @@
 #include <optional>
 #include <thread>
 
+#include "base/log.h"
 #include "orchestrator/agent_command.h"
+#include "orchestrator/controller/sweep_lock.h"
 #include "orchestrator/launch.h"
 #include "orchestrator/report/read_commands.h"
 #include "orchestrator/reproduce.h"
-#include "orchestrator/controller/sweep_lock.h"
 #include "orchestrator/store/trial_store.h"
 #include "orchestrator/ui/ui_server.h"
 
@@ -65,6 +66,14 @@ int RunCli(int argc, char** argv) {
   app.fallthrough();
   std::string store_flag;
   app.add_option("--store", store_flag, "store folder (default: $SWEEP_STORE, else ./.sweep)");
+  std::string log_level = "info";
+  bool global_quiet = false;
+  app.add_option("--log-level", log_level,
+                 "log lines kept, on the terminal and in log files: trace | debug | info | "
+                 "warn | error (default info)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  app.add_flag("--quiet,-q", global_quiet,
+               "the terminal shows only warnings, errors and what needs you (log files keep all)");
   bool json = false;
   auto add_json = [&](CLI::App* sub) {
     sub->add_flag("--json", json, "print JSON (stable shape, see schemas/cli-json.md)");
@@ -181,9 +190,14 @@ int RunCli(int argc, char** argv) {
   metrics->add_flag("--csv", csv, "CSV output");
   add_json(metrics);
 
-  bool stderr_stream = false, follow = false;
-  auto* logs = app.add_subcommand("logs", "a trial's output (stdout, or --stderr)");
-  logs->add_option("TRIAL", trial_arg, "trial id or prefix")->required();
+  bool stderr_stream = false, follow = false, controller_log = false;
+  auto* logs = app.add_subcommand(
+      "logs", "a trial's output (stdout, or --stderr), or a sweep's controller log");
+  logs->add_option("TRIAL", trial_arg, "trial id or prefix (a sweep id with --controller)")
+      ->required();
+  logs->add_flag(
+      "--controller", controller_log,
+      "print the controller's log of the sweep SWEEP_ID (.sweep/sweeps/ID/controller.log)");
   logs->add_flag("--stderr", stderr_stream, "show stderr instead of stdout");
   logs->add_flag("--follow,-f", follow, "keep printing while the trial runs");
 
@@ -234,6 +248,12 @@ int RunCli(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+  SetLogSettings(LogSettings{ParseLogLevel(log_level).value_or(LogLevel::kInfo), global_quiet});
+  if (global_quiet) lf.quiet = rf.quiet = true;
+  if (*logs && controller_log && (stderr_stream || follow)) {
+    std::cerr << "error: sweep logs --controller takes neither --stderr nor --follow\n";
+    return 2;
+  }
 
   if (*launch) {
     lf.store = store_flag;
@@ -273,6 +293,7 @@ int RunCli(int argc, char** argv) {
     }
     if (*show) return CmdShow(ctx, trial_arg);
     if (*metrics) return CmdMetrics(ctx, trial_arg, metric_name, csv);
+    if (*logs && controller_log) return CmdControllerLog(ctx, trial_arg);
     if (*logs) return CmdLogs(ctx, trial_arg, stderr_stream, follow);
     if (*compare) return CmdCompare(ctx, trial_args);
     if (*exp) return CmdExport(ctx, sweep_arg, format);

@@ -16,18 +16,19 @@
 #include <set>
 
 #include "agents/protocol/auth.h"
-#include "agents/runtime/data_hash.h"
-#include "agents/runtime/gpus.h"
 #include "agents/protocol/host_port.h"
 #include "agents/protocol/tls.h"
-#include "orchestrator/spec/command_builder.h"
+#include "agents/runtime/data_hash.h"
+#include "agents/runtime/gpus.h"
 #include "orchestrator/controller/controller.h"
 #include "orchestrator/controller/ids.h"
-#include "orchestrator/store/ranking.h"
-#include "orchestrator/report/read_commands.h"
-#include "orchestrator/remote/slurm_agents.h"
-#include "orchestrator/spec/spec_parser.h"
 #include "orchestrator/controller/sweep_lock.h"
+#include "orchestrator/remote/slurm_agents.h"
+#include "orchestrator/report/read_commands.h"
+#include "orchestrator/spec/command_builder.h"
+#include "orchestrator/spec/spec_parser.h"
+#include "orchestrator/store/ranking.h"
+#include "orchestrator/store/store_paths.h"
 #include "orchestrator/store/trial_store.h"
 #include "sweep_client_py.h"
 
@@ -134,6 +135,7 @@ int RunController(TrialStore& store, SweepSpec spec, SweepRecord sweep,
   settled.controller.python_client_dir = client_dir.value();
   settled.controller.progress_tty = ::isatty(STDERR_FILENO) == 1;
   settled.controller.quiet = quiet;
+  settled.controller.log_file = ControllerLogPath(store.root(), sweep.id);
   std::string id = sweep.id;
   bool has_metric = !spec.metric.name.empty();
   SweepOutcome outcome;
@@ -228,24 +230,18 @@ bool SettleListen(const LaunchFlags& flags, const std::string& root, const Sweep
 
 // What resume needs to listen again where agents will look: the stored address
 // (with the port actually bound), token file and lease settings.
-std::optional<ListenOptions> StoredListen(const Value& opts, const SweepSpec& spec) {
-  if (!opts.contains("listen") || !opts["listen"].is_string()) return std::nullopt;
-  auto hp = ParseHostPort(opts["listen"].get<std::string>(), "127.0.0.1", true);
+std::optional<ListenOptions> StoredListen(const SweepOptions& opts, const SweepSpec& spec) {
+  if (opts.listen.empty()) return std::nullopt;
+  auto hp = ParseHostPort(opts.listen, "127.0.0.1", true);
   if (!hp.ok()) return std::nullopt;
   ListenOptions l;
   l.host = hp->host;
   l.port = hp->port;
-  auto str = [&](const char* k) {
-    return opts.contains(k) && opts[k].is_string() ? opts[k].get<std::string>() : std::string();
-  };
-  auto num = [&](const char* k, double d) {
-    return opts.contains(k) && opts[k].is_number() ? opts[k].get<double>() : d;
-  };
-  l.token_file = str("token_file");
-  l.tls_cert = str("tls_cert");
-  l.tls_key = str("tls_key");
-  l.lease_interval_s = num("lease_interval_s", 5);
-  l.lease_timeout_s = num("lease_timeout_s", 30);
+  l.token_file = opts.token_file;
+  l.tls_cert = opts.tls_cert;
+  l.tls_key = opts.tls_key;
+  if (opts.lease_interval_s) l.lease_interval_s = *opts.lease_interval_s;
+  if (opts.lease_timeout_s) l.lease_timeout_s = *opts.lease_timeout_s;
   l.gpus_per_trial = std::max(1, spec.gpus_per_trial);
   return l;
 }
@@ -334,31 +330,27 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
   std::error_code ec;
   sweep.workdir = fs::current_path(ec).string();
   sweep.created_at = Now();
-  Value options = Value::object();
-  options["workers"] = settled.workers;
-  options["gpus"] = flags.gpus;
-  options["max_trials"] = flags.max_trials ? Value(*flags.max_trials) : Value(nullptr);
+  SweepOptions& options = sweep.options;
+  options.workers = settled.workers;
+  options.gpus = flags.gpus;
+  options.max_trials = flags.max_trials;
   {
     StrategyOptions so;
     auto strategy = MakeStrategy(spec.method, spec.space, so);
-    auto size = strategy.ok() ? (*strategy)->SpaceSize() : std::nullopt;
-    options["space_size"] = size ? Value(*size) : Value(nullptr);
+    options.space_size = strategy.ok() ? (*strategy)->SpaceSize() : std::nullopt;
   }
-  options["run_cap"] = spec.run_cap ? Value(*spec.run_cap) : Value(nullptr);
+  options.run_cap = spec.run_cap;
   // Read by ranking (orchestrator/store/ranking.cc) to rank by other metrics the same way.
-  options["summary"] = SummaryModeName(spec.metric.summary);
-  if (slurm) options["slurm_agents"] = flags.slurm.value_or(spec.backend.agents);
+  options.summary = SummaryModeName(spec.metric.summary);
+  if (slurm) options.slurm_agents = flags.slurm.value_or(spec.backend.agents);
   if (const auto& l = settled.controller.listen) {
-    options["listen"] = FormatHostPort(l->host, l->port);  // the bound port replaces 0
-    options["token_file"] = l->token_file;
-    options["lease_interval_s"] = l->lease_interval_s;
-    options["lease_timeout_s"] = l->lease_timeout_s;
-    if (!l->tls_cert.empty()) {
-      options["tls_cert"] = l->tls_cert;
-      options["tls_key"] = l->tls_key;
-    }
+    options.listen = FormatHostPort(l->host, l->port);  // the bound port replaces 0
+    options.token_file = l->token_file;
+    options.lease_interval_s = l->lease_interval_s;
+    options.lease_timeout_s = l->lease_timeout_s;
+    options.tls_cert = l->tls_cert;
+    options.tls_key = l->tls_key;
   }
-  sweep.options = options;
   WriteBatch batch;
   batch.sweeps.push_back(sweep);
   Status s = (*store)->Commit(batch);
@@ -412,22 +404,16 @@ int RunResume(const ResumeFlags& flags, std::ostream& out, std::ostream& err) {
     err << "error: " << trials.status().message() << "\n";
     return 1;
   }
-  const Value& opts = sweep->options;
-  std::optional<int> workers = flags.workers;
-  if (!workers && opts.contains("workers") && opts["workers"].is_number_integer())
-    workers = opts["workers"].get<int>();
-  std::string gpus = !flags.gpus.empty() ? flags.gpus
-                     : opts.contains("gpus") && opts["gpus"].is_string()
-                         ? opts["gpus"].get<std::string>()
-                         : "";
+  const SweepOptions opts = sweep->options;
+  std::optional<int> workers = flags.workers ? flags.workers : opts.workers;
+  std::string gpus = !flags.gpus.empty() ? flags.gpus : opts.gpus;
   Settled settled;
   settled.controller.listen = StoredListen(opts, parsed.value());
   if (!SettleSlots(parsed.value(), workers, gpus, settled.controller.listen.has_value(), &settled,
                    err))
     return 2;
   settled.controller.max_trials = flags.max_trials;
-  if (!flags.max_trials && opts.contains("max_trials") && opts["max_trials"].is_number_unsigned())
-    settled.controller.max_trials = opts["max_trials"].get<uint64_t>();
+  if (!flags.max_trials) settled.controller.max_trials = opts.max_trials;
   if (std::error_code ec; !sweep->workdir.empty() && !fs::is_directory(sweep->workdir, ec)) {
     err << "error: the sweep's working directory " << sweep->workdir << " no longer exists\n";
     return 1;
@@ -457,8 +443,7 @@ int RunResume(const ResumeFlags& flags, std::ostream& out, std::ostream& err) {
   }
   err << "resuming sweep " << rec.id << " (" << trials->size() << " trial(s) on record)\n";
   std::optional<SlurmAgentsConfig> slurm_config;
-  if (opts.contains("slurm_agents") && opts["slurm_agents"].is_number_integer() &&
-      settled.controller.listen) {
+  if (opts.slurm_agents && settled.controller.listen) {
     auto jobs = (*store)->ListSlurmJobs(rec.id);
     std::vector<SlurmJobRecord> adopt;
     if (jobs.ok()) {
@@ -466,7 +451,7 @@ int RunResume(const ResumeFlags& flags, std::ostream& out, std::ostream& err) {
         if (j.state != "CANCELLED" && j.state != "ENDED") adopt.push_back(j);
     }
     slurm_config = SlurmConfig(parsed.value(), rec, (*store)->root(), *settled.controller.listen,
-                               opts["slurm_agents"].get<int>(), adopt);
+                               *opts.slurm_agents, adopt);
   }
   return RunController(**store, std::move(parsed.value()), std::move(rec),
                        std::move(trials.value()), settled, flags.quiet, out, err,

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "search/distribution_traits.h"
+
 namespace sweep {
 namespace {
 
@@ -33,20 +35,6 @@ int64_t ToInt64(double x) {
   if (x >= 9.2233720368547758e18) return std::numeric_limits<int64_t>::max();
   if (x <= -9.2233720368547758e18) return std::numeric_limits<int64_t>::min();
   return static_cast<int64_t>(std::llround(x));
-}
-
-bool IsQForm(Distribution d) {
-  switch (d) {
-    case Distribution::kQUniform:
-    case Distribution::kQLogUniform:
-    case Distribution::kQLogUniformValues:
-    case Distribution::kQNormal:
-    case Distribution::kQLogNormal:
-    case Distribution::kQBeta:
-      return true;
-    default:
-      return false;
-  }
 }
 
 // A drawn number as the Value a program sees: q forms with an integer q give int64

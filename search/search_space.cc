@@ -2,36 +2,12 @@
 // and the normalized description printed by `sweep validate` and stored per sweep.
 #include "search/search_space.h"
 
-#include <array>
 #include <cmath>
+
+#include "search/distribution_traits.h"
 
 namespace sweep {
 namespace {
-
-struct NamedDistribution {
-  Distribution d;
-  std::string_view name;
-};
-
-constexpr std::array<NamedDistribution, 17> kDistributions = {{
-    {Distribution::kConstant, "constant"},
-    {Distribution::kCategorical, "categorical"},
-    {Distribution::kIntUniform, "int_uniform"},
-    {Distribution::kUniform, "uniform"},
-    {Distribution::kQUniform, "q_uniform"},
-    {Distribution::kLogUniform, "log_uniform"},
-    {Distribution::kLogUniformValues, "log_uniform_values"},
-    {Distribution::kQLogUniform, "q_log_uniform"},
-    {Distribution::kQLogUniformValues, "q_log_uniform_values"},
-    {Distribution::kInvLogUniform, "inv_log_uniform"},
-    {Distribution::kInvLogUniformValues, "inv_log_uniform_values"},
-    {Distribution::kNormal, "normal"},
-    {Distribution::kQNormal, "q_normal"},
-    {Distribution::kLogNormal, "log_normal"},
-    {Distribution::kQLogNormal, "q_log_normal"},
-    {Distribution::kBeta, "beta"},
-    {Distribution::kQBeta, "q_beta"},
-}};
 
 std::string Num(double v) { return FormatPythonFloat(v); }
 
@@ -41,44 +17,24 @@ Value NumValue(double v, bool integer) {
   return Value(v);
 }
 
-const char* Scale(Distribution d) {
-  switch (d) {
-    case Distribution::kLogUniform:
-    case Distribution::kLogUniformValues:
-    case Distribution::kQLogUniform:
-    case Distribution::kQLogUniformValues:
-    case Distribution::kLogNormal:
-    case Distribution::kQLogNormal:
-      return "log";
-    case Distribution::kInvLogUniform:
-    case Distribution::kInvLogUniformValues:
-      return "inv_log";
-    case Distribution::kConstant:
-    case Distribution::kCategorical:
-      return "none";
-    default:
-      return "linear";
-  }
-}
-
 }  // namespace
 
-std::string_view DistributionName(Distribution d) {
-  for (const auto& nd : kDistributions)
-    if (nd.d == d) return nd.name;
-  return "unknown";
-}
+std::string_view DistributionName(Distribution d) { return TraitsOf(d).name; }
 
 std::optional<Distribution> ParseDistribution(std::string_view name) {
-  for (const auto& nd : kDistributions)
-    if (nd.name == name) return nd.d;
+  size_t n = 0;
+  const DistributionTraits* rows = AllDistributionTraits(&n);
+  for (size_t i = 0; i < n; ++i)
+    if (rows[i].name == name) return rows[i].distribution;
   return std::nullopt;
 }
 
 const std::vector<std::string_view>& AllDistributionNames() {
   static const std::vector<std::string_view> names = [] {
     std::vector<std::string_view> v;
-    for (const auto& nd : kDistributions) v.push_back(nd.name);
+    size_t n = 0;
+    const DistributionTraits* rows = AllDistributionTraits(&n);
+    for (size_t i = 0; i < n; ++i) v.push_back(rows[i].name);
     return v;
   }();
   return names;
@@ -164,7 +120,7 @@ Value SearchSpace::Describe() const {
     Value d = Value::object();
     d["name"] = p.name;
     d["kind"] = std::string(DistributionName(p.distribution));
-    d["scale"] = Scale(p.distribution);
+    d["scale"] = std::string(TraitsOf(p.distribution).scale);
     d["integer"] = p.integer;
     switch (p.distribution) {
       case Distribution::kConstant:
@@ -255,8 +211,8 @@ std::vector<std::string> SearchSpace::DescribeLines() const {
                                                p.distribution == Distribution::kQLogUniform ||
                                                p.distribution == Distribution::kInvLogUniform))
       domain += " (values " + Num(range->first) + " .. " + Num(range->second) + ")";
-    lines.push_back(p.name + "  " + kind + "  " + domain + "  scale=" + Scale(p.distribution) +
-                    (p.integer ? "  int" : ""));
+    lines.push_back(p.name + "  " + kind + "  " + domain + "  scale=" +
+                    std::string(TraitsOf(p.distribution).scale) + (p.integer ? "  int" : ""));
   }
   return lines;
 }

@@ -21,23 +21,15 @@
 #include <iterator>
 
 #include "orchestrator/controller/controller_impl.h"
+#include "orchestrator/controller/local_executor.h"
 
 namespace sweep {
 namespace asio = boost::asio;
-
-double NowSeconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::string LocalHostname() {
   char buf[256] = {0};
   if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
   return buf;
-}
-
-std::string SignalName(int sig) {
-  const char* name = sigabbrev_np(sig);
-  return name ? std::string("SIG") + name : "signal " + std::to_string(sig);
 }
 
 std::string LastLine(const std::string& text) {
@@ -73,21 +65,6 @@ void KillOrphan(const TrialRecord& rec, const std::string& host) {
   }
 }
 
-Outcome ToOutcome(TrialStatus s) {
-  switch (s) {
-    case TrialStatus::kFinished:
-      return Outcome::kFinished;
-    case TrialStatus::kFailed:
-      return Outcome::kFailed;
-    case TrialStatus::kStopped:
-      return Outcome::kStopped;
-    case TrialStatus::kLost:
-      return Outcome::kLost;
-    default:
-      return Outcome::kRunning;
-  }
-}
-
 }  // namespace
 
 Status Controller::Impl::Setup() {
@@ -108,7 +85,16 @@ Status Controller::Impl::Setup() {
     if (!rule.ok()) return rule.status();
     early_ = std::move(rule.value());
   }
-  for (size_t i = 0; i < options_.slots.size(); ++i) free_slots_.push_back(i);
+  if (!options_.executors.empty()) {
+    for (const ExecutorFactory& make : options_.executors)
+      executors_.push_back(make(io_, Events()));
+  } else if (!options_.slots.empty()) {
+    LocalExecutorOptions lo;
+    lo.slots = options_.slots;
+    lo.gpus_managed = options_.gpus_managed;
+    lo.host = host_;
+    executors_.push_back(std::make_unique<LocalExecutor>(io_, std::move(lo), Events()));
+  }
   state_.metric = spec_.metric.name;
   state_.goal = spec_.metric.goal;
   return Status::Ok();
@@ -133,7 +119,7 @@ void Controller::Impl::RestoreHistory() {
       KillOrphan(rec, host_);
       rec.status = TrialStatus::kLost;
       rec.reason = "the controller exited while this trial ran; re-run by resume";
-      if (rec.ended_at == 0) rec.ended_at = NowSeconds();
+      if (rec.ended_at == 0) rec.ended_at = Now();
       batch_.trials.push_back(rec);
     }
     auto it = latest.find(rec.suggestion);
@@ -147,7 +133,7 @@ void Controller::Impl::RestoreHistory() {
     Observation obs;
     obs.trial_number = suggestion;
     obs.config = config.value();
-    obs.outcome = ToOutcome(rec->status);
+    obs.outcome = StrategyOutcome(rec->status);
     obs.value = rec->value;
     if (detached_.count(rec->id)) {
       obs.outcome = Outcome::kRunning;
@@ -186,13 +172,19 @@ void Controller::Impl::RestoreHistory() {
 }
 
 SweepOutcome Controller::Impl::Run() {
+  if (!options_.log_file.empty()) {
+    if (Status l = display_.AttachLogFile(options_.log_file); !l.ok())
+      display_.Log("warning: no controller log: " + l.message(), true);
+  }
+  display_.Debug("controller for sweep " + sweep_.id + " on " + host_ + ", pid " +
+                 std::to_string(::getpid()));
   Status s = Setup();
   if (!s.ok()) {
     display_.Log("error: " + s.message(), true);
     return SweepOutcome{SweepStatus::kFailed, s.message(), s.ExitCode()};
   }
   if (options_.listen) {
-    if (Status h = StartHub(); !h.ok()) {
+    if (Status h = Listen(); !h.ok()) {
       display_.Log("error: " + h.message(), true);
       return SweepOutcome{SweepStatus::kFailed, h.message(), h.ExitCode()};
     }
@@ -204,7 +196,7 @@ SweepOutcome Controller::Impl::Run() {
                      std::to_string(static_cast<int>(options_.listen->lease_timeout_s + 30)) +
                      "s for them to re-attach",
                  true);
-  started_ = NowSeconds();
+  started_ = Now();
   last_flush_ = last_stop_poll_ = started_;
   signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
     if (!ec) OnSignal(sig);
@@ -216,11 +208,12 @@ SweepOutcome Controller::Impl::Run() {
   asio::post(io_, [this] { Schedule(); });
   OnTick();
   io_.run();
-  if (hub_) {  // let the byes reach the agents, then close
+  if (drain_s_ > 0) {  // let the executors' goodbyes reach their peers, then close
     io_.restart();
-    io_.run_for(std::chrono::milliseconds(300));
-    hub_.reset();
+    io_.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::duration<double>(drain_s_)));
   }
+  executors_.clear();
   if (pool_) pool_->join();
   display_.Finish();
   return outcome_;

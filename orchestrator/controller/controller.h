@@ -17,8 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/store/records.h"
+#include "base/clock.h"
+#include "orchestrator/controller/executor.h"
 #include "orchestrator/spec/spec.h"
+#include "orchestrator/store/records.h"
 #include "orchestrator/store/trial_store.h"
 
 namespace sweep {
@@ -54,6 +56,16 @@ struct ControllerOptions {
   double stop_poll_s = 1.0;             // how often `sweep stop` requests are looked for
   std::string python_client_dir;        // agents/python, put on trials' PYTHONPATH
   std::optional<ListenOptions> listen;  // remote agents too (slots may then be empty)
+  // The sweep's log file (every log line with time and level, rotated at 10 MiB, 3
+  // files): <store>/sweeps/<id>/controller.log for launch and resume. "" = none.
+  std::string log_file;
+  // Where "now" comes from (trial and sweep times, flush and stop-poll intervals,
+  // lease times); nullptr = RealClock(). Must outlive the controller.
+  const Clock* clock = nullptr;
+  // Tests: run trials on these executors, in this order of preference, instead of
+  // local slots (`slots` and `gpus_managed` are then ignored); `listen` still adds
+  // remote agents after them. Empty = local slots as above.
+  std::vector<ExecutorFactory> executors;
 };
 
 // What the sweep ended as; Run() returns it after the final commit.

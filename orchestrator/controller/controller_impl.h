@@ -12,22 +12,19 @@
 #include <string>
 #include <vector>
 
-#include "agents/runtime/trial_runner.h"
-#include "orchestrator/remote/agent_hub.h"
 #include "orchestrator/controller/controller.h"
 #include "orchestrator/controller/controller_state.h"
-#include "orchestrator/early_stop/early_stop.h"
+#include "orchestrator/controller/executor.h"
 #include "orchestrator/controller/progress.h"
+#include "orchestrator/controller/remote_executor.h"
 #include "orchestrator/controller/summary.h"
+#include "orchestrator/controller/trial_outcome.h"
+#include "orchestrator/early_stop/early_stop.h"
 
 namespace sweep {
 
-// Seconds since the Unix epoch.
-double NowSeconds();
 // This machine's host name.
 std::string LocalHostname();
-// "SIGKILL" for 9.
-std::string SignalName(int sig);
 // The last non-empty line of text, cut to 200 characters.
 std::string LastLine(const std::string& text);
 
@@ -39,14 +36,10 @@ class Controller::Impl {
         spec_(std::move(spec)),
         sweep_(std::move(sweep)),
         options_(std::move(options)),
+        clock_(options_.clock ? *options_.clock : RealClock()),
         display_(out, options_.progress_tty, options_.quiet),
         signals_(io_, SIGINT, SIGTERM),
         tick_(io_),
-        runner_(io_, TrialRunnerCallbacks{
-                         [this](const std::string& id, std::vector<ParsedPoint> pts) {
-                           OnMetrics(id, std::move(pts));
-                         },
-                         [this](const std::string& id, const TrialEnd& end) { OnEnd(id, end); }}),
         history_(std::move(history)) {}
 
   SweepOutcome Run();
@@ -55,13 +48,11 @@ class Controller::Impl {
   struct Running {
     TrialRecord rec;
     Config config;
-    size_t slot = 0;
+    Executor* exec = nullptr;  // where it runs; owned by executors_
     TrialSummary summary;
     bool stopping = false;
     TrialStatus stop_status = TrialStatus::kStopped;
     std::string stop_reason;
-    bool remote = false;            // on an agent (rec.lease_id is its lease), not a local slot
-    uint64_t log_next[2] = {0, 0};  // next expected offset of stdout, stderr chunks
   };
   // A remote trial that was running when the previous controller died: its agent
   // may re-attach it until `deadline`, after which it is lost and re-queued.
@@ -78,12 +69,14 @@ class Controller::Impl {
   };
 
   Status Setup();
+  ExecutorEvents Events();
   void RestoreHistory();
   void Schedule();
   void StartNew(Config config);
   void StartTrial(Queued q);
+  void OnStarted(const std::string& id, int64_t pid, double started_at);
   void OnMetrics(const std::string& id, std::vector<ParsedPoint> points);
-  void OnEnd(const std::string& id, const TrialEnd& end);
+  void OnEnd(const std::string& id, const TrialEnd& end, EndCause cause);
   void StopTrial(Running& rt, TrialStatus status, const std::string& reason);
   void ApplyEarlyStop();
   void Observe(const Observation& obs);
@@ -95,23 +88,17 @@ class Controller::Impl {
   void OnSignal(int sig);
   void WarnMissingMetric(const Running& rt);
   ProgressCounts Counts() const;
-  void KillTrial(Running& rt);
-
-  // Remote agents (controller_remote.cc).
-  Status StartHub();
-  bool HasFreeSlot() const;
+  // The first executor with a free slot, or nullptr.
+  Executor* FreeExecutor() const;
   size_t FreeCapacity() const;
-  int RemoteSlots() const;
-  void StartRemote(const std::string& id, const RemoteSlot& slot, const TrialLaunch& launch);
-  void OnRemoteStarted(const std::string& id, int64_t pid, double started_at);
-  void OnRemoteLog(const std::string& id, const std::string& stream, uint64_t offset,
-                   std::string_view data);
-  void OnLost(const std::string& id, const std::string& reason);
+  double Now() const { return clock_.WallSeconds(); }
+
+  // Remote agents (controller_remote.cc): listening, the agents table, re-attachment.
+  Status Listen();
   void OnAgent(const AgentInfo& agent);
   bool OnAttach(const AgentInfo& agent, const std::string& trial_id, const std::string& lease_id);
   bool Detach(TrialRecord& rec);
   void CheckDetached();
-  void CloseHub(bool interrupted);
   std::optional<uint64_t> PlannedTotal() const;
   uint64_t Remaining() const;
 
@@ -119,11 +106,11 @@ class Controller::Impl {
   SweepSpec spec_;
   SweepRecord sweep_;
   ControllerOptions options_;
+  const Clock& clock_;
   ProgressDisplay display_;
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer tick_;
-  TrialRunner runner_;
   std::unique_ptr<boost::asio::thread_pool> pool_;
   std::vector<TrialRecord> history_;
 
@@ -133,12 +120,13 @@ class Controller::Impl {
   std::vector<Observation> deferred_;
   std::unique_ptr<EarlyStopRule> early_;
 
-  std::deque<size_t> free_slots_;
-  std::unique_ptr<AgentHub> hub_;
+  // In order of preference: local slots first (no network hop), then agents.
+  std::vector<std::unique_ptr<Executor>> executors_;
+  RemoteExecutor* remote_ = nullptr;  // the agents' executor in executors_, if listening
   std::map<std::string, Detached> detached_;
   std::map<std::string, bool> agent_connected_;  // agent id -> last logged state
   std::map<std::string, std::string> agent_paused_;
-  double last_remote_poll_ = 0;
+  double last_poll_ = 0;
   std::map<std::string, Running> running_;
   std::deque<Queued> requeue_;
   std::map<uint64_t, int> attempts_;  // suggestion -> attempts started so far
@@ -155,6 +143,7 @@ class Controller::Impl {
   bool warned_malformed_ = false;
   bool finished_ = false;
   int signals_seen_ = 0;
+  double drain_s_ = 0;  // how long to keep the loop running after the end (agents' byes)
   SweepOutcome outcome_;
 };
 

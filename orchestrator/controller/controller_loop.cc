@@ -4,10 +4,10 @@
 #include <boost/asio/post.hpp>
 #include <cmath>
 
-#include "orchestrator/spec/command_builder.h"
 #include "orchestrator/controller/controller_impl.h"
-#include "orchestrator/spec/did_you_mean.h"
 #include "orchestrator/controller/ids.h"
+#include "orchestrator/spec/command_builder.h"
+#include "orchestrator/spec/did_you_mean.h"
 #include "orchestrator/spec/track_options.h"
 
 namespace sweep {
@@ -33,7 +33,7 @@ uint64_t Controller::Impl::Remaining() const {
 
 void Controller::Impl::Schedule() {
   if (finished_ || suggest_in_flight_) return;
-  while (!requeue_.empty() && !state_.interrupted && HasFreeSlot()) {
+  while (!requeue_.empty() && !state_.interrupted && FreeExecutor()) {
     Queued q = std::move(requeue_.front());
     requeue_.pop_front();
     StartTrial(std::move(q));
@@ -78,7 +78,7 @@ void Controller::Impl::Schedule() {
 }
 
 void Controller::Impl::StartNew(Config config) {
-  if (!HasFreeSlot()) return;
+  if (!FreeExecutor()) return;
   state_.strategy_idle = false;
   Queued q;
   q.config = std::move(config);
@@ -86,20 +86,24 @@ void Controller::Impl::StartNew(Config config) {
   StartTrial(std::move(q));
 }
 
+Executor* Controller::Impl::FreeExecutor() const {
+  for (const auto& e : executors_)
+    if (e->FreeCapacity() > 0) return e.get();
+  return nullptr;
+}
+
+size_t Controller::Impl::FreeCapacity() const {
+  size_t n = 0;
+  for (const auto& e : executors_) n += e->FreeCapacity();
+  return n;
+}
+
 void Controller::Impl::StartTrial(Queued q) {
-  // Local slots first (no network hop), then the agents' free slots.
-  std::optional<RemoteSlot> remote_slot;
-  size_t slot = 0;
-  if (!free_slots_.empty()) {
-    slot = free_slots_.front();
-    free_slots_.pop_front();
-  } else {
-    auto slots = hub_->FreeSlots();
-    remote_slot = slots.front();
-  }
+  Executor* exec = FreeExecutor();
+  if (!exec) return;
   Running rt;
   rt.config = std::move(q.config);
-  rt.slot = slot;
+  rt.exec = exec;
   TrialRecord& rec = rt.rec;
   rec.sweep_id = sweep_.id;
   rec.number = next_number_++;
@@ -108,19 +112,15 @@ void Controller::Impl::StartTrial(Queued q) {
   rec.retry_of = q.retry_of;
   rec.params = spec_.space.ToFlat(rt.config);
   rec.status = TrialStatus::kRunning;
-  rec.host = host_;
-  rec.agent = "local";
-  rec.slot = static_cast<int>(slot);
-  rec.gpus = remote_slot ? "" : options_.slots[slot];
   rec.trial_dir = store_.root() + "/trials/" + rec.id;
-  rec.created_at = rec.started_at = NowSeconds();
+  rec.created_at = rec.started_at = Now();
   attempts_[q.suggestion]++;
+  Placement placement = exec->Take(rec);
+  display_.Debug("placed " + rec.id + " on " + rec.agent + " (host " + rec.host + ", slot " +
+                 std::to_string(rec.slot) + (rec.gpus.empty() ? "" : ", GPUs " + rec.gpus) + ")");
 
   CommandContext ctx;
-  // A remote trial's folder is on its agent, relative to the agent's work root
-  // (which is the trial's working directory there).
-  ctx.args_json_file = remote_slot ? ".sweep-agent/" + sweep_.id + "/" + rec.id + "/params.json"
-                                   : rec.trial_dir + "/params.json";
+  ctx.args_json_file = placement.params_file;
   auto argv = BuildArgv(spec_, rt.config, ctx);
   std::string id = rec.id;
   if (argv.ok()) rec.argv = argv.value();
@@ -129,17 +129,15 @@ void Controller::Impl::StartTrial(Queued q) {
   // result of this trial can exist yet, and resume re-issues the same suggestion
   // number (grid and random regenerate the same configuration from it).
   batch_.trials.push_back(rec);
-  std::string trial_dir = rec.trial_dir;
-  running_.emplace(id, std::move(rt));
-  display_.Log("start " + id + " " + FormatPython(spec_.space.ToNested(running_[id].config)));
+  auto [it, inserted] = running_.emplace(id, std::move(rt));
+  Running& run = it->second;
+  display_.Log("start " + id + " " + FormatPython(spec_.space.ToNested(run.config)));
   if (!argv.ok()) {
-    running_[id].remote = remote_slot.has_value();
-    if (remote_slot) running_[id].rec.slot = remote_slot->index;
     TrialEnd end;
     end.kind = TrialEnd::Kind::kSpawnFailed;
     end.reason = argv.status().message();
-    end.started_at = end.ended_at = NowSeconds();
-    asio::post(io_, [this, id, end] { OnEnd(id, end); });
+    end.started_at = end.ended_at = Now();
+    asio::post(io_, [this, id, end] { OnEnd(id, end, EndCause::kEnded); });
     return;
   }
   TrialLaunch launch;
@@ -147,25 +145,24 @@ void Controller::Impl::StartTrial(Queued q) {
   launch.trial_id = id;
   launch.argv = argv.value();
   launch.workdir = sweep_.workdir;
-  launch.trial_dir = trial_dir;
-  launch.params = spec_.space.ToNested(running_[id].config);
+  launch.trial_dir = run.rec.trial_dir;
+  launch.params = spec_.space.ToNested(run.config);
   for (const auto& [k, v] : spec_.env) launch.env.emplace_back(k, v);
-  if (options_.gpus_managed && !remote_slot) launch.gpus = options_.slots[slot];
   launch.timeout_s = spec_.timeout_s;
   launch.stop_grace_s = spec_.stop_grace_s;
   launch.reading = spec_.reporting;
   launch.python_client_dir = options_.python_client_dir;
   launch.provenance = ProvenanceFor(spec_);
   launch.system_metrics_interval_s = spec_.track.system_metrics_interval_s;
-  if (remote_slot) {
-    StartRemote(id, *remote_slot, launch);
-    return;
-  }
-  runner_.Start(launch);
-  if (pid_t pid = runner_.Pid(id); pid > 0) {  // on record for orphan cleanup
-    running_[id].rec.pid = pid;
-    batch_.trials.push_back(running_[id].rec);
-  }
+  exec->Start(run.rec, std::move(launch));
+}
+
+void Controller::Impl::OnStarted(const std::string& id, int64_t pid, double started_at) {
+  auto it = running_.find(id);
+  if (it == running_.end()) return;
+  it->second.rec.pid = pid;
+  if (started_at > 0) it->second.rec.started_at = started_at;
+  batch_.trials.push_back(it->second.rec);
 }
 
 void Controller::Impl::OnMetrics(const std::string& id, std::vector<ParsedPoint> points) {
@@ -207,32 +204,16 @@ void Controller::Impl::StopTrial(Running& rt, TrialStatus status, const std::str
   rt.stopping = true;
   rt.stop_status = status;
   rt.stop_reason = reason;
-  if (rt.remote)
-    hub_->Stop(rt.rec.id, reason, spec_.stop_grace_s);
-  else
-    runner_.Stop(rt.rec.id, reason);
+  rt.exec->Stop(rt.rec.id, reason, spec_.stop_grace_s);
 }
 
-// A second Ctrl-C: local trials are killed now; a remote one is dropped from its
-// lease (the agent is told to stop it) and recorded as it was being stopped.
-void Controller::Impl::KillTrial(Running& rt) {
-  if (!rt.remote) {
-    runner_.Kill(rt.rec.id);
-    return;
-  }
-  hub_->Forget(rt.rec.id);
-  std::string id = rt.rec.id;
-  std::string reason = rt.stopping ? rt.stop_reason : "killed";
-  asio::post(io_, [this, id, reason] { OnLost(id, reason); });
-}
-
-void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end) {
+void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end, EndCause cause) {
   auto it = running_.find(id);
   if (it == running_.end()) return;
   Running rt = std::move(it->second);
   running_.erase(it);
   TrialRecord& rec = rt.rec;
-  rec.ended_at = end.ended_at > 0 ? end.ended_at : NowSeconds();
+  rec.ended_at = end.ended_at > 0 ? end.ended_at : Now();
   if (end.started_at > 0) rec.started_at = end.started_at;
   if (end.kind == TrialEnd::Kind::kExited || end.kind == TrialEnd::Kind::kStopped ||
       end.kind == TrialEnd::Kind::kTimedOut || end.kind == TrialEnd::Kind::kSignaled) {
@@ -241,37 +222,19 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end) {
     else
       rec.exit_code = end.exit.exit_code;
   }
-  if (rt.stopping) {
+  if (cause != EndCause::kEnded) {
+    // Not the trial's fault (a lease expired, its agent shut down, it could not be
+    // sent): the configuration deserves another run.
+    rec.status = TrialStatus::kLost;
+    rec.reason = end.reason;
+    if (cause == EndCause::kNotStarted) attempts_[rec.suggestion]--;  // it never ran
+  } else if (rt.stopping) {
     rec.status = rt.stop_status;
     rec.reason = rt.stop_reason;
-  } else if (rt.remote && end.kind == TrialEnd::Kind::kStopped) {
-    // Stopped on its agent without the controller asking (the agent was shut down,
-    // e.g. its Slurm job cancelled): the configuration deserves another run.
-    rec.status = TrialStatus::kLost;
-    rec.reason = "stopped on its agent: " + end.reason;
   } else {
-    switch (end.kind) {
-      case TrialEnd::Kind::kExited:
-        rec.status = end.exit.exit_code == 0 ? TrialStatus::kFinished : TrialStatus::kFailed;
-        if (end.exit.exit_code != 0) rec.reason = "exit code " + std::to_string(end.exit.exit_code);
-        break;
-      case TrialEnd::Kind::kSignaled:
-        rec.status = TrialStatus::kFailed;
-        rec.reason = "killed by " + SignalName(end.exit.signal);
-        break;
-      case TrialEnd::Kind::kTimedOut:
-        rec.status = TrialStatus::kFailed;
-        rec.reason = end.reason.empty() ? "timed out" : end.reason;
-        break;
-      case TrialEnd::Kind::kStopped:
-        rec.status = TrialStatus::kStopped;
-        rec.reason = end.reason;
-        break;
-      case TrialEnd::Kind::kSpawnFailed:
-        rec.status = TrialStatus::kFailed;
-        rec.reason = end.reason;
-        break;
-    }
+    EndStatus es = StatusOfEnd(end);
+    rec.status = es.status;
+    rec.reason = std::move(es.reason);
   }
   // A lost attempt past its retries is failed here rather than re-queued.
   if (rec.status == TrialStatus::kLost && !state_.interrupted &&
@@ -313,23 +276,12 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end) {
     Observation obs;
     obs.trial_number = rec.suggestion;
     obs.config = rt.config;
-    obs.outcome = [&] {
-      switch (rec.status) {
-        case TrialStatus::kFinished:
-          return Outcome::kFinished;
-        case TrialStatus::kStopped:
-          return Outcome::kStopped;
-        case TrialStatus::kLost:
-          return Outcome::kLost;
-        default:
-          return Outcome::kFailed;
-      }
-    }();
+    obs.outcome = StrategyOutcome(rec.status);  // rec.status is terminal here
     obs.value = rec.value;
     Observe(obs);
   }
   if (early_) early_->OnEnd(id);
-  if (!rt.remote) free_slots_.push_back(rt.slot);
+  rt.exec->Release(id);
   if (rec.status == TrialStatus::kLost && !state_.interrupted) {
     if (attempts_[rec.suggestion] <= spec_.max_retries)
       requeue_.push_back(Queued{rt.config, rec.suggestion, rec.id, attempts_[rec.suggestion]});
@@ -407,13 +359,11 @@ void Controller::Impl::MaybeFinish() {
   }
   sweep_.status = status;
   sweep_.reason = reason;
-  sweep_.ended_at = NowSeconds();
-  if (hub_) {  // the agents' final counts; they are dismissed below
-    for (AgentInfo a : hub_->Agents()) {
-      a.connected = false;
-      OnAgent(a);
-    }
-  }
+  sweep_.ended_at = Now();
+  // Executors record their last words (the agents' final counts) before the final
+  // commit; their goodbyes go out while the loop drains in Run().
+  for (auto& e : executors_)
+    drain_s_ = std::max(drain_s_, e->Close(status == SweepStatus::kInterrupted));
   batch_.sweeps.push_back(sweep_);
   Flush();
   outcome_.status = status;
@@ -423,16 +373,22 @@ void Controller::Impl::MaybeFinish() {
                                                            : 0;
   signals_.cancel();
   tick_.cancel();
-  CloseHub(status == SweepStatus::kInterrupted);
   io_.stop();
 }
 
 void Controller::Impl::Flush() {
   if (batch_.empty()) return;
   Status s = store_.Commit(batch_);
-  batch_.clear();
-  last_flush_ = NowSeconds();
-  if (!s.ok() && !state_.store_failed) {
+  last_flush_ = Now();
+  if (s.ok()) {
+    display_.Debug("committed " + std::to_string(batch_.trials.size()) + " trial row(s), " +
+                   std::to_string(batch_.points.size()) + " metric point(s)");
+    batch_.clear();
+    return;
+  }
+  // A failed commit wrote nothing (one transaction), so the batch is kept and the
+  // next Flush retries it: a result is never dropped, and never written twice.
+  if (!state_.store_failed) {
     state_.store_failed = true;
     display_.Log("error: writing the store failed: " + s.message() +
                      "; stopping the sweep so that no result goes unrecorded",
@@ -444,7 +400,7 @@ void Controller::Impl::Flush() {
 }
 
 void Controller::Impl::OnTick() {
-  double now = NowSeconds();
+  double now = Now();
   if (now - last_flush_ >= options_.flush_interval_s) Flush();
   if (now - last_stop_poll_ >= options_.stop_poll_s) {
     last_stop_poll_ = now;
@@ -462,17 +418,17 @@ void Controller::Impl::OnTick() {
       MaybeFinish();
     }
   }
-  if (options_.listen && now - last_remote_poll_ >= 1.0) {
-    last_remote_poll_ = now;
+  if (now - last_poll_ >= 1.0) {
+    last_poll_ = now;
     CheckDetached();
-    if (options_.listen->on_poll) {
-      std::string why = options_.listen->on_poll();
-      if (!why.empty()) {
-        NoNewTrials(SweepStatus::kFailed, why);
-        for (auto& [id, rt] : running_)
-          if (!rt.stopping) StopTrial(rt, TrialStatus::kLost, why);
-        MaybeFinish();
-      }
+    for (auto& e : executors_) {
+      std::string why = e->Poll();
+      if (why.empty()) continue;
+      NoNewTrials(SweepStatus::kFailed, why);
+      for (auto& [id, rt] : running_)
+        if (!rt.stopping) StopTrial(rt, TrialStatus::kLost, why);
+      MaybeFinish();
+      break;
     }
   }
   display_.Update(Counts());
@@ -496,7 +452,7 @@ void Controller::Impl::OnSignal(int sig) {
                 "sweep interrupted; `sweep resume " + sweep_.id + "` re-runs it");
     MaybeFinish();
   } else {
-    for (auto& [id, rt] : running_) KillTrial(rt);
+    for (auto& [id, rt] : running_) rt.exec->Kill(id);
   }
   signals_.async_wait([this](const boost::system::error_code& ec, int s) {
     if (!ec) OnSignal(s);
@@ -514,9 +470,10 @@ ProgressCounts Controller::Impl::Counts() const {
   c.metric = spec_.metric.name;
   c.best = state_.best;
   c.best_trial = state_.best_trial;
-  c.elapsed_s = NowSeconds() - started_;
+  c.elapsed_s = Now() - started_;
   c.mean_trial_s = state_.MeanDuration();
-  c.slots = static_cast<int>(options_.slots.size()) + RemoteSlots();
+  c.slots = 0;
+  for (const auto& e : executors_) c.slots += e->TotalSlots();
   return c;
 }
 

@@ -6,13 +6,14 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 
 #include "base/value.h"
 
 namespace sweep {
 namespace {
 
-std::string Clock() {
+std::string TimeOfDay() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -30,7 +31,18 @@ std::string Short(double v) {
 }  // namespace
 
 ProgressDisplay::ProgressDisplay(std::ostream& out, bool tty, bool quiet)
-    : out_(out), tty_(tty), quiet_(quiet) {}
+    : out_(out),
+      tty_(tty),
+      log_("controller", [this](LogLevel, const std::string& line) { Print(line); }) {
+  log_.SetQuiet(quiet);
+}
+
+Status ProgressDisplay::AttachLogFile(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  if (ec) return Status::Io("cannot create the folder of " + path + ": " + ec.message());
+  return log_.AttachFile(path, 10u << 20, 3);
+}
 
 std::string ProgressDisplay::FormatDuration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) seconds = 0;
@@ -72,13 +84,21 @@ void ProgressDisplay::Update(const ProgressCounts& counts) {
 }
 
 void ProgressDisplay::Log(const std::string& line, bool important) {
-  if (quiet_ && !important) return;
+  LogLevel level = line.rfind("error:", 0) == 0     ? LogLevel::kError
+                   : line.rfind("warning:", 0) == 0 ? LogLevel::kWarn
+                                                    : LogLevel::kInfo;
+  log_.Write(level, line, important);
+}
+
+void ProgressDisplay::Debug(const std::string& line) { log_.Write(LogLevel::kDebug, line); }
+
+void ProgressDisplay::Print(const std::string& line) {
   if (tty_) {
     out_ << "\r\033[K" << line << "\n";
     if (drawn_) out_ << Line(last_);
     out_ << std::flush;
   } else {
-    out_ << Clock() << " " << line << "\n" << std::flush;
+    out_ << TimeOfDay() << " " << line << "\n" << std::flush;
   }
 }
 

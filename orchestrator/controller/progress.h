@@ -8,6 +8,8 @@
 #include <ostream>
 #include <string>
 
+#include "base/log.h"
+
 namespace sweep {
 
 struct ProgressCounts {
@@ -33,8 +35,15 @@ class ProgressDisplay {
   // Redraws the live line (terminal only).
   void Update(const ProgressCounts& counts);
   // A line of its own (a trial started/ended, a warning); the live line is redrawn
-  // below it on a terminal. Suppressed by quiet unless important is set.
+  // below it on a terminal. Suppressed on the terminal by quiet unless important is
+  // set. Logged through spdlog (base/log.h) at error for "error: ..." lines, warn for
+  // "warning: ..." lines, info otherwise; the log file, when attached, gets them all.
   void Log(const std::string& line, bool important = false);
+  // A line for `--log-level debug` (placement, commits): terminal only at that level.
+  void Debug(const std::string& line);
+  // Also writes every kept line to `path` (rotating: 10 MiB x 3 files). Refuses a
+  // symbolic link. Creates missing parent folders.
+  Status AttachLogFile(const std::string& path);
   // Clears the live line before the final report.
   void Finish();
 
@@ -44,11 +53,13 @@ class ProgressDisplay {
   static std::string Line(const ProgressCounts& counts);
 
  private:
+  void Print(const std::string& line);
+
   std::ostream& out_;
   bool tty_;
-  bool quiet_;
   bool drawn_ = false;
   ProgressCounts last_;
+  LineLog log_;
 };
 
 }  // namespace sweep

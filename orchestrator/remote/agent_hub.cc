@@ -23,10 +23,6 @@
 
 namespace sweep {
 
-double HubWallNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 std::string HubSeconds(double s) {
   char buf[32];
   if (std::fabs(s - std::round(s)) < 1e-9 || s >= 10) {
@@ -43,6 +39,7 @@ AgentHub::Impl::Impl(boost::asio::io_context& io, AuthToken token, AgentHubOptio
       token_(std::move(token)),
       options_(std::move(options)),
       callbacks_(std::move(callbacks)),
+      clock_(options_.clock ? *options_.clock : RealClock()),
       expiry_timer_(io) {}
 
 void AgentHub::Impl::Post(std::function<void()> f) {
@@ -118,7 +115,7 @@ void AgentHub::Impl::OnFrame(uint64_t session_id, Frame frame) {
     if (auto* auth = std::get_if<AuthMsg>(&m)) return HandleAuth(s, *auth);
     return ProtocolError(s, std::string("expected auth, got ") + MessageTypeName(frame.type));
   }
-  s.agent->last_frame = HubClock::now();
+  s.agent->last_frame = Now();
   if (auto* ready = std::get_if<ReadyMsg>(&m)) return HandleReady(s, *ready);
   if (auto* hb = std::get_if<HeartbeatMsg>(&m)) return HandleHeartbeat(s, *hb);
   if (auto* st = std::get_if<StartedMsg>(&m)) {
@@ -207,8 +204,8 @@ void AgentHub::Impl::HandleAuth(Session& s, const AuthMsg& auth) {
   a->info.host = s.handshake_host;
   a->info.peer = s.conn->peer();
   a->info.connected = true;
-  a->info.connected_at = HubWallNow();
-  a->last_frame = HubClock::now();
+  a->info.connected_at = WallNow();
+  a->last_frame = Now();
   (void)s.conn->Send(AuthOkMsg{a->info.id, options_.lease_interval_s, options_.lease_timeout_s});
   PostEvent(Describe(*a) + " connected from " + a->info.peer + " as '" + a->info.name + "'");
   PostAgent(*a);
@@ -230,7 +227,7 @@ void AgentHub::Impl::HandleReady(Session& s, const ReadyMsg& ready) {
 void AgentHub::Impl::HandleHeartbeat(Session& s, const HeartbeatMsg& hb) {
   Agent& a = *s.agent;
   LeaseRenewedMsg reply;
-  const auto now = HubClock::now();
+  const auto now = Now();
   const auto timeout = std::chrono::duration_cast<HubClock::duration>(
       std::chrono::duration<double>(options_.lease_timeout_s));
   for (const std::string& id : hb.lease_ids) {
@@ -248,7 +245,7 @@ void AgentHub::Impl::HandleHeartbeat(Session& s, const HeartbeatMsg& hb) {
       reply.revoked.push_back(id);
     }
   }
-  a.info.last_heartbeat = HubWallNow();
+  a.info.last_heartbeat = WallNow();
   (void)s.conn->Send(reply);
   PostAgent(a);
 }

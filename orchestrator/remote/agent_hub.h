@@ -21,9 +21,10 @@
 #include <vector>
 
 #include "agents/protocol/auth.h"
-#include "agents/runtime/metric_reader.h"
 #include "agents/protocol/transport.h"
+#include "agents/runtime/metric_reader.h"
 #include "agents/runtime/trial_runner.h"
+#include "base/clock.h"
 #include "base/status.h"
 #include "base/value.h"
 
@@ -43,6 +44,9 @@ struct AgentHubOptions {
   int flap_failures = 3;                  // this many fast failures ...
   double flap_window_s = 60;              // ... within this window pause the agent
   ConnectionOptions connection;           // idle_timeout_s is set to 3 x interval
+  // Lease times and AgentInfo timestamps are read from this clock; nullptr = RealClock().
+  // Must outlive the hub.
+  const Clock* clock = nullptr;
 };
 
 // One agent as the controller sees it (sweep status, the store's agents table).

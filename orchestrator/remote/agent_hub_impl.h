@@ -19,8 +19,6 @@ namespace sweep {
 
 using HubClock = std::chrono::steady_clock;
 
-// Seconds since the epoch (AgentInfo timestamps).
-double HubWallNow();
 // "60s", "1.5s": for event lines.
 std::string HubSeconds(double s);
 
@@ -90,6 +88,10 @@ struct AgentHub::Impl {
   void ArmExpiryTimer();
   void RecordFailure(Agent& a, const TrialEnd& end);
 
+  // options_.clock's readings (lease times; AgentInfo timestamps).
+  HubClock::time_point Now() const { return clock_.Steady(); }
+  double WallNow() const { return clock_.WallSeconds(); }
+
   // Runs f later on the io_context unless the hub is gone by then.
   void Post(std::function<void()> f);
   void PostEvent(std::string line);
@@ -100,6 +102,7 @@ struct AgentHub::Impl {
   AuthToken token_;
   AgentHubOptions options_;
   AgentHubCallbacks callbacks_;
+  const Clock& clock_;
   std::unique_ptr<Server> server_;
   boost::asio::steady_timer expiry_timer_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // weak copies guard callbacks

@@ -46,7 +46,7 @@ AgentHub::Impl::Session* AgentHub::Impl::SessionOf(const Agent& a) {
 }
 
 void AgentHub::Impl::Renew(Lease& lease) {
-  lease.renewed = HubClock::now();
+  lease.renewed = Now();
   lease.expiry = lease.renewed + ToDuration(options_.lease_timeout_s);
 }
 
@@ -189,7 +189,7 @@ void AgentHub::Impl::AnswerRunning(Session& s, const std::vector<RunningTrial>& 
     lease.trial_id = r.trial_id;
     lease.lease_id = r.lease_id;
     lease.agent = &a;
-    lease.assigned = HubClock::now();
+    lease.assigned = Now();
     Renew(lease);
     Lease& held = leases_.emplace(r.trial_id, std::move(lease)).first->second;
     trial_of_lease_[r.lease_id] = r.trial_id;
@@ -219,7 +219,7 @@ void AgentHub::Impl::HandleFinished(Session& s, const FinishedMsg& msg) {
   // The agent's own clock measures the run when it sent both ends; else the hub's.
   const double ran = end.started_at > 0 && end.ended_at >= end.started_at
                          ? end.ended_at - end.started_at
-                         : ToSeconds(HubClock::now() - lease->assigned);
+                         : ToSeconds(Now() - lease->assigned);
   const bool requested = lease->stop_requested || end.kind == TrialEnd::Kind::kStopped;
   Agent& a = *lease->agent;
   if (end.kind == TrialEnd::Kind::kStopped && !lease->stop_requested) a.draining = true;
@@ -235,7 +235,7 @@ void AgentHub::Impl::HandleFinished(Session& s, const FinishedMsg& msg) {
 
 void AgentHub::Impl::RecordFailure(Agent& a, const TrialEnd& end) {
   if (options_.flap_failures <= 0 || !a.info.paused.empty()) return;
-  const auto now = HubClock::now();
+  const auto now = Now();
   a.fast_failures.push_back(now);
   const auto window = ToDuration(options_.flap_window_s);
   while (!a.fast_failures.empty() && now - a.fast_failures.front() > window) {
@@ -249,7 +249,7 @@ void AgentHub::Impl::RecordFailure(Agent& a, const TrialEnd& end) {
 }
 
 void AgentHub::Impl::CheckExpiry() {
-  const auto now = HubClock::now();
+  const auto now = Now();
   std::vector<std::string> expired;
   for (const auto& [trial, lease] : leases_) {
     if (lease.expiry <= now) expired.push_back(trial);
@@ -349,7 +349,7 @@ Status AgentHub::Assign(const RemoteSlot& slot, const TrialLaunch& launch,
   lease.trial_id = launch.trial_id;
   lease.lease_id = lease_id;
   lease.agent = a;
-  lease.assigned = HubClock::now();
+  lease.assigned = h.Now();
   h.Renew(lease);
   Impl::Lease& held = h.leases_.emplace(launch.trial_id, std::move(lease)).first->second;
   h.trial_of_lease_[lease_id] = launch.trial_id;

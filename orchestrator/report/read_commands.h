@@ -75,6 +75,12 @@ std::string TrialLogPath(const TrialRecord& trial, bool stderr_stream);
 // that shrinks (its tail kept) is read again from its start.
 int CmdLogs(ReadContext& ctx, const std::string& trial, bool stderr_stream, bool follow);
 
+// `sweep logs --controller SWEEP`: copies the sweep's controller log (the current
+// file, <store>/sweeps/<id>/controller.log) to ctx.out. Opened with O_NOFOLLOW: a
+// symbolic link in its place is refused (exit 1). kNotFound when the sweep has none
+// (launched by a version without it).
+int CmdControllerLog(ReadContext& ctx, const std::string& sweep);
+
 // Two or more trials side by side: status, value, exit code, params and summary
 // metrics (last values); rows whose values differ are marked '*' in the first column.
 int CmdCompare(ReadContext& ctx, const std::vector<std::string>& trials);

@@ -6,13 +6,20 @@
 // (a log whose tail was kept shrinks: then it is read again from its start) and stops
 // once the store says the trial has ended, after one last read, so output written
 // before the end is never lost.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <thread>
 
 #include "orchestrator/report/read_common.h"
 #include "orchestrator/report/report_format.h"
 #include "orchestrator/report/text_table.h"
+#include "orchestrator/store/store_paths.h"
 
 namespace sweep {
 int CmdMetrics(ReadContext& ctx, const std::string& trial_arg, const std::string& name, bool csv) {
@@ -105,6 +112,43 @@ bool ReadFrom(const std::string& path, uint64_t& offset, Sink sink) {
 }
 
 }  // namespace
+
+int CmdControllerLog(ReadContext& ctx, const std::string& sweep_arg) {
+  auto sweep = LookupSweep(ctx, sweep_arg);
+  if (!sweep.ok()) return Fail(ctx, sweep.status());
+  std::string path = ControllerLogPath(ctx.store.root(), sweep->id);
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    int e = errno;
+    if (e == ENOENT)
+      return Fail(ctx,
+                  Status::NotFound("sweep " + sweep->id + " has no controller log at " + path));
+    if (e == ELOOP)
+      return Fail(ctx, Status::Io("refusing to read " + path + ": it is a symbolic link"));
+    return Fail(ctx, Status::Io("cannot open " + path + ": " + std::strerror(e)));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Fail(ctx, Status::Io("refusing to read " + path + ": not a regular file"));
+  }
+  std::string content;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (ctx.json) {
+      content.append(buf, static_cast<size_t>(n));
+    } else {
+      ctx.out.write(buf, n);
+    }
+  }
+  ::close(fd);
+  if (ctx.json) PrintJson(ctx, {{"id", sweep->id}, {"path", path}, {"content", content}});
+  ctx.out.flush();
+  return 0;
+}
 
 std::string TrialLogPath(const TrialRecord& trial, bool stderr_stream) {
   if (trial.trial_dir.empty()) return "";

@@ -1,11 +1,10 @@
 // `sweep ls` and `sweep status`: sweep-level views built from the sweep record and
 // its trials.
 //
-// Both read every trial of a sweep (one ListTrials call) to count statuses and find
-// the best value with the ranking rules, so they agree with `sweep top`. The planned
-// total comes from the launch options the controller records (max_trials, run_cap,
-// space_size: the smallest that is present), and is unknown for an unbounded random
-// sweep without a cap.
+// Both read every trial of a sweep (one ListTrials call) into the store's SweepView
+// (orchestrator/store/sweep_view.h), which counts statuses, finds the best value with
+// the ranking rules (so they agree with `sweep top`) and takes the planned total
+// from the launch options; the dashboard shows the same view, so the two agree.
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -14,49 +13,16 @@
 #include "orchestrator/report/read_common.h"
 #include "orchestrator/report/report_format.h"
 #include "orchestrator/report/text_table.h"
+#include "orchestrator/store/sweep_view.h"
 
 namespace sweep {
 namespace {
 
-struct SweepView {
-  SweepRecord sweep;
-  std::vector<TrialRecord> trials;
-  std::map<TrialStatus, uint64_t> counts;
-  std::optional<size_t> best;  // index into trials
-  std::optional<double> best_value;
-};
-
+// The store's view of a sweep (orchestrator/store/sweep_view.h), the dashboard's too.
 Result<SweepView> BuildView(ReadContext& ctx, SweepRecord sweep) {
-  SweepView view;
   auto trials = ctx.store.ListTrials(sweep.id);
   if (!trials.ok()) return trials.status();
-  view.sweep = std::move(sweep);
-  view.trials = std::move(*trials);
-  view.counts = CountByStatus(view.trials);
-  if (!view.sweep.metric.empty()) {
-    BestSoFar best(SweepGoal(view.sweep));
-    auto values = TargetValues(view.sweep, view.trials);
-    for (size_t i = 0; i < view.trials.size(); ++i) {
-      if (values[i] && best.Offer(view.trials[i].id, view.trials[i].number, *values[i])) {
-        view.best = i;
-      }
-    }
-    if (best.has_value()) view.best_value = best.value();
-  }
-  return view;
-}
-
-std::optional<uint64_t> Planned(const SweepRecord& sweep) {
-  std::optional<uint64_t> planned;
-  if (!sweep.options.is_object()) return planned;
-  for (const char* key : {"max_trials", "run_cap", "space_size"}) {
-    auto it = sweep.options.find(key);
-    if (it == sweep.options.end() || !it->is_number_integer()) continue;
-    auto n = it->get<int64_t>();
-    if (n <= 0) continue;
-    planned = std::min<uint64_t>(planned.value_or(UINT64_MAX), static_cast<uint64_t>(n));
-  }
-  return planned;
+  return MakeSweepView(std::move(sweep), std::move(*trials));
 }
 
 double Elapsed(const ReadContext& ctx, const SweepRecord& sweep) {
@@ -68,17 +34,12 @@ double Elapsed(const ReadContext& ctx, const SweepRecord& sweep) {
 Value BestJson(const SweepView& v) {
   if (!v.best) return nullptr;
   const auto& t = v.trials[*v.best];
-  return {{"id", t.id}, {"number", t.number}, {"value", JsonNumber(v.best_value)}};
+  return {{"id", t.id}, {"number", t.number}, {"value", JsonNumber(v.best_value())}};
 }
 
 std::string BestText(const SweepView& v) {
   if (!v.best) return "-";
-  return FormatShortNumber(*v.best_value) + " (" + v.trials[*v.best].id + ")";
-}
-
-uint64_t Done(const SweepView& v) {
-  return v.counts.at(TrialStatus::kFinished) + v.counts.at(TrialStatus::kFailed) +
-         v.counts.at(TrialStatus::kStopped);
+  return FormatShortNumber(v.best_value()) + " (" + v.trials[*v.best].id + ")";
 }
 
 }  // namespace
@@ -124,7 +85,7 @@ int CmdLs(ReadContext& ctx) {
   for (const auto& v : views) {
     const auto& s = v.sweep;
     table.AddRow({s.id, s.name, SweepStatusWord(s.status), s.method,
-                  s.metric.empty() ? "-" : s.metric, std::to_string(Done(v)),
+                  s.metric.empty() ? "-" : s.metric, std::to_string(v.done()),
                   std::to_string(v.counts.at(TrialStatus::kRunning)),
                   std::to_string(v.counts.at(TrialStatus::kFailed)), BestText(v),
                   FormatIsoTime(s.created_at)});
@@ -210,7 +171,7 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
   if (!view_or.ok()) return Fail(ctx, view_or.status());
   const SweepView& v = *view_or;
   const SweepRecord& s = v.sweep;
-  auto planned = Planned(s);
+  const auto& planned = v.planned;
   double elapsed = Elapsed(ctx, s);
   ComputeSaved saved = SavedBy(v, s.created_at + elapsed);
   auto agents = ctx.store.ListAgents(s.id);
@@ -235,7 +196,7 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
                     {"goal", GoalName(SweepGoal(s))},
                     {"summary", SummaryModeName(SweepSummaryMode(s))},
                     {"trials", v.trials.size()},
-                    {"done", Done(v)},
+                    {"done", v.done()},
                     {"planned", planned ? Value(*planned) : Value(nullptr)},
                     {"counts", CountsJson(v.counts)},
                     {"best", BestJson(v)},
@@ -246,7 +207,7 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
                     {"stop_requested", s.stop_requested},
                     {"cancel_requested", s.cancel_requested},
                     {"workdir", s.workdir},
-                    {"options", s.options.is_null() ? Value::object() : s.options},
+                    {"options", SweepOptionsToJson(s.options)},
                     {"agents", agent_list},
                     {"slurm_jobs", job_list}});
     return 0;
@@ -269,7 +230,7 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
     o << s.metric << " (" << GoalName(SweepGoal(s))
       << ", summary: " << SummaryModeName(SweepSummaryMode(s)) << ")";
   }
-  o << "\ntrials    " << Done(v) << " done";
+  o << "\ntrials    " << v.done() << " done";
   if (planned) o << " of " << *planned << " planned";
   o << ", " << v.trials.size() << " in the store:";
   bool first = true;
@@ -292,13 +253,10 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
   o << "\nelapsed   " << FormatDuration(elapsed) << " (started " << FormatIsoTime(s.created_at);
   if (s.ended_at > 0) o << ", ended " << FormatIsoTime(s.ended_at);
   o << ")\n";
-  if (s.options.is_object() && s.options.contains("listen") && s.options["listen"].is_string()) {
+  if (!s.options.listen.empty()) {
     o << "agents    " << agents->size() << " seen; they connect with: sweep agent "
-      << s.options["listen"].get<std::string>() << " --token-file "
-      << (s.options.contains("token_file") && s.options["token_file"].is_string()
-              ? s.options["token_file"].get<std::string>()
-              : std::string("FILE"))
-      << "\n";
+      << s.options.listen << " --token-file "
+      << (s.options.token_file.empty() ? std::string("FILE") : s.options.token_file) << "\n";
   }
   if (!jobs->empty()) {
     o << "slurm     ";

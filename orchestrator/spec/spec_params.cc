@@ -18,6 +18,7 @@
 #include <set>
 
 #include "orchestrator/spec/did_you_mean.h"
+#include "search/distribution_traits.h"
 
 namespace sweep {
 namespace {
@@ -26,53 +27,11 @@ const std::vector<std::string> kParamKeys = {
     "value", "values", "probabilities", "distribution", "min", "max", "mu", "sigma", "q",
     "a",     "b",      "parameters"};
 
-bool IsQForm(Distribution d) {
-  switch (d) {
-    case Distribution::kQUniform:
-    case Distribution::kQLogUniform:
-    case Distribution::kQLogUniformValues:
-    case Distribution::kQNormal:
-    case Distribution::kQLogNormal:
-    case Distribution::kQBeta:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool IsBounded(Distribution d) {
-  switch (d) {
-    case Distribution::kIntUniform:
-    case Distribution::kUniform:
-    case Distribution::kQUniform:
-    case Distribution::kLogUniform:
-    case Distribution::kLogUniformValues:
-    case Distribution::kQLogUniform:
-    case Distribution::kQLogUniformValues:
-    case Distribution::kInvLogUniform:
-    case Distribution::kInvLogUniformValues:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool IsNormalFamily(Distribution d) {
-  return d == Distribution::kNormal || d == Distribution::kQNormal ||
-         d == Distribution::kLogNormal || d == Distribution::kQLogNormal;
-}
-
-bool IsBeta(Distribution d) { return d == Distribution::kBeta || d == Distribution::kQBeta; }
-
 bool TakesRawPositiveBounds(Distribution d) {
-  return d == Distribution::kLogUniformValues || d == Distribution::kQLogUniformValues ||
-         d == Distribution::kInvLogUniformValues;
+  return TraitsOf(d).bounds == BoundsKind::kRawPositive;
 }
 
-bool TakesLogBounds(Distribution d) {
-  return d == Distribution::kLogUniform || d == Distribution::kQLogUniform ||
-         d == Distribution::kInvLogUniform;
-}
+bool TakesLogBounds(Distribution d) { return TraitsOf(d).bounds == BoundsKind::kLog; }
 
 std::vector<std::string> AllowedKeys(Distribution d) {
   std::vector<std::string> keys;

@@ -71,13 +71,7 @@ std::optional<SummaryMode> ParseSummaryMode(const std::string& s) {
 Goal SweepGoal(const SweepRecord& sweep) { return ParseGoal(sweep.goal).value_or(Goal::kMinimize); }
 
 SummaryMode SweepSummaryMode(const SweepRecord& sweep) {
-  if (sweep.options.is_object()) {
-    auto it = sweep.options.find("summary");
-    if (it != sweep.options.end() && it->is_string()) {
-      if (auto mode = ParseSummaryMode(it->get<std::string>())) return *mode;
-    }
-  }
-  return SummaryMode::kLast;
+  return ParseSummaryMode(sweep.options.summary).value_or(SummaryMode::kLast);
 }
 
 std::optional<double> SummaryValue(const TrialRecord& trial, const std::string& metric,

@@ -6,7 +6,7 @@
 //   trial's summary JSON as below;
 // - for any other metric (`--metric M`), or the target metric under the other goal:
 //   computed from TrialRecord::summary[M] with the sweep's summary mode, read from
-//   SweepRecord::options["summary"] ("last" when absent): last -> "last",
+//   SweepRecord::options.summary ("last" when absent): last -> "last",
 //   min -> "min", max -> "max", best -> "min" when minimizing, "max" when maximizing
 //   (the ranking's goal, so `--goal` applies).
 // A summary field that is null or a string "NaN" counts as NaN (JSON cannot carry
@@ -24,9 +24,9 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/store/records.h"
-#include "orchestrator/spec/spec.h"
 #include "base/status.h"
+#include "orchestrator/spec/spec.h"
+#include "orchestrator/store/records.h"
 #include "search/strategy.h"
 
 namespace sweep {
@@ -39,7 +39,7 @@ const char* SummaryModeName(SummaryMode mode);
 std::optional<SummaryMode> ParseSummaryMode(const std::string& s);
 
 // The sweep's goal (minimize when absent or unrecognised) and summary mode (last when
-// options["summary"] is absent or unrecognised).
+// options.summary is absent or unrecognised).
 Goal SweepGoal(const SweepRecord& sweep);
 SummaryMode SweepSummaryMode(const SweepRecord& sweep);
 

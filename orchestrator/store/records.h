@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/value.h"
+#include "orchestrator/store/sweep_options.h"
 
 namespace sweep {
 
@@ -37,9 +38,9 @@ struct SweepRecord {
   std::string goal;    // "minimize" | "maximize"
   uint64_t seed = 0;
   SweepStatus status = SweepStatus::kRunning;
-  std::string reason;   // why it ended, when not plainly finished
-  std::string workdir;  // where trials run (absolute)
-  Value options;        // launch options (workers, gpus, max_trials ...) as JSON
+  std::string reason;    // why it ended, when not plainly finished
+  std::string workdir;   // where trials run (absolute)
+  SweepOptions options;  // how it was launched (orchestrator/store/sweep_options.h)
   double created_at = 0;
   double ended_at = 0;            // 0 while running
   bool stop_requested = false;    // `sweep stop`: no new trials

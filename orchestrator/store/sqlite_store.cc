@@ -297,7 +297,7 @@ Status SqliteStore::UpsertSweep(const SweepRecord& s) {
   q.BindText(10, SweepStatusName(s.status));
   q.BindText(11, s.reason);
   q.BindText(12, s.workdir);
-  q.BindText(13, DumpJson(s.options));
+  q.BindText(13, DumpJson(SweepOptionsToJson(s.options)));
   q.BindDouble(14, s.created_at);
   q.BindDouble(15, s.ended_at);
   q.BindInt(16, s.stop_requested ? 1 : 0);

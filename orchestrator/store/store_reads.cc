@@ -55,7 +55,7 @@ Result<SweepRecord> SweepFromRow(const Statement& q) {
   s.workdir = q.Text(11);
   auto options = ParseJson(q.Text(12), "options", "sweep " + s.id);
   if (!options.ok()) return options.status();
-  s.options = std::move(options).value();
+  s.options = ParseSweepOptions(options.value());
   s.created_at = q.Double(13);
   s.ended_at = q.Double(14);
   s.stop_requested = q.Int(15) != 0;

@@ -12,9 +12,9 @@
 #include <cmath>
 #include <sstream>
 
+#include "orchestrator/store/ranking.h"
 #include "orchestrator/ui/lttb.h"
 #include "orchestrator/ui/param_importance.h"
-#include "orchestrator/store/ranking.h"
 #include "orchestrator/ui/ui_trial_files.h"
 
 namespace sweep {
@@ -71,19 +71,7 @@ std::string Arg(const Query& q, const std::string& key) {
 
 Value Nullable(const std::optional<double>& v) { return v ? Value(*v) : Value(); }
 
-// Planned number of trials: the smallest of max_trials, run_cap and the grid's size.
-Value Planned(const SweepRecord& s) {
-  std::optional<double> n;
-  for (const char* key : {"max_trials", "run_cap", "space_size"}) {
-    if (s.options.is_object() && s.options.contains(key) && s.options[key].is_number()) {
-      double v = s.options[key].get<double>();
-      if (!n || v < *n) n = v;
-    }
-  }
-  return n ? Value(static_cast<uint64_t>(*n)) : Value();
-}
-
-Value SweepSummary(const SweepView& v) {
+Value SweepSummary(const DashboardView& v) {
   const SweepRecord& s = v.sweep;
   Value out = Value::object();
   out["id"] = s.id;
@@ -97,14 +85,9 @@ Value SweepSummary(const SweepView& v) {
   out["ended_at"] = s.ended_at;
   out["stop_requested"] = s.stop_requested;
   out["trials"] = v.trials.size();
-  out["counts"] = v.counts;
-  size_t done = 0;
-  for (const char* k : {"finished", "failed", "stopped"}) {
-    auto it = v.counts.find(k);
-    if (it != v.counts.end()) done += it->second;
-  }
-  out["done"] = done;
-  out["planned"] = Planned(s);
+  out["counts"] = StatusCountsJson(v.counts);
+  out["done"] = v.done();
+  out["planned"] = v.planned ? Value(*v.planned) : Value();
   if (v.best) {
     out["best"] = {{"trial_id", v.trials[*v.best].id},
                    {"number", v.trials[*v.best].number},
@@ -140,7 +123,7 @@ Value Series(const std::vector<MetricPoint>& pts, size_t begin, size_t end, size
 
 // Random-forest importance of the sweep's params for its target (pure; runs on a
 // worker thread, reading the immutable view).
-std::string ImportanceJson(const SweepView& v) {
+std::string ImportanceJson(const DashboardView& v) {
   std::vector<Value> rows;
   std::vector<double> target;
   for (size_t i = 0; i < v.trials.size(); ++i) {
@@ -283,12 +266,12 @@ UiResponse UiApi::Sweeps() {
 UiResponse UiApi::Sweep(const std::string& id) {
   auto view = views_.Get(id);
   if (!view.ok()) return FromStatus(view.status());
-  const SweepView& v = **view;
+  const DashboardView& v = **view;
   Value out = SweepSummary(v);
   out["spec_file"] = v.sweep.spec_file;
   out["spec_text"] = v.sweep.spec_text;
   out["space"] = v.sweep.space;
-  out["options"] = v.sweep.options;
+  out["options"] = SweepOptionsToJson(v.sweep.options);
   out["workdir"] = v.sweep.workdir;
   out["seed"] = v.sweep.seed;
   out["metrics"] = v.metrics;
@@ -324,7 +307,7 @@ UiResponse UiApi::Columns(const std::string& id) {
 UiResponse UiApi::Importance(const std::string& id) {
   auto view = views_.Get(id);
   if (!view.ok()) return FromStatus(view.status());
-  std::shared_ptr<SweepView> v = *view;
+  std::shared_ptr<DashboardView> v = *view;
   size_t valued = 0;
   for (const auto& x : v->value) valued += x && std::isfinite(*x);
   auto now = std::chrono::steady_clock::now();

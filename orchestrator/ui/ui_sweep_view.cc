@@ -12,8 +12,8 @@
 #include <numeric>
 #include <set>
 
-#include "orchestrator/ui/param_importance.h"
 #include "orchestrator/store/ranking.h"
+#include "orchestrator/ui/param_importance.h"
 #include "orchestrator/ui/ui_trial_files.h"
 
 namespace sweep {
@@ -35,7 +35,7 @@ std::string Dump(const Value& v) { return v.dump(-1, ' ', false, Value::error_ha
 Value Nullable(const std::optional<double>& v) { return v ? Value(*v) : Value(); }
 
 // The columns document of /api/sweeps/{id}/columns, serialised once per view.
-std::string ColumnsJson(const SweepView& v) {
+std::string ColumnsJson(const DashboardView& v) {
   Value numbers = Value::array(), ids = Value::array(), status = Value::array();
   Value values = Value::array(), best = Value::array();
   BestSoFar running(v.goal);
@@ -84,12 +84,10 @@ std::string ColumnsJson(const SweepView& v) {
 
 }  // namespace
 
-std::shared_ptr<SweepView> BuildSweepView(SweepRecord sweep, std::vector<TrialRecord> trials) {
-  auto view = std::make_shared<SweepView>();
-  view->goal = SweepGoal(sweep);
-  view->mode = SweepSummaryMode(sweep);
-  view->sweep = std::move(sweep);
-  view->trials = std::move(trials);
+std::shared_ptr<DashboardView> BuildDashboardView(SweepRecord sweep,
+                                                  std::vector<TrialRecord> trials) {
+  auto view = std::make_shared<DashboardView>();
+  static_cast<SweepView&>(*view) = MakeSweepView(std::move(sweep), std::move(trials));
   view->loaded = std::chrono::steady_clock::now();
 
   std::set<std::string> log_names;
@@ -102,22 +100,10 @@ std::shared_ptr<SweepView> BuildSweepView(SweepRecord sweep, std::vector<TrialRe
   std::map<std::string, size_t> pindex;
   std::vector<std::set<std::string>> cats;
   std::vector<std::vector<double>> numbers;  // per param, its finite values
-  BestSoFar best(view->goal);
-  view->value.resize(view->trials.size());
   for (size_t i = 0; i < view->trials.size(); ++i) {
     const TrialRecord& t = view->trials[i];
-    view->counts[TrialStatusName(t.status)]++;
     if (t.summary.is_object()) {
       for (auto it = t.summary.begin(); it != t.summary.end(); ++it) metrics.insert(it.key());
-    }
-    if (!view->sweep.metric.empty()) {
-      // The controller's summary when recorded (as the ranking does), else the summary's.
-      view->value[i] =
-          t.value ? t.value : SummaryValue(t, view->sweep.metric, view->mode, view->goal);
-      if (view->value[i] && std::isfinite(*view->value[i]) &&
-          best.Offer(t.id, t.number, *view->value[i])) {
-        view->best = i;
-      }
     }
     if (!t.params.is_object()) continue;
     for (auto it = t.params.begin(); it != t.params.end(); ++it) {
@@ -158,12 +144,12 @@ std::shared_ptr<SweepView> BuildSweepView(SweepRecord sweep, std::vector<TrialRe
 
 namespace {
 
-Result<std::shared_ptr<SweepView>> LoadView(TrialStore& store, const std::string& id) {
+Result<std::shared_ptr<DashboardView>> LoadView(TrialStore& store, const std::string& id) {
   auto sweep = store.GetSweep(id);
   if (!sweep.ok()) return sweep.status();
   auto trials = store.ListTrials(sweep->id);
   if (!trials.ok()) return trials.status();
-  return BuildSweepView(std::move(*sweep), std::move(*trials));
+  return BuildDashboardView(std::move(*sweep), std::move(*trials));
 }
 
 }  // namespace
@@ -173,7 +159,7 @@ SweepViewCache::~SweepViewCache() {
   for (auto& f : discarded_) f.wait();
 }
 
-Result<std::shared_ptr<SweepView>> SweepViewCache::Get(const std::string& id_or_prefix) {
+Result<std::shared_ptr<DashboardView>> SweepViewCache::Get(const std::string& id_or_prefix) {
   auto sweep = store_.GetSweep(id_or_prefix);
   if (!sweep.ok()) return sweep.status();
   const std::string id = sweep->id;
@@ -187,7 +173,7 @@ Result<std::shared_ptr<SweepView>> SweepViewCache::Get(const std::string& id_or_
       reloads_.erase(r);
       if (loaded.ok()) it->second = *loaded;
     }
-    const SweepView& v = *it->second;
+    const DashboardView& v = *it->second;
     bool same = v.sweep.status == sweep->status && v.sweep.ended_at == sweep->ended_at;
     bool running = sweep->status == SweepStatus::kRunning;
     bool young = std::chrono::steady_clock::now() - v.loaded < max_age_;
@@ -197,7 +183,7 @@ Result<std::shared_ptr<SweepView>> SweepViewCache::Get(const std::string& id_or_
       if (!reloads_.count(id)) {
         std::string root = store_.root();
         reloads_[id] =
-            std::async(std::launch::async, [root, id]() -> Result<std::shared_ptr<SweepView>> {
+            std::async(std::launch::async, [root, id]() -> Result<std::shared_ptr<DashboardView>> {
               StoreOptions opts;
               opts.read_only = true;
               opts.create = false;
@@ -222,12 +208,13 @@ Result<std::shared_ptr<SweepView>> SweepViewCache::Get(const std::string& id_or_
   return *view;
 }
 
-std::optional<double> MetricValue(const SweepView& view, size_t index, const std::string& metric) {
+std::optional<double> MetricValue(const DashboardView& view, size_t index,
+                                  const std::string& metric) {
   if (metric == view.sweep.metric) return view.value[index];
   return SummaryValue(view.trials[index], metric, view.mode, view.goal);
 }
 
-Value TrialRow(const SweepView& view, size_t index) {
+Value TrialRow(const DashboardView& view, size_t index) {
   const TrialRecord& t = view.trials[index];
   Value row = Value::object();
   row["id"] = t.id;
@@ -250,7 +237,7 @@ Value TrialRow(const SweepView& view, size_t index) {
   return row;
 }
 
-Result<Value> TrialPage(const SweepView& view, const TrialPageQuery& q) {
+Result<Value> TrialPage(const DashboardView& view, const TrialPageQuery& q) {
   const size_t n = view.trials.size();
   std::vector<size_t> idx;
   idx.reserve(n);

@@ -1,4 +1,4 @@
-// SweepView: one sweep's trials with what the dashboard derives from them, cached.
+// DashboardView: one sweep's trials with what the dashboard derives from them, cached.
 //
 // Reading and parsing 10,000 trial rows costs tens of milliseconds; the dashboard asks
 // for the same sweep every second or two. A view is loaded once and reused while it is
@@ -19,11 +19,12 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/store/records.h"
+#include "base/value.h"
 #include "orchestrator/spec/spec.h"
+#include "orchestrator/store/records.h"
+#include "orchestrator/store/sweep_view.h"
 #include "orchestrator/store/trial_store.h"
 #include "search/strategy.h"
-#include "base/value.h"
 
 namespace sweep {
 
@@ -34,23 +35,19 @@ struct UiParamInfo {
   std::vector<std::string> categories;  // categorical: distinct values as JSON text, sorted
 };
 
-struct SweepView {
-  SweepRecord sweep;
-  std::vector<TrialRecord> trials;           // ordered by number
-  std::vector<std::optional<double>> value;  // per trial: the target's summary value
-  Goal goal = Goal::kMinimize;
-  SummaryMode mode = SummaryMode::kLast;
-  std::vector<UiParamInfo> params;       // in first-seen order
-  std::vector<std::string> metrics;      // every metric any trial summarised, sorted
-  std::map<std::string, size_t> counts;  // status name -> trials
-  std::optional<size_t> best;            // index of the best trial (finite value)
+// The store's view of the sweep (counts, values, best, planned: the same numbers the
+// CLI prints) plus what only the dashboard needs.
+struct DashboardView : SweepView {
+  std::vector<UiParamInfo> params;   // in first-seen order
+  std::vector<std::string> metrics;  // every metric any trial summarised, sorted
   std::chrono::steady_clock::time_point loaded;
   std::vector<std::string> search_text;  // per trial: lower-case id, status, reason, params
   std::string columns_json;              // the /columns document, built with the view
 };
 
 // Builds a view from records (pure; no store access).
-std::shared_ptr<SweepView> BuildSweepView(SweepRecord sweep, std::vector<TrialRecord> trials);
+std::shared_ptr<DashboardView> BuildDashboardView(SweepRecord sweep,
+                                                  std::vector<TrialRecord> trials);
 
 // The cache. Not thread-safe: one per server thread (reload workers touch only their
 // own connection and the view they build).
@@ -66,7 +63,7 @@ class SweepViewCache {
 
   // The view of a sweep by id or prefix ("" or "latest": the newest). Fails as
   // GetSweep/ListTrials do.
-  Result<std::shared_ptr<SweepView>> Get(const std::string& id_or_prefix);
+  Result<std::shared_ptr<DashboardView>> Get(const std::string& id_or_prefix);
 
   // Drops every cached view (tests; after a write that changes trials).
   void Clear() { views_.clear(); }
@@ -75,10 +72,10 @@ class SweepViewCache {
   TrialStore& store_;
   std::chrono::milliseconds max_age_;
   bool background_;
-  std::map<std::string, std::shared_ptr<SweepView>> views_;
-  std::map<std::string, std::future<Result<std::shared_ptr<SweepView>>>> reloads_;
+  std::map<std::string, std::shared_ptr<DashboardView>> views_;
+  std::map<std::string, std::future<Result<std::shared_ptr<DashboardView>>>> reloads_;
   // Reloads overtaken by an inline load: their results are dropped.
-  std::vector<std::future<Result<std::shared_ptr<SweepView>>>> discarded_;
+  std::vector<std::future<Result<std::shared_ptr<DashboardView>>>> discarded_;
 };
 
 // Query of one page of a sweep's trial table.
@@ -94,12 +91,13 @@ struct TrialPageQuery {
 
 // {"total", "matched", "offset", "rows": [...]} for the page; trials without a value
 // for the sort key come last in both directions. Fails with kUsage on an unknown sort.
-Result<Value> TrialPage(const SweepView& view, const TrialPageQuery& query);
+Result<Value> TrialPage(const DashboardView& view, const TrialPageQuery& query);
 
 // One trial as a table row: id, number, status, params, value, metrics, times.
-Value TrialRow(const SweepView& view, size_t index);
+Value TrialRow(const DashboardView& view, size_t index);
 
 // Summary value of `metric` for trial `index` (the ranking's rules).
-std::optional<double> MetricValue(const SweepView& view, size_t index, const std::string& metric);
+std::optional<double> MetricValue(const DashboardView& view, size_t index,
+                                  const std::string& metric);
 
 }  // namespace sweep

@@ -28,6 +28,8 @@ Result<typename Map::mapped_type> FindByPrefix(const Map& map, const std::string
 }  // namespace
 
 Status FakeStore::Commit(const WriteBatch& batch) {
+  ++commits_;
+  if (commits_ == fail_commit_at_) return fail_commit_;
   if (fail_) return *fail_;
   for (const auto& s : batch.sweeps) sweeps_[s.id] = s;
   for (const auto& t : batch.trials) trials_[t.id] = t;

@@ -43,6 +43,15 @@ class FakeStore : public TrialStore {
 
   // When set, every call returns this error (a store that went away).
   void FailWith(std::optional<Status> status) { fail_ = std::move(status); }
+  // Fault injection on writes: the `n`th Commit from now (1 = the next one) fails
+  // with `status` and writes nothing, as a failed SQLite transaction would; the
+  // Commits after it succeed again.
+  void FailCommit(int n, Status status) {
+    fail_commit_at_ = commits_ + n;
+    fail_commit_ = std::move(status);
+  }
+  // Commit calls so far, failed ones included.
+  int commits() const { return commits_; }
   // Time stamped on notes (default 1700000000).
   void SetNow(double now) { now_ = now; }
   // Called at the start of every GetTrial (tests advance a trial while it is read).
@@ -55,6 +64,9 @@ class FakeStore : public TrialStore {
   std::vector<Note> notes_;
   std::map<std::string, std::vector<std::string>> tags_;
   std::optional<Status> fail_;
+  int commits_ = 0;
+  int fail_commit_at_ = 0;
+  Status fail_commit_;
   double now_ = 1700000000;
   std::string root_;
 };

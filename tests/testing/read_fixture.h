@@ -142,7 +142,8 @@ class ReadCommandsTest : public ::testing::Test {
     s.metric = "val_loss";
     s.goal = "minimize";
     s.status = SweepStatus::kRunning;
-    s.options = {{"max_trials", 10}, {"workers", 2}};
+    s.options.max_trials = 10;
+    s.options.workers = 2;
     s.created_at = kT0;
     store_.PutSweep(s);
 

@@ -28,7 +28,7 @@ UiStoreFixture::UiStoreFixture() {
   s.seed = 3;
   s.status = SweepStatus::kRunning;
   s.created_at = 1700000000;
-  s.options = {{"max_trials", 20}};
+  s.options.max_trials = 20;
   s.space = Value::array({{{"name", "lr"}, {"scale", "log"}}});
   b.sweeps.push_back(s);
   const char* opts[] = {"adam", "sgd", "rmsprop"};

@@ -155,7 +155,7 @@ function renderSweepHead(s) {
       h("span", {}, "method ", h("b", {}, s.method)),
       h("span", {}, "target ", h("b", {}, s.metric ? `${s.metric} (${s.goal})` : "none")),
       h("span", {}, "trials ", h("b", {}, `${s.done}${s.planned ? " / " + s.planned : ""} done, ${s.trials} total`)),
-      Object.keys(s.counts).map((k) => h("span", {}, badge(k), " ", s.counts[k])),
+      Object.keys(s.counts).filter((k) => s.counts[k] > 0).map((k) => h("span", {}, badge(k), " ", s.counts[k])),
       h("span", {}, "best ", s.best ? h("a", {href: "#/trial/" + encodeURIComponent(s.best.trial_id)}, fmt(s.best.value) + " (" + s.best.trial_id + ")") : "–")),
     pct === null ? null : h("div", {class: "progress big"}, h("div", {class: "bar", style: `width:${pct}%`})),
     s.reason ? h("p", {class: "muted"}, s.reason) : null);

@@ -119,13 +119,16 @@ TEST_F(ReadCommandsTest, StatusJsonHasEveryDocumentedKey) {
 
 TEST_F(ReadCommandsTest, PlannedIsTheSmallestOfTheCapsAndNullWithoutOne) {
   SweepRecord s = *store_.GetSweep("abc123");
-  s.options = {{"max_trials", 50}, {"space_size", 12}};
+  s.options = SweepOptions{};
+  s.options.max_trials = 50;
+  s.options.space_size = 12;
   store_.PutSweep(s);
   auto ctx = Ctx(true);
   ASSERT_EQ(CmdStatus(ctx, "abc123"), 0);
   EXPECT_EQ(ParseOut()["planned"], 12);
   out_.str("");
-  s.options = {{"workers", 2}};
+  s.options = SweepOptions{};
+  s.options.workers = 2;
   store_.PutSweep(s);
   ASSERT_EQ(CmdStatus(ctx, "abc123"), 0);
   EXPECT_TRUE(ParseOut()["planned"].is_null());

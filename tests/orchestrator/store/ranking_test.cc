@@ -16,7 +16,7 @@ SweepRecord Sweep(const std::string& metric, const std::string& goal,
   s.id = "sw";
   s.metric = metric;
   s.goal = goal;
-  if (!summary.empty()) s.options = {{"summary", summary}};
+  if (!summary.empty()) s.options.summary = summary;
   return s;
 }
 

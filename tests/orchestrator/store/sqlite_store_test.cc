@@ -99,7 +99,11 @@ TEST(SqliteStore, RoundTripsEverySweepField) {
   s.status = SweepStatus::kInterrupted;
   s.reason = "Ctrl-C";
   s.workdir = "/home/u/project";
-  s.options = Value::parse(R"({"workers": 4, "gpus": "0,2"})");
+  s.options.workers = 4;
+  s.options.gpus = "0,2";
+  s.options.listen = "127.0.0.1:7000";
+  s.options.lease_timeout_s = 12.5;
+  s.options.extra["from_a_newer_version"] = Value::parse(R"([1, "two"])");
   s.created_at = 1700000000.25;
   s.ended_at = 1700000100.5;
   s.stop_requested = true;
@@ -120,7 +124,10 @@ TEST(SqliteStore, RoundTripsEverySweepField) {
   EXPECT_EQ(got->status, s.status);
   EXPECT_EQ(got->reason, s.reason);
   EXPECT_EQ(got->workdir, s.workdir);
-  EXPECT_EQ(got->options.dump(), s.options.dump());
+  EXPECT_EQ(SweepOptionsToJson(got->options).dump(), SweepOptionsToJson(s.options).dump());
+  EXPECT_EQ(got->options.workers, 4);
+  EXPECT_EQ(got->options.lease_timeout_s, 12.5);
+  EXPECT_EQ(got->options.extra["from_a_newer_version"][1], "two");
   EXPECT_EQ(got->created_at, s.created_at);
   EXPECT_EQ(got->ended_at, s.ended_at);
   EXPECT_TRUE(got->stop_requested);

@@ -1,0 +1,255 @@
+// Controller unit tests over fakes: FakeExecutor (scripted trials, no processes),
+// FakeClock and FakeStore (with a failing write). Each runs in milliseconds and in
+// the same order every time: the fake trials' steps are posted handlers on the
+// controller's single io_context thread.
+#include "orchestrator/controller/controller.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "orchestrator/spec/spec_parser.h"
+#include "tests/testing/fake_executor.h"
+#include "tests/testing/fake_store.h"
+
+namespace sweep {
+namespace {
+
+constexpr double kStart = 1800000000;
+
+class ControllerTest : public ::testing::Test {
+ protected:
+  // Parses a spec (with `program: train.py` added) and records its sweep.
+  void SetSpec(const std::string& yaml) {
+    auto spec = ParseSpecText("program: train.py\n" + yaml, "sweep.yaml");
+    ASSERT_TRUE(spec.ok()) << spec.status().message();
+    spec_ = spec.value();
+    sweep_.id = "sw0001";
+    sweep_.name = "test";
+    sweep_.method = spec_.method;
+    sweep_.metric = spec_.metric.name;
+    sweep_.goal = spec_.metric.goal == Goal::kMaximize ? "maximize" : "minimize";
+    sweep_.seed = 7;
+    sweep_.workdir = "/work";
+    sweep_.created_at = kStart;
+    store_.PutSweep(sweep_);
+  }
+
+  // Runs the sweep to its end on the given executors.
+  SweepOutcome Run(std::vector<ExecutorFactory> executors) {
+    ControllerOptions o;
+    o.executors = std::move(executors);
+    o.clock = &clock_;
+    Controller c(store_, spec_, sweep_, {}, o, out_);
+    return c.Run();
+  }
+
+  std::vector<TrialRecord> Trials() { return store_.ListTrials(sweep_.id).value(); }
+  SweepRecord Sweep() { return store_.GetSweep(sweep_.id).value(); }
+  static double X(const TrialLaunch& l) { return l.params["x"].get<double>(); }
+
+  FakeStore store_;
+  FakeClock clock_{kStart};
+  SweepSpec spec_;
+  SweepRecord sweep_;
+  std::ostringstream out_;
+};
+
+// Reports loss = x once and exits 0.
+FakeAttempt ReportX(const TrialLaunch& l, int) {
+  FakeAttempt a;
+  a.reports = {{0, l.params["x"].get<double>()}};
+  return a;
+}
+
+TEST_F(ControllerTest, FillsTheFirstExecutorFirstAndRecordsEveryTrialInGridOrder) {
+  SetSpec("method: grid\nmetric: {name: loss}\nparameters:\n  x: {values: [1, 2, 3, 4]}\n");
+  FakeExecutor *local = nullptr, *agents = nullptr;
+  SweepOutcome out = Run({FakeExecutor::Factory("local", 1, ReportX, &local),
+                          FakeExecutor::Factory("agent", 2, ReportX, &agents)});
+  EXPECT_EQ(out.status, SweepStatus::kFinished) << out.reason;
+  EXPECT_EQ(out.exit_code, 0);
+  // The first three start at once: one on the preferred executor, two on the next.
+  ASSERT_GE(local->launches().size(), 1u);
+  EXPECT_EQ(local->launches()[0].trial_id, "sw0001-0");
+  ASSERT_GE(agents->launches().size(), 2u);
+  EXPECT_EQ(agents->launches()[0].trial_id, "sw0001-1");
+  EXPECT_EQ(agents->launches()[1].trial_id, "sw0001-2");
+  EXPECT_EQ(local->launches().size() + agents->launches().size(), 4u);
+  auto trials = Trials();
+  ASSERT_EQ(trials.size(), 4u);
+  for (size_t i = 0; i < trials.size(); ++i) {
+    EXPECT_EQ(trials[i].number, i);
+    EXPECT_EQ(trials[i].status, TrialStatus::kFinished);
+    EXPECT_EQ(trials[i].params["x"], static_cast<int>(i + 1));
+    EXPECT_EQ(trials[i].value, static_cast<double>(i + 1));
+    EXPECT_EQ(trials[i].created_at, kStart);  // from the fake clock
+    EXPECT_GE(trials[i].pid, 1000);           // on record from on_started
+  }
+  EXPECT_EQ(trials[0].agent, "local");
+  EXPECT_EQ(trials[1].agent, "agent");
+  EXPECT_EQ(trials[2].agent, "agent");
+  EXPECT_EQ(Sweep().status, SweepStatus::kFinished);
+  EXPECT_EQ(Sweep().ended_at, kStart);
+}
+
+TEST_F(ControllerTest, ALostTrialIsReRunWithTheSameConfiguration) {
+  SetSpec("method: grid\nmetric: {name: loss}\nparameters:\n  x: {values: [5]}\n");
+  FakeExecutor* e = nullptr;
+  Run({FakeExecutor::Factory(
+      "local", 1,
+      [](const TrialLaunch& l, int n) {
+        FakeAttempt a = ReportX(l, n);
+        if (n == 0) a.end = FakeAttempt::End::kLost;
+        return a;
+      },
+      &e)});
+  auto trials = Trials();
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_EQ(trials[0].status, TrialStatus::kLost);
+  EXPECT_EQ(trials[0].reason, "lease expired: scripted");
+  EXPECT_EQ(trials[1].status, TrialStatus::kFinished);
+  EXPECT_EQ(trials[1].retry_of, trials[0].id);
+  EXPECT_EQ(trials[1].suggestion, trials[0].suggestion);
+  EXPECT_EQ(trials[1].params, trials[0].params);
+  EXPECT_EQ(Sweep().status, SweepStatus::kFinished);
+}
+
+TEST_F(ControllerTest, ATrialLostMoreThanMaxRetriesTimesFails) {
+  SetSpec(
+      "method: grid\nmetric: {name: loss}\nmax_retries: 1\n"
+      "parameters:\n  x: {values: [5]}\n");
+  FakeExecutor* e = nullptr;
+  SweepOutcome out = Run({FakeExecutor::Factory(
+      "local", 1,
+      [](const TrialLaunch& l, int n) {
+        FakeAttempt a = ReportX(l, n);
+        a.end = FakeAttempt::End::kLost;
+        return a;
+      },
+      &e)});
+  EXPECT_EQ(e->launches().size(), 2u);  // the first attempt and one retry
+  auto trials = Trials();
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_EQ(trials[0].status, TrialStatus::kLost);
+  EXPECT_EQ(trials[1].status, TrialStatus::kFailed);
+  EXPECT_EQ(trials[1].reason, "lost 2 times (max_retries: 1); last: lease expired: scripted");
+  EXPECT_EQ(out.status, SweepStatus::kFailed);  // its only trial failed
+}
+
+TEST_F(ControllerTest, AFailedStoreWriteStopsTheSweepAndLosesNoResult) {
+  SetSpec("method: grid\nmetric: {name: loss}\nparameters:\n  x: {values: [1, 2, 3]}\n");
+  // The first commit is trial 0's end; trial 1 runs until it is stopped.
+  store_.FailCommit(1, Status::Store("disk I/O error"));
+  FakeExecutor* e = nullptr;
+  SweepOutcome out = Run({FakeExecutor::Factory(
+      "local", 2,
+      [](const TrialLaunch& l, int n) {
+        FakeAttempt a = ReportX(l, n);
+        if (n == 1) a.end = FakeAttempt::End::kHang;
+        return a;
+      },
+      &e)});
+  EXPECT_EQ(out.status, SweepStatus::kFailed);
+  EXPECT_EQ(out.reason, "store write failed: disk I/O error");
+  EXPECT_EQ(out.exit_code, 1);
+  EXPECT_NE(out_.str().find("error: writing the store failed: disk I/O error; stopping the sweep"),
+            std::string::npos)
+      << out_.str();
+  ASSERT_EQ(e->launches().size(), 2u);  // no new trial after the failure
+  ASSERT_EQ(e->stops().size(), 1u);
+  EXPECT_EQ(e->stops()[0].second, "store write failed");
+  auto trials = Trials();
+  ASSERT_EQ(trials.size(), 2u);
+  // The result whose commit failed was kept and written by the next commit.
+  EXPECT_EQ(trials[0].status, TrialStatus::kFinished);
+  EXPECT_EQ(trials[0].value, 1.0);
+  EXPECT_EQ(trials[1].status, TrialStatus::kLost);
+  EXPECT_EQ(trials[1].reason, "store write failed");
+  auto points = store_.GetMetrics(MetricQuery{trials[0].id, "loss"});
+  ASSERT_TRUE(points.ok());
+  EXPECT_EQ(points->size(), 1u);  // written once, not twice
+  EXPECT_EQ(Sweep().status, SweepStatus::kFailed);
+  EXPECT_EQ(Sweep().reason, "store write failed: disk I/O error");
+}
+
+TEST_F(ControllerTest, EarlyStopDecisionsStopTheTrialAndRecordTheRulesReason) {
+  SetSpec(
+      "method: grid\nmetric: {name: loss, goal: minimize}\n"
+      "parameters:\n  x: {values: [1, 4]}\n"
+      "early_terminate: {type: median, min_iter: 2, min_trials: 1}\n");
+  FakeExecutor* e = nullptr;
+  Run({FakeExecutor::Factory(
+      "local", 1,
+      [](const TrialLaunch& l, int) {
+        FakeAttempt a;
+        for (int64_t s = 0; s < 5; ++s) a.reports.push_back({s, l.params["x"].get<double>()});
+        return a;
+      },
+      &e)});
+  auto trials = Trials();
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_EQ(trials[0].status, TrialStatus::kFinished);
+  EXPECT_EQ(trials[1].status, TrialStatus::kStopped);
+  ASSERT_EQ(e->stops().size(), 1u);
+  EXPECT_EQ(e->stops()[0].first, trials[1].id);
+  EXPECT_EQ(trials[1].reason, e->stops()[0].second);
+  EXPECT_FALSE(trials[1].reason.empty());
+  // Stopped at its second report, the first step the rule may judge.
+  auto points = store_.GetMetrics(MetricQuery{trials[1].id, "loss"});
+  ASSERT_TRUE(points.ok());
+  EXPECT_EQ(points->size(), 2u);
+  EXPECT_EQ(Sweep().status, SweepStatus::kFinished);
+}
+
+TEST_F(ControllerTest, RunCapLimitsTheDistinctConfigurationsStarted) {
+  SetSpec(
+      "method: random\nmetric: {name: loss}\nrun_cap: 3\n"
+      "parameters:\n  x: {min: 0.0, max: 1.0}\n");
+  FakeExecutor* e = nullptr;
+  SweepOutcome out = Run({FakeExecutor::Factory("local", 2, ReportX, &e)});
+  EXPECT_EQ(out.status, SweepStatus::kFinished);
+  EXPECT_EQ(e->launches().size(), 3u);
+  EXPECT_EQ(Trials().size(), 3u);
+}
+
+TEST_F(ControllerTest, ReachingTheTargetEndsTheSweepAfterRunningTrials) {
+  SetSpec(
+      "method: grid\nmetric: {name: loss, goal: minimize, target: 0.5}\n"
+      "parameters:\n  x: {values: [3, 0.1, 2, 5]}\n");
+  FakeExecutor* e = nullptr;
+  SweepOutcome out = Run({FakeExecutor::Factory("local", 1, ReportX, &e)});
+  EXPECT_EQ(out.status, SweepStatus::kFinished);
+  EXPECT_EQ(out.reason, "target loss 0.5 reached by sw0001-1");
+  EXPECT_EQ(e->launches().size(), 2u);
+  EXPECT_EQ(Trials().size(), 2u);
+  EXPECT_EQ(Sweep().reason, "target loss 0.5 reached by sw0001-1");
+}
+
+TEST_F(ControllerTest, MaxFailuresEndsTheSweepAsFailed) {
+  SetSpec(
+      "method: grid\nmetric: {name: loss}\nmax_failures: 2\n"
+      "parameters:\n  x: {values: [1, 2, 3, 4, 5]}\n");
+  FakeExecutor* e = nullptr;
+  SweepOutcome out = Run({FakeExecutor::Factory(
+      "local", 1,
+      [](const TrialLaunch& l, int n) {
+        FakeAttempt a = ReportX(l, n);
+        a.exit_code = 1;
+        return a;
+      },
+      &e)});
+  EXPECT_EQ(out.status, SweepStatus::kFailed);
+  EXPECT_EQ(out.exit_code, 1);
+  EXPECT_EQ(out.reason,
+            "2 trials failed (max_failures: 2); last: exit code 1: Traceback: scripted failure");
+  EXPECT_EQ(e->launches().size(), 2u);
+  auto trials = Trials();
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_EQ(trials[1].status, TrialStatus::kFailed);
+  EXPECT_EQ(trials[1].reason, "exit code 1");
+  EXPECT_EQ(trials[1].stderr_tail, "Traceback: scripted failure\n");
+}
+
+}  // namespace
+}  // namespace sweep
