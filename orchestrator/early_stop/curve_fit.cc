@@ -174,7 +174,8 @@ CurveFit FitCurve(const std::vector<double>& values, int64_t budget) {
   for (const Shape& s : shapes) {
     Solved r = Solve(s, p, T, g);
     if (!r.ok) continue;
-    fit.members.push_back({r.prediction + values.back(), r.sse, r.leverage, s.log_prior});
+    fit.members.push_back(
+        {r.prediction + values.back(), r.sse, r.leverage, s.log_prior, static_cast<int>(s.family)});
     best_sse = std::min(best_sse, r.sse);
   }
   if (fit.members.empty()) return fit;
@@ -224,6 +225,26 @@ bool CombineForecast(const CurveFit& fit, double pool_sigma2, double pool_weight
   if (!std::isfinite(mean) || !std::isfinite(var)) return false;
   out->mean = mean;
   out->sd = std::sqrt(var);
+  // The same mixture restricted to each family (weights renormalised within it).
+  out->families.clear();
+  for (int f = 0; f < 4; ++f) {
+    double fw = 0, fm = 0, fv = 0;
+    for (size_t i = 0; i < fit.members.size(); ++i) {
+      if (fit.members[i].family != f) continue;
+      fw += logw[i];
+      fm += logw[i] * fit.members[i].prediction;
+    }
+    if (!(fw > 0)) continue;
+    fm /= fw;
+    for (size_t i = 0; i < fit.members.size(); ++i) {
+      const CurveMember& k = fit.members[i];
+      if (k.family != f) continue;
+      const double s2 = (prior_ss + k.sse + floor_ss) / (m - 2 + nu);
+      const double d = k.prediction - fm;
+      fv += logw[i] / fw * (s2 * k.leverage + s2 + d * d);
+    }
+    if (std::isfinite(fm) && std::isfinite(fv)) out->families.push_back({fm, std::sqrt(fv)});
+  }
   return true;
 }
 

@@ -22,6 +22,7 @@ struct CurveMember {
   double sse = 0;         // weighted residual sum of squares
   double leverage = 0;    // Var(prediction) / sigma^2 for this member's (a, b)
   double log_prior = 0;   // family prior split over its grid points
+  int family = 0;         // index into the families (pow3, exp, ilog2, mmf)
 };
 
 // The members fitted to one curve, plus what the forecast needs to combine them.
@@ -33,10 +34,15 @@ struct CurveFit {
   std::vector<CurveMember> members;
 };
 
-// Mean and standard deviation of the forecast final value.
+// Mean and standard deviation of the forecast final value: of the whole ensemble, and
+// of each family's own mixture (so a caller can ask that no family disagrees).
 struct CurveForecast {
   double mean = 0;
   double sd = 0;
+  struct Part {
+    double mean = 0, sd = 0;
+  };
+  std::vector<Part> families;  // families that fitted, in family order
 };
 
 // Fits every member to `values` (value of report i+1 at index i; non-finite values

@@ -195,7 +195,11 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
                  " is not a number; the sweep already has " + against;
     } else {
       if (!it.ok) continue;
-      const double lower = it.forecast.mean + it.low * it.forecast.sd;
+      // Optimistic bound: the ensemble's, or any single family's if that is lower, so
+      // a trial is stopped only when no family of curves can save it.
+      double lower = it.forecast.mean + it.low * it.forecast.sd;
+      for (const CurveForecast::Part& p : it.forecast.families)
+        lower = std::min(lower, p.mean + it.low * p.sd);
       if (!(lower > incumbent->value)) continue;
       d.reason = "curve: " + metric_ + " forecast at report " + std::to_string(budget) + " is " +
                  histories_.Show(it.forecast.mean) + " ± " + FormatNumber(it.forecast.sd) +
