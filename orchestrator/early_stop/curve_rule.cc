@@ -177,7 +177,11 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
     it.ok = CombineForecast(*it.fit, pool, kPoolWeight, &it.forecast) &&
             ErrorBounds(it.reports, &it.low, &it.high);
     if (!it.ok) continue;
-    const double upper = it.forecast.mean + it.high * it.forecast.sd;
+    // Pessimistic bound, symmetric to the optimistic one below: the highest of the
+    // ensemble's and each family's, so an incumbent forecast must hold under them all.
+    double upper = it.forecast.mean + it.high * it.forecast.sd;
+    for (const CurveForecast::Part& p : it.forecast.families)
+      upper = std::max(upper, p.mean + it.high * p.sd);
     if (!incumbent || upper < incumbent->value) {
       incumbent = Incumbent{upper, "the pessimistic (" + Percent(options_.confidence) +
                                        ") forecast at report " + std::to_string(budget) +

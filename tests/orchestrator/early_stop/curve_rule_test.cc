@@ -150,6 +150,24 @@ TEST(CurveRule, HostileValuesNeitherCrashNorStopGoodTrials) {
     EXPECT_NE(d.trial_id, "good") << d.reason;
 }
 
+TEST(CurveRule, NoiselessCurvesAreJudgedToo) {
+  // tests/data/sweeps/objective.py's curves: (x-3)^2 + 1/(step+1), no noise at all.
+  auto rule = MakeRule(3, 8);
+  auto objective = [](double x) {
+    return Curve([x](double t) { return (x - 3) * (x - 3) + 1 / t; }, 8, 0);
+  };
+  Feed(*rule, "x3", objective(3));
+  rule->OnEnd("x3");
+  for (double x : {6.0, 1.0, 5.0, 0.0}) {
+    const std::string id = "x" + std::to_string(static_cast<int>(x));
+    const auto c = objective(x);
+    Feed(*rule, id, std::vector<double>(c.begin(), c.begin() + 3));
+    auto stops = rule->Decide({id});
+    ASSERT_EQ(stops.size(), 1u) << id;
+    rule->OnEnd(id);
+  }
+}
+
 TEST(CurveRule, MakeRejectsOptionsThatCannotWork) {
   CurveOptions o;
   o.min_iter = 1;
