@@ -8,11 +8,14 @@
 // freeze-thaw BO, Swersky et al. 2014, and DyHPO, Wistuba et al., NeurIPS 2022). The
 // noise level is pooled across trials, so a short curve borrows the sweep's noise.
 //
-// A trial with at least min_iter reports is stopped when the lower end of its one-sided
-// `confidence` interval (its optimistic forecast) is worse than the incumbent: the best
-// value at the budget of any trial that got there, or the best pessimistic forecast
-// (upper end) of another running trial. So it is stopped only if, by its own forecast,
-// it ends worse than something the sweep is confident to have. A trial whose latest
+// A trial with at least min_iter reports is stopped when its optimistic bound (the
+// lowest over the ensemble and each family of its `confidence` bound, widened by the
+// forecast errors replayed on this sweep's complete curves) is worse than the
+// incumbent: the best value at the budget of any trial that got there, or the best
+// pessimistic bound (highest over the ensemble and each family) of another running
+// trial. So it is stopped only if no curve family gives it a chance against something
+// the sweep is confident to have. Nothing is stopped before one trial reached the
+// budget (the calibration needs a complete curve). A trial whose latest
 // report is NaN/inf is stopped once it has min_iter reports and an incumbent exists.
 // Until a budget is known (no max_iter, nothing ended on its own) nothing is stopped.
 #pragma once
