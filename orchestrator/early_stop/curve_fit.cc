@@ -248,7 +248,7 @@ bool CombineForecast(const CurveFit& fit, double pool_sigma2, double pool_weight
   return true;
 }
 
-double NormalQuantile(double p) {
+double StdNormalQuantile(double p) {
   static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
                              1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
   static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
@@ -265,7 +265,7 @@ double NormalQuantile(double p) {
     return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
            ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
-  if (p > 1 - lo) return -NormalQuantile(1 - p);
+  if (p > 1 - lo) return -StdNormalQuantile(1 - p);
   const double q = p - 0.5, r = q * q;
   return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
          (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);

@@ -60,7 +60,8 @@ bool CombineForecast(const CurveFit& fit, double pool_sigma2, double pool_weight
                      CurveForecast* out);
 
 // Inverse of the standard normal CDF, p in (0, 1) (Acklam's rational approximation,
-// relative error < 1.2e-9).
-double NormalQuantile(double p);
+// relative error < 1.2e-9). Own copy: early_stop/ does not include from search/, whose
+// sampling.h has an equivalent NormalQuantile.
+double StdNormalQuantile(double p);
 
 }  // namespace sweep

@@ -34,7 +34,7 @@ std::string Percent(double p) {
 CurveRule::CurveRule(const CurveOptions& options, Goal goal, std::string metric_name)
     : options_(options),
       metric_(std::move(metric_name)),
-      z_(NormalQuantile(options.confidence)),
+      z_(StdNormalQuantile(options.confidence)),
       histories_(goal) {}
 
 Result<std::unique_ptr<CurveRule>> CurveRule::Make(const CurveOptions& options, Goal goal,

@@ -208,8 +208,8 @@ TEST(CurveFit, ForecastsAPowerLawWithinItsInterval) {
   const double truth = 0.2 + 1.5 * std::pow(50, -0.5);
   EXPECT_LT(std::fabs(f.mean - truth), 4 * f.sd) << f.mean << " ± " << f.sd;
   EXPECT_LT(std::fabs(f.mean - truth), 0.25 * std::fabs(v.back() - truth));
-  EXPECT_NEAR(NormalQuantile(0.975), 1.959964, 1e-5);
-  EXPECT_NEAR(NormalQuantile(0.01), -2.326348, 1e-5);
+  EXPECT_NEAR(StdNormalQuantile(0.975), 1.959964, 1e-5);
+  EXPECT_NEAR(StdNormalQuantile(0.01), -2.326348, 1e-5);
 }
 
 }  // namespace
