@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "orchestrator/early_stop/asha_rule.h"
+#include "orchestrator/early_stop/curve_rule.h"
 #include "orchestrator/early_stop/hyperband_rule.h"
 #include "orchestrator/early_stop/median_rule.h"
 
@@ -100,6 +101,13 @@ Result<std::unique_ptr<EarlyStopRule>> MakeEarlyStopRule(const EarlyTerminateSpe
       if (spec.min_iter) o.min_iter = *spec.min_iter;
       o.min_trials = spec.min_trials;
       return Upcast(MedianRule::Make(o, goal, metric_name));
+    }
+    case EarlyTerminateType::kCurve: {
+      CurveOptions o;
+      if (spec.min_iter) o.min_iter = *spec.min_iter;
+      o.max_iter = Widen(spec.max_iter);
+      o.confidence = spec.confidence;
+      return Upcast(CurveRule::Make(o, goal, metric_name));
     }
   }
   return Status::Internal("unknown early_terminate type");

@@ -14,8 +14,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "orchestrator/spec/spec.h"
 #include "base/status.h"
+#include "orchestrator/spec/spec.h"
 #include "search/strategy.h"
 
 namespace sweep {
@@ -23,9 +23,9 @@ namespace sweep {
 // One trial the rule wants stopped, and why.
 struct StopDecision {
   std::string trial_id;
-  std::string rule;    // "hyperband", "asha" or "median"
+  std::string rule;    // "hyperband", "asha", "median" or "curve"
   std::string reason;  // one human-readable sentence: metric, report count, value, threshold
-  int bracket = -1;    // 0-based hyperband band or ASHA rung index; -1 for median
+  int bracket = -1;    // 0-based hyperband band or ASHA rung index; -1 for median, curve
 };
 
 class EarlyStopRule {
@@ -53,7 +53,8 @@ class EarlyStopRule {
 // Builds the rule the spec asks for. Never returns nullptr: kNone gives a rule that
 // never stops anything. Fails with kInvalidSpec (message names the key) when the
 // parameters make no schedule: eta <= 1, min_iter < 1, hyperband without min_iter or
-// max_iter+s, max_iter+s giving no band, median min_trials < 1.
+// max_iter+s, max_iter+s giving no band, median min_trials < 1, curve min_iter < 2,
+// curve max_iter <= min_iter, curve confidence outside [0.5, 1).
 // `metric_name` is only used in reasons.
 Result<std::unique_ptr<EarlyStopRule>> MakeEarlyStopRule(const EarlyTerminateSpec& spec, Goal goal,
                                                          const std::string& metric_name = "metric");

@@ -28,7 +28,7 @@ struct MetricSpec {
   Impute impute = Impute::kWorst;            // W&B `metric.impute`
 };
 
-enum class EarlyTerminateType { kNone, kHyperband, kAsha, kMedian };
+enum class EarlyTerminateType { kNone, kHyperband, kAsha, kMedian, kCurve };
 
 struct EarlyTerminateSpec {
   EarlyTerminateType type = EarlyTerminateType::kNone;
@@ -37,9 +37,10 @@ struct EarlyTerminateSpec {
   std::optional<int> min_iter;
   std::optional<int> max_iter;
   std::optional<int> s;
-  double eta = 3;       // W&B default 3
-  bool strict = false;  // see README: our documented default
-  int min_trials = 5;   // median: trials needed before a median is trusted
+  double eta = 3;            // W&B default 3
+  bool strict = false;       // see README: our documented default
+  int min_trials = 5;        // median: trials needed before a median is trusted
+  double confidence = 0.99;  // curve: one-sided confidence needed to stop a trial
 };
 
 // What provenance to capture (extension `track`).

@@ -196,19 +196,20 @@ class TopLevelParser {
   }
 
   void EarlyTerminate(const MapEntry& e) {
-    static const std::vector<std::string> kAll = {"type", "min_iter", "max_iter",  "s",
-                                                  "eta",  "strict",   "min_trials"};
+    static const std::vector<std::string> kAll = {"type", "min_iter", "max_iter",   "s",
+                                                  "eta",  "strict",   "min_trials", "confidence"};
     static const std::map<std::string, std::vector<std::string>> kByType = {
         {"hyperband", {"type", "min_iter", "max_iter", "s", "eta", "strict"}},
         {"asha", {"type", "min_iter", "max_iter", "eta"}},
-        {"median", {"type", "min_iter", "min_trials"}}};
+        {"median", {"type", "min_iter", "min_trials"}},
+        {"curve", {"type", "min_iter", "max_iter", "confidence"}}};
     auto entries = r_.Entries(e.value, "early_terminate", e.key_node);
     if (!entries) return;
     EarlyTerminateSpec& et = spec_.early_terminate;
     std::string type;
     for (const MapEntry& k : *entries) {
       if (k.key != "type") continue;
-      if (auto t = Choice(r_, k, "early_terminate.type", {"hyperband", "asha", "median"},
+      if (auto t = Choice(r_, k, "early_terminate.type", {"hyperband", "asha", "median", "curve"},
                           "early_terminate type"))
         type = *t;
       else
@@ -216,11 +217,12 @@ class TopLevelParser {
     }
     if (type.empty()) {
       r_.Error(e.key_node, "early_terminate.type",
-               "early_terminate needs a type (hyperband, asha or median)");
+               "early_terminate needs a type (hyperband, asha, median or curve)");
       return;
     }
     et.type = type == "hyperband" ? EarlyTerminateType::kHyperband
               : type == "asha"    ? EarlyTerminateType::kAsha
+              : type == "curve"   ? EarlyTerminateType::kCurve
                                   : EarlyTerminateType::kMedian;
     const auto& allowed = kByType.at(type);
     const MapEntry *min_iter = nullptr, *max_iter = nullptr, *s = nullptr;
@@ -252,6 +254,13 @@ class TopLevelParser {
         if (auto b = r_.Bool(k, path)) et.strict = *b;
       } else if (k.key == "min_trials") {
         if (auto v = r_.IntInRange(k, path, 1, 1 << 30)) et.min_trials = static_cast<int>(*v);
+      } else if (k.key == "confidence") {
+        auto v = r_.Number(k, path);
+        if (v && !(*v >= 0.5 && *v < 1))
+          r_.Error(k.value, path,
+                   "confidence must be at least 0.5 and less than 1, found " + k.value.Scalar());
+        else if (v)
+          et.confidence = *v;
       }
     }
     if (type == "hyperband") {
@@ -271,9 +280,17 @@ class TopLevelParser {
                 "min_iter is ignored when max_iter and s are given (as in W&B)");
       }
     }
+    if (type == "curve" && et.min_iter && *et.min_iter < 2)
+      r_.Error(min_iter->value, "early_terminate.min_iter",
+               "curve needs min_iter of at least 2 (a curve needs two points)");
     if (type == "asha" && et.min_iter && et.max_iter && *et.max_iter <= *et.min_iter)
       r_.Error(max_iter->value, "early_terminate.max_iter",
                "max_iter must be greater than min_iter");
+    // curve's min_iter defaults to 3 (CurveOptions), so max_iter alone is checked too.
+    if (type == "curve" && et.max_iter && *et.max_iter <= et.min_iter.value_or(3))
+      r_.Error(max_iter->value, "early_terminate.max_iter",
+               "max_iter must be greater than min_iter (" +
+                   std::to_string(et.min_iter.value_or(3)) + ")");
   }
 
   void Command(const MapEntry& e) {

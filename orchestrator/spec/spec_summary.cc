@@ -17,6 +17,8 @@ const char* EarlyName(EarlyTerminateType t) {
       return "asha";
     case EarlyTerminateType::kMedian:
       return "median";
+    case EarlyTerminateType::kCurve:
+      return "curve";
     default:
       return "none";
   }
@@ -29,9 +31,11 @@ Value EarlyJson(const EarlyTerminateSpec& et) {
   if (et.min_iter) v["min_iter"] = *et.min_iter;
   if (et.max_iter) v["max_iter"] = *et.max_iter;
   if (et.s) v["s"] = *et.s;
-  if (et.type != EarlyTerminateType::kMedian) v["eta"] = et.eta;
+  if (et.type == EarlyTerminateType::kHyperband || et.type == EarlyTerminateType::kAsha)
+    v["eta"] = et.eta;
   if (et.type == EarlyTerminateType::kHyperband) v["strict"] = et.strict;
   if (et.type == EarlyTerminateType::kMedian) v["min_trials"] = et.min_trials;
+  if (et.type == EarlyTerminateType::kCurve) v["confidence"] = et.confidence;
   return v;
 }
 

@@ -383,3 +383,62 @@ parameters:
 
 }  // namespace
 }  // namespace sweep
+
+namespace sweep {
+namespace {
+
+// The curve rule end to end, one worker so the order is fixed: x=3 runs first and
+// reaches the budget (loss 0.125 at report 8); every later configuration's loss is
+// (x-3)^2 + 1/(step+1), at least 1 worse, which its forecast shows from report 3 on, so
+// each is stopped with the forecast in the store's reason.
+TEST_F(LaunchTest, CurveRuleStopsTrialsForecastToEndWorseAndKeepsTheBest) {
+  std::string spec = Spec(R"Y(method: grid
+metric: {name: loss, goal: minimize}
+early_terminate: {type: curve, max_iter: 8}
+parameters:
+  x: {values: [3, 6, 1, 5, 0]}
+  steps: {value: 8}
+  sleep: {value: 0.3}
+)Y");
+  CliResult r = Sweep({"launch", spec, "--workers", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json trials = SweepJson({"export", "latest", "--format", "json"});
+  ASSERT_EQ(trials.size(), 5u);
+  for (const Json& t : trials) {
+    const int64_t x = t["params"]["x"].get<int64_t>();
+    if (x == 3) {
+      EXPECT_EQ(t["status"], "finished") << t;
+      continue;
+    }
+    EXPECT_EQ(t["status"], "stopped") << t;
+    Json shown = SweepJson({"show", t["id"].get<std::string>()});
+    const std::string reason =
+        shown["reason"].is_string() ? shown["reason"].get<std::string>() : "";
+    EXPECT_NE(reason.find("curve: loss forecast at report 8 is"), std::string::npos) << shown;
+    EXPECT_NE(reason.find("the value at report 8 of trial"), std::string::npos) << shown;
+  }
+  Json st = SweepJson({"status", "latest"});
+  EXPECT_EQ(st["status"], "finished");
+  EXPECT_EQ(st["early_stopping"]["stopped"], 4);
+}
+
+TEST_F(LaunchTest, CurveRuleSpecErrorsExitTwoWithTheLocationAndWriteNothing) {
+  std::string spec = Spec(R"Y(method: grid
+metric: {name: loss, goal: minimize}
+early_terminate:
+  type: curve
+  confidence: 1.5
+parameters:
+  x: {values: [3, 6]}
+)Y");
+  CliResult r = Sweep({"launch", spec, "--workers", "1"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("sweep.yaml:7:15: early_terminate.confidence: confidence must be at "
+                       "least 0.5 and less than 1, found 1.5"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::filesystem::exists(store())) << r.err;
+}
+
+}  // namespace
+}  // namespace sweep

@@ -158,6 +158,43 @@ class RemoteTest : public ::testing::Test {
   std::string controller_err_;
 };
 
+// The curve rule through a remote agent: the agent's one slot runs the grid in order;
+// x=3 reaches the budget first, then each worse configuration is stopped by the
+// controller from the reports the agent forwards, its forecast recorded as the reason.
+TEST_F(RemoteTest, CurveRuleStopsTrialsOnAnAgentAndRecordsTheForecast) {
+  WriteFile(dir_.path() + "/trial.py", R"PY(import json, os, time
+p = json.load(open(os.environ["SWEEP_PARAMS"]))
+for step in range(8):
+    print(f"loss={(p['x'] - 3) ** 2 + 1 / (step + 1)}", flush=True)
+    time.sleep(0.3)
+)PY");
+  uint16_t port =
+      StartController(Spec("method: grid\nmetric: {name: loss, goal: minimize}\n"
+                           "early_terminate: {type: curve, max_iter: 8}\n"
+                           "parameters:\n  x: {values: [3, 6, 0, 5]}\n"));
+  ASSERT_NE(port, 0);
+  pid_t a = StartAgent(port, "node-a", 1);
+  EXPECT_EQ(testing::WaitChild(controller_, 120), 0) << ReadFile(controller_err_);
+  EXPECT_EQ(testing::WaitChild(a, 30), 0) << ReadFile(dir_.path() + "/node-a.err");
+  children_.clear();
+  Json trials = Trials();
+  ASSERT_EQ(trials.size(), 4u) << trials;
+  for (const Json& t : trials) {
+    const int64_t x = t["params"]["x"].get<int64_t>();
+    Json shown = SweepJson({"show", t["id"].get<std::string>()});
+    EXPECT_EQ(shown["agent"], "node-a") << shown;
+    if (x == 3) {
+      EXPECT_EQ(t["status"], "finished") << t;
+      continue;
+    }
+    EXPECT_EQ(t["status"], "stopped") << t;
+    const std::string reason =
+        shown["reason"].is_string() ? shown["reason"].get<std::string>() : "";
+    EXPECT_NE(reason.find("curve: loss forecast at report 8 is"), std::string::npos) << shown;
+  }
+  EXPECT_EQ(SweepJson({"status", "latest"})["early_stopping"]["stopped"], 3);
+}
+
 TEST_F(RemoteTest, TwoAgentsFinishOneSweepWithoutDuplicates) {
   uint16_t port = StartController(Spec(Grid(12, 0.1)));
   ASSERT_NE(port, 0);

@@ -13,6 +13,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+
 #include "test_paths.h"
 
 namespace sweep {
@@ -340,6 +341,51 @@ TEST(SpecParser, HyperbandTakesWandbDefaults) {
   EXPECT_EQ(mx.early_terminate.s, 2);
   EXPECT_EQ(mx.early_terminate.eta, 2.5);
   EXPECT_TRUE(mx.early_terminate.strict);
+}
+
+TEST(SpecParser, CurveRuleTakesMinIterMaxIterAndConfidence) {
+  SweepSpec d = MustParse(kHead +
+                          "metric: {name: loss}\n"
+                          "early_terminate: {type: curve}\nparameters:\n  a: {value: 1}\n");
+  EXPECT_EQ(d.early_terminate.type, EarlyTerminateType::kCurve);
+  EXPECT_FALSE(d.early_terminate.min_iter.has_value());  // the rule's default, 3
+  EXPECT_FALSE(d.early_terminate.max_iter.has_value());  // learned from complete trials
+  EXPECT_EQ(d.early_terminate.confidence, 0.99);
+  SweepSpec c = MustParse(kHead +
+                          "metric: {name: loss}\n"
+                          "early_terminate: {type: curve, min_iter: 4, max_iter: 50, "
+                          "confidence: 0.9}\nparameters:\n  a: {value: 1}\n");
+  EXPECT_EQ(c.early_terminate.min_iter, 4);
+  EXPECT_EQ(c.early_terminate.max_iter, 50);
+  EXPECT_EQ(c.early_terminate.confidence, 0.9);
+}
+
+TEST(SpecParser, CurveRuleKeysAreCheckedWithTheirLocation) {
+  const std::string head = kHead + "metric: {name: loss}\nearly_terminate:\n  type: curve\n";
+  const std::string tail = "parameters:\n  a: {value: 1}\n";
+  std::string msg = MustFail(head + "  confidence: 1\n" + tail);
+  EXPECT_NE(msg.find("spec.yaml:6:15: early_terminate.confidence: confidence must be at least "
+                     "0.5 and less than 1, found 1"),
+            std::string::npos)
+      << msg;
+  msg = MustFail(head + "  min_iter: 1\n" + tail);
+  EXPECT_NE(msg.find("spec.yaml:6:13: early_terminate.min_iter: curve needs min_iter of at "
+                     "least 2"),
+            std::string::npos)
+      << msg;
+  msg = MustFail(head + "  max_iter: 3\n" + tail);
+  EXPECT_NE(msg.find("spec.yaml:6:13: early_terminate.max_iter: max_iter must be greater than "
+                     "min_iter (3)"),
+            std::string::npos)
+      << msg;
+  msg = MustFail(head + "  eta: 3\n" + tail);
+  EXPECT_NE(msg.find("spec.yaml:6:3: early_terminate.eta: 'eta' does not apply to "
+                     "early_terminate type curve (it takes: type, min_iter, max_iter, "
+                     "confidence)"),
+            std::string::npos)
+      << msg;
+  msg = MustFail(head + "  confidence: high\n" + tail);
+  EXPECT_NE(msg.find("early_terminate.confidence"), std::string::npos) << msg;
 }
 
 TEST(SpecParser, MedianAndAshaRulesAreExtensions) {

@@ -32,6 +32,18 @@ TEST(SummarizeSpec, ListsMethodMetricRulesCommandParametersAndNotes) {
   EXPECT_EQ(lines[7].rfind("note: s.yaml:7:1: entity:", 0), 0u) << lines[7];
 }
 
+TEST(SummarizeSpec, ShowsTheCurveRuleWithItsConfidence) {
+  auto spec = ParseSpecText(
+      "program: train.py\nmethod: random\nmetric: {name: loss}\n"
+      "early_terminate: {type: curve, max_iter: 30}\n"
+      "parameters:\n  lr: {min: 0.1, max: 1.0}\n",
+      "s.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  const auto lines = SummarizeSpec(*spec);
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_EQ(lines[2], "early_terminate: type=curve max_iter=30 confidence=0.99");
+}
+
 TEST(SpecToJson, HasTheDocumentedShape) {
   const Value v = SpecToJson(Hyperband());
   EXPECT_EQ(v["method"], "random");

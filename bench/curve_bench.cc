@@ -1,0 +1,287 @@
+// Early-termination comparison on learning-curve families: sweep's hyperband, asha,
+// median and curve rules, each on the same configurations in the same order, at 1 and
+// 4 workers. bench/early_stop_optuna.py runs Optuna 3.1's pruners on the very same
+// curves (written by --dump) and merges both into the table of bench/RESULTS.md.
+//
+// The harness is early_stop_bench's: a simulated clock, a worker freed by a finish or
+// a stop takes the next configuration at once, every running trial reports one epoch
+// per tick, then the rule's Decide runs. A trial's result is its last value; the true
+// best configuration is the one with the best value at the full budget (NaN is worst).
+// Per family, workers, rule and seed we write one TSV row: epochs run, epochs of the
+// no-rule sweep, whether the true best configuration reached the full budget, the
+// regret of the best fully trained trial, and the number of trials stopped.
+//
+// --latency instead times OnReport + Decide of the curve rule with 200 running trials.
+//
+// Usage: curve_bench [--seeds 10] [--trials 81] [--epochs 27] [--mlp bench/mlp_curves.txt]
+//                    [--rows out.tsv] [--dump curves.txt] [--latency] [--why]
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/curve_families.h"
+#include "orchestrator/early_stop/early_stop.h"
+
+namespace sweep::bench {
+namespace {
+
+struct Setup {
+  int seeds = 10, trials = 81, epochs = 27;
+  std::string mlp = "bench/mlp_curves.txt", rows, dump;
+  bool latency = false;
+  bool why = false;  // print why the true best configuration was stopped
+};
+
+struct Outcome {
+  int64_t epochs_run = 0;
+  int stopped = 0;
+  std::vector<bool> finished;
+  std::vector<std::string> reason;  // per trial: why it was stopped, empty if it was not
+};
+
+Outcome Simulate(const Curves& curves, const EarlyTerminateSpec& spec, int workers) {
+  auto made = MakeEarlyStopRule(spec, Goal::kMinimize, "loss");
+  if (!made.ok()) {
+    std::fprintf(stderr, "%s\n", made.status().message().c_str());
+    std::exit(2);
+  }
+  EarlyStopRule& rule = *made.value();
+  struct Slot {
+    int trial, epoch;
+  };
+  std::vector<Slot> running;
+  Outcome out;
+  out.finished.assign(curves.size(), false);
+  out.reason.assign(curves.size(), "");
+  size_t next = 0;
+  while (next < curves.size() || !running.empty()) {
+    while (static_cast<int>(running.size()) < workers && next < curves.size())
+      running.push_back({static_cast<int>(next++), 0});
+    std::vector<Slot> still;
+    std::vector<std::string> ids;
+    for (Slot& s : running) {
+      const std::vector<double>& c = curves[s.trial];
+      const double v = c[s.epoch++];
+      ++out.epochs_run;
+      const std::string id = std::to_string(s.trial);
+      rule.OnReport(id, s.epoch, v);
+      if (s.epoch == static_cast<int>(c.size())) {
+        rule.OnEnd(id);
+        out.finished[s.trial] = true;
+      } else {
+        still.push_back(s);
+        ids.push_back(id);
+      }
+    }
+    running.swap(still);
+    for (const StopDecision& d : rule.Decide(ids)) {
+      const int trial = std::atoi(d.trial_id.c_str());
+      for (size_t i = 0; i < running.size(); ++i) {
+        if (running[i].trial != trial) continue;
+        rule.OnEnd(d.trial_id);
+        ++out.stopped;
+        out.reason[trial] = d.reason;
+        running.erase(running.begin() + static_cast<long>(i));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+double Final(const std::vector<double>& c) { return std::isnan(c.back()) ? INFINITY : c.back(); }
+
+struct Rule {
+  std::string label;
+  EarlyTerminateSpec spec;
+};
+
+std::vector<Rule> Rules(int epochs) {
+  using T = EarlyTerminateType;
+  auto make = [](T type, std::optional<int> min_iter, std::optional<int> max_iter,
+                 std::optional<int> s) {
+    EarlyTerminateSpec spec;
+    spec.type = type;
+    spec.min_iter = min_iter;
+    spec.max_iter = max_iter;
+    spec.s = s;
+    return spec;
+  };
+  auto curve = [&](double confidence) {
+    EarlyTerminateSpec s = make(T::kCurve, {}, epochs, {});
+    s.confidence = confidence;
+    return s;
+  };
+  return {
+      {"none", {}},
+      {"sweep hyperband (max_iter=E, s=3, eta=3)", make(T::kHyperband, {}, epochs, 3)},
+      {"sweep asha (min_iter=3, max_iter=E, eta=3)", make(T::kAsha, {}, epochs, {})},
+      {"sweep median (min_iter=1, min_trials=5)", make(T::kMedian, {}, {}, {})},
+      {"sweep curve (max_iter=E)", make(T::kCurve, {}, epochs, {})},
+      {"sweep curve (no max_iter)", make(T::kCurve, {}, {}, {})},
+      {"sweep curve (max_iter=E, confidence=0.9)", curve(0.9)},
+      {"sweep curve (max_iter=E, confidence=0.95)", curve(0.95)},
+      {"sweep curve (max_iter=E, confidence=0.999)", curve(0.999)},
+  };
+}
+
+Curves FamilyCurves(const std::string& family, int seed, const Setup& st) {
+  if (family == "mlp") return MlpCurves(st.mlp, static_cast<uint64_t>(seed));
+  return SyntheticCurves(family, static_cast<uint64_t>(seed), st.trials, st.epochs);
+}
+
+int Compare(const Setup& st) {
+  FILE* rows = st.rows.empty() ? stdout : std::fopen(st.rows.c_str(), "w");
+  FILE* dump = st.dump.empty() ? nullptr : std::fopen(st.dump.c_str(), "w");
+  if (!rows || (!st.dump.empty() && !dump)) {
+    std::fprintf(stderr, "curve_bench: cannot write %s\n", (rows ? st.dump : st.rows).c_str());
+    return 1;
+  }
+  std::fprintf(
+      rows, "family\tworkers\trule\tseed\tepochs_run\tepochs_full\tbest_kept\tregret\tstopped\n");
+  for (const std::string& family : FamilyNames()) {
+    for (int seed = 1; seed <= st.seeds; ++seed) {
+      const Curves curves = FamilyCurves(family, seed, st);
+      if (curves.empty()) {
+        std::fprintf(stderr, "curve_bench: no %s curves for seed %d (%s)\n", family.c_str(), seed,
+                     st.mlp.c_str());
+        return 1;
+      }
+      const int epochs = static_cast<int>(curves[0].size());
+      int64_t full = 0;
+      size_t best = 0;
+      for (size_t i = 0; i < curves.size(); ++i) {
+        full += static_cast<int64_t>(curves[i].size());
+        if (Final(curves[i]) < Final(curves[best])) best = i;
+        if (dump) {
+          std::fprintf(dump, "%s %d %zu", family.c_str(), seed, i);
+          for (double v : curves[i]) std::fprintf(dump, " %.9g", v);
+          std::fprintf(dump, "\n");
+        }
+      }
+      for (int workers : {1, 4}) {
+        for (const Rule& r : Rules(epochs)) {
+          const Outcome o = Simulate(curves, r.spec, workers);
+          double best_full = INFINITY;
+          for (size_t i = 0; i < curves.size(); ++i)
+            if (o.finished[i]) best_full = std::min(best_full, Final(curves[i]));
+          std::fprintf(rows, "%s\t%d\t%s\t%d\t%lld\t%lld\t%d\t%.6g\t%d\n", family.c_str(), workers,
+                       r.label.c_str(), seed, static_cast<long long>(o.epochs_run),
+                       static_cast<long long>(full), o.finished[best] ? 1 : 0,
+                       best_full - Final(curves[best]), o.stopped);
+          if (st.why && !o.finished[best])
+            std::fprintf(stderr, "%s seed %d workers %d %s: best trial %zu: %s\n", family.c_str(),
+                         seed, workers, r.label.c_str(), best, o.reason[best].c_str());
+        }
+      }
+    }
+  }
+  if (rows != stdout) std::fclose(rows);
+  if (dump) std::fclose(dump);
+  return 0;
+}
+
+double ThreadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+// 20 trials complete at the budget (100 reports), then 200 trials run at once on noisy
+// curves: after a warm-up of 50 reports each, every further OnReport + Decide(all 200)
+// pair is timed, in wall-clock and thread CPU time (the machine is shared, so wall
+// time includes preemption). Then one more trial completes, and the Decide that replays
+// it for the calibration is timed too.
+int Latency() {
+  const int kDone = 20, kRunning = 200, kWarm = 50, kTimed = 30, kBudget = 100;
+  const Curves curves = SyntheticCurves("noisy", 1, kDone + kRunning + 1, kBudget);
+  EarlyTerminateSpec spec;
+  spec.type = EarlyTerminateType::kCurve;
+  spec.max_iter = kBudget;
+  spec.confidence = 0.999999;  // keep every trial running: we time the work, not stops
+  auto rule = MakeEarlyStopRule(spec, Goal::kMinimize, "loss").value();
+  for (int i = 0; i < kDone; ++i) {
+    const std::string id = "done" + std::to_string(i);
+    for (int e = 0; e < kBudget; ++e) rule->OnReport(id, e + 1, curves[i][e]);
+    rule->OnEnd(id);
+  }
+  std::vector<std::string> ids;
+  for (int i = 0; i < kRunning; ++i) ids.push_back(std::to_string(i));
+  for (int e = 0; e < kWarm; ++e)
+    for (int i = 0; i < kRunning; ++i) rule->OnReport(ids[i], e + 1, curves[kDone + i][e]);
+  rule->Decide(ids);
+  std::vector<double> wall, cpu;
+  for (int e = kWarm; e < kWarm + kTimed; ++e) {
+    for (int i = 0; i < kRunning; ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      const double c0 = ThreadCpuMs();
+      rule->OnReport(ids[i], e + 1, curves[kDone + i][e]);
+      rule->Decide(ids);
+      cpu.push_back(ThreadCpuMs() - c0);
+      wall.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+  }
+  const std::string last = "last";
+  for (int e = 0; e < kBudget; ++e) rule->OnReport(last, e + 1, curves.back()[e]);
+  rule->OnEnd(last);
+  const double c0 = ThreadCpuMs();
+  rule->Decide(ids);
+  const double completion = ThreadCpuMs() - c0;
+  std::sort(wall.begin(), wall.end());
+  std::sort(cpu.begin(), cpu.end());
+  auto at = [](const std::vector<double>& v, double q) {
+    return v[static_cast<size_t>(q * (v.size() - 1))];
+  };
+  std::printf(
+      "curve rule, %d running trials (%d complete), %zu reports timed, ms per report "
+      "(OnReport + Decide):\n  cpu:  median %.3f, p99 %.3f, max %.3f\n"
+      "  wall: median %.3f, p99 %.3f, max %.3f\n"
+      "  Decide after a trial completes (calibration replay): %.3f ms cpu\n",
+      kRunning, kDone, cpu.size(), at(cpu, 0.5), at(cpu, 0.99), cpu.back(), at(wall, 0.5),
+      at(wall, 0.99), wall.back(), completion);
+  return 0;
+}
+
+}  // namespace
+}  // namespace sweep::bench
+
+int main(int argc, char** argv) {
+  sweep::bench::Setup st;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool has = i + 1 < argc;
+    if (a == "--latency") {
+      st.latency = true;
+    } else if (a == "--why") {
+      st.why = true;
+    } else if (has && (a == "--seeds" || a == "--trials" || a == "--epochs")) {
+      const int v = std::atoi(argv[++i]);
+      if (v <= 0) {
+        std::fprintf(stderr, "%s needs a positive integer\n", a.c_str());
+        return 2;
+      }
+      (a == "--seeds" ? st.seeds : a == "--trials" ? st.trials : st.epochs) = v;
+    } else if (has && a == "--mlp") {
+      st.mlp = argv[++i];
+    } else if (has && a == "--rows") {
+      st.rows = argv[++i];
+    } else if (has && a == "--dump") {
+      st.dump = argv[++i];
+    } else {
+      std::fprintf(stderr,
+                   "usage: curve_bench [--seeds N] [--trials N] [--epochs N] [--mlp FILE] "
+                   "[--rows FILE] [--dump FILE] [--latency] [--why]\n");
+      return 2;
+    }
+  }
+  return st.latency ? sweep::bench::Latency() : sweep::bench::Compare(st);
+}

@@ -1,0 +1,111 @@
+// Learning-curve families for the early-termination comparison (bench/curve_bench.cc).
+//
+// Every family returns, for one seed, the loss curves of a sweep's configurations in
+// the order they are enqueued (smaller is better; NaN = diverged). They were fixed
+// before the curve rule was first run on them and are not tuned to any rule:
+// - crossing: a + b·t^-r where the configurations with the lowest asymptote a learn
+//   the slowest (r grows with a), so early leaders are not the final best;
+// - noisy: independent a, b, r as in early_stop_bench, with noise sd 0.05 (5x);
+// - plateau: flat at the starting loss for 0..9 epochs, then a power-law drop;
+// - diverging: 30% of the configurations blow up from a random epoch on, half of them
+//   to NaN;
+// - mlp: real validation-loss curves of examples/quickstart's MLP on sklearn digits
+//   (bench/mlp_curves.txt, recorded by bench/record_mlp_curves.py), the grid for that
+//   seed in an order shuffled by the seed.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace sweep::bench {
+
+using Curves = std::vector<std::vector<double>>;
+
+inline const std::vector<std::string>& FamilyNames() {
+  static const std::vector<std::string> names = {"crossing", "noisy", "plateau", "diverging",
+                                                 "mlp"};
+  return names;
+}
+
+// Synthetic family `name` for `seed`: `trials` curves of `epochs` reports.
+inline Curves SyntheticCurves(const std::string& name, uint64_t seed, int trials, int epochs) {
+  const auto& names = FamilyNames();
+  const uint64_t family = std::find(names.begin(), names.end(), name) - names.begin();
+  std::mt19937_64 rng(seed * 1000003 + family);
+  std::uniform_real_distribution<double> u01(0.0, 1.0);
+  Curves out(trials);
+  for (auto& c : out) {
+    if (name == "crossing") {
+      const double a = 0.05 + 0.45 * u01(rng);
+      const double r = 0.15 + 1.2 * (a - 0.05) / 0.45 + 0.2 * (u01(rng) - 0.5);
+      const double b = 0.8 + 0.7 * u01(rng);
+      std::normal_distribution<double> noise(0.0, 0.01);
+      for (int t = 1; t <= epochs; ++t) c.push_back(a + b * std::pow(t, -r) + noise(rng));
+    } else if (name == "noisy") {
+      const double a = 0.1 + 0.5 * u01(rng), b = 0.5 + 1.5 * u01(rng), r = 0.3 + 0.9 * u01(rng);
+      std::normal_distribution<double> noise(0.0, 0.05);
+      for (int t = 1; t <= epochs; ++t) c.push_back(a + b * std::pow(t, -r) + noise(rng));
+    } else if (name == "plateau") {
+      const double a = 0.1 + 0.5 * u01(rng), b = 0.5 + 1.5 * u01(rng), r = 0.3 + 0.9 * u01(rng);
+      const int plateau = static_cast<int>(u01(rng) * 10);  // 0..9 flat epochs
+      std::normal_distribution<double> noise(0.0, 0.01);
+      for (int t = 1; t <= epochs; ++t) {
+        const double tt = std::max(1, t - plateau);
+        c.push_back(a + b * std::pow(tt, -r) + noise(rng));
+      }
+    } else {  // diverging
+      const double a = 0.1 + 0.5 * u01(rng), b = 0.5 + 1.5 * u01(rng), r = 0.3 + 0.9 * u01(rng);
+      const bool diverges = u01(rng) < 0.3;
+      const bool to_nan = u01(rng) < 0.5;
+      const int from = 3 + static_cast<int>(u01(rng) * (epochs / 2));
+      std::normal_distribution<double> noise(0.0, 0.01);
+      for (int t = 1; t <= epochs; ++t) {
+        double v = a + b * std::pow(t, -r) + noise(rng);
+        if (diverges && t > from) v += 0.2 * (std::exp(0.3 * (t - from)) - 1);
+        if (diverges && to_nan && v > 5) v = NAN;
+        if (!c.empty() && std::isnan(c.back())) v = NAN;  // NaN stays NaN
+        c.push_back(v);
+      }
+    }
+  }
+  return out;
+}
+
+// The recorded quickstart curves for `seed`, in an order shuffled by the seed. When
+// the file holds fewer complete recorded seeds than asked for, seed s reuses recorded
+// seed ((s-1) mod k) + 1 in its own order (RESULTS.md says when that happened). Empty
+// when the file has no complete seed.
+inline Curves MlpCurves(const std::string& path, uint64_t seed) {
+  std::map<uint64_t, Curves> by_seed;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream ss(line);
+    uint64_t s = 0;
+    double lr = 0, width = 0;
+    ss >> s >> lr >> width;
+    std::vector<double> c;
+    std::string tok;
+    while (ss >> tok) c.push_back(std::strtod(tok.c_str(), nullptr));
+    by_seed[s].push_back(std::move(c));
+  }
+  // A seed still being recorded has fewer configurations than the first one.
+  std::vector<uint64_t> complete;
+  for (const auto& [s, cs] : by_seed)
+    if (cs.size() == by_seed.begin()->second.size()) complete.push_back(s);
+  if (complete.empty()) return {};
+  Curves out = by_seed[complete[(seed - 1) % complete.size()]];
+  std::mt19937_64 rng(seed);
+  std::shuffle(out.begin(), out.end(), rng);
+  return out;
+}
+
+}  // namespace sweep::bench

@@ -1,0 +1,232 @@
+// The curve rule: cached per-trial fits, a pooled noise level, the incumbent, and the
+// confident-stop test.
+//
+// Cost: OnReport only marks the trial's fit stale; Decide refits the stale ones (one
+// ensemble fit per report, O(min(n, 96)) per member) and then does O(1) work per
+// running trial plus one pass over the ended trials for the incumbent and one median
+// for the pooled noise, so a report at 200 running trials costs well under a
+// millisecond (bench/early_stop_bench.cc measures it). When the learned budget grows,
+// every cached fit is refitted once for the new horizon.
+#include "orchestrator/early_stop/curve_rule.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sweep {
+namespace {
+
+// Points the pooled noise level is worth as a prior on each trial's own noise.
+constexpr double kPoolWeight = 4;
+// Trials whose fit has at least this many points contribute their noise to the pool.
+constexpr int64_t kPoolMinPoints = 6;
+
+Status BadSpec(const std::string& key, const std::string& what) {
+  return Status::InvalidSpec("early_terminate." + key + ": " + what);
+}
+
+std::string Percent(double p) {
+  std::string s = FormatNumber(100 * p);
+  return s + "%";
+}
+
+}  // namespace
+
+CurveRule::CurveRule(const CurveOptions& options, Goal goal, std::string metric_name)
+    : options_(options),
+      metric_(std::move(metric_name)),
+      z_(StdNormalQuantile(options.confidence)),
+      histories_(goal) {}
+
+Result<std::unique_ptr<CurveRule>> CurveRule::Make(const CurveOptions& options, Goal goal,
+                                                   std::string metric_name) {
+  if (options.min_iter < 2) return BadSpec("min_iter", "must be at least 2 for curve");
+  if (options.max_iter && *options.max_iter <= options.min_iter)
+    return BadSpec("max_iter", "must be greater than min_iter");
+  if (!(options.confidence >= 0.5 && options.confidence < 1))
+    return BadSpec("confidence", "must be at least 0.5 and less than 1");
+  return std::make_unique<CurveRule>(options, goal, std::move(metric_name));
+}
+
+void CurveRule::OnReport(const std::string& trial_id, int64_t count, double value) {
+  if (histories_.Add(trial_id, count, value) < 0) return;
+  auto it = fits_.find(trial_id);
+  if (it != fits_.end()) it->second.budget = -1;
+}
+
+void CurveRule::OnEnd(const std::string& trial_id) {
+  flags_.MarkEnded(trial_id);
+  ended_.insert(trial_id);
+  if (stopped_.count(trial_id)) return;
+  const std::vector<double>* h = histories_.Find(trial_id);
+  if (!h) return;
+  learned_budget_ = std::max(learned_budget_, static_cast<int64_t>(h->size()));
+  if (static_cast<int64_t>(h->size()) >= Budget()) complete_.push_back(trial_id);
+}
+
+int64_t CurveRule::Budget() const { return options_.max_iter.value_or(learned_budget_); }
+
+const CurveFit& CurveRule::Fit(const std::string& id, const std::vector<double>& h,
+                               int64_t budget) {
+  Cached& c = fits_[id];
+  if (c.budget != budget) {
+    c.fit = FitCurve(h, budget);
+    c.budget = budget;
+  }
+  return c.fit;
+}
+
+void CurveRule::Calibrate(int64_t budget, double pool) {
+  Calibration& c = calibration_;
+  if (c.budget != budget) {
+    c = Calibration{};
+    c.budget = budget;
+    // Report counts growing by ~15%: enough resolution early, where decisions are
+    // riskiest, and O(log budget) replays per complete curve.
+    for (int64_t n = options_.min_iter; n < budget;
+         n = std::max(n + 1, static_cast<int64_t>(std::llround(n * 1.15))))
+      c.grid.push_back(n);
+    c.errors.resize(c.grid.size());
+  }
+  for (; c.used < complete_.size(); ++c.used) {
+    const std::vector<double>* h = histories_.Find(complete_[c.used]);
+    if (!h || static_cast<int64_t>(h->size()) < budget) continue;
+    const double truth = (*h)[budget - 1];
+    if (!std::isfinite(truth)) continue;
+    for (size_t g = 0; g < c.grid.size(); ++g) {
+      const std::vector<double> prefix(h->begin(), h->begin() + c.grid[g]);
+      CurveForecast f;
+      if (!CombineForecast(FitCurve(prefix, budget), pool, kPoolWeight, &f) || !(f.sd > 0))
+        continue;
+      const double e = (truth - f.mean) / f.sd;
+      std::vector<double>& v = c.errors[g];
+      v.insert(std::upper_bound(v.begin(), v.end(), e), e);
+    }
+  }
+}
+
+bool CurveRule::ErrorBounds(int64_t reports, double* low, double* high) const {
+  const Calibration& c = calibration_;
+  auto it = std::upper_bound(c.grid.begin(), c.grid.end(), reports);
+  if (it == c.grid.begin()) return false;
+  const std::vector<double>& e = c.errors[it - c.grid.begin() - 1];
+  if (e.empty()) return false;
+  const size_t k = static_cast<size_t>((1 - options_.confidence) * static_cast<double>(e.size()));
+  *low = std::min(-z_, e[k]);
+  *high = std::max(z_, e[e.size() - 1 - k]);
+  return true;
+}
+
+double CurveRule::PooledSigma2() const {
+  std::vector<double> s;
+  for (const auto& [id, c] : fits_)
+    if (c.fit.points >= kPoolMinPoints && c.fit.own_sigma2 >= 0) s.push_back(c.fit.own_sigma2);
+  if (s.empty()) return -1;
+  std::nth_element(s.begin(), s.begin() + s.size() / 2, s.end());
+  return s[s.size() / 2];
+}
+
+std::optional<CurveRule::Incumbent> CurveRule::BestAtBudget(
+    int64_t budget, const std::vector<std::string>& running) const {
+  std::optional<Incumbent> best;
+  auto consider = [&](const std::string& id) {
+    const std::vector<double>* h = histories_.Find(id);
+    if (!h || static_cast<int64_t>(h->size()) < budget) return;
+    const double v = (*h)[budget - 1];
+    if (!std::isfinite(v)) return;
+    if (!best || v < best->value)
+      best = Incumbent{v, "the value at report " + std::to_string(budget) + " of trial " + id};
+  };
+  for (const std::string& id : ended_)
+    if (!stopped_.count(id)) consider(id);
+  for (const std::string& id : running)
+    if (!ended_.count(id)) consider(id);
+  return best;
+}
+
+std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& running) {
+  std::vector<StopDecision> out;
+  const int64_t budget = Budget();
+  if (budget < 2) return out;
+  struct Item {
+    const std::string* id;
+    int64_t reports;
+    const CurveFit* fit;
+    CurveForecast forecast;
+    double low = 0, high = 0;  // calibrated error quantiles, in forecast sds
+    bool ok = false;
+  };
+  std::vector<Item> items;
+  for (const std::string& id : running) {
+    if (!flags_.Eligible(id)) continue;
+    const std::vector<double>* h = histories_.Find(id);
+    if (!h) continue;  // pending, or started without a report yet
+    const int64_t n = static_cast<int64_t>(h->size());
+    if (n < options_.min_iter || n >= budget) continue;
+    items.push_back({&id, n, &Fit(id, *h, budget), {}, false});
+  }
+  if (items.empty()) return out;
+  // Complete curves lend their noise level to the pool too (cached after the first).
+  for (const std::string& id : complete_) {
+    const std::vector<double>* h = histories_.Find(id);
+    if (h && static_cast<int64_t>(h->size()) >= budget) Fit(id, *h, budget);
+  }
+  const double pool = PooledSigma2();
+  Calibrate(budget, pool);
+  std::optional<Incumbent> incumbent = BestAtBudget(budget, running);
+  for (Item& it : items) {
+    it.ok = CombineForecast(*it.fit, pool, kPoolWeight, &it.forecast) &&
+            ErrorBounds(it.reports, &it.low, &it.high);
+    if (!it.ok) continue;
+    // Pessimistic bound, symmetric to the optimistic one below: the highest of the
+    // ensemble's and each family's, so an incumbent forecast must hold under them all.
+    double upper = it.forecast.mean + it.high * it.forecast.sd;
+    for (const CurveForecast::Part& p : it.forecast.families)
+      upper = std::max(upper, p.mean + it.high * p.sd);
+    if (!incumbent || upper < incumbent->value) {
+      incumbent = Incumbent{upper, "the pessimistic (" + Percent(options_.confidence) +
+                                       ") forecast at report " + std::to_string(budget) +
+                                       " of running trial " + *it.id};
+    }
+  }
+  if (!incumbent) return out;
+  for (const Item& it : items) {
+    StopDecision d;
+    d.trial_id = *it.id;
+    d.rule = "curve";
+    const std::string against = histories_.Show(incumbent->value) + ", " + incumbent->what;
+    if (it.fit->diverged) {
+      d.reason = "curve: " + metric_ + " report " + std::to_string(it.reports) +
+                 " is not a number; the sweep already has " + against;
+    } else {
+      if (!it.ok) continue;
+      // Optimistic bound: the ensemble's, or any single family's if that is lower, so
+      // a trial is stopped only when no family of curves can save it.
+      double lower = it.forecast.mean + it.low * it.forecast.sd;
+      for (const CurveForecast::Part& p : it.forecast.families)
+        lower = std::min(lower, p.mean + it.low * p.sd);
+      if (!(lower > incumbent->value)) continue;
+      d.reason = "curve: " + metric_ + " forecast at report " + std::to_string(budget) + " is " +
+                 histories_.Show(it.forecast.mean) + " ± " + FormatNumber(it.forecast.sd) +
+                 " (from " + std::to_string(it.reports) + " reports); with " +
+                 Percent(options_.confidence) + " confidence it ends no better than " +
+                 histories_.Show(lower) + ", worse than " + against;
+    }
+    flags_.MarkStopped(d.trial_id);
+    stopped_.insert(d.trial_id);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::string CurveRule::Describe() const {
+  const std::string budget = options_.max_iter
+                                 ? "report " + std::to_string(*options_.max_iter)
+                                 : "the report count of the longest trial that ended on its own";
+  return "curve: from report " + std::to_string(options_.min_iter) +
+         ", forecast each trial's value at " + budget + " and stop it when, with " +
+         Percent(options_.confidence) +
+         " confidence, it ends worse than the best value at that report or another running "
+         "trial's pessimistic forecast";
+}
+
+}  // namespace sweep

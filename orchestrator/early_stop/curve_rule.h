@@ -1,0 +1,96 @@
+// Learning-curve early termination: stop a trial only when the forecast of its final
+// value is confidently worse than what the sweep already has.
+//
+// Each running trial's partial curve is extrapolated to the budget (report max_iter,
+// or the report count of the longest trial that ended on its own) by an ensemble of
+// parametric curve families fitted per trial (curve_fit.h; families and the idea from
+// Domhan et al., IJCAI 2015; a stop-only-when-confident rule in the spirit of
+// freeze-thaw BO, Swersky et al. 2014, and DyHPO, Wistuba et al., NeurIPS 2022). The
+// noise level is pooled across trials, so a short curve borrows the sweep's noise.
+//
+// A trial with at least min_iter reports is stopped when its optimistic bound (the
+// lowest over the ensemble and each family of its `confidence` bound, widened by the
+// forecast errors replayed on this sweep's complete curves) is worse than the
+// incumbent: the best value at the budget of any trial that got there, or the best
+// pessimistic bound (highest over the ensemble and each family) of another running
+// trial. So it is stopped only if no curve family gives it a chance against something
+// the sweep is confident to have. Nothing is stopped before one trial reached the
+// budget (the calibration needs a complete curve). A trial whose latest
+// report is NaN/inf is stopped once it has min_iter reports and an incumbent exists.
+// Until a budget is known (no max_iter, nothing ended on its own) nothing is stopped.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "orchestrator/early_stop/curve_fit.h"
+#include "orchestrator/early_stop/early_stop.h"
+
+namespace sweep {
+
+struct CurveOptions {
+  int64_t min_iter = 3;             // reports before a trial may be stopped; >= 2
+  std::optional<int64_t> max_iter;  // reports of a full trial; learned when absent
+  double confidence = 0.99;         // one-sided; in [0.5, 1)
+};
+
+class CurveRule : public EarlyStopRule {
+ public:
+  // Use Make(): it validates the options.
+  CurveRule(const CurveOptions& options, Goal goal, std::string metric_name);
+  static Result<std::unique_ptr<CurveRule>> Make(const CurveOptions& options, Goal goal,
+                                                 std::string metric_name);
+
+  void OnReport(const std::string& trial_id, int64_t count, double value) override;
+  void OnEnd(const std::string& trial_id) override;
+  std::vector<StopDecision> Decide(const std::vector<std::string>& running) override;
+  std::string Describe() const override;
+
+ private:
+  struct Cached {
+    CurveFit fit;
+    int64_t budget = -1;  // the budget `fit` forecasts; -1 when it must be refitted
+  };
+  struct Incumbent {
+    double value;
+    std::string what;  // "the value at report T of trial X" or "... forecast of ..."
+  };
+
+  // Forecast errors of the curves that reached the budget, replayed from their own
+  // prefixes: at grid point g (a report count), (value at budget - mean) / sd.
+  struct Calibration {
+    int64_t budget = -1;        // the budget the errors were computed for
+    size_t used = 0;            // how many of complete_ are in `errors`
+    std::vector<int64_t> grid;  // report counts, ascending, from min_iter below budget
+    std::vector<std::vector<double>> errors;  // per grid point
+  };
+
+  int64_t Budget() const;
+  void Calibrate(int64_t budget, double pool);
+  // The (1 - confidence) and confidence quantiles of the calibration errors for a
+  // trial with `reports` reports, widened to at least -z and +z; false when no curve
+  // has reached the budget yet.
+  bool ErrorBounds(int64_t reports, double* low, double* high) const;
+  const CurveFit& Fit(const std::string& id, const std::vector<double>& h, int64_t budget);
+  double PooledSigma2() const;
+  std::optional<Incumbent> BestAtBudget(int64_t budget,
+                                        const std::vector<std::string>& running) const;
+
+  CurveOptions options_;
+  std::string metric_;
+  double z_;
+  OrientedHistories histories_;
+  TrialFlags flags_;
+  std::unordered_set<std::string> ended_;    // ended, whatever the cause
+  std::unordered_set<std::string> stopped_;  // stopped by this rule
+  int64_t learned_budget_ = 0;               // longest trial that ended on its own
+  std::unordered_map<std::string, Cached> fits_;
+  std::vector<std::string> complete_;  // ended on their own with >= budget reports
+  Calibration calibration_;
+};
+
+}  // namespace sweep

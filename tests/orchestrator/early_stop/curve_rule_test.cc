@@ -1,0 +1,216 @@
+#include "orchestrator/early_stop/curve_rule.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace sweep {
+namespace {
+
+std::unique_ptr<CurveRule> MakeRule(int64_t min_iter, std::optional<int64_t> max_iter,
+                                    Goal goal = Goal::kMinimize) {
+  CurveOptions o;
+  o.min_iter = min_iter;
+  o.max_iter = max_iter;
+  auto r = CurveRule::Make(o, goal, "loss");
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return std::move(r).value();
+}
+
+// value(t) for t = 1..n, plus a small deterministic wobble so curves are not exact.
+std::vector<double> Curve(const std::function<double(double)>& f, int n, double wobble = 0.004) {
+  std::vector<double> v;
+  for (int t = 1; t <= n; ++t) v.push_back(f(t) + (t % 2 ? wobble : -wobble));
+  return v;
+}
+
+void Feed(EarlyStopRule& rule, const std::string& id, const std::vector<double>& values,
+          size_t from = 0) {
+  for (size_t i = from; i < values.size(); ++i)
+    rule.OnReport(id, static_cast<int64_t>(i) + 1, values[i]);
+}
+
+// One trial run to the budget: 0.3 + 0.5/t, final value about 0.325.
+void FinishReference(EarlyStopRule& rule, int budget) {
+  Feed(rule, "ref", Curve([](double t) { return 0.3 + 0.5 / t; }, budget));
+  rule.OnEnd("ref");
+}
+
+TEST(CurveRule, StopsAnObviouslyBadCurveWithTheForecastInTheReason) {
+  auto rule = MakeRule(3, 20);
+  FinishReference(*rule, 20);
+  Feed(*rule, "bad", Curve([](double t) { return 3 + 1 / t; }, 3));
+  auto stops = rule->Decide({"bad"});
+  ASSERT_EQ(stops.size(), 1u);
+  EXPECT_EQ(stops[0].trial_id, "bad");
+  EXPECT_EQ(stops[0].rule, "curve");
+  EXPECT_EQ(stops[0].bracket, -1);
+  const std::string& why = stops[0].reason;
+  EXPECT_NE(why.find("curve: loss forecast at report 20 is 3."), std::string::npos) << why;
+  EXPECT_NE(why.find("(from 3 reports); with 99% confidence it ends no better than"),
+            std::string::npos)
+      << why;
+  EXPECT_NE(why.find("the value at report 20 of trial ref"), std::string::npos) << why;
+  // Returned once only.
+  rule->OnReport("bad", 4, 3.2);
+  EXPECT_TRUE(rule->Decide({"bad"}).empty());
+}
+
+TEST(CurveRule, KeepsASlowStarterThatOvertakes) {
+  auto rule = MakeRule(3, 20);
+  FinishReference(*rule, 20);
+  // Worse than the reference at every report up to 11, better at the end (~0.22).
+  const auto slow = Curve([](double t) { return 0.05 + 1.0 * std::pow(t, -0.6); }, 20);
+  for (int n = 1; n < 20; ++n) {
+    rule->OnReport("slow", n, slow[n - 1]);
+    EXPECT_TRUE(rule->Decide({"slow"}).empty()) << "stopped at report " << n;
+  }
+  EXPECT_GT(slow[5], 0.325);
+  EXPECT_LT(slow[19], 0.325);
+}
+
+TEST(CurveRule, RespectsMinIter) {
+  auto rule = MakeRule(5, 20);
+  FinishReference(*rule, 20);
+  const auto bad = Curve([](double t) { return 4 + 1 / t; }, 5);
+  for (int n = 1; n <= 4; ++n) {
+    rule->OnReport("bad", n, bad[n - 1]);
+    EXPECT_TRUE(rule->Decide({"bad"}).empty()) << "stopped at report " << n;
+  }
+  rule->OnReport("bad", 5, bad[4]);
+  EXPECT_EQ(rule->Decide({"bad"}).size(), 1u);
+}
+
+TEST(CurveRule, IgnoresPendingAndUnknownTrialsAmongTheRunning) {
+  auto rule = MakeRule(3, 20);
+  FinishReference(*rule, 20);
+  Feed(*rule, "bad", Curve([](double t) { return 3 + 1 / t; }, 4));
+  Feed(*rule, "good", Curve([](double t) { return 0.2 + 0.5 / t; }, 4));
+  // "pending" has no report yet; "ghost" was never seen; "ref" already ended.
+  auto stops = rule->Decide({"pending", "good", "ghost", "bad", "ref"});
+  ASSERT_EQ(stops.size(), 1u);
+  EXPECT_EQ(stops[0].trial_id, "bad");
+}
+
+TEST(CurveRule, StopsNothingUntilATrialReachedTheBudget) {
+  auto rule = MakeRule(3, 20);
+  Feed(*rule, "a", Curve([](double t) { return 0.3 + 0.5 / t; }, 10));
+  Feed(*rule, "bad", Curve([](double t) { return 5 + 1 / t; }, 10));
+  EXPECT_TRUE(rule->Decide({"a", "bad"}).empty());
+  // A trial that ended early (failed at report 10) is not a complete curve.
+  rule->OnEnd("a");
+  EXPECT_TRUE(rule->Decide({"bad"}).empty());
+}
+
+TEST(CurveRule, LearnsTheBudgetFromTheFirstTrialThatEndsOnItsOwn) {
+  auto rule = MakeRule(3, std::nullopt);
+  Feed(*rule, "bad", Curve([](double t) { return 5 + 1 / t; }, 3));
+  EXPECT_TRUE(rule->Decide({"bad"}).empty());  // no budget known yet
+  FinishReference(*rule, 12);
+  auto stops = rule->Decide({"bad"});
+  ASSERT_EQ(stops.size(), 1u);
+  EXPECT_NE(stops[0].reason.find("forecast at report 12"), std::string::npos) << stops[0].reason;
+}
+
+TEST(CurveRule, StopsATrialWhoseLatestReportIsNaN) {
+  auto rule = MakeRule(3, 20);
+  FinishReference(*rule, 20);
+  Feed(*rule, "nan", {0.9, 0.6, NAN});
+  auto stops = rule->Decide({"nan"});
+  ASSERT_EQ(stops.size(), 1u);
+  EXPECT_NE(stops[0].reason.find("loss report 3 is not a number"), std::string::npos)
+      << stops[0].reason;
+}
+
+TEST(CurveRule, MaximizeGoalStopsTheLowCurve) {
+  auto rule = MakeRule(3, 15, Goal::kMaximize);
+  Feed(*rule, "ref", Curve([](double t) { return 0.95 - 0.5 / t; }, 15));
+  rule->OnEnd("ref");
+  Feed(*rule, "low", Curve([](double t) { return 0.2 - 0.1 / t; }, 4));
+  Feed(*rule, "high", Curve([](double t) { return 0.97 - 0.5 / t; }, 4));
+  auto stops = rule->Decide({"low", "high"});
+  ASSERT_EQ(stops.size(), 1u);
+  EXPECT_EQ(stops[0].trial_id, "low");
+  // Shown in the metric's own sign.
+  EXPECT_NE(stops[0].reason.find("forecast at report 15 is 0.1"), std::string::npos)
+      << stops[0].reason;
+}
+
+TEST(CurveRule, HostileValuesNeitherCrashNorStopGoodTrials) {
+  auto rule = MakeRule(3, 20);
+  FinishReference(*rule, 20);
+  Feed(*rule, "huge", {1e300, -1e300, 1e300, -1e300});
+  Feed(*rule, "inf", {INFINITY, -INFINITY, 1.0, 0.5});
+  Feed(*rule, "good", Curve([](double t) { return 0.1 + 0.5 / t; }, 5));
+  rule->OnReport("skip", 1000000, 1.0);  // a count that skips ahead is the next report
+  for (const StopDecision& d : rule->Decide({"huge", "inf", "good", "skip"}))
+    EXPECT_NE(d.trial_id, "good") << d.reason;
+}
+
+TEST(CurveRule, NoiselessCurvesAreJudgedToo) {
+  // tests/data/sweeps/objective.py's curves: (x-3)^2 + 1/(step+1), no noise at all.
+  auto rule = MakeRule(3, 8);
+  auto objective = [](double x) {
+    return Curve([x](double t) { return (x - 3) * (x - 3) + 1 / t; }, 8, 0);
+  };
+  Feed(*rule, "x3", objective(3));
+  rule->OnEnd("x3");
+  for (double x : {6.0, 1.0, 5.0, 0.0}) {
+    const std::string id = "x" + std::to_string(static_cast<int>(x));
+    const auto c = objective(x);
+    Feed(*rule, id, std::vector<double>(c.begin(), c.begin() + 3));
+    auto stops = rule->Decide({id});
+    ASSERT_EQ(stops.size(), 1u) << id;
+    rule->OnEnd(id);
+  }
+}
+
+TEST(CurveRule, MakeRejectsOptionsThatCannotWork) {
+  CurveOptions o;
+  o.min_iter = 1;
+  auto r = CurveRule::Make(o, Goal::kMinimize, "loss");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("early_terminate.min_iter"), std::string::npos);
+  o = CurveOptions{};
+  o.max_iter = 3;
+  r = CurveRule::Make(o, Goal::kMinimize, "loss");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("early_terminate.max_iter"), std::string::npos);
+  o = CurveOptions{};
+  o.confidence = 1;
+  r = CurveRule::Make(o, Goal::kMinimize, "loss");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("early_terminate.confidence"), std::string::npos);
+}
+
+TEST(CurveRule, FactoryBuildsItFromTheSpec) {
+  EarlyTerminateSpec spec;
+  spec.type = EarlyTerminateType::kCurve;
+  spec.max_iter = 27;
+  auto r = MakeEarlyStopRule(spec, Goal::kMinimize, "loss");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_NE(r.value()->Describe().find("curve: from report 3, forecast each trial's value at "
+                                       "report 27"),
+            std::string::npos)
+      << r.value()->Describe();
+}
+
+TEST(CurveFit, ForecastsAPowerLawWithinItsInterval) {
+  std::vector<double> v;
+  for (int t = 1; t <= 10; ++t) v.push_back(0.2 + 1.5 * std::pow(t, -0.5));
+  CurveForecast f;
+  ASSERT_TRUE(CombineForecast(FitCurve(v, 50), 1e-4, 4, &f));
+  // The ensemble leans towards saturating families (the rule corrects for that with
+  // errors replayed on complete curves), but it lands far closer than the last value.
+  const double truth = 0.2 + 1.5 * std::pow(50, -0.5);
+  EXPECT_LT(std::fabs(f.mean - truth), 4 * f.sd) << f.mean << " ± " << f.sd;
+  EXPECT_LT(std::fabs(f.mean - truth), 0.25 * std::fabs(v.back() - truth));
+  EXPECT_NEAR(StdNormalQuantile(0.975), 1.959964, 1e-5);
+  EXPECT_NEAR(StdNormalQuantile(0.01), -2.326348, 1e-5);
+}
+
+}  // namespace
+}  // namespace sweep
