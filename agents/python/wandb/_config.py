@@ -56,8 +56,16 @@ class Config(object):
 
     # -- what the sweep sets -------------------------------------------------
     def _lock(self, params, user="sweep"):
-        """Sets params (a nested dict) and locks their top-level keys for `user`."""
+        """Merges params (a nested dict) in and locks their top-level keys for `user`.
+
+        Nested groups merge recursively into what is there (W&B's merge_locked), so a
+        sweep over optimizer.lr keeps the script's optimizer.momentum default.
+        """
         for k, v in params.items():
+            if isinstance(v, dict) and isinstance(self._items.get(k), dict):
+                merged = _copy(self._items[k])
+                _merge(merged, v)
+                v = merged
             self._items[k] = v
             self._locked[k] = user
 
