@@ -106,7 +106,7 @@ parameters:
 
 TEST_F(WandbTest, SweepParamsWinOverInitDefaultsAndOtherDefaultsAreRecorded) {
   std::string spec = Spec("defaults_style.py", R"Y(method: grid
-command: [${env}, ${interpreter}, ${program}]
+command: ["${env}", "${interpreter}", "${program}"]
 metric: {name: loss, goal: minimize}
 parameters:
   lr: {values: [2, 3]}
@@ -124,12 +124,15 @@ parameters:
     EXPECT_DOUBLE_EQ(t.params["dropout"].get<double>(), 0.25);
     EXPECT_DOUBLE_EQ(*t.value, lr);
   }
-  EXPECT_NE(r.err.find("locked by 'sweep'"), std::string::npos) << r.err;
+  // W&B's own warning for the ignored update, in the trial's stderr.
+  std::string log = ReadFile(Trials()[0].trial_dir + "/stderr.log");
+  EXPECT_NE(log.find("Config item 'lr' was locked by 'sweep' (ignored update)"), std::string::npos)
+      << log;
 }
 
 TEST_F(WandbTest, NestedConfigDefineMetricSummaryAndAlertsReachTheStore) {
   std::string spec = Spec("nested_summary_style.py", R"Y(method: grid
-command: [${env}, ${interpreter}, ${program}]
+command: ["${env}", "${interpreter}", "${program}"]
 metric: {name: val_loss, goal: minimize}
 parameters:
   optimizer:
@@ -164,7 +167,7 @@ parameters:
 
 TEST_F(WandbTest, MediaAndBadInputNeverCrashNorLoseMetrics) {
   std::string spec = Spec("media_and_bad_input.py", R"Y(method: grid
-command: [${env}, ${interpreter}, ${program}]
+command: ["${env}", "${interpreter}", "${program}"]
 metric: {name: loss, goal: minimize}
 parameters:
   seed: {values: [1]}
@@ -208,7 +211,7 @@ parameters:
 
 TEST_F(WandbTest, TeeRecordsInSweepAndForwardsToTheRealPackage) {
   std::string spec = Spec("tee_style.py", R"Y(method: grid
-command: [${env}, ${interpreter}, ${program}]
+command: ["${env}", "${interpreter}", "${program}"]
 metric: {name: loss, goal: minimize}
 reporting: {wandb: tee}
 parameters:
@@ -237,7 +240,7 @@ parameters:
 
 TEST_F(WandbTest, OffLeavesTheRealPackageAloneButGivesItTheParams) {
   std::string spec = Spec("off_style.py", R"Y(method: grid
-command: [${env}, ${interpreter}, ${program}]
+command: ["${env}", "${interpreter}", "${program}"]
 metric: {name: loss, goal: minimize}
 reporting: {wandb: "off"}
 parameters:
@@ -263,7 +266,7 @@ TEST_F(WandbTest, AnUnknownWandbModeIsASpecErrorWithAHint) {
                           "parameters:\n  lr: {values: [1]}\n");
   CliResult r = Launch(spec);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("sweep.yaml:4:10"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("sweep.yaml:5:10"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("reporting.wandb"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("did you mean 'shim'"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(store() + "/sweep.db"));

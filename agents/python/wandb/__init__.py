@@ -184,7 +184,7 @@ class AlertLevel(object):
 
 def __getattr__(name):
     """Unknown attributes: the real package's under tee, else a clear error."""
-    if name.startswith("__"):
+    if name.startswith("_"):  # private names and submodules being imported (from . import _x)
         raise AttributeError(name)
     real = _state.real_module()
     if real is not None and hasattr(real, name):
