@@ -230,7 +230,9 @@ parameters:
   for (std::string line; std::getline(lines, line);) {
     Json j = Json::parse(line);
     calls[j["call"]]++;
-    if (j["call"] == "init") EXPECT_EQ(j["config"]["lr"], 5);  // via W&B's params file
+    if (j["call"] == "init") {
+      EXPECT_EQ(j["config"]["lr"], 5);  // via W&B's params file
+    }
   }
   EXPECT_EQ(calls["init"], 1);
   EXPECT_EQ(calls["log"], 3);
