@@ -243,8 +243,8 @@ int CmdShow(ReadContext& ctx, const std::string& trial_arg) {
         }
         return FormatParam(*f);
       };
-      std::vector<std::string> row = {it.key(),      field("last"),  field("min"),
-                                      field("max"),  field("count"), field("last_step")};
+      std::vector<std::string> row = {it.key(),     field("last"),  field("min"),
+                                      field("max"), field("count"), field("last_step")};
       if (run_summary) {
         std::string mode = field("run_summary_mode");
         row.push_back(field("run_summary") + (mode.empty() ? "" : " (" + mode + ")"));
