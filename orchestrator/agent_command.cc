@@ -6,14 +6,17 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "agents/agent.h"
 #include "agents/protocol/auth.h"
 #include "agents/protocol/host_port.h"
 #include "agents/protocol/tls.h"
+#include "agents/runtime/python_files.h"
 #include "agents/runtime/trial_runner.h"
 
 namespace sweep {
+namespace fs = std::filesystem;
 
 int RunAgentCommand(const AgentFlags& flags, std::ostream& err) {
   auto usage = [&](const std::string& message) {
@@ -52,7 +55,19 @@ int RunAgentCommand(const AgentFlags& flags, std::ostream& err) {
   options.gpus = std::move(gpus).value();
   options.workers = flags.workers.value_or(0);
   options.work_root = flags.dir;
-  options.python_client_dir = DefaultPythonClientDir();
+  // The embedded Python files (sweep_client, the wandb package) go into the work root,
+  // so a machine without sweep's sources gets them too.
+  std::error_code ec;
+  std::string root = flags.dir.empty() ? fs::current_path(ec).string() : flags.dir;
+  auto python = InstallPythonFiles(root + "/.sweep-python");
+  if (!python.ok()) {
+    err << "agent: " << python.status().message() << "; using "
+        << (DefaultPythonClientDir().empty() ? std::string("none") : DefaultPythonClientDir())
+        << "\n";
+    options.python_client_dir = DefaultPythonClientDir();
+  } else {
+    options.python_client_dir = fs::absolute(python.value(), ec).string();
+  }
   if (flags.give_up_after) options.give_up_after_s = *flags.give_up_after;
   if (flags.tls || !flags.tls_ca.empty()) {
     auto tls = MakeClientTls(flags.tls_ca, flags.tls_name);

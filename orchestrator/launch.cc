@@ -20,6 +20,7 @@
 #include "agents/protocol/tls.h"
 #include "agents/runtime/data_hash.h"
 #include "agents/runtime/gpus.h"
+#include "agents/runtime/python_files.h"
 #include "orchestrator/controller/controller.h"
 #include "orchestrator/controller/ids.h"
 #include "orchestrator/controller/sweep_lock.h"
@@ -30,7 +31,6 @@
 #include "orchestrator/store/ranking.h"
 #include "orchestrator/store/store_paths.h"
 #include "orchestrator/store/trial_store.h"
-#include "sweep_client_py.h"
 
 namespace sweep {
 namespace fs = std::filesystem;
@@ -47,22 +47,10 @@ std::string Absolute(const std::string& path) {
   return ec ? path : p.lexically_normal().string();
 }
 
-// Writes agents/python/sweep_client.py (embedded at build time) into the store so
-// trials can import it without any installation step.
+// Writes the embedded Python files (sweep_client.py, the wandb package) into the
+// store so trials can import them without any installation step.
 Result<std::string> InstallPythonClient(const std::string& root) {
-  std::string dir = root + "/python";
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  std::string path = dir + "/sweep_client.py";
-  std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << kSweepClientPy;
-    if (!f) return Status::Io("cannot write " + tmp);
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) return Status::Io("cannot write " + path + ": " + ec.message());
-  return dir;
+  return InstallPythonFiles(root + "/python");
 }
 
 struct Settled {

@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <string>
 
 namespace sweep {
 namespace {
@@ -19,6 +21,18 @@ namespace {
 constexpr uint64_t kMaxU64 = std::numeric_limits<uint64_t>::max();
 
 bool IsIntegral(double x) { return std::isfinite(x) && std::floor(x) == x; }
+
+// W&B's grid identity of a value (sweeps' grid_search.yaml_hash): a float with an
+// integral value counts as that integer (1.0 is 1, 3e6 is 3000000), everything else
+// by its serialised form, so 1e-4 and 0.0001 are one value while "1", 1 and true stay
+// three. Inside lists and mappings the types stay apart, as in W&B.
+std::string GridIdentity(const Value& v) {
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (IsIntegral(d) && std::fabs(d) < 9.2e18) return Value(static_cast<int64_t>(d)).dump();
+  }
+  return v.dump();
+}
 
 std::string Where(const Parameter& p) { return p.where.Prefix(); }
 
@@ -46,9 +60,22 @@ Result<DiscreteGrid> DiscreteGrid::Build(const SearchSpace& space, Mode mode) {
           fail(p, "grid search cannot honour categorical probabilities; remove them");
           break;
         }
-        for (size_t i = 0; i < p.values.size(); ++i)
-          if (p.probabilities.size() != p.values.size() || p.probabilities[i] > 0)
-            a.allowed.push_back(i);
+        if (mode == Mode::kGrid) {
+          // Repeated values run once, at the first one's place; like W&B's hash lookup,
+          // the value handed to the trial is the last spelling (1 then 1.0 gives 1.0).
+          std::map<std::string, size_t> slot;
+          for (size_t i = 0; i < p.values.size(); ++i) {
+            auto [it, fresh] = slot.emplace(GridIdentity(p.values[i]), a.allowed.size());
+            if (fresh)
+              a.allowed.push_back(i);
+            else
+              a.allowed[it->second] = i;
+          }
+        } else {
+          for (size_t i = 0; i < p.values.size(); ++i)
+            if (p.probabilities.size() != p.values.size() || p.probabilities[i] > 0)
+              a.allowed.push_back(i);
+        }
         a.radix = a.allowed.size();
         if (a.radix == 0) fail(p, "has no values");
         break;

@@ -6,7 +6,8 @@
 // parameter names alphabetically first; the set of configurations is the same, and the
 // spec order is the one the user wrote.) Within a parameter:
 //   constant     its one value
-//   categorical  values in the order listed
+//   categorical  values in the order listed; a repeated value (1e-4 and 0.0001, 1 and
+//                1.0, true twice) is one grid point, as W&B's yaml_hash makes it
 //   int_uniform  every integer min, min + 1, ..., max (both ends included)
 //   q_uniform    W&B's numpy.arange(min, max, q): min + i q for i < ceil((max - min) / q)
 //                (max itself excluded, as in W&B); int64 when q, min and max are integers

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "agents/runtime/data_hash.h"
+#include "agents/runtime/wandb_files.h"
 
 namespace sweep {
 namespace {
@@ -51,6 +52,18 @@ void FitFinished(FinishedMsg* f, uint32_t max_frame_bytes) {
   if (p.is_object() && p.contains("env") && p["env"].is_object() && p["env"].contains("packages")) {
     p["env"].erase("packages");
     Warn(p, "the package list was left out: the finished message would exceed the frame limit");
+    if (Fits(*f, max_frame_bytes)) return;
+  }
+  // What sweep's wandb module reported (wandb_files.h): its config copy is the bulk.
+  if (p.is_object() && p.contains(kReportedKey) && p[kReportedKey].is_object() &&
+      p[kReportedKey].contains("config")) {
+    p[kReportedKey].erase("config");
+    Warn(p, "the wandb config copy was left out: it would exceed the frame limit");
+    if (Fits(*f, max_frame_bytes)) return;
+  }
+  if (p.is_object() && p.contains(kReportedKey)) {
+    p.erase(kReportedKey);
+    Warn(p, "what the wandb module reported was left out: it would exceed the frame limit");
     if (Fits(*f, max_frame_bytes)) return;
   }
   if (p.is_object()) {

@@ -8,7 +8,10 @@
 // file and flushes the queue to on_metrics in batches (a bounded batch, so a trial
 // writing a million points never sits in memory whole). When the Subprocess reports
 // the exit (after its pipes drained), the metrics file is read one final time, the
-// last points are flushed, the Trial is erased and on_end runs.
+// last points are flushed, the Trial is erased and on_end runs. The folder also gets
+// W&B's params file, and at the end what sweep's wandb module reported (reported.json,
+// read and its artifacts hashed off the loop) joins TrialEnd::provenance under
+// "reported" (agents/runtime/wandb_files.h).
 //
 // Async handlers hold weak_ptrs to their Trial, so a handler that runs after the
 // trial ended (or after the runner died) does nothing.
@@ -30,7 +33,9 @@
 #include "agents/runtime/data_hash.h"
 #include "agents/runtime/provenance_code.h"
 #include "agents/runtime/provenance_env.h"
+#include "agents/runtime/python_files.h"
 #include "agents/runtime/sys_metrics.h"
+#include "agents/runtime/wandb_files.h"
 #include "source_paths.h"
 
 extern char** environ;
@@ -75,6 +80,7 @@ Status PrepareTrialDir(const TrialLaunch& l) {
   std::string params =
       l.params.is_null() ? "{}" : l.params.dump(2, ' ', false, Value::error_handler_t::replace);
   if (Status s = WriteFile(l.trial_dir + "/params.json", params + "\n"); !s.ok()) return s;
+  if (Status s = PrepareWandbFiles(l.trial_dir, l.params); !s.ok()) return s;
   return WriteFile(l.trial_dir + "/metrics.jsonl", "");
 }
 
@@ -119,10 +125,17 @@ std::vector<std::string> BuildTrialEnvironment(const TrialLaunch& l) {
   set("SWEEP_METRICS", l.trial_dir + "/metrics.jsonl");
   if (l.gpus) set("CUDA_VISIBLE_DEVICES", *l.gpus);
   set("PYTHONUNBUFFERED", "1");
+  // W&B's params file, which a real wandb.config reads (wandb_files.h).
+  set("WANDB_SWEEP_PARAM_PATH", l.trial_dir + "/" + kWandbParamsFile);
   if (!l.python_client_dir.empty()) {
     auto it = index.find("PYTHONPATH");
     std::string old = it == index.end() ? "" : vars[it->second].second;
-    set("PYTHONPATH", old.empty() ? l.python_client_dir : l.python_client_dir + ":" + old);
+    std::string dirs = l.python_client_dir;
+    // sweep's wandb package shadows a real one only in trials, and not when the spec's
+    // reporting.wandb is off (it reaches the trial as $SWEEP_WANDB in launch.env).
+    if (WandbModeOf(l.env) != kWandbOff)
+      dirs = l.python_client_dir + "/" + kWandbShimDir + ":" + dirs;
+    set("PYTHONPATH", old.empty() ? dirs : dirs + ":" + old);
   }
   for (const auto& [name, value] : l.env) set(name, value);
   std::vector<std::string> out;
@@ -158,6 +171,8 @@ struct TrialRunner::Trial {
   std::string stop_reason;
   double started_at = 0;
   std::future<Value> provenance;  // code + environment, captured off the loop
+  std::future<Value> reported;    // ReadReported (hashes artifacts), off the loop
+  bool reported_started = false;
   boost::asio::steady_timer sys_timer;
   std::unique_ptr<SysSampler> sampler;
   int64_t sys_step = 0;
@@ -406,8 +421,15 @@ void TrialRunner::Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit
 // The end waits for the provenance capture (pip freeze can take seconds on a busy
 // machine) without blocking the loop: a remote agent must keep heartbeating.
 void TrialRunner::Complete(const std::shared_ptr<Trial>& t, TrialEnd end) {
-  if (t->provenance.valid() &&
-      t->provenance.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+  if (!t->reported_started) {
+    t->reported_started = true;
+    t->reported =
+        std::async(std::launch::async, [dir = t->launch.trial_dir] { return ReadReported(dir); });
+  }
+  auto pending = [](const std::future<Value>& f) {
+    return f.valid() && f.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+  };
+  if (pending(t->provenance) || pending(t->reported)) {
     t->poll_timer.expires_after(std::chrono::milliseconds(20));
     t->poll_timer.async_wait([this, t, end = std::move(end), alive = std::weak_ptr<bool>(alive_)](
                                  boost::system::error_code) mutable {
@@ -429,6 +451,16 @@ void TrialRunner::Complete(const std::shared_ptr<Trial>& t, TrialEnd end) {
       ArtifactResult r = CollectArtifacts(a);
       end.provenance["artifacts"] = std::move(r.files);
       for (auto& w : r.warnings) end.provenance["warnings"].push_back(std::move(w));
+    }
+  }
+  // What sweep's wandb module reported travels inside provenance (the controller takes
+  // it out again, see orchestrator/controller/reported_run.h), so remote agents carry it
+  // in the finished message they already send.
+  if (t->reported.valid()) {
+    Value reported = t->reported.get();
+    if (!reported.is_null()) {
+      if (!end.provenance.is_object()) end.provenance = Value::object();
+      end.provenance[kReportedKey] = std::move(reported);
     }
   }
   if (callbacks_.on_end) callbacks_.on_end(t->launch.trial_id, end);

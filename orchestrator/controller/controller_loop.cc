@@ -6,6 +6,7 @@
 
 #include "orchestrator/controller/controller_impl.h"
 #include "orchestrator/controller/ids.h"
+#include "orchestrator/controller/reported_run.h"
 #include "orchestrator/spec/command_builder.h"
 #include "orchestrator/spec/did_you_mean.h"
 #include "orchestrator/spec/track_options.h"
@@ -253,8 +254,14 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end, EndCaus
     rec.value = rt.summary.Value(spec_.metric.name, spec_.metric.summary, spec_.metric.goal);
     rec.metric_reported = rec.value.has_value();
   }
+  const ReportedEffects reported = ApplyReported(spec_, &rec);
   batch_.trials.push_back(rec);
   Flush();  // durable before it counts as done
+  for (const std::string& note : reported.notes) {
+    if (Status s = store_.AddNote(id, note); !s.ok())
+      display_.Log("warning: " + id + ": cannot record a wandb alert: " + s.message(), true);
+  }
+  for (const std::string& w : reported.warnings) display_.Log("warning: " + id + ": " + w, true);
   state_.Count(rec);
 
   std::string line = TrialStatusName(rec.status) + std::string(" ") + id;

@@ -6,8 +6,10 @@
 // reported more than b times, and its threshold is element floor(n/eta) of the sorted
 // values at index b of all n trials that got that far (finished, stopped and running
 // alike), i.e. the worst value still in the top 1/eta. A running trial is compared
-// against the last band it passed; it is stopped when its best value so far (strict:
-// its value at that band) is strictly worse than the threshold, so ties survive. This
+// against the last band it passed; strict (the default: W&B's engine fills `strict`
+// from its schema, whose default is true) stops it when its value at that band is
+// strictly worse than the threshold, non-strict when its best value so far is; ties
+// survive. This
 // reproduces W&B's documented five-run example (eta 2, max_iter 5, s 2 stops b and c).
 // Thresholds are recomputed per call rather than maintained incrementally: a call costs
 // O(bands · trials · log trials), microseconds for sweeps of hundreds of trials.

@@ -24,7 +24,9 @@ struct HyperbandOptions {
   std::optional<int64_t> max_iter;
   std::optional<int64_t> s;
   double eta = 3;       // W&B default 3; must be > 1
-  bool strict = false;  // false: best value so far vs threshold; true: value at the band
+  // true (W&B's engine default): the value at the band vs the threshold; false: the
+  // best value so far (more lenient).
+  bool strict = true;
 };
 
 // W&B's band schedule (truncated to integers, sorted, duplicates removed; the

@@ -225,7 +225,13 @@ int CmdShow(ReadContext& ctx, const std::string& trial_arg) {
 
   ctx.out << "\nmetrics\n";
   if (t.summary.is_object() && !t.summary.empty()) {
-    TextTable metrics({"METRIC", "LAST", "MIN", "MAX", "COUNT", "LAST STEP"});
+    // RUN SUMMARY: the W&B run summary a script's wandb module reported, when any.
+    bool run_summary = false;
+    for (auto it = t.summary.begin(); it != t.summary.end(); ++it)
+      run_summary = run_summary || (it->is_object() && it->contains("run_summary"));
+    std::vector<std::string> columns = {"METRIC", "LAST", "MIN", "MAX", "COUNT", "LAST STEP"};
+    if (run_summary) columns.push_back("RUN SUMMARY");
+    TextTable metrics(columns);
     for (auto it = t.summary.begin(); it != t.summary.end(); ++it) {
       auto field = [&](const char* key) -> std::string {
         if (!it->is_object()) return "";
@@ -237,8 +243,13 @@ int CmdShow(ReadContext& ctx, const std::string& trial_arg) {
         }
         return FormatParam(*f);
       };
-      metrics.AddRow({it.key(), field("last"), field("min"), field("max"), field("count"),
-                      field("last_step")});
+      std::vector<std::string> row = {it.key(),     field("last"),  field("min"),
+                                      field("max"), field("count"), field("last_step")};
+      if (run_summary) {
+        std::string mode = field("run_summary_mode");
+        row.push_back(field("run_summary") + (mode.empty() ? "" : " (" + mode + ")"));
+      }
+      metrics.AddRow(row);
     }
     ctx.out << metrics.Render(ctx.terminal_width);
   } else {

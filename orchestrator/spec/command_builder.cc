@@ -205,8 +205,13 @@ Result<std::vector<std::string>> BuildArgv(const SweepSpec& spec, const Config& 
       if (ctx.args_json_file.empty())
         return Status::Internal("the command uses ${args_json_file} but no file path was given");
       argv.push_back(ctx.args_json_file);
+    } else if (macro == "args_dict") {
+      // W&B's agent extends its argv with the args dict itself, which in Python
+      // yields the dict's keys: one element per top-level parameter name.
+      for (auto it = args.begin(); it != args.end(); ++it) argv.push_back(it.key());
     } else if (macro == "args" || macro == "args_no_equals" || macro == "args_no_hyphens" ||
-               macro == "args_no_boolean_flags") {
+               macro == "args_no_boolean_flags" || macro == "args_append_hydra" ||
+               macro == "args_override_hydra") {
       for (auto it = args.begin(); it != args.end(); ++it) {
         const std::string& name = it.key();
         const std::string text = FormatPython(it.value());
@@ -217,6 +222,10 @@ Result<std::vector<std::string>> BuildArgv(const SweepSpec& spec, const Config& 
           argv.push_back(text);
         } else if (macro == "args_no_hyphens") {
           argv.push_back(name + "=" + text);
+        } else if (macro == "args_append_hydra") {
+          argv.push_back("+" + name + "=" + text);
+        } else if (macro == "args_override_hydra") {
+          argv.push_back("++" + name + "=" + text);
         } else if (it.value().is_boolean()) {
           if (it.value().get<bool>()) argv.push_back("--" + name);
         } else {

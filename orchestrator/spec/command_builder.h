@@ -9,6 +9,10 @@
 //   ${args}                  --name=value per top-level parameter (several elements)
 //   ${args_no_equals}        --name value (two elements per parameter)
 //   ${args_no_hyphens}       name=value
+//   ${args_append_hydra}     +name=value (Hydra: add a key)
+//   ${args_override_hydra}   ++name=value (Hydra: add or override a key)
+//   ${args_dict}             name, one element per top-level parameter: W&B's agent
+//                            does `argv += args_dict`, which in Python adds the keys
 //   ${args_no_boolean_flags} like ${args}, but true booleans become --name, false omitted
 //   ${args_json}             one element: the args mapping as Python's json.dumps
 //   ${args_json_file}        CommandContext::args_json_file

@@ -4,6 +4,7 @@
 // so a key that fails validation leaves its default in place (the parse fails anyway).
 #include "orchestrator/spec/spec_extensions.h"
 
+#include <algorithm>
 #include <regex>
 
 #include "orchestrator/spec/did_you_mean.h"
@@ -34,8 +35,28 @@ void ParseEnv(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
   }
 }
 
+// reporting.wandb: how a trial's `import wandb` is served (agents/python/wandb).
+void ParseWandbMode(const MapEntry& k, const std::string& path, SpecReader& r, SweepSpec& spec) {
+  static const std::vector<std::string> kModes = {"shim", "tee", "off"};
+  auto text = r.Text(k, path);
+  if (!text) return;
+  if (std::find(kModes.begin(), kModes.end(), *text) != kModes.end()) {
+    // Trials learn the mode from $SWEEP_WANDB (agents/runtime/wandb_files.h), set
+    // like the spec's other env entries, so remote agents get it with the assign.
+    spec.env["SWEEP_WANDB"] = *text;
+    return;
+  }
+  std::string msg = "unknown wandb mode '" + *text + "'";
+  if (auto s = DidYouMean(*text, kModes))
+    msg += "; did you mean '" + *s + "'?";
+  else
+    msg += " (expected one of: shim, tee, off)";
+  r.Error(k.value, path, msg);
+}
+
 void ParseReporting(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
-  static const std::vector<std::string> kKeys = {"metrics_file", "stdout", "stdout_pattern"};
+  static const std::vector<std::string> kKeys = {"metrics_file", "stdout", "stdout_pattern",
+                                                 "wandb"};
   auto entries = r.Entries(e.value, "reporting", e.key_node);
   if (!entries) return;
   for (const MapEntry& k : *entries) {
@@ -65,6 +86,8 @@ void ParseReporting(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
         continue;
       }
       spec.reporting.stdout_pattern = *text;
+    } else if (k.key == "wandb") {
+      ParseWandbMode(k, path, r, spec);
     } else {
       r.UnknownKey(k, "reporting", kKeys);
     }

@@ -224,6 +224,10 @@ class TopLevelParser {
               : type == "asha"    ? EarlyTerminateType::kAsha
               : type == "curve"   ? EarlyTerminateType::kCurve
                                   : EarlyTerminateType::kMedian;
+    // Hyperband's `strict` defaults to true: W&B's engine fills early_terminate from its
+    // schema (default true) and stops on `strict is True`. (EarlyTerminateSpec keeps
+    // false as its field default; only a hyperband spec gets W&B's.)
+    if (et.type == EarlyTerminateType::kHyperband) et.strict = true;
     const auto& allowed = kByType.at(type);
     const MapEntry *min_iter = nullptr, *max_iter = nullptr, *s = nullptr;
     for (const MapEntry& k : *entries) {
@@ -482,7 +486,10 @@ const std::vector<std::string>& CommandMacros() {
                                                   "args_no_hyphens",
                                                   "args_no_boolean_flags",
                                                   "args_json",
-                                                  "args_json_file"};
+                                                  "args_json_file",
+                                                  "args_append_hydra",
+                                                  "args_override_hydra",
+                                                  "args_dict"};
   return macros;
 }
 

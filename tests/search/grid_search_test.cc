@@ -97,6 +97,25 @@ TEST(GridSearch, KeepsValueTypesAndNestedNames) {
   EXPECT_EQ(std::set<Config>(all.begin(), all.end()).size(), 16u);
 }
 
+// W&B's grid_search.yaml_hash: 1e-4 == 0.0001, 1 == 1.0 (integral floats count as
+// ints), true twice is one value; "1" and true stay apart from 1. The value handed out
+// is the last spelling, at the first one's place, as W&B's hash lookup does.
+TEST(GridSearch, RunsRepeatedValuesOnceAsWandbDoes) {
+  SearchSpace space;
+  space.params = {Categorical("lr", {Value(1e-4), Value(0.01), Value(0.0001)}),
+                  Categorical("n", {Value(1), Value(1.0), Value("1"), Value(true), Value(true)})};
+  auto grid = Make(space);
+  EXPECT_EQ(grid->SpaceSize(), 6u);
+  const auto all = Drain(*grid);
+  ASSERT_EQ(all.size(), 6u);
+  EXPECT_EQ(all[0][0], Value(1e-4));
+  EXPECT_TRUE(all[0][1].is_number_float());  // 1 then 1.0: 1.0 is what runs
+  EXPECT_EQ(all[1][1], Value("1"));
+  EXPECT_EQ(all[2][1], Value(true));
+  EXPECT_EQ(all[3][0], Value(0.01));
+  EXPECT_EQ(std::set<Config>(all.begin(), all.end()).size(), 6u);
+}
+
 TEST(GridSearch, RejectsContinuousParametersNamingEachOne) {
   SearchSpace space;
   Parameter lr;

@@ -69,6 +69,24 @@ TEST(BuildArgv, ArgsNoEqualsGivesNameAndValueAsTwoElements) {
             (Argv{"train.py", "--lr", "0.1", "--aug", "True"}));
 }
 
+// W&B's agent: create_sweep_command_args gives +k=v and ++k=v element for element.
+TEST(BuildArgv, HydraMacrosPrefixEachNameValuePairWithPlusOrPlusPlus) {
+  SweepSpec append =
+      Spec(std::string("command: [\"${program}\", \"${args_append_hydra}\", x=1]\n") + kTwoParams);
+  EXPECT_EQ(Build(append, {Value(0.1), Value(false)}),
+            (Argv{"train.py", "+lr=0.1", "+aug=False", "x=1"}));
+  SweepSpec override_ =
+      Spec(std::string("command: [\"${program}\", \"${args_override_hydra}\"]\n") + kTwoParams);
+  EXPECT_EQ(Build(override_, {Value(1e-5), Value(true)}),
+            (Argv{"train.py", "++lr=1e-05", "++aug=True"}));
+}
+
+// W&B's agent splices the args dict into argv (`list += dict`), i.e. its keys.
+TEST(BuildArgv, ArgsDictGivesTheParameterNames) {
+  SweepSpec spec = Spec(std::string("command: [\"${program}\", \"${args_dict}\"]\n") + kTwoParams);
+  EXPECT_EQ(Build(spec, {Value(0.1), Value(true)}), (Argv{"train.py", "lr", "aug"}));
+}
+
 TEST(BuildArgv, ArgsJsonIsOneElementInPythonJsonDumpsFormat) {
   SweepSpec spec = Spec(std::string("command: [\"${program}\", \"${args_json}\"]\n") + kTwoParams);
   EXPECT_EQ(Build(spec, {Value(1e-5), Value(true)}),

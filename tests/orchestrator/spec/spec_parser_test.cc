@@ -332,6 +332,7 @@ TEST(SpecParser, HyperbandTakesWandbDefaults) {
   EXPECT_EQ(spec.early_terminate.min_iter, 3);
   EXPECT_FALSE(spec.early_terminate.max_iter.has_value());
   EXPECT_EQ(spec.early_terminate.eta, 3);
+  EXPECT_TRUE(spec.early_terminate.strict);  // W&B's engine fills true from its schema
   EXPECT_EQ(spec.run_cap, 20u);
   SweepSpec mx = MustParse(kHead +
                            "metric: {name: loss}\n"
@@ -512,6 +513,24 @@ TEST(SpecParser, ByteSizesAcceptIntegersAndUnits) {
         MustParse(kHead + "artifact_max_bytes: " + text + "\nparameters:\n  a: {value: 1}\n");
     EXPECT_EQ(spec.artifact_max_bytes, bytes) << text;
   }
+}
+
+TEST(SpecParser, ReportingWandbIsShimTeeOrOffAndReachesTrialsAsSweepWandb) {
+  EXPECT_EQ(MustParse(kHead + "parameters:\n  a: {value: 1}\n").env.count("SWEEP_WANDB"), 0u);
+  for (const char* mode : {"shim", "tee", "off"}) {
+    SweepSpec spec =
+        MustParse(kHead + "reporting: {wandb: " + mode + "}\n" + "parameters:\n  a: {value: 1}\n");
+    EXPECT_EQ(spec.env["SWEEP_WANDB"], mode);
+  }
+  const std::string msg =
+      MustFail(kHead + "reporting:\n  wandb: teee\nparameters:\n  a: {value: 1}\n");
+  EXPECT_NE(msg.find("spec.yaml:4:10: reporting.wandb: unknown wandb mode 'teee'; did you mean "
+                     "'tee'?"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(MustFail(kHead + "reporting: {wandb: [1]}\nparameters:\n  a: {value: 1}\n")
+                .find("reporting.wandb"),
+            std::string::npos);
 }
 
 // ---- error reporting ---------------------------------------------------------------------------

@@ -25,7 +25,7 @@ TEST(SummarizeSpec, ListsMethodMetricRulesCommandParametersAndNotes) {
   EXPECT_EQ(lines[0], "spec: s.yaml  (demo)");
   EXPECT_EQ(lines[1],
             "method: random  metric: loss (minimize, summary last)  target: 0.1  run_cap: 9");
-  EXPECT_EQ(lines[2], "early_terminate: type=hyperband min_iter=2 eta=3.0 strict=False");
+  EXPECT_EQ(lines[2], "early_terminate: type=hyperband min_iter=2 eta=3.0 strict=True");
   EXPECT_EQ(lines[3], "command: ${env} ${interpreter} ${program} ${args}");
   EXPECT_EQ(lines[4], "parameters (2):");
   EXPECT_EQ(lines[5].rfind("  lr  uniform", 0), 0u) << lines[5];
