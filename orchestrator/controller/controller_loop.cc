@@ -6,6 +6,7 @@
 
 #include "orchestrator/spec/command_builder.h"
 #include "orchestrator/controller/controller_impl.h"
+#include "orchestrator/controller/objective_values.h"
 #include "orchestrator/spec/did_you_mean.h"
 #include "orchestrator/controller/ids.h"
 #include "orchestrator/spec/track_options.h"
@@ -308,6 +309,12 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end) {
   }
   if (rec.status == TrialStatus::kFinished && !spec_.metric.name.empty() && !rec.metric_reported)
     WarnMissingMetric(rt);
+  if (rec.status == TrialStatus::kFinished)
+    for (const std::string& name : MissingObjectiveMetrics(spec_, rt.summary))
+      if (warned_objectives_.insert(name).second)
+        display_.Log("warning: " + id + " finished without reporting '" + name +
+                         "', which the spec's metrics/constraints name",
+                     true);
 
   if (rec.status != TrialStatus::kLost || !state_.interrupted) {
     Observation obs;
@@ -326,6 +333,7 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end) {
       }
     }();
     obs.value = rec.value;
+    FillObjectiveValues(spec_, rt.summary, obs);
     Observe(obs);
   }
   if (early_) early_->OnEnd(id);
