@@ -73,9 +73,6 @@ class UiApi {
   UiResponse Trials(const std::string& id, const std::map<std::string, std::string>& query);
   UiResponse Columns(const std::string& id);
   UiResponse Importance(const std::string& id);
-  // Multi-objective or constrained sweeps: ParetoSummaryJson-like summary plus one point
-  // per trial {id, number, values, front, feasible, violations}; 404 for other sweeps.
-  UiResponse Pareto(const std::string& id);
   UiResponse Curves(const std::string& id, const std::map<std::string, std::string>& query);
   UiResponse Trial(const std::string& id);
   UiResponse Metrics(const std::string& id, const std::map<std::string, std::string>& query);
