@@ -4,7 +4,8 @@
 // computed by recursion on the last objective: points are sorted by it and each slab
 // between consecutive values contributes its thickness times the (m-1)-dimensional
 // hypervolume of the points at or below it. Two objectives are the base case (a sort
-// and a sweep); dominated points are pruned before every level so slabs stay cheap.
+// and a sweep, which skips dominated points itself); above that, dominated points are
+// pruned before every level so slabs stay cheap.
 // The improvement of one candidate is HV(front + candidate) - HV(front) restricted to
 // the candidate's box: the box volume minus the hypervolume of the front clipped to it.
 #include "search/pareto.h"
@@ -46,6 +47,11 @@ double HvRec(std::vector<ObjectivePoint> pts, const ObjectivePoint& ref, size_t 
     const double next = i + 1 < pts.size() ? pts[i + 1][last] : ref[last];
     const double depth = next - pts[i][last];
     if (depth <= 0) continue;
+    if (last == 2) {  // the 2-D sweep skips dominated points itself
+      std::vector<ObjectivePoint> slab = below;
+      volume += depth * Hv2(slab, ref);
+      continue;
+    }
     // Prune points dominated in the first m-1 objectives: they add nothing to slabs.
     std::vector<ObjectivePoint> keep;
     for (const ObjectivePoint& p : below) {
