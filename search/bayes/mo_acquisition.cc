@@ -82,8 +82,19 @@ Eigen::VectorXd ScoreMoAcquisition(const MoModel& model, const Eigen::MatrixXd& 
     std::vector<double> screen(static_cast<size_t>(X.rows()));
     for (Eigen::Index i = 0; i < X.rows(); ++i) {
       for (size_t k = 0; k < m; ++k) y[k] = -(mean[k][i] + std::sqrt(var[k][i]));
-      screen[i] = HypervolumeImprovement(model.front, y, model.reference) +
-                  1e-9 * std::exp(LogPof(model, cmean, cvar, i));
+      // Most candidates improve nothing even optimistically; among those, the ones
+      // closest to leaving the dominated region screen best (not the first in order).
+      double screen_i = HypervolumeImprovement(model.front, y, model.reference);
+      if (!(screen_i > 0)) {
+        double gap = INFINITY;
+        for (const ObjectivePoint& p : model.front) {
+          double worst = -INFINITY;
+          for (size_t k = 0; k < m; ++k) worst = std::max(worst, y[k] - p[k]);
+          gap = std::min(gap, worst);
+        }
+        screen_i = -std::max(gap, 0.0);
+      }
+      screen[i] = screen_i + 1e-9 * std::exp(LogPof(model, cmean, cvar, i));
     }
     std::vector<double> sorted_screen = screen;
     std::nth_element(sorted_screen.begin(), sorted_screen.begin() + (kFullScored - 1),
