@@ -68,7 +68,7 @@ TEST_F(MultiObjectiveTest, GridSweepRanksByParetoFrontInTopExportAndStatus) {
   CliResult r = Sweep({"launch", Spec(kGridSpec), "--workers", "2"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
 
-  Json top = SweepJson({"top", "latest", "-k", "0"});
+  Json top = SweepJson({"top", "latest", "-k", "100"});
   ASSERT_TRUE(top.is_object()) << top;
   ASSERT_EQ(top["trials"].size(), 8u) << "where: drops (1, 1)";
   EXPECT_EQ(top["front_size"], 4);
@@ -100,7 +100,7 @@ TEST_F(MultiObjectiveTest, GridSweepRanksByParetoFrontInTopExportAndStatus) {
     EXPECT_EQ(t["violations"][0], "memory=10.0 > max 5.0");
   }
 
-  CliResult text = Sweep({"top", "latest", "-k", "0"});
+  CliResult text = Sweep({"top", "latest", "-k", "100"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("loss (minimize), latency (minimize); subject to memory <= 5.0"),
             std::string::npos) << text.out;
@@ -137,7 +137,7 @@ parameters:
   y: {min: 0.0, max: 1.0}
 )Y"), "--max-trials", "14", "--workers", "2", "--seed", "3"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  Json top = SweepJson({"top", "latest", "-k", "0"});
+  Json top = SweepJson({"top", "latest", "-k", "100"});
   ASSERT_EQ(top["trials"].size(), 14u);
   for (const Json& t : top["trials"]) {
     EXPECT_LE(t["params"]["x"].get<double>() + t["params"]["y"].get<double>(), 1.2 + 1e-9);

@@ -22,7 +22,7 @@ TrialRecord Trial(uint64_t number, std::map<std::string, double> last,
   return t;
 }
 
-ParetoSetup Setup(Goal second = Goal::kMinimize) {
+ParetoSetup TwoObjectives(Goal second = Goal::kMinimize) {
   ParetoSetup s;
   s.objectives = {{"loss", Goal::kMinimize, SummaryMode::kLast, std::nullopt},
                   {"acc", second, SummaryMode::kLast, std::nullopt}};
@@ -36,7 +36,7 @@ std::vector<uint64_t> Order(const ParetoRanking& r, const std::vector<TrialRecor
 }
 
 TEST(RankPareto, SortsFrontsThenInfeasibleThenIncompleteThenRunning) {
-  ParetoSetup setup = Setup(Goal::kMaximize);
+  ParetoSetup setup = TwoObjectives(Goal::kMaximize);
   setup.constraints.push_back({"mem", MetricBound{std::nullopt, 16.0}});
   std::vector<TrialRecord> trials = {
       Trial(0, {{"loss", 0.3}, {"acc", 0.8}, {"mem", 8}}),   // front 1
@@ -62,7 +62,7 @@ TEST(RankPareto, SortsFrontsThenInfeasibleThenIncompleteThenRunning) {
 }
 
 TEST(RankPareto, ImputeBestMakesAnUnreportedConstraintFeasible) {
-  ParetoSetup setup = Setup();
+  ParetoSetup setup = TwoObjectives();
   setup.constraints.push_back({"mem", MetricBound{std::nullopt, 16.0}});
   setup.impute = Impute::kBest;
   std::vector<TrialRecord> trials = {Trial(0, {{"loss", 1}, {"acc", 1}})};
@@ -70,7 +70,7 @@ TEST(RankPareto, ImputeBestMakesAnUnreportedConstraintFeasible) {
 }
 
 TEST(RankPareto, HypervolumeUsesTheGivenReferenceInRawUnits) {
-  ParetoSetup setup = Setup(Goal::kMaximize);
+  ParetoSetup setup = TwoObjectives(Goal::kMaximize);
   setup.objectives[0].reference = 1.0;  // loss <= 1
   setup.objectives[1].reference = 0.0;  // acc >= 0
   std::vector<TrialRecord> trials = {Trial(0, {{"loss", 0.5}, {"acc", 0.5}}),
@@ -85,7 +85,7 @@ TEST(RankPareto, HypervolumeUsesTheGivenReferenceInRawUnits) {
 TEST(RankPareto, DerivedReferenceLiesTenPercentBeyondTheFront) {
   std::vector<TrialRecord> trials = {Trial(0, {{"loss", 0}, {"acc", 10}}),
                                      Trial(1, {{"loss", 10}, {"acc", 0}})};
-  const ParetoRanking r = RankPareto(trials, Setup());
+  const ParetoRanking r = RankPareto(trials, TwoObjectives());
   EXPECT_EQ(r.reference, (std::vector<double>{11.0, 11.0}));
   EXPECT_DOUBLE_EQ(r.hypervolume, 11 * 1 + 1 * 10);
 }
