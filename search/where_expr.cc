@@ -20,9 +20,26 @@ constexpr int kMaxDepth = 64;
 }  // namespace
 
 enum class Op {
-  kNumber, kString, kBool, kName, kCall,
-  kNeg, kNot, kAdd, kSub, kMul, kDiv, kPow,
-  kLt, kLe, kGt, kGe, kEq, kNe, kAnd, kOr,
+  kNumber,
+  kString,
+  kBool,
+  kName,
+  kCall,
+  kNeg,
+  kNot,
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kPow,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kEq,
+  kNe,
+  kAnd,
+  kOr,
 };
 
 struct WhereNode {
@@ -102,8 +119,8 @@ class Parser {
       pos_ = close + 1;
       return;
     }
-    static const char* kOps[] = {"**", "<=", ">=", "==", "!=", "<", ">", "+", "-",
-                                 "*",  "/",  "(",  ")",  ","};
+    static const char* kOps[] = {"**", "<=", ">=", "==", "!=", "<", ">",
+                                 "+",  "-",  "*",  "/",  "(",  ")", ","};
     for (const char* op : kOps) {
       const std::string_view o(op);
       if (text_.substr(pos_, o.size()) == o) {
@@ -115,7 +132,8 @@ class Parser {
     }
     Fail(pos_, std::string("unexpected character '") + c + "'" +
                    (c == '=' ? " (use == to compare)" : "") +
-                   (c == '&' || c == '|' ? " (use and / or)" : "") + (c == '!' ? " (use not)" : ""));
+                   (c == '&' || c == '|' ? " (use and / or)" : "") +
+                   (c == '!' ? " (use not)" : ""));
     pos_ = text_.size();
   }
 
@@ -252,8 +270,8 @@ class Parser {
     if (IsOp("(")) {
       Next();
       auto inner = Or(depth + 1);
-      if (!error_ && !IsOp(")")) Fail(tok_.offset, "missing ')' for '(' at column " +
-                                                       std::to_string(t.offset + 1));
+      if (!error_ && !IsOp(")"))
+        Fail(tok_.offset, "missing ')' for '(' at column " + std::to_string(t.offset + 1));
       Next();
       return inner;
     }
@@ -275,8 +293,8 @@ class Parser {
       if (!seen) names_->emplace_back(t.text, t.offset);
       return n;
     }
-    const bool known = t.text == "log" || t.text == "exp" || t.text == "abs" ||
-                       t.text == "min" || t.text == "max";
+    const bool known =
+        t.text == "log" || t.text == "exp" || t.text == "abs" || t.text == "min" || t.text == "max";
     if (!known) {
       Fail(t.offset, "unknown function '" + t.text + "' (known: log, exp, abs, min, max)");
       return nullptr;
@@ -440,8 +458,7 @@ EvalResult Eval(const WhereNode& n, WhereExpr::Lookup lookup, const void* ctx) {
 
 WhereExpr::~WhereExpr() = default;
 
-std::variant<std::shared_ptr<const WhereExpr>, WhereError> WhereExpr::Parse(
-    std::string_view text) {
+std::variant<std::shared_ptr<const WhereExpr>, WhereError> WhereExpr::Parse(std::string_view text) {
   if (text.size() > kMaxText)
     return WhereError{"expression longer than " + std::to_string(kMaxText) + " characters",
                       kMaxText};
@@ -458,8 +475,8 @@ std::variant<bool, WhereError> WhereExpr::Evaluate(Lookup lookup, const void* ct
   if (auto* e = std::get_if<WhereError>(&r)) return *e;
   const WhereValue& v = std::get<WhereValue>(r);
   if (!std::holds_alternative<bool>(v))
-    return WhereError{std::string("the expression must be true or false, it gives ") +
-                          TypeName(v) + " (did you forget a comparison?)",
+    return WhereError{std::string("the expression must be true or false, it gives ") + TypeName(v) +
+                          " (did you forget a comparison?)",
                       0};
   return std::get<bool>(v);
 }

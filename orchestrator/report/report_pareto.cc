@@ -53,12 +53,9 @@ Value ParetoSummaryJson(const ParetoRanking& ranking) {
   }
   Value reference = Value::array();
   for (double r : ranking.reference) reference.push_back(JsonNumber(r));
-  return {{"objectives", objectives},
-          {"constraints", constraints},
-          {"front_size", ranking.front_size},
-          {"hypervolume", JsonNumber(ranking.hypervolume)},
-          {"reference", reference},
-          {"reference_derived", ranking.reference_derived}};
+  return {{"objectives", objectives},         {"constraints", constraints},
+          {"front_size", ranking.front_size}, {"hypervolume", JsonNumber(ranking.hypervolume)},
+          {"reference", reference},           {"reference_derived", ranking.reference_derived}};
 }
 
 std::string ParetoSummaryLine(const ParetoRanking& ranking) {
@@ -68,9 +65,8 @@ std::string ParetoSummaryLine(const ParetoRanking& ranking) {
     ref += (k ? ", " : "") + SanitizeForTerminal(o.name) + "=" +
            FormatShortNumber(ranking.reference[k]) + (o.reference ? "" : " derived");
   }
-  return std::to_string(ranking.front_size) +
-         (ranking.front_size == 1 ? " trial" : " trials") + ", hypervolume " +
-         FormatShortNumber(ranking.hypervolume) + " (reference " + ref + ")";
+  return std::to_string(ranking.front_size) + (ranking.front_size == 1 ? " trial" : " trials") +
+         ", hypervolume " + FormatShortNumber(ranking.hypervolume) + " (reference " + ref + ")";
 }
 
 int PrintParetoTop(ReadContext& ctx, const SweepRecord& sweep,
@@ -106,7 +102,8 @@ int PrintParetoTop(ReadContext& ctx, const SweepRecord& sweep,
   ctx.out << "sweep " << sweep.id << ": " << Join(goals, ", ");
   if (!setup.constraints.empty()) {
     std::vector<std::string> cs;
-    for (const ConstraintSpec& c : setup.constraints) cs.push_back(SanitizeForTerminal(ConstraintText(c)));
+    for (const ConstraintSpec& c : setup.constraints)
+      cs.push_back(SanitizeForTerminal(ConstraintText(c)));
     ctx.out << "; subject to " << Join(cs, ", ");
   }
   ctx.out << "; " << ranking.rows.size() << (ranking.rows.size() == 1 ? " trial" : " trials")

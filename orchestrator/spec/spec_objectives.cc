@@ -101,7 +101,9 @@ void ObjectivesParser::Metrics(const MapEntry& e) {
           r_.Error(k.key_node, path,
                    "impute applies to the whole sweep: give it on the first entry of metrics");
         } else if (s && (*s == "worst" || *s == "best" || *s == "latest")) {
-          m.impute = *s == "best" ? Impute::kBest : *s == "latest" ? Impute::kLatest : Impute::kWorst;
+          m.impute = *s == "best"     ? Impute::kBest
+                     : *s == "latest" ? Impute::kLatest
+                                      : Impute::kWorst;
         } else if (s) {
           r_.Error(k.value, path, "unknown impute '" + *s + "' (expected worst, best or latest)");
         }
@@ -129,10 +131,10 @@ void ObjectivesParser::Constraints(const MapEntry& e) {
   static const std::vector<std::string> kKeys = {"metric", "min", "max"};
   constraints_key_ = e.key_node;
   if (!e.value.IsSequence()) {
-    r_.Error(e.value, "constraints",
-             "expected a list of {metric, min, max} mappings, found " +
-                 SpecReader::Describe(e.value),
-             e.key_node);
+    r_.Error(
+        e.value, "constraints",
+        "expected a list of {metric, min, max} mappings, found " + SpecReader::Describe(e.value),
+        e.key_node);
     return;
   }
   for (size_t i = 0; i < e.value.size(); ++i) {
@@ -253,8 +255,8 @@ void ObjectivesParser::CheckWhereSatisfiable() {
       const int r = check(grid->Decode(i));
       if (r != 0) return;
     }
-    ReportWhere(0, "no grid point satisfies this expression (all " +
-                       std::to_string(grid->Size()) + " were checked)");
+    ReportWhere(0, "no grid point satisfies this expression (all " + std::to_string(grid->Size()) +
+                       " were checked)");
     return;
   }
   for (int k = 0; k < kWhereCheckDraws; ++k) {

@@ -38,7 +38,8 @@ Value ParetoOption(const SweepSpec& spec) {
   const std::vector<MetricSpec> list =
       spec.objectives.size() >= 2 ? spec.objectives : std::vector<MetricSpec>{spec.metric};
   for (const MetricSpec& m : list) {
-    Value o = {{"name", m.name}, {"goal", GoalName(m.goal)}, {"summary", SummaryModeName(m.summary)}};
+    Value o = {
+        {"name", m.name}, {"goal", GoalName(m.goal)}, {"summary", SummaryModeName(m.summary)}};
     if (m.reference) o["reference"] = *m.reference;
     objectives.push_back(o);
   }
@@ -58,7 +59,8 @@ Value ParetoOption(const SweepSpec& spec) {
 std::optional<ParetoSetup> SweepPareto(const SweepRecord& sweep) {
   if (!sweep.options.is_object() || !sweep.options.contains("pareto")) return std::nullopt;
   const Value& p = sweep.options["pareto"];
-  if (!p.is_object() || !p.contains("objectives") || !p["objectives"].is_array()) return std::nullopt;
+  if (!p.is_object() || !p.contains("objectives") || !p["objectives"].is_array())
+    return std::nullopt;
   ParetoSetup setup;
   for (const Value& o : p["objectives"]) {
     if (!o.is_object() || !o.contains("name") || !o["name"].is_string()) continue;
@@ -103,13 +105,16 @@ ParetoRanking RankPareto(const std::vector<TrialRecord>& trials, const ParetoSet
       finite = finite && row.values.back() && std::isfinite(*row.values.back());
     }
     for (const ConstraintSpec& c : setup.constraints) {
-      const std::optional<double> v = SummaryValue(t, c.metric, SummaryMode::kLast, Goal::kMinimize);
+      const std::optional<double> v =
+          SummaryValue(t, c.metric, SummaryMode::kLast, Goal::kMinimize);
       if (!v) {
         if (setup.impute != Impute::kBest) row.violations.push_back(c.metric + " not reported");
       } else if (!c.bound.Holds(*v)) {
         std::string why = c.metric + "=" + ParetoNumber(*v);
-        if (c.bound.min && !(*v >= *c.bound.min)) why += " < min " + ParetoNumber(*c.bound.min);
-        else why += " > max " + ParetoNumber(*c.bound.max);
+        if (c.bound.min && !(*v >= *c.bound.min))
+          why += " < min " + ParetoNumber(*c.bound.min);
+        else
+          why += " > max " + ParetoNumber(*c.bound.max);
         row.violations.push_back(why);
       }
     }

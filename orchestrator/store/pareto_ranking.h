@@ -32,9 +32,9 @@ struct ParetoObjective {
 };
 
 struct ParetoSetup {
-  std::vector<ParetoObjective> objectives;   // `metrics:` or the one `metric:`
-  std::vector<ConstraintSpec> constraints;   // `constraints:`
-  Impute impute = Impute::kWorst;            // a constrained metric never reported
+  std::vector<ParetoObjective> objectives;  // `metrics:` or the one `metric:`
+  std::vector<ConstraintSpec> constraints;  // `constraints:`
+  Impute impute = Impute::kWorst;           // a constrained metric never reported
 };
 
 // The JSON stored as options["pareto"] for a spec with `metrics:` or `constraints:`;
@@ -44,7 +44,7 @@ Value ParetoOption(const SweepSpec& spec);
 std::optional<ParetoSetup> SweepPareto(const SweepRecord& sweep);
 
 struct ParetoRow {
-  size_t index = 0;                          // position in the trials given to RankPareto
+  size_t index = 0;                           // position in the trials given to RankPareto
   std::vector<std::optional<double>> values;  // per objective, raw units; nullopt = none
   bool feasible = true;
   std::vector<std::string> violations;  // "latency_ms=25.0 > max 20.0", "memory_gb not reported"

@@ -40,7 +40,7 @@ struct MoModel {
   // Front in minimisation form (negated model outputs); empty when no trial is feasible,
   // and then only feasibility is maximised.
   std::vector<ObjectivePoint> front;
-  ObjectivePoint reference;    // minimisation form
+  ObjectivePoint reference;      // minimisation form
   Eigen::MatrixXd base_samples;  // S x m standard normal draws
 };
 

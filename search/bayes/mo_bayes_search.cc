@@ -72,7 +72,8 @@ void MultiObjectiveBayes::Observe(const Observation& obs) {
     p.y.push_back(v);
   }
   for (size_t j = 0; j < options_.constraints.size(); ++j) {
-    std::optional<double> v = j < obs.constraint_values.size() ? obs.constraint_values[j] : std::nullopt;
+    std::optional<double> v =
+        j < obs.constraint_values.size() ? obs.constraint_values[j] : std::nullopt;
     if (v && !std::isfinite(*v)) v.reset();
     p.c.push_back(v);
   }
@@ -114,7 +115,8 @@ bool MultiObjectiveBayes::Fit(Models& models, uint64_t seed) const {
     bool ok = !p.failed;
     for (size_t k = 0; k < m; ++k) ok = ok && p.y[k].has_value();
     for (size_t j = 0; j < options_.constraints.size(); ++j)
-      ok = ok && (p.c[j] ? options_.constraints[j].Holds(*p.c[j]) : options_.impute == Impute::kBest);
+      ok = ok &&
+           (p.c[j] ? options_.constraints[j].Holds(*p.c[j]) : options_.impute == Impute::kBest);
     on_front[i] = ok;
   }
   std::vector<Eigen::VectorXd> warped(m);
@@ -197,8 +199,8 @@ bool MultiObjectiveBayes::Fit(Models& models, uint64_t seed) const {
     models.reference[k] = hi + 0.1 * (hi > lo ? hi - lo : 1.0);
   }
   const Eigen::Index k_inc = std::min<Eigen::Index>(kMaxIncumbents, front_rows.size());
-  models.incumbents = X(std::vector<Eigen::Index>(front_rows.begin(), front_rows.begin() + k_inc),
-                        Eigen::all);
+  models.incumbents =
+      X(std::vector<Eigen::Index>(front_rows.begin(), front_rows.begin() + k_inc), Eigen::all);
   const int samples = m <= 2 ? 64 : 32;
   models.base_samples = MoBaseSamples(samples, static_cast<int>(m), BayesRng::Mix(seed, 0xBA5E));
   return true;
@@ -233,7 +235,8 @@ void MultiObjectiveBayes::Believe(Models& models, const Eigen::VectorXd& x) cons
   models.front = std::move(kept);
 }
 
-bool MultiObjectiveBayes::Usable(const Eigen::VectorXd& x, const std::set<std::string>& seen) const {
+bool MultiObjectiveBayes::Usable(const Eigen::VectorXd& x,
+                                 const std::set<std::string>& seen) const {
   const Config config = cube_.Decode(x);
   return !seen.count(ConfigKey(config)) && space_.Admits(config);
 }
@@ -298,7 +301,8 @@ std::vector<Config> MultiObjectiveBayes::Suggest(size_t n, const std::vector<Con
       aopt.raw_samples = many ? 512 : 1024;
       aopt.local_samples = 256;
       aopt.restarts = many ? 4 : 8;
-      for (const ScoredPoint& c : MaximizeMoAcquisition(models.View(), cube_, models.incumbents, aopt))
+      for (const ScoredPoint& c :
+           MaximizeMoAcquisition(models.View(), cube_, models.incumbents, aopt))
         if (Usable(c.x, seen)) {
           x = c.x;
           break;

@@ -88,7 +88,8 @@ TEST_F(MultiObjectiveTest, GridSweepRanksByParetoFrontInTopExportAndStatus) {
   }
   EXPECT_EQ(front, (std::set<std::pair<double, double>>{{0, 0}, {0, 0.5}, {0.5, 0.5}, {1, 0.5}}));
   // Front 1 is listed by the first objective, best first.
-  EXPECT_LE(top["trials"][0]["values"][0].get<double>(), top["trials"][1]["values"][0].get<double>());
+  EXPECT_LE(top["trials"][0]["values"][0].get<double>(),
+            top["trials"][1]["values"][0].get<double>());
   EXPECT_EQ(top["trials"][4]["front"], 2);
   EXPECT_EQ(top["trials"][5]["front"], 2);
   // The infeasible ones (y = 1, memory 10) come last with the constraint named.
@@ -103,7 +104,8 @@ TEST_F(MultiObjectiveTest, GridSweepRanksByParetoFrontInTopExportAndStatus) {
   CliResult text = Sweep({"top", "latest", "-k", "100"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("loss (minimize), latency (minimize); subject to memory <= 5.0"),
-            std::string::npos) << text.out;
+            std::string::npos)
+      << text.out;
   EXPECT_NE(text.out.find("front: 4 trials, hypervolume 7.25"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("FRONT"), std::string::npos);
   EXPECT_NE(text.out.find("memory=10.0 > max 5.0"), std::string::npos);
@@ -116,14 +118,16 @@ TEST_F(MultiObjectiveTest, GridSweepRanksByParetoFrontInTopExportAndStatus) {
   CliResult csv = Sweep({"export", "latest", "--format", "csv"});
   ASSERT_EQ(csv.exit_code, 0);
   EXPECT_NE(csv.out.find("duration,front,feasible,violations,values.loss,values.latency,params.x"),
-            std::string::npos) << csv.out.substr(0, 300);
+            std::string::npos)
+      << csv.out.substr(0, 300);
 
   Json status = SweepJson({"status", "latest"});
   EXPECT_EQ(status["pareto"]["front_size"], 4);
   EXPECT_DOUBLE_EQ(status["pareto"]["hypervolume"].get<double>(), 7.25);
   CliResult st = Sweep({"status", "latest"});
   EXPECT_NE(st.out.find("front     4 trials, hypervolume 7.25 (reference loss=3, latency=4)"),
-            std::string::npos) << st.out;
+            std::string::npos)
+      << st.out;
 }
 
 TEST_F(MultiObjectiveTest, BayesSweepRespectsWhereAndDerivesTheReferencePoint) {
@@ -135,7 +139,8 @@ where: "x + y <= 1.2"
 parameters:
   x: {min: 0.0, max: 1.0}
   y: {min: 0.0, max: 1.0}
-)Y"), "--max-trials", "14", "--workers", "2", "--seed", "3"});
+)Y"),
+                       "--max-trials", "14", "--workers", "2", "--seed", "3"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Json top = SweepJson({"top", "latest", "-k", "100"});
   ASSERT_EQ(top["trials"].size(), 14u);
@@ -178,13 +183,15 @@ TEST_F(MultiObjectiveTest, BadSpecsExitTwoWithALocationAndWriteNothing) {
   const std::vector<Case> cases = {
       {"method: grid\nmetrics:\n  - {name: loss}\nparameters:\n  x: {values: [0, 1]}\n",
        "sweep.yaml:4:1: metrics: metrics needs at least two"},
-      {"method: grid\nmetric: {name: loss}\nwhere: \"x / 0 > 1\"\nparameters:\n  x: {values: [0, 1]}\n",
+      {"method: grid\nmetric: {name: loss}\nwhere: \"x / 0 > 1\"\nparameters:\n  x: {values: [0, "
+       "1]}\n",
        "sweep.yaml:5:11: where: division by zero"},
       {"method: grid\nmetric: {name: loss}\nwhere: \"z > 1\"\nparameters:\n  x: {values: [0, 1]}\n",
        "sweep.yaml:5:9: where: unknown parameter 'z'"},
       {"method: grid\nmetric: {name: loss}\nwhere: \"x > 5\"\nparameters:\n  x: {values: [0, 1]}\n",
        "no grid point satisfies"},
-      {"method: random\nmetric: {name: loss}\nwhere: \"x > 5\"\nparameters:\n  x: {min: 0.0, max: 1.0}\n",
+      {"method: random\nmetric: {name: loss}\nwhere: \"x > 5\"\nparameters:\n  x: {min: 0.0, max: "
+       "1.0}\n",
        "no configuration satisfies this expression"},
   };
   for (const Case& c : cases) {

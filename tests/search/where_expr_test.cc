@@ -55,14 +55,15 @@ WhereError EvalError(const std::string& text, const Env& env) {
 TEST(WhereExpr, EvaluatesTheIssueExample) {
   const std::string e = "batch_size * seq_len <= 8192 and (optimizer != 'sgd' or lr < 0.1)";
   EXPECT_TRUE(Eval(e, {{"batch_size", 32}, {"seq_len", 256}, {"optimizer", "sgd"}, {"lr", 0.01}}));
-  EXPECT_FALSE(Eval(e, {{"batch_size", 64}, {"seq_len", 256}, {"optimizer", "adam"}, {"lr", 0.01}}));
+  EXPECT_FALSE(
+      Eval(e, {{"batch_size", 64}, {"seq_len", 256}, {"optimizer", "adam"}, {"lr", 0.01}}));
   EXPECT_FALSE(Eval(e, {{"batch_size", 16}, {"seq_len", 64}, {"optimizer", "sgd"}, {"lr", 0.5}}));
   EXPECT_TRUE(Eval(e, {{"batch_size", 16}, {"seq_len", 64}, {"optimizer", "adam"}, {"lr", 0.5}}));
 }
 
 TEST(WhereExpr, FollowsPythonPrecedence) {
-  EXPECT_TRUE(Eval("-2 ** 2 == -4", {}));        // ** binds tighter than unary minus
-  EXPECT_TRUE(Eval("2 ** 3 ** 2 == 512", {}));   // right-associative
+  EXPECT_TRUE(Eval("-2 ** 2 == -4", {}));       // ** binds tighter than unary minus
+  EXPECT_TRUE(Eval("2 ** 3 ** 2 == 512", {}));  // right-associative
   EXPECT_TRUE(Eval("1 + 2 * 3 == 7", {}));
   EXPECT_TRUE(Eval("(1 + 2) * 3 == 9", {}));
   EXPECT_TRUE(Eval("not 1 > 2 and 3 >= 3", {}));

@@ -17,10 +17,13 @@ metrics:
   - {name: acc, goal: maximize, impute: best}
 parameters:
   x: {values: [1, 2]}
-)Y", "s.yaml");
+)Y",
+                            "s.yaml");
   EXPECT_FALSE(spec.ok());
-  EXPECT_NE(spec.status().message().find("s.yaml:5:33: metrics[1].impute: impute applies to the whole sweep"),
-            std::string::npos) << spec.status().message();
+  EXPECT_NE(spec.status().message().find(
+                "s.yaml:5:33: metrics[1].impute: impute applies to the whole sweep"),
+            std::string::npos)
+      << spec.status().message();
   spec = ParseSpecText(R"Y(program: t.py
 method: bayes
 metrics:
@@ -29,7 +32,8 @@ metrics:
 early_terminate: {type: hyperband, min_iter: 3}
 parameters:
   x: {min: 0.0, max: 1.0}
-)Y", "s.yaml");
+)Y",
+                       "s.yaml");
   ASSERT_TRUE(spec.ok()) << spec.status().message();
   ASSERT_EQ(spec->objectives.size(), 2u);
   EXPECT_EQ(spec->objectives[1].goal, Goal::kMaximize);
@@ -45,7 +49,8 @@ where: "b * 2 <= 64 and opt != 'sgd'"
 parameters:
   b: {values: [16, 32, 64]}
   opt: {values: [sgd, adam]}
-)Y", "s.yaml");
+)Y",
+                            "s.yaml");
   ASSERT_TRUE(spec.ok()) << spec.status().message();
   ASSERT_TRUE(spec->space.where);
   EXPECT_TRUE(spec->space.Admits({16, "adam"}));
@@ -54,13 +59,15 @@ parameters:
 }
 
 TEST(SpecObjectives, WhereErrorsInABlockScalarPointAtTheirLine) {
-  auto spec = ParseSpecText("program: t.py\nmethod: random\nmetric: {name: loss}\nwhere: |\n"
-                            "  x > 0.1 and\n  y >= 0.2 or z\nparameters:\n"
-                            "  x: {min: 0.0, max: 1.0}\n  y: {min: 0.0, max: 1.0}\n",
-                            "s.yaml");
+  auto spec = ParseSpecText(
+      "program: t.py\nmethod: random\nmetric: {name: loss}\nwhere: |\n"
+      "  x > 0.1 and\n  y >= 0.2 or z\nparameters:\n"
+      "  x: {min: 0.0, max: 1.0}\n  y: {min: 0.0, max: 1.0}\n",
+      "s.yaml");
   ASSERT_FALSE(spec.ok());
   EXPECT_NE(spec.status().message().find("s.yaml:6:15: where: unknown parameter 'z'"),
-            std::string::npos) << spec.status().message();
+            std::string::npos)
+      << spec.status().message();
 }
 
 TEST(SpecObjectives, ConstraintsNeedSomethingToRank) {
@@ -70,10 +77,12 @@ constraints:
   - {metric: mem, max: 3}
 parameters:
   x: {values: [1, 2]}
-)Y", "s.yaml");
+)Y",
+                            "s.yaml");
   ASSERT_FALSE(spec.ok());
   EXPECT_NE(spec.status().message().find("s.yaml:3:1: constraints: constraints need a metric"),
-            std::string::npos) << spec.status().message();
+            std::string::npos)
+      << spec.status().message();
 }
 
 }  // namespace

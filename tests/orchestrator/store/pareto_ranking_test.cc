@@ -100,7 +100,8 @@ constraints:
   - {metric: mem, min: 1, max: 16}
 parameters:
   x: {values: [1, 2]}
-)Y", "s.yaml");
+)Y",
+                            "s.yaml");
   ASSERT_TRUE(spec.ok()) << spec.status().message();
   EXPECT_EQ(spec->metric.name, "loss");
   SweepRecord sweep;
@@ -115,8 +116,10 @@ parameters:
   EXPECT_EQ(setup->constraints[0].bound.min, 1.0);
   EXPECT_EQ(setup->constraints[0].bound.max, 16.0);
   // A plain single-objective sweep has none.
-  auto plain = ParseSpecText("program: t.py\nmethod: random\nmetric: {name: loss}\n"
-                             "parameters:\n  x: {values: [1]}\n", "p.yaml");
+  auto plain = ParseSpecText(
+      "program: t.py\nmethod: random\nmetric: {name: loss}\n"
+      "parameters:\n  x: {values: [1]}\n",
+      "p.yaml");
   ASSERT_TRUE(plain.ok());
   EXPECT_TRUE(ParetoOption(*plain).is_null());
   EXPECT_FALSE(SweepPareto(SweepRecord{}).has_value());
