@@ -24,6 +24,17 @@ using namespace sweep;
 
 namespace {
 
+// One single-objective observation (Observation has more members than these).
+Observation Obs(uint64_t n, Config c, Outcome outcome, std::optional<double> value) {
+  Observation o;
+  o.trial_number = n;
+  o.config = std::move(c);
+  o.outcome = outcome;
+  o.value = value;
+  return o;
+}
+
+
 double Objective(const Config& c) {
   double s = 0;
   for (const Value& v : c) s += std::pow(v.get<double>() - 0.3, 2);
@@ -78,7 +89,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < n; ++i) {
       Config c;
       for (int j = 0; j < 10; ++j) c.push_back(rng.Uniform());
-      history.push_back({static_cast<uint64_t>(i), c, Outcome::kFinished, Objective(c)});
+      history.push_back(Obs(static_cast<uint64_t>(i), c, Outcome::kFinished, Objective(c)));
     }
     s.Replay(history);
     std::vector<double> times, cpu;
@@ -89,7 +100,7 @@ int main(int argc, char** argv) {
       times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
       cpu.push_back(ThreadCpuSeconds() - c0);
       if (c.empty()) return 1;
-      s.Observe({static_cast<uint64_t>(n + r), c[0], Outcome::kFinished, Objective(c[0])});
+      s.Observe(Obs(static_cast<uint64_t>(n + r), c[0], Outcome::kFinished, Objective(c[0])));
     }
     std::printf("sweep_bayes,%d,%.4g,%.4g,%d,%.4g,%.4g\n", n, Percentile(times, 0.5),
                 Percentile(times, 0.95), reps, Percentile(cpu, 0.5), Percentile(cpu, 0.95));

@@ -30,6 +30,17 @@ using namespace sweep;
 
 namespace {
 
+// One single-objective observation (Observation has more members than these).
+Observation Obs(uint64_t n, Config c, Outcome outcome, std::optional<double> value) {
+  Observation o;
+  o.trial_number = n;
+  o.config = std::move(c);
+  o.outcome = outcome;
+  o.value = value;
+  return o;
+}
+
+
 std::vector<std::string> Split(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream ss(s);
@@ -88,7 +99,7 @@ RunResult Run(const bench::Problem& prob, const std::string& method, uint64_t se
     for (int i = 1; i <= budget; ++i) {
       Config c = ask({});
       double v = prob.f(c);
-      s.Observe({static_cast<uint64_t>(i - 1), c, Outcome::kFinished, v});
+      s.Observe(Obs(static_cast<uint64_t>(i - 1), c, Outcome::kFinished, v));
       record(i, v);
     }
   } else {  // bayes4
@@ -117,7 +128,7 @@ RunResult Run(const bench::Problem& prob, const std::string& method, uint64_t se
       running.erase(it);
       now = fin.end;
       double v = prob.f(fin.config);
-      s.Observe({fin.trial, fin.config, Outcome::kFinished, v});
+      s.Observe(Obs(fin.trial, fin.config, Outcome::kFinished, v));
       record(++done, v);
       if (static_cast<int>(next_trial) < budget) launch();
     }

@@ -23,6 +23,11 @@
 #include "agents/runtime/python_files.h"
 #include "orchestrator/controller/controller.h"
 #include "orchestrator/controller/ids.h"
+#include "orchestrator/store/pareto_ranking.h"
+#include "orchestrator/store/ranking.h"
+#include "orchestrator/report/read_commands.h"
+#include "orchestrator/remote/slurm_agents.h"
+#include "orchestrator/spec/spec_parser.h"
 #include "orchestrator/controller/sweep_lock.h"
 #include "orchestrator/remote/slurm_agents.h"
 #include "orchestrator/report/read_commands.h"
@@ -330,6 +335,9 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
   options.run_cap = spec.run_cap;
   // Read by ranking (orchestrator/store/ranking.cc) to rank by other metrics the same way.
   options.summary = SummaryModeName(spec.metric.summary);
+  // Read by pareto_ranking.cc: objectives, constraints and reference point of a
+  // multi-objective or constrained sweep (absent for a plain one).
+  if (Value pareto = ParetoOption(spec); !pareto.is_null()) options.pareto = pareto;
   if (slurm) options.slurm_agents = flags.slurm.value_or(spec.backend.agents);
   if (const auto& l = settled.controller.listen) {
     options.listen = FormatHostPort(l->host, l->port);  // the bound port replaces 0

@@ -213,7 +213,19 @@ Result<std::unique_ptr<SearchStrategy>> GridSearch::Make(const SearchSpace& spac
                                                          const StrategyOptions&) {
   Result<DiscreteGrid> grid = DiscreteGrid::Build(space, DiscreteGrid::Mode::kGrid);
   if (!grid.ok()) return grid.status();
-  return std::unique_ptr<SearchStrategy>(new GridSearch(std::move(grid).value()));
+  auto strategy = std::make_unique<GridSearch>(std::move(grid).value());
+  strategy->space_ = space;
+  if (space.where) {
+    // The size shown in progress lines counts only the points `where` admits, when the
+    // grid is small enough to walk once here.
+    const DiscreteGrid& g = strategy->grid_;
+    if (!g.Saturated() && g.Size() <= kCountLimit) {
+      uint64_t admitted = 0;
+      for (uint64_t i = 0; i < g.Size(); ++i) admitted += space.Admits(g.Decode(i)) ? 1 : 0;
+      strategy->admitted_ = admitted;
+    }
+  }
+  return std::unique_ptr<SearchStrategy>(std::move(strategy));
 }
 
 void GridSearch::Mark(const Config& config) {
@@ -230,9 +242,11 @@ std::vector<Config> GridSearch::Suggest(size_t n, const std::vector<Config>& pen
   SkipTaken();
   std::vector<Config> out;
   while (out.size() < n && next_ < grid_.Size()) {
-    out.push_back(grid_.Decode(next_));
+    Config config = grid_.Decode(next_);
     ++next_;
     SkipTaken();
+    // W&B has no `where:`; a grid point it rejects is skipped, never run.
+    if (space_.Admits(config)) out.push_back(std::move(config));
   }
   return out;
 }

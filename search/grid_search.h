@@ -78,7 +78,7 @@ class DiscreteGrid {
 };
 
 // Grid search. Suggests each configuration exactly once, in grid order, skipping any
-// that is pending or was replayed from the store; Exhausted() once every one has been
+// that is pending or was replayed from the store or that `where:` rejects; Exhausted() once every one has been
 // suggested. Observe() is a no-op: a grid does not learn. Single-threaded use.
 class GridSearch : public SearchStrategy {
  public:
@@ -94,13 +94,22 @@ class GridSearch : public SearchStrategy {
   // Marks every configuration in `history` (any outcome) as already suggested.
   void Replay(const std::vector<Observation>& history) override;
   // The product of the radices (saturated at UINT64_MAX, see DiscreteGrid).
-  std::optional<uint64_t> SpaceSize() const override { return grid_.Size(); }
+  // With `where:`, the number of admitted points when the grid has at most kCountLimit.
+  std::optional<uint64_t> SpaceSize() const override {
+    if (space_.where) return admitted_;
+    return grid_.Size();
+  }
+
+  // Grids up to this size are walked once to count the points `where` admits.
+  static constexpr uint64_t kCountLimit = 1000000;
 
  private:
   void Mark(const Config& config);
   void SkipTaken();
 
   DiscreteGrid grid_;
+  SearchSpace space_;                  // for `where:` (Admits)
+  std::optional<uint64_t> admitted_;  // points `where` admits, when counted
   uint64_t next_ = 0;                   // every index below it has been suggested
   std::unordered_set<uint64_t> ahead_;  // suggested indices >= next_ (out of order)
 };

@@ -40,23 +40,40 @@ Config RandomSearch::Draw(const SearchSpace& space, uint64_t seed, uint64_t k) {
   return DrawWith(space, rng);
 }
 
-Config RandomSearch::DrawFresh(uint64_t k) {
+std::optional<Config> RandomSearch::DrawFresh(uint64_t k) {
   Rng rng = Rng::ForStream(seed_, k);
-  Config config = DrawWith(space_, rng);
-  if (!finite_) return config;
+  // Rejection sampling against `where:` (W&B has no such key): draws the next
+  // configuration of the same stream until one is admitted, so the k-th suggestion
+  // still depends only on (seed, k).
+  auto draw = [&]() -> std::optional<Config> {
+    for (int i = 0; i < kMaxWhereDraws; ++i) {
+      Config c = DrawWith(space_, rng);
+      if (space_.Admits(c)) return c;
+    }
+    return std::nullopt;
+  };
+  std::optional<Config> config = draw();
+  if (!config || !finite_) return config;
   for (int attempt = 0; attempt < kMaxRedraws; ++attempt) {
-    const std::optional<uint64_t> index = finite_->Encode(config);
+    const std::optional<uint64_t> index = finite_->Encode(*config);
     if (index && taken_.insert(*index).second) return config;
-    config = DrawWith(space_, rng);
+    config = draw();
+    if (!config) return config;
   }
-  // Nearly used up: take the first free index at or after a random start.
+  // Nearly used up: take the first free admitted index at or after a random start.
   const uint64_t size = finite_->Size();
   uint64_t index = rng.UniformInt(size);
   for (uint64_t step = 0; step < size; ++step) {
-    if (taken_.insert(index).second) return finite_->Decode(index);
+    if (!taken_.count(index)) {
+      Config c = finite_->Decode(index);
+      if (space_.Admits(c)) {
+        taken_.insert(index);
+        return c;
+      }
+    }
     index = index + 1 == size ? 0 : index + 1;
   }
-  return Config();  // unreachable: Suggest checks Exhausted() first
+  return std::nullopt;  // every free configuration is rejected by `where:`
 }
 
 void RandomSearch::Mark(const Config& config) {
@@ -69,13 +86,20 @@ std::vector<Config> RandomSearch::Suggest(size_t n, const std::vector<Config>& p
   std::vector<Config> out;
   out.reserve(n);
   while (out.size() < n && !Exhausted()) {
-    out.push_back(DrawFresh(k_));
+    std::optional<Config> config = DrawFresh(k_);
+    if (!config) {
+      where_gave_up_ = true;
+      break;
+    }
+    out.push_back(std::move(*config));
     ++k_;
   }
   return out;
 }
 
-bool RandomSearch::Exhausted() const { return finite_ && taken_.size() >= finite_->Size(); }
+bool RandomSearch::Exhausted() const {
+  return where_gave_up_ || (finite_ && taken_.size() >= finite_->Size());
+}
 
 void RandomSearch::Replay(const std::vector<Observation>& history) {
   k_ = history.size();

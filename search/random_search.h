@@ -33,6 +33,10 @@ class RandomSearch : public SearchStrategy {
  public:
   // Re-draws of a colliding configuration before falling back to a scan.
   static constexpr int kMaxRedraws = 64;
+  // Draws per configuration that `where:` may reject before the strategy gives up and
+  // reports itself exhausted (the spec check has already refused a region no draw of
+  // a sample hits, so this only ends sweeps whose feasible region is vanishingly small).
+  static constexpr int kMaxWhereDraws = 100000;
 
   // Keeps a copy of `space`. Never fails for a validated space.
   RandomSearch(const SearchSpace& space, const StrategyOptions& options);
@@ -57,7 +61,8 @@ class RandomSearch : public SearchStrategy {
   uint64_t suggested() const { return k_; }
 
  private:
-  Config DrawFresh(uint64_t k);
+  // Configuration k, or nullopt when `where:` rejected kMaxWhereDraws draws.
+  std::optional<Config> DrawFresh(uint64_t k);
   void Mark(const Config& config);
 
   SearchSpace space_;
@@ -65,6 +70,7 @@ class RandomSearch : public SearchStrategy {
   uint64_t k_ = 0;
   std::optional<DiscreteGrid> finite_;  // set when the space is finite and countable
   std::unordered_set<uint64_t> taken_;  // finite spaces: suggested or pending indices
+  bool where_gave_up_ = false;          // `where:` rejected every draw of one config
 };
 
 }  // namespace sweep

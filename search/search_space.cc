@@ -80,6 +80,30 @@ int SearchSpace::IndexOf(std::string_view name) const {
   return -1;
 }
 
+namespace {
+struct AdmitContext {
+  const SearchSpace* space;
+  const Config* config;
+};
+const Value* LookupParam(const void* ctx, std::string_view name) {
+  const auto* c = static_cast<const AdmitContext*>(ctx);
+  const int i = c->space->IndexOf(name);
+  if (i < 0 || static_cast<size_t>(i) >= c->config->size()) return nullptr;
+  return &(*c->config)[static_cast<size_t>(i)];
+}
+}  // namespace
+
+bool SearchSpace::Admits(const Config& config, WhereError* error) const {
+  if (!where) return true;
+  const AdmitContext ctx{this, &config};
+  auto r = where->Evaluate(&LookupParam, &ctx);
+  if (auto* e = std::get_if<WhereError>(&r)) {
+    if (error) *error = *e;
+    return false;
+  }
+  return std::get<bool>(r);
+}
+
 Value SearchSpace::ToNested(const Config& config) const {
   Value out = Value::object();
   for (size_t i = 0; i < params.size() && i < config.size(); ++i) {

@@ -6,6 +6,7 @@
 // *_values forms they are raw values).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 
 #include "base/status.h"
 #include "base/value.h"
+#include "search/where_expr.h"
 
 namespace sweep {
 
@@ -79,6 +81,14 @@ struct Parameter {
 // where they appear).
 struct SearchSpace {
   std::vector<Parameter> params;
+  // The spec's `where:` predicate; nullptr when it has none. Every strategy suggests
+  // only configurations it admits.
+  std::shared_ptr<const WhereExpr> where;
+
+  // True when `config` satisfies `where` (always true without one). A configuration
+  // whose evaluation fails (division by zero, a type error) is not admitted; `error`
+  // then receives why, when non-null.
+  bool Admits(const Config& config, WhereError* error = nullptr) const;
 
   // Index of the parameter with this dotted name, or -1.
   int IndexOf(std::string_view name) const;

@@ -39,6 +39,20 @@ struct Observation {
   Config config;
   Outcome outcome = Outcome::kFinished;
   std::optional<double> value;  // summary value of the target metric, raw sign
+  // Multi-objective sweeps only (StrategyOptions::objectives has >= 2 entries or there
+  // are constraints): the summary of each objective, in `metrics:` order, and of each
+  // constrained metric, in `constraints:` order, raw sign; nullopt = never reported.
+  // Empty for single-objective sweeps, whose code paths read `value` alone.
+  std::vector<std::optional<double>> values;
+  std::vector<std::optional<double>> constraint_values;
+};
+
+// A bound on a metric (spec `constraints:`): a trial is feasible when min <= value <= max.
+struct MetricBound {
+  std::optional<double> min;
+  std::optional<double> max;
+  // True when v lies within the bounds (NaN never does).
+  bool Holds(double v) const { return v == v && (!min || v >= *min) && (!max || v <= *max); }
 };
 
 struct StrategyOptions {
@@ -46,6 +60,14 @@ struct StrategyOptions {
   Goal goal = Goal::kMinimize;     // direction of the target metric
   Impute impute = Impute::kWorst;  // failed/stopped trials without a value
   bool has_metric = false;         // false when the spec names no metric
+  // Goals of a multi-objective sweep (`metrics:`), in spec order; empty for a sweep with
+  // one `metric`. When non-empty, `goal` is objectives[0].
+  std::vector<Goal> objectives;
+  // Bounds of the constrained metrics (`constraints:`), in spec order.
+  std::vector<MetricBound> constraints;
+
+  // True when observations carry `values` / `constraint_values`.
+  bool MultiObjective() const { return objectives.size() >= 2 || !constraints.empty(); }
 };
 
 class SearchStrategy {

@@ -22,6 +22,7 @@
 
 #include "orchestrator/controller/controller_impl.h"
 #include "orchestrator/controller/local_executor.h"
+#include "orchestrator/controller/objective_values.h"
 
 namespace sweep {
 namespace asio = boost::asio;
@@ -73,6 +74,7 @@ Status Controller::Impl::Setup() {
   so.goal = spec_.metric.goal;
   so.impute = spec_.metric.impute;
   so.has_metric = !spec_.metric.name.empty();
+  SetObjectiveOptions(spec_, so);
   auto strategy = MakeStrategy(spec_.method, spec_.space, so);
   if (!strategy.ok()) return strategy.status();
   strategy_ = std::move(strategy.value());
@@ -135,6 +137,7 @@ void Controller::Impl::RestoreHistory() {
     obs.config = config.value();
     obs.outcome = StrategyOutcome(rec->status);
     obs.value = rec->value;
+    FillObjectiveValues(spec_, TrialSummary::FromJson(rec->summary), obs);
     if (detached_.count(rec->id)) {
       obs.outcome = Outcome::kRunning;
     } else if (rec->status == TrialStatus::kLost) {

@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -140,6 +141,7 @@ class Controller::Impl {
   double started_ = 0;
   std::string host_ = LocalHostname();
   bool warned_metric_ = false;
+  std::set<std::string> warned_objectives_;  // metrics/constraints metrics warned as missing
   bool warned_malformed_ = false;
   bool finished_ = false;
   int signals_seen_ = 0;

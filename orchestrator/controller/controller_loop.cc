@@ -5,6 +5,8 @@
 #include <cmath>
 
 #include "orchestrator/controller/controller_impl.h"
+#include "orchestrator/controller/objective_values.h"
+#include "orchestrator/spec/did_you_mean.h"
 #include "orchestrator/controller/ids.h"
 #include "orchestrator/controller/reported_run.h"
 #include "orchestrator/spec/command_builder.h"
@@ -278,6 +280,12 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end, EndCaus
   }
   if (rec.status == TrialStatus::kFinished && !spec_.metric.name.empty() && !rec.metric_reported)
     WarnMissingMetric(rt);
+  if (rec.status == TrialStatus::kFinished)
+    for (const std::string& name : MissingObjectiveMetrics(spec_, rt.summary))
+      if (warned_objectives_.insert(name).second)
+        display_.Log("warning: " + id + " finished without reporting '" + name +
+                         "', which the spec's metrics/constraints name",
+                     true);
 
   if (rec.status != TrialStatus::kLost || !state_.interrupted) {
     Observation obs;
@@ -285,6 +293,7 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end, EndCaus
     obs.config = rt.config;
     obs.outcome = StrategyOutcome(rec.status);  // rec.status is terminal here
     obs.value = rec.value;
+    FillObjectiveValues(spec_, rt.summary, obs);
     Observe(obs);
   }
   if (early_) early_->OnEnd(id);

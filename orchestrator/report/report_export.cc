@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "orchestrator/report/read_common.h"
+#include "orchestrator/report/report_pareto.h"
 #include "orchestrator/report/report_format.h"
 
 namespace sweep {
@@ -26,6 +27,15 @@ int CmdExport(ReadContext& ctx, const std::string& sweep_arg, const std::string&
   std::vector<std::optional<double>> values = TargetValues(*sweep, trials);
   std::vector<std::string> params = ParamNames(trials);
   std::vector<std::string> metrics = SummaryMetricNames(trials);
+  // Multi-objective or constrained sweeps also carry each trial's objective values,
+  // front and feasibility (the columns `top --json` has).
+  const std::optional<ParetoSetup> setup = SweepPareto(*sweep);
+  std::vector<const ParetoRow*> pareto(trials.size(), nullptr);
+  std::optional<ParetoRanking> ranking;
+  if (setup) {
+    ranking = RankPareto(trials, *setup);
+    for (const ParetoRow& r : ranking->rows) pareto[r.index] = &r;
+  }
 
   if (format == "json") {
     Value rows = Value::array();
@@ -47,6 +57,7 @@ int CmdExport(ReadContext& ctx, const std::string& sweep_arg, const std::string&
                       {"duration", JsonNumber(TrialDuration(ctx, t))},
                       {"params", t.params.is_object() ? t.params : Value::object()},
                       {"metrics", m}});
+      if (pareto[i]) AddParetoFields(*pareto[i], rows.back());
     }
     PrintJson(ctx, {{"sweep", sweep->id},
                     {"metric", sweep->metric.empty() ? Value(nullptr) : Value(sweep->metric)},
@@ -60,6 +71,12 @@ int CmdExport(ReadContext& ctx, const std::string& sweep_arg, const std::string&
                                      "exit_code", "signal", "started_at", "ended_at", "duration"};
   for (const auto& p : params) header.push_back("params." + p);
   for (const auto& m : metrics) header.push_back("metrics." + m);
+  if (setup) {
+    header.insert(header.begin() + 10, {"front", "feasible", "violations"});
+    for (size_t k = 0; k < setup->objectives.size(); ++k)
+      header.insert(header.begin() + 13 + static_cast<std::ptrdiff_t>(k),
+                    "values." + setup->objectives[k].name);
+  }
   auto emit = [&](const std::vector<std::string>& fields) {
     for (size_t i = 0; i < fields.size(); ++i) {
       if (i > 0) o << ',';
@@ -81,6 +98,14 @@ int CmdExport(ReadContext& ctx, const std::string& sweep_arg, const std::string&
                                     FormatIsoTime(t.started_at),
                                     FormatIsoTime(t.ended_at),
                                     duration ? FormatExactNumber(*duration) : ""};
+    if (const ParetoRow* r = pareto[i]) {
+      std::string violations;
+      for (const std::string& v : r->violations) violations += (violations.empty() ? "" : "; ") + v;
+      row.push_back(r->front > 0 ? std::to_string(r->front) : "");
+      row.push_back(r->feasible ? "true" : "false");
+      row.push_back(violations);
+      for (const auto& v : r->values) row.push_back(v ? FormatExactNumber(*v) : "");
+    }
     for (const auto& p : params) {
       std::string cell;
       if (t.params.is_object()) {

@@ -11,6 +11,7 @@
 
 #include "orchestrator/early_stop/compute_saved.h"
 #include "orchestrator/report/read_common.h"
+#include "orchestrator/report/report_pareto.h"
 #include "orchestrator/report/report_format.h"
 #include "orchestrator/report/text_table.h"
 #include "orchestrator/store/sweep_view.h"
@@ -187,7 +188,7 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
                           {"tasks", j.tasks},
                           {"submitted_at", JsonTime(j.submitted_at)},
                           {"state", j.state}});
-    PrintJson(ctx, {{"id", s.id},
+    Value out = {{"id", s.id},
                     {"name", s.name},
                     {"status", SweepStatusWord(s.status)},
                     {"reason", s.reason},
@@ -209,7 +210,11 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
                     {"workdir", s.workdir},
                     {"options", SweepOptionsToJson(s.options)},
                     {"agents", agent_list},
-                    {"slurm_jobs", job_list}});
+                    {"slurm_jobs", job_list}};
+    // Multi-objective or constrained sweeps: the front's size and hypervolume.
+    const auto setup = SweepPareto(s);
+    out["pareto"] = setup ? ParetoSummaryJson(RankPareto(v.trials, *setup)) : Value(nullptr);
+    PrintJson(ctx, out);
     return 0;
   }
   std::ostringstream o;
@@ -239,6 +244,9 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
     first = false;
   }
   o << "\nbest      " << BestText(v);
+  if (const auto setup = SweepPareto(s)) {
+    o << " (first objective)\nfront     " << ParetoSummaryLine(RankPareto(v.trials, *setup));
+  }
   if (saved.stopped > 0) {
     o << "\nstopped   " << saved.stopped << " by early termination; ";
     if (saved.estimated) {

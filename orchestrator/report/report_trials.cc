@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "orchestrator/report/read_common.h"
+#include "orchestrator/report/report_pareto.h"
 #include "orchestrator/report/report_format.h"
 #include "orchestrator/report/report_provenance.h"
 #include "orchestrator/report/text_table.h"
@@ -45,6 +46,11 @@ int CmdTop(ReadContext& ctx, const std::string& sweep_arg, const TopOptions& opt
   if (!sweep.ok()) return Fail(ctx, sweep.status());
   auto trials = ctx.store.ListTrials(sweep->id);
   if (!trials.ok()) return Fail(ctx, trials.status());
+  // A multi-objective or constrained sweep ranks by Pareto front unless one metric
+  // (or a goal) is asked for.
+  if (options.metric.empty() && options.goal.empty())
+    if (const auto setup = SweepPareto(*sweep))
+      return PrintParetoTop(ctx, *sweep, *trials, *setup, options.k);
   auto ranking = RankTrials(*sweep, *trials, rank_options);
   if (!ranking.ok()) return Fail(ctx, ranking.status());
   size_t shown = options.k == 0 ? ranking->rows.size() : std::min(options.k, ranking->rows.size());

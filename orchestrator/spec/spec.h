@@ -26,6 +26,17 @@ struct MetricSpec {
   std::optional<double> target;              // stop new trials once a summary reaches it
   SummaryMode summary = SummaryMode::kLast;  // extension `metric.summary`
   Impute impute = Impute::kWorst;            // W&B `metric.impute`
+  // Multi-objective sweeps: the objective's value in the hypervolume reference point
+  // (extension `metrics[i].reference`); absent = derived from the trials.
+  std::optional<double> reference;
+};
+
+// One entry of the extension `constraints:`: a trial is feasible only when its summary
+// of `metric` lies within `bound`. A trial that never reports the metric is infeasible
+// unless the sweep's impute is `best`.
+struct ConstraintSpec {
+  std::string metric;
+  MetricBound bound;
 };
 
 enum class EarlyTerminateType { kNone, kHyperband, kAsha, kMedian, kCurve };
@@ -80,7 +91,12 @@ struct SweepSpec {
   std::string interpreter = "python3";  // extension: what ${interpreter} expands to
   std::string method;                   // grid | random | bayes | ...
   MetricSpec metric;
-  SearchSpace space;
+  // W&B's `metrics:` (at least two): the objectives of a multi-objective sweep, in spec
+  // order. Empty for a sweep with `metric:`. When set, `metric` is objectives[0] (what
+  // early termination, progress lines and TrialRecord::value use).
+  std::vector<MetricSpec> objectives;
+  std::vector<ConstraintSpec> constraints;  // extension `constraints:`
+  SearchSpace space;                        // space.where holds the extension `where:`
   EarlyTerminateSpec early_terminate;
   std::optional<uint64_t> run_cap;  // W&B run_cap
 

@@ -21,6 +21,7 @@
 
 #include "orchestrator/spec/did_you_mean.h"
 #include "orchestrator/spec/spec_extensions.h"
+#include "orchestrator/spec/spec_objectives.h"
 #include "orchestrator/spec/spec_params.h"
 #include "orchestrator/spec/spec_reader.h"
 #include "orchestrator/spec/spec_text_checks.h"
@@ -39,6 +40,7 @@ const std::vector<std::string> kIgnoredWandbKeys = {"entity", "project", "contro
 std::vector<std::string> TopLevelKeys() {
   std::vector<std::string> keys = kWandbKeys;
   for (const std::string& k : ExtensionKeys()) keys.push_back(k);
+  for (const std::string& k : ObjectiveExtensionKeys()) keys.push_back(k);
   return keys;
 }
 
@@ -86,7 +88,7 @@ std::string PythonText(const YAML::Node& n) {
 
 class TopLevelParser {
  public:
-  TopLevelParser(SpecReader& r, SweepSpec& spec) : r_(r), spec_(spec) {}
+  TopLevelParser(SpecReader& r, SweepSpec& spec) : r_(r), spec_(spec), objectives_(r, spec) {}
 
   void Parse(const YAML::Node& root) {
     auto entries = r_.Entries(root, "", YAML::Node());
@@ -144,9 +146,8 @@ class TopLevelParser {
     } else if (std::find(kIgnoredWandbKeys.begin(), kIgnoredWandbKeys.end(), k) !=
                kIgnoredWandbKeys.end()) {
       r_.Note(e.key_node, k, "W&B-only key '" + k + "' is accepted and ignored");
-    } else if (k == "metrics") {
-      r_.Error(e.key_node, k,
-               "multi-objective 'metrics' (W&B method custom) is not supported; use 'metric'");
+    } else if (objectives_.Key(e)) {
+      // metrics, constraints, where: spec_objectives.cc
     } else if (k == "scheduler") {
       r_.Error(e.key_node, k, "'scheduler' (W&B custom schedulers) is not supported");
     } else if (!ParseExtensionKey(e, r_, spec_)) {
@@ -379,9 +380,11 @@ class TopLevelParser {
                        "); give it values: [...] or use method random or bayes");
       }
     }
-    if (spec_.method == "bayes" && !has_metric_ && !suggested("metric"))
+    objectives_.CrossChecks(has_metric_, metric_node_);
+    const bool has_objective = has_metric_ || !spec_.objectives.empty();
+    if (spec_.method == "bayes" && !has_objective && !suggested("metric"))
       r_.Error(method_node_, "method", "method bayes needs a metric to optimize");
-    if (spec_.early_terminate.type != EarlyTerminateType::kNone && !has_metric_ &&
+    if (spec_.early_terminate.type != EarlyTerminateType::kNone && !has_objective &&
         !suggested("metric"))
       r_.Error(early_terminate_node_, "early_terminate",
                "early termination needs a metric to compare trials by");
@@ -405,6 +408,7 @@ class TopLevelParser {
   bool uses_program_ = false;
   YAML::Node method_node_, metric_node_, early_terminate_node_, command_node_;
   std::vector<std::string> suggested_;  // did-you-mean answers for unknown top-level keys
+  ObjectivesParser objectives_;         // metrics, constraints, where
 };
 
 // Receives parse events and ignores them: only the number of documents matters.

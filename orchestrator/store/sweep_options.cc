@@ -11,7 +11,7 @@ namespace {
 constexpr const char* kKnown[] = {
     "workers",         "gpus",         "max_trials", "space_size", "run_cap",
     "summary",         "slurm_agents", "listen",     "token_file", "lease_interval_s",
-    "lease_timeout_s", "tls_cert",     "tls_key"};
+    "lease_timeout_s", "tls_cert",     "tls_key", "pareto"};
 
 bool Known(const std::string& key) {
   return std::any_of(std::begin(kKnown), std::end(kKnown), [&](const char* k) { return key == k; });
@@ -68,6 +68,7 @@ Value SweepOptionsToJson(const SweepOptions& o) {
   if (o.lease_timeout_s) j["lease_timeout_s"] = *o.lease_timeout_s;
   if (!o.tls_cert.empty()) j["tls_cert"] = o.tls_cert;
   if (!o.tls_key.empty()) j["tls_key"] = o.tls_key;
+  if (!o.pareto.is_null()) j["pareto"] = o.pareto;
   return j;
 }
 
@@ -87,6 +88,7 @@ SweepOptions ParseSweepOptions(const Value& j) {
   o.lease_timeout_s = Number(j, "lease_timeout_s");
   o.tls_cert = Text(j, "tls_cert");
   o.tls_key = Text(j, "tls_key");
+  if (j.contains("pareto") && j["pareto"].is_object()) o.pareto = j["pareto"];
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!Known(it.key())) o.extra[it.key()] = it.value();
   return o;

@@ -38,6 +38,9 @@ struct SweepOptions {
   std::optional<double> lease_interval_s;  // nullopt = 5 s (ListenOptions' default)
   std::optional<double> lease_timeout_s;   // nullopt = 30 s
   std::string tls_cert, tls_key;           // "" = plain TCP
+  // Objectives, constraints and reference point of a multi-objective or constrained
+  // sweep (store/pareto_ranking.h reads it); null for a plain sweep.
+  Value pareto;
   // Keys this version does not know (written by a newer one): kept as they were, so
   // rewriting a record never drops them.
   Value extra = Value::object();

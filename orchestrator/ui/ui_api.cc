@@ -15,6 +15,8 @@
 #include "orchestrator/store/ranking.h"
 #include "orchestrator/ui/lttb.h"
 #include "orchestrator/ui/param_importance.h"
+#include "orchestrator/store/pareto_ranking.h"
+#include "orchestrator/store/ranking.h"
 #include "orchestrator/ui/ui_trial_files.h"
 
 namespace sweep {
@@ -156,6 +158,45 @@ std::string ImportanceJson(const DashboardView& v) {
   return Dump(out);
 }
 
+// GET /api/sweeps/ID/pareto (multi-objective or constrained sweeps): the front's summary
+// and one point per trial {id, number, status, values, front, feasible, violations};
+// 404 for other sweeps. A free function so the class's header stays as it is.
+UiResponse ParetoResponse(const SweepView& v) {
+  const std::optional<ParetoSetup> setup = SweepPareto(v.sweep);
+  if (!setup) return Error(404, "sweep " + v.sweep.id + " is not multi-objective or constrained");
+  const ParetoRanking ranking = RankPareto(v.trials, *setup);
+  // Non-finite numbers become null: JSON cannot carry them and the chart skips them.
+  auto number = [](std::optional<double> x) {
+    return x && std::isfinite(*x) ? Value(*x) : Value(nullptr);
+  };
+  Value objectives = Value::array();
+  for (const ParetoObjective& o : setup->objectives)
+    objectives.push_back({{"name", o.name}, {"goal", GoalName(o.goal)}});
+  Value reference = Value::array();
+  for (double r : ranking.reference) reference.push_back(number(r));
+  Value points = Value::array();
+  for (const ParetoRow& r : ranking.rows) {
+    const TrialRecord& t = v.trials[r.index];
+    Value values = Value::array();
+    for (const auto& x : r.values) values.push_back(number(x));
+    Value violations = Value::array();
+    for (const std::string& s : r.violations) violations.push_back(s);
+    points.push_back({{"id", t.id},
+                      {"number", t.number},
+                      {"status", TrialStatusName(t.status)},
+                      {"values", values},
+                      {"front", r.front > 0 ? Value(r.front) : Value(nullptr)},
+                      {"feasible", r.feasible},
+                      {"violations", violations}});
+  }
+  return Json(Value{{"objectives", objectives},
+                    {"front_size", ranking.front_size},
+                    {"hypervolume", number(ranking.hypervolume)},
+                    {"reference", reference},
+                    {"reference_derived", ranking.reference_derived},
+                    {"points", points}});
+}
+
 }  // namespace
 
 bool PercentDecode(const std::string& in, bool query, std::string* out) {
@@ -231,6 +272,11 @@ UiResponse UiApi::Route(const UiRequest& request) {
       if (seg[3] == "trials") return only_get([&] { return Trials(id, query); });
       if (seg[3] == "columns") return only_get([&] { return Columns(id); });
       if (seg[3] == "importance") return only_get([&] { return Importance(id); });
+      if (seg[3] == "pareto")
+        return only_get([&] {
+          auto view = views_.Get(id);
+          return view.ok() ? ParetoResponse(**view) : FromStatus(view.status());
+        });
       if (seg[3] == "curves") return only_get([&] { return Curves(id, query); });
     }
   } else if (seg[1] == "trials" && seg.size() >= 3) {

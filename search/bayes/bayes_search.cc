@@ -20,6 +20,7 @@
 
 #include "search/bayes/acq_optimizer.h"
 #include "search/bayes/initial_design.h"
+#include "search/bayes/mo_bayes_search.h"
 #include "search/bayes/rng.h"
 
 namespace sweep {
@@ -32,6 +33,10 @@ const bool kRegistered =
     RegisterStrategy("bayes",
                      [](const SearchSpace& space,
                         const StrategyOptions& options) -> Result<std::unique_ptr<SearchStrategy>> {
+                       // `metrics:` or `constraints:`: one GP per objective and constraint.
+                       if (options.MultiObjective())
+                         return std::unique_ptr<SearchStrategy>(
+                             new MultiObjectiveBayes(space, options));
                        return std::unique_ptr<SearchStrategy>(new BayesSearch(space, options));
                      });
 
@@ -39,7 +44,7 @@ const bool kRegistered =
 
 BayesSearch::BayesSearch(const SearchSpace& space, const StrategyOptions& options,
                          const BayesOptions& bayes)
-    : cube_(space), options_(options), bayes_(bayes) {
+    : space_(space), cube_(space), options_(options), bayes_(bayes) {
   (void)kRegistered;
   design_size_ = bayes.initial_design > 0 ? bayes.initial_design
                                           : InitialDesignSize(static_cast<int>(cube_.ParamDims()));
@@ -109,9 +114,14 @@ std::optional<Eigen::VectorXd> BayesSearch::NextDesignPoint(const std::set<std::
     }
     ++design_cursor_;
     Eigen::VectorXd x = cube_.FromParamUnit(u);
-    if (!seen.count(ConfigKey(cube_.Decode(x)))) return cube_.Snap(x);
+    if (Usable(x, seen)) return cube_.Snap(x);
   }
   return std::nullopt;
+}
+
+bool BayesSearch::Usable(const Eigen::VectorXd& x, const std::set<std::string>& seen) const {
+  const Config config = cube_.Decode(x);
+  return !seen.count(ConfigKey(config)) && space_.Admits(config);
 }
 
 std::optional<Eigen::VectorXd> BayesSearch::FallbackPoint(const std::set<std::string>& seen,
@@ -121,16 +131,18 @@ std::optional<Eigen::VectorXd> BayesSearch::FallbackPoint(const std::set<std::st
     size_t start = rng.Below(finite_size_);
     for (size_t k = 0; k < finite_size_; ++k) {
       Eigen::VectorXd x = cube_.EnumeratePoint((start + k) % finite_size_);
-      if (!seen.count(ConfigKey(cube_.Decode(x)))) return x;
+      if (Usable(x, seen)) return x;
     }
     return std::nullopt;
   }
   const int pd = static_cast<int>(cube_.ParamDims());
-  for (int tries = 0; tries < 1000; ++tries) {
+  // `where:` may reject most of the cube; the spec check guarantees some draws pass.
+  const int max_tries = space_.where ? 100000 : 1000;
+  for (int tries = 0; tries < max_tries; ++tries) {
     Eigen::VectorXd u(pd);
     for (int j = 0; j < pd; ++j) u[j] = rng.Uniform();
     Eigen::VectorXd x = cube_.FromParamUnit(u);
-    if (!seen.count(ConfigKey(cube_.Decode(x)))) return cube_.Snap(x);
+    if (Usable(x, seen)) return cube_.Snap(x);
   }
   return std::nullopt;
 }
@@ -208,7 +220,7 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
       aopt.restarts = m <= 300 ? 5 : 3;
       aopt.max_iterations = m <= 300 ? 60 : 30;
       for (const ScoredPoint& c : MaximizeLogEi(gp, best, cube_, incumbents, aopt))
-        if (!seen.count(ConfigKey(cube_.Decode(c.x)))) {
+        if (Usable(c.x, seen)) {
           x = c.x;
           break;
         }

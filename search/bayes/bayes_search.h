@@ -9,6 +9,9 @@
 // after each pick, so a batch or N asynchronous workers never get the same point.
 // Without a metric (has_metric false) nothing can be modelled: the strategy keeps
 // walking the Sobol' sequence, a space-filling replacement for random search.
+// Every suggestion satisfies the space's `where:` (candidates it rejects are skipped).
+// Multi-objective or constrained sweeps get MultiObjectiveBayes (mo_bayes_search.h)
+// from the same registered name.
 #pragma once
 
 #include <Eigen/Dense>
@@ -65,7 +68,10 @@ class BayesSearch : public SearchStrategy {
   std::optional<Eigen::VectorXd> NextDesignPoint(const std::set<std::string>& seen);
   // A random unseen point (or, for small finite spaces, an enumerated one).
   std::optional<Eigen::VectorXd> FallbackPoint(const std::set<std::string>& seen, uint64_t salt);
+  // Not yet seen, and admitted by the space's `where:`.
+  bool Usable(const Eigen::VectorXd& x, const std::set<std::string>& seen) const;
 
+  SearchSpace space_;  // for `where:`
   UnitCube cube_;
   StrategyOptions options_;
   BayesOptions bayes_;

@@ -108,7 +108,7 @@ async function sweepPage(root, id, token) {
   if (token !== pageToken) return;
   if (!root.querySelector("#sweep-head")) buildSweepSkeleton(root, sweep);
   renderSweepHead(sweep);
-  await Promise.all([renderTable(sweep, token), renderOverview(sweep, token), renderCurves(sweep, token)]);
+  await Promise.all([renderTable(sweep, token), renderOverview(sweep, token), renderCurves(sweep, token), renderPareto(sweep, token)]);
   if (token !== pageToken) return;
   if (sweep.status === "running") schedule(() => sweepPage(root, id, token));
 }
@@ -123,6 +123,7 @@ function buildSweepSkeleton(root, sweep) {
   metricSel.onchange = () => { sweepState.curveMetric = metricSel.value; renderCurves(null, pageToken); };
   root.append(
     h("div", {id: "sweep-head"}),
+    sweep.options && sweep.options.pareto ? section("Pareto front", h("div", {id: "pareto", class: "chart-box wide"})) : "",
     h("div", {class: "row"},
       section("Target over trials", h("div", {id: "progress-chart", class: "chart-box"})),
       section("Parameter importance", h("div", {id: "importance"}))),
@@ -249,6 +250,40 @@ async function renderOverview(sweep, token) {
       scatterChart(box, p.values, cols.values, buckets, {xlabel: p.name, ylabel: sweep.metric, logX: p.log, categories: p.categories});
     }
   } else sc.textContent = "Needs a target metric.";
+}
+
+// Multi-objective or constrained sweeps: the front as a scatter (two objectives) or as a
+// table with parallel coordinates of the objectives (three or more).
+async function renderPareto(sweep, token) {
+  const box = document.getElementById("pareto");
+  if (!box) return;
+  const pf = await api(`/sweeps/${encodeURIComponent(sweep.id)}/pareto`);
+  if (token !== pageToken) return;
+  box.textContent = "";
+  const names = pf.objectives.map((o) => o.name), goals = pf.objectives.map((o) => o.goal);
+  box.appendChild(h("p", {class: "muted"}, `front: ${pf.front_size} trial${pf.front_size === 1 ? "" : "s"}, ` +
+    `hypervolume ${fmt(pf.hypervolume)} (reference ${pf.reference.map((r, i) => `${names[i]}=${fmt(r)}`).join(", ")}` +
+    `${pf.reference_derived ? ", derived" : ""}); red: Pareto-optimal, grey: dominated, ×: infeasible`));
+  if (names.length === 2) {
+    const chart = h("div", {class: "pareto-scatter"});
+    box.appendChild(chart);
+    paretoScatter(chart, pf.points, names, goals);
+  } else if (names.length >= 3) {
+    const cols = names.map((n, k) => ({name: n, values: pf.points.map((p) => p.values[k]), log: false, categories: null}));
+    const buckets = pf.points.map((p) => (p.front === 1 ? 0 : RAMP.length - 1));
+    const par = h("div", {});
+    box.appendChild(par);
+    parallelChart(par, cols, buckets, {width: Math.max(520, names.length * 150)});
+  }
+  const front = pf.points.filter((p) => p.front === 1);
+  const table = h("table", {class: "grid pareto-table"},
+    h("tr", {}, h("th", {}, "trial"), ...names.map((n) => h("th", {}, n))),
+    ...front.map((p) => h("tr", {}, h("td", {}, h("a", {href: `#/trial/${encodeURIComponent(p.id)}`}, p.id)),
+      ...p.values.map((v) => h("td", {class: "num"}, fmt(v))))));
+  box.appendChild(table);
+  const infeasible = pf.points.filter((p) => !p.feasible);
+  if (infeasible.length) box.appendChild(h("p", {class: "muted"}, `${infeasible.length} infeasible: ` +
+    infeasible.slice(0, 5).map((p) => `${p.id} (${p.violations.join("; ")})`).join(", ") + (infeasible.length > 5 ? ", …" : "")));
 }
 
 async function renderCurves(sweep, token) {

@@ -225,3 +225,37 @@ function qualityBuckets(values, goal) {
     return Math.min(4, Math.floor(good * 5));
   });
 }
+
+// Two objectives: every trial with both values as a dot (front 1 red and joined by its
+// staircase, later fronts grey), infeasible trials as crosses. points: [{values, front,
+// feasible, id}]; goals: ["minimize"|"maximize", ...].
+function paretoScatter(container, points, names, goals, opts) {
+  opts = opts || {};
+  const f = frame(container, opts.width || 520, opts.height || 320, {l: 56, b: 34});
+  const ok = points.filter((p) => p.values.length >= 2 && p.values[0] !== null && p.values[1] !== null);
+  const xs = ok.map((p) => p.values[0]), ys = ok.map((p) => p.values[1]);
+  const sx = makeScale(...extent(xs, false), f.x0, f.x1, false);
+  const sy = makeScale(...extent(ys, false), f.y0, f.y1, false);
+  axes(f, sx, sy, `${names[0]} (${goals[0]})`, `${names[1]} (${goals[1]})`);
+  let dots = "", front = "", crosses = "";
+  const frontPts = [];
+  for (const p of ok) {
+    const x = sx(p.values[0]), y = sy(p.values[1]);
+    if (!p.feasible) crosses += `M${(x - 4).toFixed(1)} ${(y - 4).toFixed(1)}l8 8M${(x - 4).toFixed(1)} ${(y + 4).toFixed(1)}l8 -8`;
+    else if (p.front === 1) { front += `M${x.toFixed(1)} ${y.toFixed(1)}h0`; frontPts.push(p); }
+    else dots += `M${x.toFixed(1)} ${y.toFixed(1)}h0`;
+  }
+  // The attained region's boundary: sorted by the first objective, a step per point.
+  const better0 = goals[0] === "maximize" ? -1 : 1;
+  frontPts.sort((a, b) => better0 * (a.values[0] - b.values[0]));
+  let stair = "";
+  frontPts.forEach((p, i) => {
+    const x = sx(p.values[0]), y = sy(p.values[1]);
+    stair += i === 0 ? `M${x.toFixed(1)} ${y.toFixed(1)}` : `H${x.toFixed(1)}V${y.toFixed(1)}`;
+  });
+  if (stair) svgEl("path", {d: stair, fill: "none", stroke: "#d62728", "stroke-width": 1.5, class: "pareto-front"}, f.svg);
+  if (dots) svgEl("path", {d: dots, stroke: "#9aa5b1", "stroke-width": 6, "stroke-linecap": "round", "stroke-opacity": 0.8, class: "dots"}, f.svg);
+  if (front) svgEl("path", {d: front, stroke: "#d62728", "stroke-width": 8, "stroke-linecap": "round", class: "dots front-dots"}, f.svg);
+  if (crosses) svgEl("path", {d: crosses, stroke: "#555", "stroke-width": 1.5, class: "infeasible"}, f.svg);
+  return f.svg;
+}

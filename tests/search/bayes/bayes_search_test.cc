@@ -15,6 +15,16 @@ using testing::ContinuousSpace;
 using testing::MakeCategorical;
 using testing::MakeParam;
 
+// One single-objective observation (named fields: Observation has more members).
+Observation Obs(uint64_t n, Config c, Outcome outcome, std::optional<double> value) {
+  Observation o;
+  o.trial_number = n;
+  o.config = std::move(c);
+  o.outcome = outcome;
+  o.value = value;
+  return o;
+}
+
 double Quadratic(const Config& c) {
   double x = c[0].get<double>(), y = c[1].get<double>();
   return (x - 0.3) * (x - 0.3) + 2 * (y - 0.7) * (y - 0.7);
@@ -37,8 +47,8 @@ std::vector<Observation> Drive(SearchStrategy& s, int steps, double (*f)(const C
     EXPECT_EQ(c.size(), 1u);
     if (c.empty()) break;
     double v = f(c[0]);
-    Observation obs{static_cast<uint64_t>(history.size()), c[0], Outcome::kFinished,
-                    negate ? -v : v};
+    Observation obs = Obs(static_cast<uint64_t>(history.size()), c[0], Outcome::kFinished,
+                          negate ? -v : v);
     s.Observe(obs);
     history.push_back(obs);
   }
@@ -102,7 +112,7 @@ TEST(BayesSearch, ABatchCrossingTheInitialDesignStaysDistinct) {
   BayesSearch s(ContinuousSpace(2), Opts(8), opt);
   std::vector<Config> first = s.Suggest(3, {});
   for (uint64_t i = 0; i < 2; ++i)
-    s.Observe({i, first[i], Outcome::kFinished, Quadratic(first[i])});
+    s.Observe(Obs(i, first[i], Outcome::kFinished, Quadratic(first[i])));
   std::vector<Config> batch = s.Suggest(6, {first[2]});
   ASSERT_EQ(batch.size(), 6u);
   std::set<std::string> keys = {ConfigKey(first[0]), ConfigKey(first[1]), ConfigKey(first[2])};
@@ -130,19 +140,19 @@ TEST(BayesSearch, StaysFiniteOnDegenerateObservations) {
   {  // a single observation
     BayesSearch s(ContinuousSpace(2), Opts(1), one);
     Config c = s.Suggest(1, {})[0];
-    s.Observe({0, c, Outcome::kFinished, 4.0});
+    s.Observe(Obs(0, c, Outcome::kFinished, 4.0));
     ExpectFiniteNumbers(s.Suggest(3, {}));
   }
   {  // all outputs equal, the same point observed many times, inf and huge values
     BayesSearch s(ContinuousSpace(2), Opts(2), one);
     Config same = {0.5, 0.5};
-    for (uint64_t i = 0; i < 6; ++i) s.Observe({i, same, Outcome::kFinished, 1.0});
+    for (uint64_t i = 0; i < 6; ++i) s.Observe(Obs(i, same, Outcome::kFinished, 1.0));
     std::vector<Config> c = s.Suggest(2, {});
     ASSERT_EQ(c.size(), 2u);
     ExpectFiniteNumbers(c);
-    s.Observe({6, c[0], Outcome::kFinished, inf});
-    s.Observe({7, c[1], Outcome::kFinished, -1e300});
-    s.Observe({8, {0.1, 0.9}, Outcome::kFinished, NAN});
+    s.Observe(Obs(6, c[0], Outcome::kFinished, inf));
+    s.Observe(Obs(7, c[1], Outcome::kFinished, -1e300));
+    s.Observe(Obs(8, {0.1, 0.9}, Outcome::kFinished, NAN));
     std::vector<Config> d = s.Suggest(4, {c[0]});
     EXPECT_EQ(d.size(), 4u);
     ExpectFiniteNumbers(d);
@@ -157,10 +167,10 @@ TEST(BayesSearch, FailedTrialsAreImputedAsWorst) {
   for (uint64_t i = 0; i < 10; ++i) {
     double x = (i + 0.5) / 10;
     bool crash = x < 0.5;
-    s.Observe({i,
+    s.Observe(Obs(i,
                {x},
                crash ? Outcome::kFailed : Outcome::kFinished,
-               crash ? std::optional<double>() : std::optional<double>(1.0 - 0.1 * x)});
+               crash ? std::optional<double>() : std::optional<double>(1.0 - 0.1 * x)));
   }
   int right = 0;
   for (const Config& c : s.Suggest(5, {})) right += c[0].get<double>() >= 0.45;
@@ -180,7 +190,7 @@ TEST(BayesSearch, FiniteSpacesAreExhaustedWithoutRepeats) {
     ASSERT_EQ(c.size(), 1u) << "step " << i;
     EXPECT_TRUE(seen.insert(ConfigKey(c[0])).second);
     double v = c[0][0].get<double>() + (c[0][1] == "tanh" ? 0 : 2);
-    s.Observe({i, c[0], Outcome::kFinished, v});
+    s.Observe(Obs(i, c[0], Outcome::kFinished, v));
   }
   EXPECT_TRUE(s.Exhausted());
   EXPECT_TRUE(s.Suggest(1, {}).empty());
@@ -194,7 +204,7 @@ TEST(BayesSearch, WithoutAMetricKeepsExploringDistinctPoints) {
   for (uint64_t i = 0; i < 40; ++i) {
     Config c = s.Suggest(1, {})[0];
     EXPECT_TRUE(seen.insert(ConfigKey(c)).second);
-    s.Observe({i, c, Outcome::kFinished, std::nullopt});
+    s.Observe(Obs(i, c, Outcome::kFinished, std::nullopt));
   }
 }
 
