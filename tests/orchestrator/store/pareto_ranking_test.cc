@@ -105,7 +105,7 @@ parameters:
   ASSERT_TRUE(spec.ok()) << spec.status().message();
   EXPECT_EQ(spec->metric.name, "loss");
   SweepRecord sweep;
-  sweep.options = {{"pareto", ParetoOption(*spec)}};
+  sweep.options.pareto = ParetoOption(*spec);
   auto setup = SweepPareto(sweep);
   ASSERT_TRUE(setup.has_value());
   ASSERT_EQ(setup->objectives.size(), 2u);
