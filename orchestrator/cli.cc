@@ -12,11 +12,12 @@
 #include <optional>
 #include <thread>
 
+#include "base/build_info.h"
 #include "orchestrator/agent_command.h"
+#include "orchestrator/controller/sweep_lock.h"
 #include "orchestrator/launch.h"
 #include "orchestrator/report/read_commands.h"
 #include "orchestrator/reproduce.h"
-#include "orchestrator/controller/sweep_lock.h"
 #include "orchestrator/store/trial_store.h"
 #include "orchestrator/ui/ui_server.h"
 
@@ -60,7 +61,7 @@ int WatchStatus(const std::string& store_flag, const std::string& sweep, bool js
 
 int RunCli(int argc, char** argv) {
   CLI::App app{"sweep: hyperparameter sweeps with every trial on record", "sweep"};
-  app.set_version_flag("--version", std::string("sweep ") + SWEEP_VERSION);
+  app.set_version_flag("--version", std::string("sweep ") + VersionString());
   app.require_subcommand(1);
   app.fallthrough();
   std::string store_flag;
