@@ -11,7 +11,8 @@
 # takes minutes. SWEEP_DEB_BASE=DIR copies a pristine root made earlier with
 # `debootstrap --variant=minbase bookworm DIR` instead of bootstrapping a new one;
 # SWEEP_DEB_MIRROR picks the mirror (default http://deb.debian.org/debian);
-# SWEEP_DEB_KEEP=1 keeps the root for a look afterwards. The example is
+# SWEEP_DEB_KEEP=1 keeps the root for a look afterwards; SWEEP_DEB=FILE checks that
+# package instead of building one. The example is
 # examples/metrics-jsonl (standard-library Python): the quickstart's scikit-learn would
 # pull hundreds of megabytes into the root and prove nothing more about the package.
 set -euo pipefail
@@ -28,12 +29,17 @@ for tool in cpack dpkg-deb dpkg-shlibdeps debootstrap chroot; do
   command -v "$tool" >/dev/null || fail "$tool not found (apt-get install cmake dpkg-dev debootstrap)"
 done
 
-say "building the package in $BUILD"
-cmake --build "$BUILD" -j2 --target sweep sweep_man
-rm -f "$BUILD"/sweep_*.deb
-(cd "$BUILD" && cpack -G DEB >/dev/null)
-DEB="$(ls "$BUILD"/sweep_*.deb)"
-say "built $(basename "$DEB") ($(du -h "$DEB" | cut -f1))"
+if [ -n "${SWEEP_DEB:-}" ]; then
+  DEB="$(cd "$(dirname "$SWEEP_DEB")" && pwd)/$(basename "$SWEEP_DEB")"
+  say "checking the given package $DEB"
+else
+  say "building the package in $BUILD"
+  cmake --build "$BUILD" -j2 --target sweep sweep_man
+  rm -f "$BUILD"/sweep_*.deb
+  (cd "$BUILD" && cpack -G DEB >/dev/null)
+  DEB="$(ls "$BUILD"/sweep_*.deb)"
+  say "built $(basename "$DEB") ($(du -h "$DEB" | cut -f1))"
+fi
 
 field() { dpkg-deb -f "$DEB" "$1"; }
 [ "$(field Package)" = sweep ] || fail "Package is '$(field Package)'"
