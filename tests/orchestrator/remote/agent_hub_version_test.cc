@@ -137,7 +137,8 @@ TEST(AgentHubVersion, AnotherBuildIsAcceptedAndWarnedAboutOncePerAgent) {
     ASSERT_TRUE(RunUntil(h.io, [&] { return first.authed; }));
   }
   VersionPeer again(h.io, h.hub->port(), kProtocolVersion, ReleaseVersion(), other);
-  ASSERT_TRUE(RunUntil(h.io, [&] { return again.authed && h.EventsWith("connected") == 2; }));
+  ASSERT_TRUE(
+      RunUntil(h.io, [&] { return again.authed && h.EventsWith(" connected from ") == 2; }));
   RunUntil(
       h.io, [] { return false; }, 0.2);  // let any further event arrive
   EXPECT_EQ(h.EventsWith("warning: agent a1 (node) runs sweep " + std::string(ReleaseVersion()) +
@@ -149,7 +150,7 @@ TEST(AgentHubVersion, AnotherBuildIsAcceptedAndWarnedAboutOncePerAgent) {
 TEST(AgentHubVersion, TheSameBuildConnectsWithoutAWarning) {
   Hub h;
   VersionPeer same(h.io, h.hub->port(), kProtocolVersion, ReleaseVersion(), BuildCommit());
-  ASSERT_TRUE(RunUntil(h.io, [&] { return same.authed && h.EventsWith("connected") == 1; }));
+  ASSERT_TRUE(RunUntil(h.io, [&] { return same.authed && h.EventsWith(" connected from ") == 1; }));
   RunUntil(
       h.io, [] { return false; }, 0.2);
   EXPECT_EQ(h.EventsWith("warning"), 0);
