@@ -43,13 +43,26 @@ bool ShallowJson(const std::string& s, int limit) {
   return true;
 }
 
+// A peer's version text reaches the controller's terminal before it authenticates:
+// printable ASCII only, at most kMaxShown characters, so it cannot move the cursor,
+// recolour the screen or flood the log.
+std::string Shown(const std::string& text) {
+  constexpr size_t kMaxShown = 40;
+  std::string out;
+  for (char c : text) {
+    if (out.size() == kMaxShown) return out + "...";
+    out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
+  }
+  return out;
+}
+
 }  // namespace
 
 PeerVersion OwnVersion() { return PeerVersion{kProtocolVersion, ReleaseVersion(), BuildCommit()}; }
 
 std::string DescribeBuild(const PeerVersion& v) {
   if (v.release.empty()) return "sweep of unknown version (before 0.2.0)";
-  return "sweep " + v.release + " (" + (v.build.empty() ? "unknown" : v.build) + ")";
+  return "sweep " + Shown(v.release) + " (" + (v.build.empty() ? "unknown" : Shown(v.build)) + ")";
 }
 
 std::string ProtocolMismatchMessage(const std::string& peer_role, const std::string& self_role,

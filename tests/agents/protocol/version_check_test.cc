@@ -103,6 +103,14 @@ TEST(VersionCheck, BuildWarningOnlyWhenReleaseOrCommitDiffers) {
   EXPECT_TRUE(BuildMismatchWarning("x", "agent", PeerVersion{1, "", ""}).has_value());
 }
 
+TEST(VersionCheck, APeersVersionTextIsShownPrintableAndShort) {
+  const std::string m = ProtocolMismatchMessage(
+      "agent", "controller", PeerVersion{2, "9.0\x1b[2J\n", std::string(500, 'a')});
+  EXPECT_TRUE(Contains(m, "(sweep 9.0?[2J? (" + std::string(40, 'a') + "...))")) << m;
+  EXPECT_FALSE(Contains(m, "\x1b"));
+  EXPECT_FALSE(Contains(m, std::string(41, 'a')));
+}
+
 TEST(VersionCheck, PeeksTheVersionOfAHelloThatDoesNotDecode) {
   auto v = PeekPeerVersion(Frame{MessageType::kHello,
                                  R"({"version":7,"sweep_version":"3.0.0","build":"abc1234",)"
