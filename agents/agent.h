@@ -43,7 +43,8 @@ struct AgentOptions {
 
 // Runs until the controller says the sweep is over (bye), a signal, or a fatal
 // error. Returns the process exit code: 0 done, 1 the controller failed
-// authentication (runs nothing), 2 usage, 3 gave up reconnecting, 130 interrupted.
+// authentication (runs nothing), 2 usage or another protocol version than the controller's
+// (refused; no reconnect), 3 gave up reconnecting, 130 interrupted.
 // Progress lines go to log; the token never appears in them.
 int RunAgent(const AgentOptions& options, const AuthToken& token, std::ostream& log);
 

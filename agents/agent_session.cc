@@ -27,6 +27,7 @@
 #include <iomanip>
 
 #include "agents/protocol/trial_messages.h"
+#include "agents/protocol/version_check.h"
 
 namespace sweep {
 namespace {
@@ -175,6 +176,14 @@ void AgentSession::OnChallenge(const ChallengeMsg& m) {
     }
     return;
   }
+  if (!build_warned_) {
+    // Once per agent process: a reconnect to the same controller says nothing new.
+    if (auto warning = BuildMismatchWarning("controller " + conn_->peer(), "agent",
+                                            PeerVersion{m.version, m.sweep_version, m.build})) {
+      build_warned_ = true;
+      LogLine(log_, LogLevel::kWarn) << "agent: warning: " << *warning;
+    }
+  }
   Send(*auth);
 }
 
@@ -256,6 +265,18 @@ void AgentSession::OnAttach(const std::string& trial_id, const std::string& leas
 }
 
 void AgentSession::OnBye(const ByeMsg& m) {
+  if (m.code == kByeProtocolVersion && !authed_ && !shutdown_code_) {
+    // Another protocol version does not change by reconnecting: say why and exit 2,
+    // as for a mismatch this agent finds in a challenge.
+    LogLine(log_, LogLevel::kError, true) << "agent: the controller refused this agent: " << m.reason;
+    shutdown_code_ = 2;
+    shutdown_bye_ = "";
+    connector_->Stop();
+    runner_->StopAll("the controller speaks another protocol version");
+    MaybeFinishShutdown();
+    if (conn_) conn_->Close(Status::Usage(m.reason));
+    return;
+  }
   LogLine(log_, LogLevel::kInfo, true)
       << "agent: the controller said bye"
       << (m.reason.empty() ? std::string() : " (" + m.reason + ")");

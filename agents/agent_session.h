@@ -110,6 +110,7 @@ class AgentSession {
   std::shared_ptr<Connection> conn_;
   std::unique_ptr<AgentHandshake> handshake_;
   bool authed_ = false;
+  bool build_warned_ = false;  // the controller's build differs and the log said so
   double lease_interval_s_ = 5;
   std::chrono::steady_clock::time_point last_rx_;
   std::chrono::steady_clock::time_point idle_since_;  // unconnected with nothing running

@@ -15,6 +15,9 @@
 #include "base/log.h"
 #include "orchestrator/agent_command.h"
 #include "orchestrator/controller/sweep_lock.h"
+#include "base/build_info.h"
+#include "orchestrator/completion.h"
+#include "orchestrator/help_format.h"
 #include "orchestrator/launch.h"
 #include "orchestrator/report/read_commands.h"
 #include "orchestrator/reproduce.h"
@@ -61,7 +64,8 @@ int WatchStatus(const std::string& store_flag, const std::string& sweep, bool js
 
 int RunCli(int argc, char** argv) {
   CLI::App app{"sweep: hyperparameter sweeps with every trial on record", "sweep"};
-  app.set_version_flag("--version", std::string("sweep ") + SWEEP_VERSION);
+  app.formatter(std::make_shared<HelpFormatter>());  // before the subcommands copy it
+  app.set_version_flag("--version", std::string("sweep ") + VersionString());
   app.require_subcommand(1);
   app.fallthrough();
   std::string store_flag;
@@ -242,6 +246,13 @@ int RunCli(int argc, char** argv) {
   tag->add_option("TRIAL", trial_arg, "trial id or prefix")->required();
   tag->add_option("TAGS", tags, "one or more tags")->required();
 
+  // Hidden (no group): what the bash and zsh completion scripts ask, never shown in
+  // --help or the man page.
+  std::vector<std::string> complete_words;
+  auto* complete = app.add_subcommand("__complete", "shell completion")->group("");
+  complete->add_option("WORDS", complete_words,
+                       "the words after `sweep`, the last being completed");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -269,6 +280,7 @@ int RunCli(int argc, char** argv) {
     rf.max_trials = resume_max;
     return RunResume(rf, std::cout, std::cerr);
   }
+  if (*complete) return Complete(app, complete_words, store_flag, std::cout);
   if (*agent) return RunAgentCommand(af, std::cerr);
   if (*reproduce) {
     ReproduceFlags pf;

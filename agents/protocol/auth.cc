@@ -27,6 +27,9 @@
 #include <set>
 #include <sstream>
 
+#include "agents/protocol/version_check.h"
+#include "base/build_info.h"
+
 namespace sweep {
 namespace {
 
@@ -222,17 +225,17 @@ AgentHandshake::AgentHandshake(AuthToken token, std::string agent_name, std::str
   hello_.agent_name = std::move(agent_name);
   hello_.host = std::move(host);
   hello_.agent_nonce = NewNonce();
-#ifdef SWEEP_VERSION
-  hello_.sweep_version = SWEEP_VERSION;
-#endif
+  hello_.sweep_version = ReleaseVersion();
+  hello_.build = BuildCommit();
 }
 
 Result<AuthMsg> AgentHandshake::OnChallenge(const ChallengeMsg& challenge) {
   if (done_) return Status::Io("unexpected second challenge");
   done_ = true;
   if (challenge.version != kProtocolVersion) {
-    return Status::Usage("controller speaks protocol version " + std::to_string(challenge.version) +
-                         ", this agent speaks " + std::to_string(kProtocolVersion));
+    return Status::Usage(ProtocolMismatchMessage(
+        "controller", "agent",
+        PeerVersion{challenge.version, challenge.sweep_version, challenge.build}));
   }
   // A controller that echoes our nonce back as its own could be relaying us to
   // ourselves; fresh nonces on both sides never collide.
@@ -255,11 +258,13 @@ Result<ChallengeMsg> ControllerHandshake::OnHello(const HelloMsg& hello) {
   if (state_ != State::kAwaitHello) return Status::Io("unexpected hello");
   if (hello.version != kProtocolVersion) {
     state_ = State::kDone;
-    return Status::Usage("agent speaks protocol version " + std::to_string(hello.version) +
-                         ", this controller speaks " + std::to_string(kProtocolVersion));
+    return Status::Usage(ProtocolMismatchMessage(
+        "agent", "controller", PeerVersion{hello.version, hello.sweep_version, hello.build}));
   }
   ChallengeMsg c;
   c.version = kProtocolVersion;
+  c.sweep_version = ReleaseVersion();
+  c.build = BuildCommit();
   c.controller_name = name_;
   c.controller_nonce = NewNonce();
   transcript_ = MakeTranscript(hello, c);

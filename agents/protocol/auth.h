@@ -80,7 +80,8 @@ class AgentHandshake {
   AgentHandshake(AuthToken token, std::string agent_name, std::string host);
   // The first message; carries a fresh nonce.
   const HelloMsg& hello() const { return hello_; }
-  // Verifies the controller (version, then proof). Error (kIo) "controller failed
+  // Verifies the controller (version, then proof). Error (kUsage) naming both versions
+  // when the protocol versions differ; error (kIo) "controller failed
   // authentication" when it does not know the token: the agent must close and run
   // nothing it sent. On success, the auth message to send.
   Result<AuthMsg> OnChallenge(const ChallengeMsg& challenge);
@@ -95,7 +96,8 @@ class AgentHandshake {
 class ControllerHandshake {
  public:
   ControllerHandshake(AuthToken token, std::string controller_name);
-  // Error (kUsage) on a version mismatch; else the challenge with a fresh nonce.
+  // Error (kUsage) on a protocol version mismatch, naming both versions and builds
+  // (ProtocolMismatchMessage); else the challenge with a fresh nonce and this build.
   Result<ChallengeMsg> OnHello(const HelloMsg& hello);
   // Error (kIo) "agent failed authentication" unless the proof matches this
   // connection's transcript; also when called before OnHello or twice.

@@ -145,17 +145,16 @@ class FieldReader {
 };
 
 Value Encode(const HelloMsg& m) {
-  return {{"version", m.version},
-          {"agent_name", m.agent_name},
-          {"host", m.host},
-          {"agent_nonce", m.agent_nonce},
-          {"sweep_version", m.sweep_version}};
+  return {{"version", m.version},         {"agent_name", m.agent_name},       {"host", m.host},
+          {"agent_nonce", m.agent_nonce}, {"sweep_version", m.sweep_version}, {"build", m.build}};
 }
 Value Encode(const ChallengeMsg& m) {
   return {{"version", m.version},
           {"controller_name", m.controller_name},
           {"controller_nonce", m.controller_nonce},
-          {"proof", m.proof}};
+          {"proof", m.proof},
+          {"sweep_version", m.sweep_version},
+          {"build", m.build}};
 }
 Value Encode(const AuthMsg& m) { return {{"proof", m.proof}}; }
 Value Encode(const AuthOkMsg& m) {
@@ -255,7 +254,7 @@ Value Encode(const LogMsg& m) {  // the header line only; the data follows it ra
           {"stream", m.stream},
           {"offset", m.offset}};
 }
-Value Encode(const ByeMsg& m) { return {{"reason", m.reason}}; }
+Value Encode(const ByeMsg& m) { return {{"reason", m.reason}, {"code", m.code}}; }
 
 bool IsHex64(const std::string& s) {
   if (s.size() != 64) return false;
@@ -283,6 +282,7 @@ Status Decode(FieldReader& r, HelloMsg* m) {
   r.Str("host", &m->host);
   Hex64(r, "agent_nonce", &m->agent_nonce);
   r.Str("sweep_version", &m->sweep_version, false);
+  r.Str("build", &m->build, false);
   return r.status();
 }
 Status Decode(FieldReader& r, ChallengeMsg* m) {
@@ -290,6 +290,8 @@ Status Decode(FieldReader& r, ChallengeMsg* m) {
   r.Str("controller_name", &m->controller_name);
   Hex64(r, "controller_nonce", &m->controller_nonce);
   Hex64(r, "proof", &m->proof);
+  r.Str("sweep_version", &m->sweep_version, false);
+  r.Str("build", &m->build, false);
   return r.status();
 }
 Status Decode(FieldReader& r, AuthMsg* m) {
@@ -474,6 +476,7 @@ Status Decode(FieldReader& r, AttachRefusedMsg* m) {
 }
 Status Decode(FieldReader& r, ByeMsg* m) {
   r.Str("reason", &m->reason, false);
+  r.Str("code", &m->code, false);
   return r.status();
 }
 

@@ -16,9 +16,9 @@
 #include <variant>
 #include <vector>
 
+#include "agents/protocol/wire.h"
 #include "agents/runtime/metric_reader.h"
 #include "agents/runtime/trial_runner.h"
-#include "agents/protocol/wire.h"
 #include "base/value.h"
 
 namespace sweep {
@@ -27,18 +27,23 @@ inline constexpr size_t kMaxLogChunkBytes = 64 * 1024;  // data bytes in one log
 // bye.reason the controller sends when the sweep is over: an agent that gets it stops
 // its trials and exits 0 instead of reconnecting (schemas/protocol.md 2.5).
 inline constexpr const char* kByeSweepFinished = "sweep finished";
+// bye.code of a controller that refuses an agent of another protocol version: the
+// agent prints the reason and exits 2 instead of reconnecting (schemas/protocol.md 2.1).
+inline constexpr const char* kByeProtocolVersion = "protocol_version";
 
 struct HelloMsg {
   int version = kProtocolVersion;
   std::string agent_name, host;
-  std::string agent_nonce;  // 64 hex chars (32 random bytes), fresh per connection
-  std::string sweep_version;
+  std::string agent_nonce;    // 64 hex chars (32 random bytes), fresh per connection
+  std::string sweep_version;  // the agent's ReleaseVersion(); "" from agents before 0.2.0
+  std::string build;          // the agent's BuildCommit(); "" from agents before 0.2.0
 };
 struct ChallengeMsg {
   int version = kProtocolVersion;
   std::string controller_name;
   std::string controller_nonce;  // 64 hex chars, fresh per connection
   std::string proof;             // controller's HMAC proof, 64 hex chars (agents/protocol/auth.h)
+  std::string sweep_version, build;  // the controller's, as in HelloMsg; "" before 0.2.0
 };
 struct AuthMsg {
   std::string proof;  // agent's HMAC proof, 64 hex chars
@@ -120,7 +125,12 @@ struct AttachRefusedMsg {
   std::string trial_id, lease_id, reason;  // stop the trial: it was re-queued elsewhere
 };
 struct ByeMsg {
+  ByeMsg() = default;
+  // ByeMsg{reason} stays the common spelling now that a second field exists.
+  explicit ByeMsg(std::string why, std::string why_code = "")
+      : reason(std::move(why)), code(std::move(why_code)) {}
   std::string reason;
+  std::string code;  // "" or kByeProtocolVersion: a refusal that retrying cannot fix
 };
 
 using Message = std::variant<HelloMsg, ChallengeMsg, AuthMsg, AuthOkMsg, ReadyMsg, AssignMsg,

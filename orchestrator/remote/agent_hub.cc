@@ -105,7 +105,16 @@ void AgentHub::Impl::OnFrame(uint64_t session_id, Frame frame) {
   Session& s = *it->second;
   if (!s.conn->open()) return;
   Result<Message> decoded = DecodeMessage(frame);
-  if (!decoded.ok()) return ProtocolError(s, decoded.status().message());
+  if (!decoded.ok()) {
+    // A hello of another protocol version may not decode as ours: name the versions
+    // rather than the first field that differs.
+    if (s.state == Session::State::kAwaitHello) {
+      if (auto peer = PeekPeerVersion(frame); peer && peer->protocol != kProtocolVersion) {
+        return RefuseVersion(s, "", ProtocolMismatchMessage("agent", "controller", *peer));
+      }
+    }
+    return ProtocolError(s, decoded.status().message());
+  }
   Message& m = *decoded;
   if (s.state == Session::State::kAwaitHello) {
     if (auto* hello = std::get_if<HelloMsg>(&m)) return HandleHello(s, *hello);
@@ -154,19 +163,22 @@ void AgentHub::Impl::OnFrame(uint64_t session_id, Frame frame) {
 void AgentHub::Impl::HandleHello(Session& s, const HelloMsg& hello) {
   if (hello.agent_name.empty()) return ProtocolError(s, "hello.agent_name: must not be empty");
   Result<ChallengeMsg> challenge = s.handshake->OnHello(hello);
-  if (!challenge.ok()) {
-    // A version mismatch: say why, so the agent can print it, and close.
-    s.reported = true;
-    PostEvent("agent '" + hello.agent_name + "' at " + s.conn->peer() +
-              " refused: " + challenge.status().message());
-    (void)s.conn->Send(ByeMsg{challenge.status().message()});
-    s.conn->CloseAfterFlush(challenge.status());
-    return;
-  }
+  if (!challenge.ok()) return RefuseVersion(s, hello.agent_name, challenge.status().message());
   s.agent_name = hello.agent_name;
+  s.version = PeerVersion{hello.version, hello.sweep_version, hello.build};
   s.state = Session::State::kAwaitAuth;
   s.handshake_host = hello.host;
   (void)s.conn->Send(*challenge);
+}
+
+void AgentHub::Impl::RefuseVersion(Session& s, const std::string& name,
+                                   const std::string& message) {
+  // The agent prints the bye's reason and exits instead of reconnecting (its code).
+  s.reported = true;
+  PostEvent((name.empty() ? std::string("an agent") : "agent '" + name + "'") + " at " +
+            s.conn->peer() + " refused: " + message);
+  (void)s.conn->Send(ByeMsg{message, kByeProtocolVersion});
+  s.conn->CloseAfterFlush(Status::Usage(message));
 }
 
 void AgentHub::Impl::HandleAuth(Session& s, const AuthMsg& auth) {
@@ -208,6 +220,13 @@ void AgentHub::Impl::HandleAuth(Session& s, const AuthMsg& auth) {
   a->last_frame = Now();
   (void)s.conn->Send(AuthOkMsg{a->info.id, options_.lease_interval_s, options_.lease_timeout_s});
   PostEvent(Describe(*a) + " connected from " + a->info.peer + " as '" + a->info.name + "'");
+  if (!a->build_warned) {
+    // Once per agent, not per reconnect: the controller's output stays readable.
+    if (auto warning = BuildMismatchWarning(Describe(*a), "controller", s.version)) {
+      a->build_warned = true;
+      PostEvent("warning: " + *warning);
+    }
+  }
   PostAgent(*a);
 }
 

@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "agents/protocol/version_check.h"
 #include "orchestrator/remote/agent_hub.h"
 
 namespace sweep {
@@ -35,6 +36,7 @@ struct AgentHub::Impl {
     int overflow = 0;  // adopted leases that found no free slot
     std::deque<HubClock::time_point> fast_failures;
     HubClock::time_point last_frame{};  // anything received from it
+    bool build_warned = false;          // its build differs and an event said so
   };
   struct Session {
     uint64_t id = 0;
@@ -43,6 +45,7 @@ struct AgentHub::Impl {
     enum class State { kAwaitHello, kAwaitAuth, kActive } state = State::kAwaitHello;
     std::string agent_name;      // from the hello
     std::string handshake_host;  // hello.host, kept for the Agent once authenticated
+    PeerVersion version;         // from the hello, compared once authenticated
     Agent* agent = nullptr;      // once authenticated
     bool reported = false;       // an event line already says why it closes
   };
@@ -65,6 +68,9 @@ struct AgentHub::Impl {
   void OnFrame(uint64_t session_id, Frame frame);
   void OnClose(uint64_t session_id, const Status& why);
   void HandleHello(Session& s, const HelloMsg& hello);
+  // Says bye with code kByeProtocolVersion and a message naming both versions, then
+  // closes: an agent of another protocol version (name "" when its hello did not decode).
+  void RefuseVersion(Session& s, const std::string& name, const std::string& message);
   void HandleAuth(Session& s, const AuthMsg& auth);
   void HandleReady(Session& s, const ReadyMsg& ready);
   void HandleHeartbeat(Session& s, const HeartbeatMsg& hb);

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+
 #include "test_paths.h"
 
 namespace sweep {
@@ -135,7 +136,7 @@ TEST(Auth, WrongTokenFailsBothWays) {
 
 TEST(Auth, AnAgentWithoutTheTokenIsRefused) {
   ControllerHandshake controller(Token("k"), "ctl");
-  HelloMsg hello{kProtocolVersion, "intruder", "h", NewNonce(), ""};
+  HelloMsg hello{kProtocolVersion, "intruder", "h", NewNonce(), "", ""};
   ASSERT_TRUE(controller.OnHello(hello).ok());
   EXPECT_FALSE(controller.OnAuth(AuthMsg{NewNonce()}).ok());
   // One try per connection: a second guess is not even compared.
@@ -157,7 +158,7 @@ TEST(Auth, AReplayedAgentResponseFailsOnANewConnection) {
 
 TEST(Auth, TheControllersProofCannotBeReflectedAsTheAgents) {
   ControllerHandshake controller(Token("k"), "ctl");
-  HelloMsg hello{kProtocolVersion, "a", "h", NewNonce(), ""};
+  HelloMsg hello{kProtocolVersion, "a", "h", NewNonce(), "", ""};
   Result<ChallengeMsg> ch = controller.OnHello(hello);
   ASSERT_TRUE(ch.ok());
   EXPECT_FALSE(controller.OnAuth(AuthMsg{ch->proof}).ok());
@@ -166,7 +167,7 @@ TEST(Auth, TheControllersProofCannotBeReflectedAsTheAgents) {
 TEST(Auth, AFakeControllerIsRefusedByTheAgent) {
   // No token at all: a made-up proof.
   AgentHandshake agent(Token("k"), "a", "h");
-  ChallengeMsg fake{kProtocolVersion, "ctl", NewNonce(), NewNonce()};
+  ChallengeMsg fake{kProtocolVersion, "ctl", NewNonce(), NewNonce(), "", ""};
   EXPECT_FALSE(agent.OnChallenge(fake).ok());
   // A challenge recorded from the real controller on another connection.
   AgentHandshake earlier(Token("k"), "a", "h");
@@ -176,13 +177,13 @@ TEST(Auth, AFakeControllerIsRefusedByTheAgent) {
   EXPECT_FALSE(victim.OnChallenge(recorded).ok());
   // A controller echoing the agent's own nonce.
   AgentHandshake echo(Token("k"), "a", "h");
-  ChallengeMsg mirror{kProtocolVersion, "ctl", echo.hello().agent_nonce, NewNonce()};
+  ChallengeMsg mirror{kProtocolVersion, "ctl", echo.hello().agent_nonce, NewNonce(), "", ""};
   EXPECT_FALSE(echo.OnChallenge(mirror).ok());
 }
 
 TEST(Auth, VersionMismatchIsRefusedWithBothVersions) {
   ControllerHandshake controller(Token("k"), "ctl");
-  HelloMsg hello{kProtocolVersion + 1, "a", "h", NewNonce(), ""};
+  HelloMsg hello{kProtocolVersion + 1, "a", "h", NewNonce(), "", ""};
   Result<ChallengeMsg> ch = controller.OnHello(hello);
   ASSERT_FALSE(ch.ok());
   EXPECT_NE(ch.status().message().find("agent speaks protocol version 2"), std::string::npos);

@@ -45,8 +45,10 @@ AssignMsg SampleAssign() {
 }
 
 TEST(Messages, EveryMessageRoundTripsFieldForField) {
-  HelloMsg hello{kProtocolVersion, "gpu-a", "node1", std::string(64, 'a'), "0.1.0"};
-  ChallengeMsg ch{kProtocolVersion, "ctl", std::string(64, 'b'), std::string(64, 'c')};
+  HelloMsg hello{kProtocolVersion,     "gpu-a", "node1",
+                 std::string(64, 'a'), "0.2.0", "abc1234-dirty"};
+  ChallengeMsg ch{kProtocolVersion,     "ctl",   std::string(64, 'b'),
+                  std::string(64, 'c'), "0.2.0", "abc1234"};
   ReadyMsg ready;
   ready.slots = 4;
   ready.gpus = {"0", "1"};

@@ -185,8 +185,8 @@ TEST(Transport, ControllerRefusesAnAgentThatAnswersWithAnotherToken) {
   auto connector = std::make_unique<Connector>(
       io, "127.0.0.1", controller.port(), ConnectionOptions{}, BackoffOptions{},
       [&](std::shared_ptr<Connection> c) {
-        auto hello =
-            std::make_shared<HelloMsg>(HelloMsg{kProtocolVersion, "rogue", "h", NewNonce(), ""});
+        auto hello = std::make_shared<HelloMsg>(
+            HelloMsg{kProtocolVersion, "rogue", "h", NewNonce(), "", ""});
         c->Start(
             [&, c, hello](Frame f) {
               Result<Message> m = DecodeMessage(f);
