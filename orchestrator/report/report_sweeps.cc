@@ -14,12 +14,14 @@
 #include "orchestrator/report/read_common.h"
 #include "orchestrator/report/report_format.h"
 #include "orchestrator/report/text_table.h"
+#include "orchestrator/store/controller_probe.h"
 
 namespace sweep {
 namespace {
 
 struct SweepView {
-  SweepRecord sweep;
+  SweepRecord sweep;  // status and reason as shown: see ApplyLiveness
+  ControllerProbe controller;
   std::vector<TrialRecord> trials;
   std::map<TrialStatus, uint64_t> counts;
   std::optional<size_t> best;  // index into trials
@@ -31,6 +33,15 @@ Result<SweepView> BuildView(ReadContext& ctx, SweepRecord sweep) {
   auto trials = ctx.store.ListTrials(sweep.id);
   if (!trials.ok()) return trials.status();
   view.sweep = std::move(sweep);
+  // A sweep recorded as running whose controller is gone (kill -9, a full disk) is
+  // shown as interrupted, with the way on: nobody will ever write that it ended.
+  if (view.sweep.status == SweepStatus::kRunning) {
+    view.controller = ProbeController(ctx.store.root(), view.sweep.id);
+    if (view.controller.state == ControllerProbe::State::kGone) {
+      view.sweep.status = SweepStatus::kInterrupted;
+      view.sweep.reason = ControllerGoneReason(view.controller, view.sweep.id);
+    }
+  }
   view.trials = std::move(*trials);
   view.counts = CountByStatus(view.trials);
   if (!view.sweep.metric.empty()) {
@@ -63,6 +74,18 @@ double Elapsed(const ReadContext& ctx, const SweepRecord& sweep) {
   if (!(sweep.created_at > 0)) return 0;
   double end = sweep.ended_at > 0 ? sweep.ended_at : Now(ctx);
   return std::max(0.0, end - sweep.created_at);
+}
+
+// {"running", "pid", "host", "started_at", "last_seen"} when the lock recorded them;
+// null for a sweep not recorded as running or with no lock file.
+Value ControllerJson(const SweepView& v) {
+  const ControllerProbe& c = v.controller;
+  if (c.state == ControllerProbe::State::kUnknown) return nullptr;
+  return {{"running", c.state == ControllerProbe::State::kRunning},
+          {"pid", c.pid > 0 ? Value(c.pid) : Value(nullptr)},
+          {"host", c.host.empty() ? Value(nullptr) : Value(c.host)},
+          {"started_at", JsonTime(c.started_at)},
+          {"last_seen", JsonTime(c.last_seen)}};
 }
 
 Value BestJson(const SweepView& v) {
@@ -110,7 +133,8 @@ int CmdLs(ReadContext& ctx) {
                       {"counts", CountsJson(v.counts)},
                       {"best", BestJson(v)},
                       {"created_at", JsonTime(s.created_at)},
-                      {"ended_at", JsonTime(s.ended_at)}});
+                      {"ended_at", JsonTime(s.ended_at)},
+                      {"controller", ControllerJson(v)}});
     }
     PrintJson(ctx, {{"sweeps", list}});
     return 0;
@@ -130,6 +154,11 @@ int CmdLs(ReadContext& ctx) {
                   FormatIsoTime(s.created_at)});
   }
   ctx.out << table.Render(ctx.terminal_width);
+  for (const auto& v : views) {
+    if (v.controller.state == ControllerProbe::State::kGone) {
+      ctx.out << SanitizeForTerminal(v.sweep.id + ": " + v.sweep.reason) << "\n";
+    }
+  }
   return 0;
 }
 
@@ -243,6 +272,7 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
                     {"created_at", JsonTime(s.created_at)},
                     {"ended_at", JsonTime(s.ended_at)},
                     {"elapsed", elapsed},
+                    {"controller", ControllerJson(v)},
                     {"stop_requested", s.stop_requested},
                     {"cancel_requested", s.cancel_requested},
                     {"workdir", s.workdir},
@@ -261,6 +291,10 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
     o << " (stop requested: no new trials)";
   }
   if (!s.reason.empty()) o << "\nreason    " << s.reason;
+  if (v.controller.state == ControllerProbe::State::kRunning && v.controller.other_host) {
+    o << "\ncontrol   pid " << v.controller.pid << " on " << v.controller.host << ", last seen "
+      << FormatIsoTime(v.controller.last_seen);
+  }
   o << "\nmethod    " << (s.method.empty() ? "-" : s.method);
   o << "\nmetric    ";
   if (s.metric.empty()) {
