@@ -86,17 +86,26 @@ Result<SafeFile> OpenUnder(const std::string& base, const std::string& relative)
   // The base comes from the store (trusted), but it must be a real folder: a trial
   // that replaced its whole folder with a link is refused here.
   UniqueFd dir(OpenRetry(AT_FDCWD, base.c_str(), O_PATH | O_DIRECTORY));
-  if (!dir.valid()) return OpenError(errno, AT_FDCWD, base.c_str(), base);
+  if (!dir.valid()) {
+    int err = errno;  // before anything else can change it
+    return OpenError(err, AT_FDCWD, base.c_str(), base);
+  }
   std::string shown = base;
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
     shown += "/" + parts[i];
     UniqueFd next(OpenRetry(dir.get(), parts[i].c_str(), O_PATH | O_DIRECTORY));
-    if (!next.valid()) return OpenError(errno, dir.get(), parts[i].c_str(), shown);
+    if (!next.valid()) {
+      int err = errno;
+      return OpenError(err, dir.get(), parts[i].c_str(), shown);
+    }
     dir = std::move(next);
   }
   shown += "/" + parts.back();
   UniqueFd fd(OpenRetry(dir.get(), parts.back().c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY));
-  if (!fd.valid()) return OpenError(errno, dir.get(), parts.back().c_str(), shown);
+  if (!fd.valid()) {
+    int err = errno;
+    return OpenError(err, dir.get(), parts.back().c_str(), shown);
+  }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0)
     return Status::Io("cannot stat " + shown + ": " + std::strerror(errno));
