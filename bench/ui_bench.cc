@@ -156,14 +156,15 @@ struct Client {
   asio::io_context ioc;
   beast::tcp_stream stream{ioc};
   beast::flat_buffer buf;
-  explicit Client(int port) {
+  std::string host;  // what a browser sends: the dashboard checks it (ui_access.h)
+  explicit Client(int port) : host("127.0.0.1:" + std::to_string(port)) {
     stream.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
   }
   // Returns milliseconds; aborts on a non-200 answer.
   double Get(const std::string& target) {
     auto t0 = Clock::now();
     http::request<http::empty_body> req{http::verb::get, target, 11};
-    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::host, host);
     http::write(stream, req);
     http::response<http::string_body> res;
     http::read(stream, buf, res);

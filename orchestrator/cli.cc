@@ -21,6 +21,7 @@
 #include "orchestrator/launch.h"
 #include "orchestrator/report/read_commands.h"
 #include "orchestrator/reproduce.h"
+#include "orchestrator/store/controller_probe.h"
 #include "orchestrator/store/trial_store.h"
 #include "orchestrator/ui/ui_server.h"
 
@@ -51,7 +52,9 @@ int WatchStatus(const std::string& store_flag, const std::string& sweep, bool js
       ctx.json = json;
       int r = CmdStatus(ctx, sweep);
       auto rec = store.GetSweep(sweep);
-      running = rec.ok() && rec->status == SweepStatus::kRunning;
+      // A dead controller never records an end: stop watching when it is gone.
+      running = rec.ok() && rec->status == SweepStatus::kRunning &&
+                ProbeController(store.root(), rec->id).state != ControllerProbe::State::kGone;
       return r;
     });
     std::cout << std::flush;
@@ -230,11 +233,20 @@ int RunCli(int argc, char** argv) {
   stop->add_option("SWEEP", sweep_arg, "sweep id or prefix")->required();
   stop->add_flag("--cancel", cancel, "also stop the running trials");
 
-  int port = 8765;
-  std::string host = "127.0.0.1";
+  UiOptions uo;
   auto* ui = app.add_subcommand("ui", "local web dashboard");
-  ui->add_option("--port", port, "port (default 8765; 0 = any free port, printed)");
-  ui->add_option("--host", host, "address to listen on (default 127.0.0.1)");
+  ui->add_option("--port", uo.port, "port (default 8765; 0 = any free port, printed)");
+  ui->add_option("--host", uo.host,
+                 "address to listen on (default 127.0.0.1; a non-loopback one needs "
+                 "--allow-remote)");
+  ui->add_option("--allow-host", uo.allowed_hosts,
+                 "also answer requests for this host name (a proxy's or an SSH alias); "
+                 "repeatable");
+  ui->add_flag("--allow-remote", uo.allow_remote,
+               "allow a non-loopback --host; every request then needs the token");
+  ui->add_option("--token-file", uo.token_file,
+                 "require the token in this file (created with mode 0600 when absent; "
+                 "default with --allow-remote: <store>/ui.token)");
 
   std::string text;
   auto* note = app.add_subcommand("note", "attach a note to a trial");
@@ -290,7 +302,10 @@ int RunCli(int argc, char** argv) {
     pf.json = json;
     return RunReproduce(pf, std::cout, std::cerr);
   }
-  if (*ui) return RunUi(UiOptions{store_flag, host, port}, std::cout, std::cerr);
+  if (*ui) {
+    uo.store = store_flag;
+    return RunUi(uo, std::cout, std::cerr);
+  }
   if (*validate) return RunValidate(spec_path, json, std::cout, std::cerr);
   if (*status && watch) return WatchStatus(store_flag, sweep_arg, json);
   bool writes = *note || *tag || *stop;
@@ -322,9 +337,11 @@ int RunCli(int argc, char** argv) {
                   << "); nothing to stop\n";
         return 1;
       }
-      if (auto probe = SweepLock::Acquire(store.root(), rec->id); probe.ok()) {
-        std::cerr << "sweep " << rec->id << " has no running controller (it was interrupted or "
-                  << "killed); `sweep resume " << rec->id << "` continues it\n";
+      // Probe, never take the lock: taking it would overwrite who last held it.
+      if (auto probe = ProbeController(store.root(), rec->id);
+          probe.state == ControllerProbe::State::kGone) {
+        std::cerr << "sweep " << rec->id << ": " << ControllerGoneReason(probe, rec->id)
+                  << " (it was interrupted or killed)\n";
         return 1;
       }
       Status s = store.RequestStop(rec->id, cancel);

@@ -347,16 +347,18 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
     options.tls_cert = l->tls_cert;
     options.tls_key = l->tls_key;
   }
+  // The lock before the record: a reader that sees the sweep as running also finds
+  // the lock that says who runs it (store/controller_probe.h).
+  auto lock = SweepLock::Acquire((*store)->root(), sweep.id);
+  if (!lock.ok()) {
+    err << "error: " << lock.status().message() << "\n";
+    return 1;
+  }
   WriteBatch batch;
   batch.sweeps.push_back(sweep);
   Status s = (*store)->Commit(batch);
   if (!s.ok()) {
     err << "error: " << s.message() << "\n";
-    return 1;
-  }
-  auto lock = SweepLock::Acquire((*store)->root(), sweep.id);
-  if (!lock.ok()) {
-    err << "error: " << lock.status().message() << "\n";
     return 1;
   }
   err << "sweep " << sweep.id << " (" << sweep.name << "): method " << spec.method << ", "

@@ -1,4 +1,5 @@
-// Shared internals of the read commands, and the two small writes (note, tag).
+// Shared internals of the read commands, and the two small writes (note, tag), whose
+// input rule is the dashboard's too (store/trial_labels.h).
 //
 // Lookups go through the TrialStore interface only, so every command works against
 // the SQLite store while a sweep runs and against the in-memory fake in tests. Store
@@ -10,6 +11,7 @@
 #include "orchestrator/report/read_common.h"
 #include "orchestrator/report/report_format.h"
 #include "orchestrator/report/text_table.h"
+#include "orchestrator/store/trial_labels.h"
 
 namespace sweep {
 
@@ -143,9 +145,7 @@ std::vector<std::optional<double>> TargetValues(const SweepRecord& sweep,
 }
 
 int CmdNote(ReadContext& ctx, const std::string& trial, const std::string& text) {
-  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return Fail(ctx, Status::Usage("a note needs some text"));
-  }
+  if (Status s = ValidateNote(text); !s.ok()) return Fail(ctx, s);
   auto t = LookupTrial(ctx, trial);
   if (!t.ok()) return Fail(ctx, t.status());
   if (Status s = ctx.store.AddNote(t->id, text); !s.ok()) return Fail(ctx, s);
@@ -165,16 +165,7 @@ int CmdNote(ReadContext& ctx, const std::string& trial, const std::string& text)
 }
 
 int CmdTag(ReadContext& ctx, const std::string& trial, const std::vector<std::string>& tags) {
-  if (tags.empty()) return Fail(ctx, Status::Usage("give at least one tag"));
-  for (const auto& tag : tags) {
-    bool bad_char = tag.find_first_of(" \t\r\n,") != std::string::npos ||
-                    std::any_of(tag.begin(), tag.end(),
-                                [](char c) { return static_cast<unsigned char>(c) < 0x20; });
-    if (tag.empty() || DisplayWidth(tag) > 64 || bad_char) {
-      return Fail(ctx, Status::Usage("invalid tag '" + tag +
-                                     "': 1 to 64 characters, no whitespace or commas"));
-    }
-  }
+  if (Status s = ValidateTags(tags); !s.ok()) return Fail(ctx, s);
   auto t = LookupTrial(ctx, trial);
   if (!t.ok()) return Fail(ctx, t.status());
   if (Status s = ctx.store.AddTags(t->id, tags); !s.ok()) return Fail(ctx, s);

@@ -5,7 +5,9 @@
 // memory in text mode; --follow re-opens the file at each poll from the last offset
 // (a log whose tail was kept shrinks: then it is read again from its start) and stops
 // once the store says the trial has ended, after one last read, so output written
-// before the end is never lost.
+// before the end is never lost. Logs are opened with OpenUnder (base/safe_open.h):
+// a trial that replaced its log by a symlink gets a refusal, not the linked file.
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +18,7 @@
 #include <fstream>
 #include <thread>
 
+#include "base/safe_open.h"
 #include "orchestrator/report/read_common.h"
 #include "orchestrator/report/report_format.h"
 #include "orchestrator/report/text_table.h"
@@ -89,26 +92,36 @@ int CmdMetrics(ReadContext& ctx, const std::string& trial_arg, const std::string
 
 namespace {
 
-// Appends what the file holds past `offset` to `sink`, chunk by chunk; a file shorter
-// than offset was rotated or truncated and is read from the start. Returns false when
-// the file cannot be opened.
+// Appends what trial_dir/<name> holds past `offset` to `sink`, chunk by chunk; a file
+// shorter than offset was rotated or truncated and is read from the start. The file
+// is opened with OpenUnder, so a log the trial replaced by a symlink (or a fifo) is
+// refused, never followed: kNotFound when missing, kIo naming the refusal.
 template <typename Sink>
-bool ReadFrom(const std::string& path, uint64_t& offset, Sink sink) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  in.seekg(0, std::ios::end);
-  auto size = static_cast<uint64_t>(in.tellg());
-  if (size < offset) offset = 0;
-  in.seekg(static_cast<std::streamoff>(offset));
-  char buf[1 << 16];
-  while (in) {
-    in.read(buf, sizeof buf);
-    std::streamsize n = in.gcount();
-    if (n <= 0) break;
-    offset += static_cast<uint64_t>(n);
-    sink(std::string_view(buf, static_cast<size_t>(n)));
+Status ReadFrom(const std::string& trial_dir, const std::string& name, uint64_t& offset,
+                Sink sink) {
+  auto file = OpenUnder(trial_dir, name);
+  if (!file.ok()) return file.status();
+  if (file->size < offset) offset = 0;
+  // Up to the size fstat saw: a log that grows meanwhile is read on the next round.
+  while (offset < file->size) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(file->size - offset, 1 << 16));
+    auto chunk = ReadAt(*file, offset, want);
+    if (!chunk.ok()) return chunk.status();
+    if (chunk->empty()) break;
+    offset += chunk->size();
+    sink(std::string_view(*chunk));
   }
-  return true;
+  return Status::Ok();
+}
+
+// The message for a log that could not be read: missing, or refused and why.
+Status LogError(const Status& s, const TrialRecord& trial, const std::string& stream,
+                const std::string& path) {
+  if (s.code() != ErrorCode::kNotFound) {
+    return Status::Io("trial " + trial.id + ": " + stream + " log refused: " + s.message());
+  }
+  return Status::NotFound("trial " + trial.id + " (" + TrialStatusWord(trial.status) + ") has no " +
+                          stream + " log" + (path.empty() ? "" : " at " + path));
 }
 
 }  // namespace
@@ -164,18 +177,14 @@ int CmdLogs(ReadContext& ctx, const std::string& trial_arg, bool stderr_stream, 
   if (!follow) {
     std::string content;
     uint64_t offset = 0;
-    bool opened = !path.empty() && ReadFrom(path, offset, [&](std::string_view c) {
+    Status read = ReadFrom(trial->trial_dir, stream + ".log", offset, [&](std::string_view c) {
       if (ctx.json) {
         content.append(c);
       } else {
         ctx.out.write(c.data(), static_cast<std::streamsize>(c.size()));
       }
     });
-    if (!opened) {
-      return Fail(ctx, Status::NotFound("trial " + trial->id + " (" +
-                                        TrialStatusWord(trial->status) + ") has no " + stream +
-                                        " log" + (path.empty() ? "" : " at " + path)));
-    }
+    if (!read.ok()) return Fail(ctx, LogError(read, *trial, stream, path));
     if (ctx.json) {
       PrintJson(ctx, {{"id", trial->id}, {"stream", stream}, {"path", path}, {"content", content}});
     }
@@ -190,7 +199,7 @@ int CmdLogs(ReadContext& ctx, const std::string& trial_arg, bool stderr_stream, 
   for (;;) {
     bool ended = TrialEnded(current.status);
     path = TrialLogPath(current, stderr_stream);
-    bool opened = !path.empty() && ReadFrom(path, offset, [&](std::string_view c) {
+    Status read = ReadFrom(current.trial_dir, stream + ".log", offset, [&](std::string_view c) {
       if (ctx.json) {
         ctx.out << DumpJson({{"id", current.id},
                              {"stream", stream},
@@ -204,12 +213,13 @@ int CmdLogs(ReadContext& ctx, const std::string& trial_arg, bool stderr_stream, 
     });
     ctx.out.flush();
     if (!ctx.out) return 1;  // the reader went away (`sweep logs -f | head`)
+    // A refused log (a symlink, a fifo) ends the follow at once; a missing one is
+    // waited for while the trial runs.
+    if (!read.ok() && read.code() != ErrorCode::kNotFound) {
+      return Fail(ctx, LogError(read, current, stream, path));
+    }
     if (ended) {
-      if (!opened) {
-        return Fail(ctx, Status::NotFound("trial " + current.id + " (" +
-                                          TrialStatusWord(current.status) + ") has no " + stream +
-                                          " log" + (path.empty() ? "" : " at " + path)));
-      }
+      if (!read.ok()) return Fail(ctx, LogError(read, current, stream, path));
       return 0;
     }
     if (ctx.sleep) {

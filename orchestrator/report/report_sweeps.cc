@@ -15,21 +15,45 @@
 #include "orchestrator/report/report_format.h"
 #include "orchestrator/report/text_table.h"
 #include "orchestrator/store/sweep_view.h"
+#include "orchestrator/store/controller_probe.h"
 
 namespace sweep {
 namespace {
 
-// The store's view of a sweep (orchestrator/store/sweep_view.h), the dashboard's too.
+// The store's view of a sweep (orchestrator/store/sweep_view.h), the dashboard's too,
+// with the liveness of its controller (store/controller_probe.h) applied here.
 Result<SweepView> BuildView(ReadContext& ctx, SweepRecord sweep) {
   auto trials = ctx.store.ListTrials(sweep.id);
   if (!trials.ok()) return trials.status();
-  return MakeSweepView(std::move(sweep), std::move(*trials));
+  SweepView view = MakeSweepView(std::move(sweep), std::move(*trials));
+  // A sweep recorded as running whose controller is gone (kill -9, a full disk) is
+  // shown as interrupted, with the way on: nobody will ever write that it ended.
+  if (view.sweep.status == SweepStatus::kRunning) {
+    view.controller = ProbeController(ctx.store.root(), view.sweep.id);
+    if (view.controller.state == ControllerProbe::State::kGone) {
+      view.sweep.status = SweepStatus::kInterrupted;
+      view.sweep.reason = ControllerGoneReason(view.controller, view.sweep.id);
+    }
+  }
+  return view;
 }
 
 double Elapsed(const ReadContext& ctx, const SweepRecord& sweep) {
   if (!(sweep.created_at > 0)) return 0;
   double end = sweep.ended_at > 0 ? sweep.ended_at : Now(ctx);
   return std::max(0.0, end - sweep.created_at);
+}
+
+// {"running", "pid", "host", "started_at", "last_seen"} when the lock recorded them;
+// null for a sweep not recorded as running or with no lock file.
+Value ControllerJson(const SweepView& v) {
+  const ControllerProbe& c = v.controller;
+  if (c.state == ControllerProbe::State::kUnknown) return nullptr;
+  return {{"running", c.state == ControllerProbe::State::kRunning},
+          {"pid", c.pid > 0 ? Value(c.pid) : Value(nullptr)},
+          {"host", c.host.empty() ? Value(nullptr) : Value(c.host)},
+          {"started_at", JsonTime(c.started_at)},
+          {"last_seen", JsonTime(c.last_seen)}};
 }
 
 Value BestJson(const SweepView& v) {
@@ -72,7 +96,8 @@ int CmdLs(ReadContext& ctx) {
                       {"counts", CountsJson(v.counts)},
                       {"best", BestJson(v)},
                       {"created_at", JsonTime(s.created_at)},
-                      {"ended_at", JsonTime(s.ended_at)}});
+                      {"ended_at", JsonTime(s.ended_at)},
+                      {"controller", ControllerJson(v)}});
     }
     PrintJson(ctx, {{"sweeps", list}});
     return 0;
@@ -92,6 +117,11 @@ int CmdLs(ReadContext& ctx) {
                   FormatIsoTime(s.created_at)});
   }
   ctx.out << table.Render(ctx.terminal_width);
+  for (const auto& v : views) {
+    if (v.controller.state == ControllerProbe::State::kGone) {
+      ctx.out << SanitizeForTerminal(v.sweep.id + ": " + v.sweep.reason) << "\n";
+    }
+  }
   return 0;
 }
 
@@ -205,6 +235,7 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
                     {"created_at", JsonTime(s.created_at)},
                     {"ended_at", JsonTime(s.ended_at)},
                     {"elapsed", elapsed},
+                    {"controller", ControllerJson(v)},
                     {"stop_requested", s.stop_requested},
                     {"cancel_requested", s.cancel_requested},
                     {"workdir", s.workdir},
@@ -227,6 +258,10 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
     o << " (stop requested: no new trials)";
   }
   if (!s.reason.empty()) o << "\nreason    " << s.reason;
+  if (v.controller.state == ControllerProbe::State::kRunning && v.controller.other_host) {
+    o << "\ncontrol   pid " << v.controller.pid << " on " << v.controller.host << ", last seen "
+      << FormatIsoTime(v.controller.last_seen);
+  }
   o << "\nmethod    " << (s.method.empty() ? "-" : s.method);
   o << "\nmetric    ";
   if (s.metric.empty()) {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <vector>
 
+#include "orchestrator/store/controller_probe.h"
 #include "orchestrator/store/ranking.h"
 #include "orchestrator/store/records.h"
 
@@ -30,6 +31,8 @@ struct SweepView {
   std::map<TrialStatus, uint64_t> counts;  // every status, zeros included
   std::optional<size_t> best;              // index into trials
   std::optional<uint64_t> planned;         // PlannedTrials(sweep.options)
+  // Whether its controller runs (filled by readers that probe it; kUnknown here).
+  ControllerProbe controller;
 
   // Finished + failed + stopped.
   uint64_t done() const;

@@ -16,7 +16,8 @@
 #include "orchestrator/ui/lttb.h"
 #include "orchestrator/ui/param_importance.h"
 #include "orchestrator/store/pareto_ranking.h"
-#include "orchestrator/store/ranking.h"
+#include "orchestrator/store/controller_probe.h"
+#include "orchestrator/store/trial_labels.h"
 #include "orchestrator/ui/ui_trial_files.h"
 
 namespace sweep {
@@ -42,6 +43,12 @@ UiResponse FromStatus(const Status& s) {
     default:
       return Error(500, s.message());
   }
+}
+
+// A trial file that could not be read: kIo from the trial-file readers means a
+// symlink or a non-regular file was refused, which is 403, not a server fault.
+UiResponse Refused(const Status& s) {
+  return s.code() == ErrorCode::kIo ? Error(403, s.message()) : FromStatus(s);
 }
 
 std::vector<std::string> Split(const std::string& s, char sep) {
@@ -98,6 +105,25 @@ Value SweepSummary(const DashboardView& v) {
     out["best"] = nullptr;
   }
   return out;
+}
+
+// A sweep recorded as running whose controller is gone (its lock is free) is shown
+// as interrupted with the way on, as `sweep status` does (store/controller_probe.h);
+// "controller" says who ran it and when it was last seen.
+void ApplyControllerProbe(const std::string& store_root, const SweepRecord& s, Value& out) {
+  if (s.status != SweepStatus::kRunning) return;
+  ControllerProbe p = ProbeController(store_root, s.id);
+  if (p.state == ControllerProbe::State::kUnknown) return;
+  bool running = p.state == ControllerProbe::State::kRunning;
+  out["controller"] = {{"running", running},
+                       {"pid", p.pid > 0 ? Value(p.pid) : Value()},
+                       {"host", p.host},
+                       {"started_at", p.started_at},
+                       {"last_seen", p.last_seen}};
+  if (!running) {
+    out["status"] = SweepStatusName(SweepStatus::kInterrupted);
+    out["reason"] = ControllerGoneReason(p, s.id);
+  }
 }
 
 // {"steps": [...], "values": [...], "raw": n, "non_finite": k}, at most max_points.
@@ -304,7 +330,9 @@ UiResponse UiApi::Sweeps() {
   for (const SweepRecord& s : *sweeps) {
     auto view = views_.Get(s.id);
     if (!view.ok()) return FromStatus(view.status());
-    out.push_back(SweepSummary(**view));
+    Value summary = SweepSummary(**view);
+    ApplyControllerProbe(store_.root(), (*view)->sweep, summary);
+    out.push_back(std::move(summary));
   }
   return Json(Value{{"sweeps", std::move(out)}});
 }
@@ -314,6 +342,7 @@ UiResponse UiApi::Sweep(const std::string& id) {
   if (!view.ok()) return FromStatus(view.status());
   const DashboardView& v = **view;
   Value out = SweepSummary(v);
+  ApplyControllerProbe(store_.root(), v.sweep, out);
   out["spec_file"] = v.sweep.spec_file;
   out["spec_text"] = v.sweep.spec_text;
   out["space"] = v.sweep.space;
@@ -481,17 +510,15 @@ UiResponse UiApi::Logs(const std::string& id, const Query& q) {
   if (stream.empty()) stream = "stdout";
   size_t bytes = NumberArg(q, "bytes", 64 << 10, 1, options_.max_log_bytes);
   auto out = TailTrialLog(trial->trial_dir, stream, bytes);
-  if (!out.ok()) return FromStatus(out.status());
+  if (!out.ok()) return Refused(out.status());
   return Json(*out);
 }
 
 UiResponse UiApi::File(const std::string& id, const std::string& path) {
   auto trial = store_.GetTrial(id);
   if (!trial.ok()) return FromStatus(trial.status());
-  auto file = ResolveTrialFile(trial->trial_dir, path);
-  if (!file.ok()) return FromStatus(file.status());
-  auto data = ReadSmallFile(*file, options_.max_file_bytes);
-  if (!data.ok()) return FromStatus(data.status());
+  auto data = ReadTrialFile(trial->trial_dir, path, options_.max_file_bytes);
+  if (!data.ok()) return Refused(data.status());
   // Served as text or bytes, never as HTML: a trial's output must not run in the page.
   bool text = data->find('\0') == std::string::npos;
   return {200, text ? "text/plain; charset=utf-8" : "application/octet-stream", std::move(*data)};
@@ -503,7 +530,7 @@ UiResponse UiApi::AddNote(const std::string& id, const std::string& body) {
     return Error(400, "body must be {\"text\": \"...\"}");
   }
   std::string text = v["text"].get<std::string>();
-  if (text.empty() || text.size() > 10000) return Error(400, "a note is 1 to 10000 bytes");
+  if (Status s = ValidateNote(text); !s.ok()) return FromStatus(s);
   Status s = store_.AddNote(id, text);
   if (!s.ok()) return FromStatus(s);
   return Trial(id);
@@ -516,12 +543,11 @@ UiResponse UiApi::AddTags(const std::string& id, const std::string& body) {
   }
   std::vector<std::string> tags;
   for (const Value& t : v["tags"]) {
-    if (!t.is_string() || t.get<std::string>().empty() || t.get<std::string>().size() > 200) {
-      return Error(400, "each tag is a string of 1 to 200 bytes");
-    }
+    if (!t.is_string()) return Error(400, "each tag is a string");
     tags.push_back(t.get<std::string>());
   }
-  if (tags.empty() || tags.size() > 100) return Error(400, "give 1 to 100 tags");
+  // The CLI's rule (store/trial_labels.h), so `sweep tag` and the page agree.
+  if (Status s = ValidateTags(tags); !s.ok()) return FromStatus(s);
   Status s = store_.AddTags(id, tags);
   if (!s.ok()) return FromStatus(s);
   return Trial(id);

@@ -19,6 +19,10 @@
 //   /api/trials/{id}/files/{path}        one file of the trial folder (download)
 //   POST /api/trials/{id}/notes  {"text": "..."}          AddNote
 //   POST /api/trials/{id}/tags   {"tags": ["a", ...]}     AddTags
+// Files of a trial's folder are read without following symlinks (base/safe_open.h): a
+// link, fifo or folder where a file should be is 403 with the reason. Tags and notes
+// obey the CLI's rule (store/trial_labels.h), else 400. A sweep recorded as running
+// whose controller is gone is shown as interrupted (store/controller_probe.h).
 // Series are downsampled to at most `points` (default 1000, at most 10000) per series
 // with LTTB; non-finite values are left out and counted.
 #pragma once

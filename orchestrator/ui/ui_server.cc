@@ -38,6 +38,7 @@ struct UiServer::Impl {
       : api(store, api_opts), limits(lim), acceptor(ioc), signals(ioc) {}
 
   UiApi api;
+  std::unique_ptr<UiAccess> access;  // set by Bind once the port is known
   UiServerLimits limits;
   asio::io_context ioc;
   tcp::acceptor acceptor;
@@ -117,13 +118,24 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool keep = req.keep_alive();
     std::string target(req.target());
     if (target.empty() || target.front() != '/') return ErrorResponse(v, 400, "bad request target");
+    auto header = [&](http::field f) { return std::string(req[f]); };
+    UiAccessVerdict verdict =
+        server_.access->Check({std::string(req.method_string()), target, header(http::field::host),
+                               header(http::field::origin), header(http::field::content_type),
+                               header(http::field::authorization), header(http::field::cookie)});
+    if (verdict.status == 303) {
+      Response res = MakeResponse(v, keep, 303, "text/plain; charset=utf-8", "");
+      res.set(http::field::location, verdict.location);
+      res.set(http::field::set_cookie, verdict.set_cookie);
+      return res;
+    }
+    if (verdict.status != 0) {
+      Response res = MakeResponse(v, false, verdict.status, "text/plain; charset=utf-8",
+                                  std::move(verdict.body));
+      if (verdict.status == 401) res.set(http::field::www_authenticate, "Bearer");
+      return res;
+    }
     if (target.rfind("/api/", 0) == 0) {
-      if (req.method() == http::verb::post) {
-        auto type = req[http::field::content_type];
-        if (type.substr(0, 16) != "application/json") {
-          return ErrorResponse(v, 415, "POST needs Content-Type: application/json");
-        }
-      }
       UiResponse r =
           server_.api.Handle({std::string(req.method_string()), std::move(target), req.body()});
       Response res = MakeResponse(v, keep, r.status, r.content_type, std::move(r.body));
@@ -181,8 +193,8 @@ UiServer::UiServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 UiServer::~UiServer() = default;
 
 Result<std::unique_ptr<UiServer>> UiServer::Bind(TrialStore& store, const std::string& host,
-                                                 int port, UiApiOptions api,
-                                                 UiServerLimits limits) {
+                                                 int port, UiApiOptions api, UiServerLimits limits,
+                                                 UiAccessOptions access) {
   if (port < 0 || port > 65535) return Status::Usage("port must be 0..65535");
   auto impl = std::make_unique<Impl>(store, api, limits);
   beast::error_code ec;
@@ -197,6 +209,9 @@ Result<std::unique_ptr<UiServer>> UiServer::Bind(TrialStore& store, const std::s
     return Status::Io("cannot listen on " + host + ":" + std::to_string(port) + ": " +
                       ec.message());
   impl->port = impl->acceptor.local_endpoint().port();
+  access.listen_host = host;
+  access.port = impl->port;
+  impl->access = std::make_unique<UiAccess>(std::move(access));
   return std::unique_ptr<UiServer>(new UiServer(std::move(impl)));
 }
 
@@ -232,6 +247,15 @@ void UiServer::Stop() {
 }
 
 int RunUi(const UiOptions& options, std::ostream& out, std::ostream& err) {
+  beast::error_code addr_ec;
+  asio::ip::make_address(options.host, addr_ec);
+  if (!addr_ec && !IsLoopbackAddress(options.host) && !options.allow_remote) {
+    err << "error: --host " << options.host
+        << " is not a loopback address: the dashboard would be reachable from other "
+           "machines. Add --allow-remote to mean it (a token is then required), or reach it "
+           "through an SSH tunnel (ssh -L 8765:127.0.0.1:8765 HOST)\n";
+    return 2;
+  }
   StoreOptions so;
   so.create = false;
   std::string root = DefaultStorePath(options.store);
@@ -242,15 +266,41 @@ int RunUi(const UiOptions& options, std::ostream& out, std::ostream& err) {
            "folder is, or pass --store PATH)\n";
     return 1;
   }
-  auto server = UiServer::Bind(**store, options.host, options.port);
+  UiAccessOptions access;
+  access.allowed_hosts = options.allowed_hosts;
+  std::string token_file = options.token_file;
+  if (token_file.empty() && options.allow_remote) token_file = root + "/ui.token";
+  bool token_created = false;
+  if (!token_file.empty()) {
+    auto token = LoadOrCreateUiToken(token_file, &token_created);
+    if (!token.ok()) {
+      err << "error: " << token.status().message() << "\n";
+      return 2;
+    }
+    access.token = std::move(*token);
+  }
+  auto server = UiServer::Bind(**store, options.host, options.port, {}, {}, access);
   if (!server.ok()) {
     err << "error: " << server.status().message() << "\n";
-    return 1;
+    return server.status().ExitCode();
   }
   std::string shown =
       options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+  if (!IsLoopbackAddress(options.host)) {
+    err << "warning: sweep ui listens on " << shown << ":" << (*server)->port()
+        << ", reachable from other machines: anyone who can connect and has the token can "
+           "read every sweep, log and trial file and add notes and tags. The traffic is plain "
+           "HTTP, not encrypted; an SSH tunnel to a loopback dashboard is safer.\n";
+  }
   out << "sweep ui: serving " << root << " at http://" << shown << ":" << (*server)->port()
       << "/  (Ctrl-C to stop)" << std::endl;
+  if (!access.token.empty()) {
+    // The token itself is never printed: terminals, logs and screen shares keep it.
+    out << "sweep ui: a token is required; it is in " << token_file
+        << (token_created ? " (just created, mode 0600)" : "") << ". Open http://" << shown << ":"
+        << (*server)->port()
+        << "/?token=TOKEN once in the browser, or send 'Authorization: Bearer TOKEN'" << std::endl;
+  }
   (*server)->Run(true);
   out << "sweep ui: stopped" << std::endl;
   return 0;

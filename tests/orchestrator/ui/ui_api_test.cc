@@ -3,11 +3,15 @@
 #include "orchestrator/ui/ui_api.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
+#include "orchestrator/controller/sweep_lock.h"
+#include "orchestrator/store/controller_probe.h"
 #include "tests/testing/ui_store_fixture.h"
 
 namespace sweep {
@@ -205,8 +209,109 @@ TEST_F(UiApiTest, FilesAreServedOnlyFromInsideTheTrialFolder) {
     EXPECT_EQ(r.status, 400) << bad << " " << r.body;
   }
   std::filesystem::create_symlink(fx_.root + "/sweep.db", fx_.root + "/trials/swp001-0/db");
-  EXPECT_EQ(api_.Handle({"GET", "/api/trials/swp001-0/files/db", ""}).status, 404);
+  UiResponse link = api_.Handle({"GET", "/api/trials/swp001-0/files/db", ""});
+  EXPECT_EQ(link.status, 403);
+  EXPECT_NE(link.body.find("symbolic link"), std::string::npos) << link.body;
   EXPECT_EQ(api_.Handle({"GET", "/api/trials/swp001-0/files/nope", ""}).status, 404);
+}
+
+// A trial that replaces its files with symlinks (to a secret outside the store, or
+// to another file inside its own folder) gets refusals, never the linked content.
+TEST_F(UiApiTest, SymlinksInATrialFolderAreNeverFollowed) {
+  namespace fs = std::filesystem;
+  const std::string dir = fx_.root + "/trials/swp001-1";
+  const std::string secret = fx_.dir.Join("secret.txt");
+  std::ofstream(secret) << "TOP-SECRET-CONTENT\n";
+  fs::create_directories(fx_.dir.Join("elsewhere"));
+  std::ofstream(fx_.dir.Join("elsewhere/secret.txt")) << "TOP-SECRET-CONTENT\n";
+  fs::remove(dir + "/stdout.log");
+  fs::create_symlink(secret, dir + "/stdout.log");
+  fs::remove(dir + "/stderr.log");
+  fs::create_symlink("out/model.txt", dir + "/stderr.log");  // a link inside the folder too
+  fs::create_symlink(secret, dir + "/provenance.json");
+  fs::create_symlink(fx_.dir.Join("elsewhere"), dir + "/linked");
+  for (const char* target :
+       {"/api/trials/swp001-1/logs?stream=stdout", "/api/trials/swp001-1/logs?stream=stderr",
+        "/api/trials/swp001-1/files/stdout.log", "/api/trials/swp001-1/files/provenance.json",
+        "/api/trials/swp001-1/files/linked/secret.txt"}) {
+    UiResponse r = api_.Handle({"GET", target, ""});
+    EXPECT_EQ(r.status, 403) << target << " " << r.body;
+    EXPECT_EQ(r.body.find("TOP-SECRET"), std::string::npos) << target;
+    EXPECT_NE(r.body.find("symbolic link"), std::string::npos) << target << " " << r.body;
+  }
+  Value t = Get("/api/trials/swp001-1");
+  EXPECT_EQ(t.dump().find("TOP-SECRET"), std::string::npos);
+  ASSERT_TRUE(t["provenance"].is_object()) << t["provenance"];
+  EXPECT_NE(t["provenance"]["error"].get<std::string>().find("symbolic link"), std::string::npos);
+  for (const Value& f : t["files"]["files"]) EXPECT_NE(f["path"], "linked/secret.txt");
+  // A fifo planted as a log is refused at once, not waited on.
+  fs::remove(dir + "/stdout.log");
+  ASSERT_EQ(::mkfifo((dir + "/stdout.log").c_str(), 0644), 0);
+  UiResponse fifo = api_.Handle({"GET", "/api/trials/swp001-1/logs?stream=stdout", ""});
+  EXPECT_EQ(fifo.status, 403) << fifo.body;
+  EXPECT_NE(fifo.body.find("not a regular file"), std::string::npos) << fifo.body;
+  // The whole trial folder replaced by a link to a folder with a stdout.log.
+  const std::string other = fx_.root + "/trials/swp001-2";
+  fs::rename(other, fx_.dir.Join("moved"));
+  fs::create_symlink(fx_.dir.Join("moved"), other);
+  UiResponse folder = api_.Handle({"GET", "/api/trials/swp001-2/logs?stream=stdout", ""});
+  EXPECT_EQ(folder.status, 403) << folder.body;
+  EXPECT_EQ(api_.Handle({"GET", "/api/trials/swp001-2/files/out/model.txt", ""}).status, 403);
+}
+
+// The dashboard applies the CLI's rule for tags and notes (store/trial_labels.h).
+TEST_F(UiApiTest, TagsAndNotesTheCliRefusesAreRefusedHereToo) {
+  for (const char* body :
+       {R"({"tags": [" "]})", R"({"tags": ["a,b"]})", R"({"tags": ["a\u0000b"]})",
+        R"({"tags": ["<b>bold</b>"]})", R"({"tags": ["a b"]})", R"({"tags": ["tab\there"]})",
+        R"({"tags": ["\u00a0"]})", R"({"tags": [""]})", R"({"tags": ["ok", "x\"y"]})"}) {
+    UiResponse r = Post("/api/trials/swp001-4/tags", body);
+    EXPECT_EQ(r.status, 400) << body << " " << r.body;
+    EXPECT_NE(r.body.find("invalid tag"), std::string::npos) << r.body;
+  }
+  std::string long_tag = "{\"tags\": [\"" + std::string(65, 'a') + "\"]}";
+  EXPECT_EQ(Post("/api/trials/swp001-4/tags", long_tag).status, 400);
+  EXPECT_TRUE(fx_.store->GetTags("swp001-4")->empty());
+  for (const char* body : {R"({"text": "   \n\t "})", R"({"text": "nul \u0000 inside"})",
+                           R"({"text": "bell \u0007"})"}) {
+    UiResponse r = Post("/api/trials/swp001-4/notes", body);
+    EXPECT_EQ(r.status, 400) << body << " " << r.body;
+  }
+  EXPECT_TRUE(fx_.store->GetNotes("swp001-4")->empty());
+  // What the rule allows: unicode tags, and notes with markup kept as text.
+  EXPECT_EQ(Post("/api/trials/swp001-4/tags", R"({"tags": ["größe", "v1.2-rc:3"]})").status, 200);
+  EXPECT_EQ(Post("/api/trials/swp001-4/notes", R"({"text": "<b>x</b>\nline 2"})").status, 200);
+  EXPECT_EQ((*fx_.store->GetNotes("swp001-4"))[0].text, "<b>x</b>\nline 2");
+}
+
+// A sweep recorded as running is shown as interrupted once its controller is gone;
+// while a controller holds the lock it stays running.
+TEST_F(UiApiTest, ASweepWhoseControllerIsGoneIsShownInterrupted) {
+  {
+    auto lock = SweepLock::Acquire(fx_.root, "swp001");
+    ASSERT_TRUE(lock.ok()) << lock.status().message();
+    Value live = Get("/api/sweeps/swp001");
+    EXPECT_EQ(live["status"], "running");
+    EXPECT_EQ(live["controller"]["running"], true);
+    EXPECT_EQ(live["controller"]["pid"], static_cast<int>(::getpid()));
+  }  // released, as the kernel does for a process killed with SIGKILL
+  Value gone = Get("/api/sweeps/swp001");
+  EXPECT_EQ(gone["status"], "interrupted");
+  EXPECT_EQ(gone["controller"]["running"], false);
+  std::string reason = gone["reason"];
+  EXPECT_NE(reason.find("controller not running (pid " + std::to_string(::getpid()) + " on " +
+                        LocalHostName() + ", last seen "),
+            std::string::npos)
+      << reason;
+  EXPECT_NE(reason.find("sweep resume swp001"), std::string::npos) << reason;
+  Value list = Get("/api/sweeps");
+  for (const Value& s : list["sweeps"]) {
+    if (s["id"] == "swp001") {
+      EXPECT_EQ(s["status"], "interrupted");
+    } else if (s["id"] == "swp002") {
+      EXPECT_EQ(s["status"], "finished");
+    }
+  }
 }
 
 TEST_F(UiApiTest, NotesAndTagsAreAddedThroughTheStore) {

@@ -1,6 +1,6 @@
 // The dashboard's HTTP server over real sockets on 127.0.0.1 (ephemeral port): the
-// embedded page, API round trips, keep-alive, and hostile requests answered with a
-// clean 4xx while the server keeps serving.
+// embedded page, API round trips, keep-alive, hostile requests answered with a clean
+// 4xx while the server keeps serving, and the access checks (Host, Origin, token).
 #include "orchestrator/ui/ui_server.h"
 
 #include <gtest/gtest.h>
@@ -19,14 +19,18 @@ using tcp = asio::ip::tcp;
 
 class UiServerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  // Serves with these access options (a token, allowed names); SetUp uses none.
+  void Start(UiAccessOptions access) {
+    if (server_) server_->Stop();
+    if (thread_.joinable()) thread_.join();
     UiServerLimits limits;
     limits.request_timeout_s = 5;
-    auto s = UiServer::Bind(*fx_.store, "127.0.0.1", 0, {}, limits);
+    auto s = UiServer::Bind(*fx_.store, "127.0.0.1", 0, {}, limits, std::move(access));
     ASSERT_TRUE(s.ok()) << s.status().message();
     server_ = std::move(*s);
     thread_ = std::thread([this] { server_->Run(); });
   }
+  void SetUp() override { Start({}); }
   void TearDown() override {
     if (server_) server_->Stop();
     if (thread_.joinable()) thread_.join();
@@ -49,8 +53,25 @@ class UiServerTest : public ::testing::Test {
     }
     return out;
   }
-  std::string Get(const std::string& target) {
-    return Raw("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  // The Host a browser sends for the page it loaded from this server.
+  std::string Host() const { return "127.0.0.1:" + std::to_string(server_->port()); }
+  std::string Get(const std::string& target, const std::string& extra_headers = "") {
+    return Raw("GET " + target + " HTTP/1.1\r\nHost: " + Host() + "\r\n" + extra_headers +
+               "Connection: close\r\n\r\n");
+  }
+  // A POST of a JSON note with the given Host, extra headers and content type.
+  std::string PostNote(const std::string& host, const std::string& extra_headers,
+                       const std::string& type = "application/json",
+                       const std::string& text = "from http") {
+    std::string body = R"({"text":")" + text + R"("})";
+    return Raw("POST /api/trials/swp001-0/notes HTTP/1.1\r\nHost: " + host +
+               "\r\nConnection: close\r\nContent-Type: " + type + "\r\n" + extra_headers +
+               "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  }
+  size_t NoteCount() {
+    auto notes = fx_.store->GetNotes("swp001-0");
+    EXPECT_TRUE(notes.ok());
+    return notes.ok() ? notes->size() : 0;
   }
   static int Code(const std::string& response) {
     if (response.size() < 12 || response.rfind("HTTP/1.1 ", 0) != 0) return -1;
@@ -86,9 +107,10 @@ TEST_F(UiServerTest, AnswersApiRequestsWithJson) {
 }
 
 TEST_F(UiServerTest, KeepsTheConnectionAliveAcrossRequests) {
-  std::string two =
-      "GET /api/sweeps HTTP/1.1\r\nHost: x\r\n\r\n"
-      "GET /api/trials/swp001-1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  std::string two = "GET /api/sweeps HTTP/1.1\r\nHost: " + Host() +
+                    "\r\n\r\n"
+                    "GET /api/trials/swp001-1 HTTP/1.1\r\nHost: " +
+                    Host() + "\r\nConnection: close\r\n\r\n";
   std::string r = Raw(two);
   size_t first = r.find("HTTP/1.1 200");
   ASSERT_NE(first, std::string::npos);
@@ -131,20 +153,125 @@ TEST_F(UiServerTest, OversizedRequestsAreRefusedWithoutReadingThem) {
 }
 
 TEST_F(UiServerTest, PostsNeedJsonContentType) {
-  std::string body = R"({"text":"from http"})";
-  std::string plain =
-      "POST /api/trials/swp001-0/notes HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-      "Content-Type: text/plain\r\nContent-Length: " +
-      std::to_string(body.size()) + "\r\n\r\n" + body;
-  EXPECT_EQ(Code(Raw(plain)), 415);
-  std::string json = plain;
-  json.replace(json.find("text/plain"), 10, "application/json");
-  std::string r = Raw(json);
+  // A cross-site HTML form can send text/plain, form-urlencoded or multipart only.
+  for (const char* type : {"text/plain", "application/x-www-form-urlencoded",
+                           "multipart/form-data; boundary=x", "application/jsonx", ""}) {
+    EXPECT_EQ(Code(PostNote(Host(), "", type)), 415) << type;
+  }
+  EXPECT_EQ(NoteCount(), 0u);
+  std::string r = PostNote(Host(), "", "application/json; charset=utf-8");
   EXPECT_EQ(Code(r), 200) << r;
   auto notes = fx_.store->GetNotes("swp001-0");
   ASSERT_TRUE(notes.ok());
   ASSERT_EQ(notes->size(), 1u);
   EXPECT_EQ((*notes)[0].text, "from http");
+}
+
+TEST_F(UiServerTest, ForeignHostsGet421AndNoData) {
+  // DNS rebinding: evil.example resolves to 127.0.0.1, the browser sends its name.
+  for (const std::string& host :
+       std::vector<std::string>{"evil.example:" + std::to_string(server_->port()), "evil.example",
+                                std::string("127.0.0.1:1"), std::string("localhost"),
+                                "127.0.0.1.evil.example:" + std::to_string(server_->port()),
+                                std::string("[::1]:1"), std::string(""), std::string("a:b:c")}) {
+    std::string r =
+        Raw("GET /api/sweeps HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(Code(r), 421) << host << "\n" << r;
+    EXPECT_EQ(r.find("swp001"), std::string::npos) << host;
+    EXPECT_EQ(Code(PostNote(host, "")), 421) << host;
+  }
+  EXPECT_EQ(NoteCount(), 0u);
+  // The page itself too, so a rebound name cannot even load the app.
+  EXPECT_EQ(Code(Raw("GET / HTTP/1.1\r\nHost: evil.example:" + std::to_string(server_->port()) +
+                     "\r\nConnection: close\r\n\r\n")),
+            421);
+  // The names of this machine's loopback, with the bound port, in any case.
+  std::string port = std::to_string(server_->port());
+  for (const std::string& host :
+       std::vector<std::string>{"127.0.0.1:" + port, "localhost:" + port, "LOCALHOST:" + port,
+                                "localhost.:" + port, "[::1]:" + port}) {
+    std::string r =
+        Raw("GET /api/sweeps HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(Code(r), 200) << host;
+  }
+}
+
+TEST_F(UiServerTest, AllowHostAddsNamesOnAnyPort) {
+  UiAccessOptions access;
+  access.allowed_hosts = {"Sweep.Internal"};
+  Start(access);
+  std::string r =
+      Raw("GET /api/sweeps HTTP/1.1\r\nHost: sweep.internal\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(Code(r), 200) << r;
+  EXPECT_EQ(Code(Raw("GET /api/sweeps HTTP/1.1\r\nHost: other.internal\r\nConnection: "
+                     "close\r\n\r\n")),
+            421);
+}
+
+TEST_F(UiServerTest, CrossOriginWritesAreRefusedAndWriteNothing) {
+  std::string port = std::to_string(server_->port());
+  for (const std::string& origin : std::vector<std::string>{
+           "http://evil.example", "http://evil.example:" + port, std::string("null"),
+           "https://127.0.0.1:" + port, std::string("http://127.0.0.1:1"),
+           std::string("http://localhost")}) {
+    std::string r = PostNote(Host(), "Origin: " + origin + "\r\n");
+    EXPECT_EQ(Code(r), 403) << origin << "\n" << r;
+    EXPECT_NE(Body(r).find("cross-origin"), std::string::npos);
+  }
+  std::string tags = R"({"tags":["evil"]})";
+  std::string r = Raw("POST /api/trials/swp001-0/tags HTTP/1.1\r\nHost: " + Host() +
+                      "\r\nOrigin: http://evil.example\r\nContent-Type: application/json\r\n"
+                      "Connection: close\r\nContent-Length: " +
+                      std::to_string(tags.size()) + "\r\n\r\n" + tags);
+  EXPECT_EQ(Code(r), 403);
+  EXPECT_EQ(NoteCount(), 0u);
+  EXPECT_TRUE(fx_.store->GetTags("swp001-0")->empty());
+  // Same origin (the page) and no Origin at all (curl, the CLI) both write.
+  EXPECT_EQ(Code(PostNote(Host(), "Origin: http://" + Host() + "\r\n")), 200);
+  EXPECT_EQ(Code(PostNote(Host(), "")), 200);
+  EXPECT_EQ(NoteCount(), 2u);
+  // A cross-origin GET is answered (the browser keeps the body from the other site).
+  EXPECT_EQ(Code(Get("/api/sweeps", "Origin: http://evil.example\r\n")), 200);
+}
+
+TEST_F(UiServerTest, TokenModeNeedsTheBearerTokenOrTheCookie) {
+  const std::string token(64, 'a');
+  UiAccessOptions access;
+  access.token = token;
+  Start(access);
+  for (const char* target : {"/", "/app.js", "/api/sweeps", "/?token=wrong"}) {
+    std::string r = Get(target);
+    EXPECT_EQ(Code(r), 401) << target;
+    EXPECT_EQ(r.find("swp001"), std::string::npos);
+    EXPECT_EQ(r.find(token), std::string::npos);
+  }
+  EXPECT_EQ(Code(Get("/api/sweeps", "Authorization: Bearer " + std::string(63, 'a') + "b\r\n")),
+            401);
+  EXPECT_EQ(Code(PostNote(Host(), "")), 401);
+  EXPECT_EQ(NoteCount(), 0u);
+  // The bearer header.
+  std::string ok = Get("/api/sweeps", "Authorization: Bearer " + token + "\r\n");
+  EXPECT_EQ(Code(ok), 200);
+  EXPECT_NE(ok.find("swp001"), std::string::npos);
+  EXPECT_EQ(Code(PostNote(Host(), "Authorization: Bearer " + token + "\r\n")), 200);
+  // The one-time URL: a cookie (not the token), HttpOnly and SameSite=Strict, and a
+  // redirect that takes the token out of the address bar.
+  std::string login = Get("/?token=" + token);
+  ASSERT_EQ(Code(login), 303) << login;
+  EXPECT_NE(login.find("Location: /\r\n"), std::string::npos);
+  size_t at = login.find("Set-Cookie: sweep_ui_session=");
+  ASSERT_NE(at, std::string::npos) << login;
+  std::string cookie = login.substr(at + 12, login.find(';', at) - at - 12);
+  EXPECT_EQ(cookie.find(token), std::string::npos);
+  std::string line = login.substr(at, login.find("\r\n", at) - at);
+  EXPECT_NE(line.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(line.find("SameSite=Strict"), std::string::npos);
+  EXPECT_EQ(Code(Get("/api/sweeps", "Cookie: theme=dark; " + cookie + "\r\n")), 200);
+  EXPECT_EQ(Code(Get("/", "Cookie: sweep_ui_session=forged\r\n")), 401);
+  // The token does not lift the other checks.
+  EXPECT_EQ(Code(PostNote(Host(), "Cookie: " + cookie + "\r\nOrigin: http://evil.example\r\n")),
+            403);
+  EXPECT_EQ(NoteCount(), 1u);
 }
 
 TEST_F(UiServerTest, ManyConcurrentClientsAreAllAnswered) {
