@@ -54,6 +54,9 @@ struct ControllerOptions {
   double stop_poll_s = 1.0;             // how often `sweep stop` requests are looked for
   std::string python_client_dir;        // agents/python, put on trials' PYTHONPATH
   std::optional<ListenOptions> listen;  // remote agents too (slots may then be empty)
+  // Log the event loop's longest stall when the sweep ends (launch sets it from
+  // $SWEEP_REPORT_LOOP_STALL; bench/metric_names_bench.py reads the line).
+  bool report_loop_stall = false;
 };
 
 // What the sweep ended as; Run() returns it after the final commit.
@@ -61,6 +64,7 @@ struct SweepOutcome {
   SweepStatus status = SweepStatus::kFinished;
   std::string reason;
   int exit_code = 0;  // 0 finished/stopped, 1 failed, 130 interrupted
+  double longest_stall_s = 0;  // the longest the event loop went without running a handler
 };
 
 class Controller {

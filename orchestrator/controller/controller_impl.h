@@ -16,6 +16,7 @@
 #include "orchestrator/remote/agent_hub.h"
 #include "orchestrator/controller/controller.h"
 #include "orchestrator/controller/controller_state.h"
+#include "orchestrator/controller/loop_watch.h"
 #include "orchestrator/early_stop/early_stop.h"
 #include "orchestrator/controller/progress.h"
 #include "orchestrator/controller/summary.h"
@@ -93,6 +94,7 @@ class Controller::Impl {
   void Flush();
   void OnTick();
   void OnSignal(int sig);
+  void WarnDroppedNames(const Running& rt);
   void WarnMissingMetric(const Running& rt);
   ProgressCounts Counts() const;
   void KillTrial(Running& rt);
@@ -123,6 +125,7 @@ class Controller::Impl {
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer tick_;
+  LoopWatch watch_{io_};  // the loop's longest stall (ControllerOptions::report_loop_stall)
   TrialRunner runner_;
   std::unique_ptr<boost::asio::thread_pool> pool_;
   std::vector<TrialRecord> history_;

@@ -35,7 +35,8 @@ void ParseEnv(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
 }
 
 void ParseReporting(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
-  static const std::vector<std::string> kKeys = {"metrics_file", "stdout", "stdout_pattern"};
+  static const std::vector<std::string> kKeys = {"metrics_file", "stdout", "stdout_pattern",
+                                                 "max_metric_names"};
   auto entries = r.Entries(e.value, "reporting", e.key_node);
   if (!entries) return;
   for (const MapEntry& k : *entries) {
@@ -65,6 +66,14 @@ void ParseReporting(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
         continue;
       }
       spec.reporting.stdout_pattern = *text;
+    } else if (k.key == "max_metric_names") {
+      auto n = r.Int(k, path);
+      if (!n) continue;
+      if (*n < 1 || *n > 1000000) {
+        r.Error(k.value, path, "must be between 1 and 1000000, not " + std::to_string(*n));
+        continue;
+      }
+      spec.max_metric_names = static_cast<size_t>(*n);
     } else {
       r.UnknownKey(k, "reporting", kKeys);
     }
