@@ -211,7 +211,8 @@ void AgentHub::Impl::HandleAuth(Session& s, const AuthMsg& auth) {
   a->last_frame = HubClock::now();
   (void)s.conn->Send(AuthOkMsg{a->info.id, options_.lease_interval_s, options_.lease_timeout_s});
   PostEvent(Describe(*a) + " connected from " + a->info.peer + " as '" + a->info.name + "'");
-  PostAgent(*a);
+  // The agent itself is posted once its `ready` gives its slots and GPUs: posted
+  // here, the controller would log and record it with 0 slots.
 }
 
 void AgentHub::Impl::HandleReady(Session& s, const ReadyMsg& ready) {

@@ -85,6 +85,25 @@ TEST(MetricReader, TheStepKeyIsConfigurable) {
   EXPECT_EQ(Simplify(pts), (std::vector<Point>{{"step", 7, 1}}));
 }
 
+TEST(MetricReader, RefusesEmptyControlAndOverlongNamesCountingEachLineOnce) {
+  MetricReader r({});
+  auto a = r.ParseJsonLine(R"({"": 1, "ok": 2, "bad\u0000x": 3})", 0);
+  ASSERT_EQ(a.size(), 1u);  // the valid pair of the line is kept
+  EXPECT_EQ(a[0].name, "ok");
+  EXPECT_EQ(r.malformed_lines(), 1u);
+  EXPECT_EQ(r.first_malformed(), "metric name refused (empty): \"\"");
+  EXPECT_TRUE(r.ParseJsonLine(R"({"a\nb": 1})", 0).empty());
+  EXPECT_TRUE(r.ParseStdoutLine(std::string(257, 'n') + "=1", 0).empty());
+  EXPECT_EQ(r.ParseStdoutLine(std::string(256, 'n') + "=1", 0).size(), 1u);
+  EXPECT_EQ(r.ParseStdoutLine("val/loss=0.5", 0).size(), 1u);
+  EXPECT_EQ(r.malformed_lines(), 3u);
+
+  MetricReader shown({});
+  EXPECT_TRUE(shown.ParseJsonLine(R"({"a\nb": 1})", 0).empty());
+  EXPECT_EQ(shown.first_malformed(),
+            "metric name refused (contains a control character): \"a\\x0ab\"");
+}
+
 TEST(MetricReader, CountsMalformedLinesAndKeepsTheFirst) {
   MetricReader r({});
   const std::string first = "not json " + std::string(300, 'z');
