@@ -228,8 +228,10 @@ int CmdShow(ReadContext& ctx, const std::string& trial_arg) {
     // A NON-FINITE column (reports that were NaN or +-Inf, which min and max leave
     // out) only when some metric had one.
     bool any_nonfinite = false;
-    for (const auto& m : t.summary)
-      if (m.is_object() && m.value("nonfinite", int64_t{0}) > 0) any_nonfinite = true;
+    for (const auto& m : t.summary) {
+      auto nf = m.is_object() ? m.find("nonfinite") : m.end();
+      if (nf != m.end() && nf->is_number() && nf->get<double>() > 0) any_nonfinite = true;
+    }
     std::vector<std::string> head = {"METRIC", "LAST", "MIN", "MAX", "COUNT", "LAST STEP"};
     if (any_nonfinite) head.push_back("NON-FINITE");
     TextTable metrics(head);

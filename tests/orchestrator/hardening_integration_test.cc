@@ -167,7 +167,7 @@ TEST_F(HardeningTest, NonFiniteValuesAreCountedAndRankAfterFiniteOnes) {
   Json rows = Json::parse(exp.out)["trials"];
   std::string id1;
   for (const Json& t : rows)
-    if (t["params"]["x"] == 1) id1 = t["id"];
+    if (t["params"]["x"] == 1) id1 = t["id"].get<std::string>();
   CliResult show = Sweep({"show", id1});
   EXPECT_NE(show.out.find("NON-FINITE"), std::string::npos) << show.out;
   EXPECT_NE(show.out.find("-Infinity"), std::string::npos) << show.out;
