@@ -181,9 +181,10 @@ TEST(BestSoFar, KeepsTheBestIgnoresNaNAndPrefersLowerNumbersOnTies) {
 
   BestSoFar up(Goal::kMaximize);
   EXPECT_TRUE(up.Offer("a", 0, 1.0));
-  EXPECT_TRUE(up.Offer("b", 1, std::numeric_limits<double>::infinity()));
-  EXPECT_FALSE(up.Offer("c", 2, 5.0));
-  EXPECT_EQ(up.trial_id(), "b");
+  // Infinity is not finite: never the best, even when maximizing.
+  EXPECT_FALSE(up.Offer("b", 1, std::numeric_limits<double>::infinity()));
+  EXPECT_TRUE(up.Offer("c", 2, 5.0));
+  EXPECT_EQ(up.trial_id(), "c");
 }
 
 }  // namespace
