@@ -22,6 +22,9 @@
 #include "orchestrator/report/read_commands.h"
 #include "orchestrator/reproduce.h"
 #include "orchestrator/store/controller_probe.h"
+#include "orchestrator/controller/sweep_lock.h"
+#include "orchestrator/store/sqlite_store.h"
+#include "orchestrator/store/store_integrity.h"
 #include "orchestrator/store/trial_store.h"
 #include "orchestrator/ui/ui_server.h"
 
@@ -34,12 +37,40 @@ int WithStore(const std::string& flag, bool write, Fn fn) {
   StoreOptions opts;
   opts.read_only = !write;
   opts.create = false;
+  // Reading a damaged store still shows what can be read, after a warning.
+  opts.on_damage = [](const std::string& msg) { std::cerr << "warning: " << msg << "\n"; };
   auto store = OpenStore(DefaultStorePath(flag), opts);
   if (!store.ok()) {
     std::cerr << "error: " << store.status().message() << "\n";
     return store.status().ExitCode();
   }
   return fn(**store);
+}
+
+// `sweep doctor`: SQLite's full integrity_check of the store, and what to do about
+// damage. 0 when the store is sound, 1 when damaged (or unreadable).
+int RunDoctor(const std::string& store_flag) {
+  const std::string root = DefaultStorePath(store_flag);
+  auto report = CheckStoreFile(root);
+  if (!report.ok()) {
+    std::cerr << "error: " << report.status().message() << "\n";
+    return report.status().ExitCode();
+  }
+  const std::string db = StoreDatabasePath(root);
+  if (report->problems.empty()) {
+    std::cout << db << ": ok (SQLite integrity_check found no damage)\n";
+    return 0;
+  }
+  std::cout << db << ": damaged; SQLite integrity_check found:\n";
+  for (const std::string& p : report->problems) std::cout << "  " << p << "\n";
+  std::cout << "What to do: stop every sweep using this store, keep a copy of the folder, then\n"
+            << "  sqlite3 " << db << " .recover | sqlite3 recovered.db\n"
+            << "and, after checking recovered.db (sqlite3 recovered.db 'PRAGMA integrity_check'),\n"
+            << "move it to " << db << " (remove " << db << "-wal and " << db << "-shm first).\n"
+            << "Rows on the damaged pages may be lost; trial folders are not affected.\n"
+            << "Until then, writing commands (launch, resume, note, tag, stop) refuse this store\n"
+            << "and read commands warn.\n";
+  return 1;
 }
 
 int WatchStatus(const std::string& store_flag, const std::string& sweep, bool json) {
@@ -253,6 +284,9 @@ int RunCli(int argc, char** argv) {
   note->add_option("TRIAL", trial_arg, "trial id or prefix")->required();
   note->add_option("TEXT", text, "the note")->required();
 
+  auto* doctor =
+      app.add_subcommand("doctor", "check the store for damage (SQLite integrity_check)");
+
   std::vector<std::string> tags;
   auto* tag = app.add_subcommand("tag", "tag a trial");
   tag->add_option("TRIAL", trial_arg, "trial id or prefix")->required();
@@ -307,6 +341,7 @@ int RunCli(int argc, char** argv) {
     return RunUi(uo, std::cout, std::cerr);
   }
   if (*validate) return RunValidate(spec_path, json, std::cout, std::cerr);
+  if (*doctor) return RunDoctor(store_flag);
   if (*status && watch) return WatchStatus(store_flag, sweep_arg, json);
   bool writes = *note || *tag || *stop;
   return WithStore(store_flag, writes, [&](TrialStore& store) -> int {

@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -129,6 +130,9 @@ int RunController(TrialStore& store, SweepSpec spec, SweepRecord sweep,
   settled.controller.progress_tty = ::isatty(STDERR_FILENO) == 1;
   settled.controller.quiet = quiet;
   settled.controller.log_file = ControllerLogPath(store.root(), sweep.id);
+  // A diagnostic for benchmarks (bench/metric_names_bench.py): the loop's longest stall.
+  const char* report_stall = std::getenv("SWEEP_REPORT_LOOP_STALL");
+  settled.controller.report_loop_stall = report_stall != nullptr && *report_stall == '1';
   std::string id = sweep.id;
   bool has_metric = !spec.metric.name.empty();
   SweepOutcome outcome;
@@ -298,7 +302,7 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
     so.seed = seed;
     auto strategy = MakeStrategy(spec.method, spec.space, so);
     if (!strategy.ok()) {
-      err << flags.spec_path << ": method: " << strategy.status().message() << "\n";
+      err << StrategyError(flags.spec_path, strategy.status().message()) << "\n";
       return 2;
     }
   }

@@ -42,6 +42,11 @@ struct ResumeFlags {
 // Runs `sweep resume SWEEP`.
 int RunResume(const ResumeFlags& flags, std::ostream& out, std::ostream& err);
 
+// The message for a strategy that cannot be built from the spec at `file`. Its
+// errors already start with the spec location when they name a parameter: that one
+// location is kept; others are prefixed with "FILE: method: ".
+std::string StrategyError(const std::string& file, const std::string& message);
+
 // Runs `sweep validate SPEC [--json]`.
 int RunValidate(const std::string& spec_path, bool json, std::ostream& out, std::ostream& err);
 

@@ -1,14 +1,38 @@
 // `sweep validate` and `sweep launch --dry-run`: both parse the spec and ask the
 // strategy exactly as a real launch would, and write nothing anywhere.
 #include <algorithm>
+#include <regex>
 
-#include "orchestrator/spec/command_builder.h"
-#include "orchestrator/launch.h"
 #include "base/shell_quote.h"
+#include "orchestrator/launch.h"
+#include "orchestrator/spec/command_builder.h"
 #include "orchestrator/spec/spec_parser.h"
 #include "orchestrator/spec/spec_summary.h"
+#include "search/grid_search.h"
 
 namespace sweep {
+namespace {
+
+// The number of configurations as text. A strategy's count saturates at 2^64 - 1;
+// then the grid's exact product is printed instead (a 100^10 grid has exactly
+// 100000000000000000000, not 18446744073709551615).
+std::string SizeText(const SweepSpec& spec, uint64_t size) {
+  if (size == UINT64_MAX) {
+    auto grid = DiscreteGrid::Build(spec.space, DiscreteGrid::Mode::kGrid);
+    if (grid.ok() && grid->Saturated()) return grid->ExactSizeText();
+  }
+  return std::to_string(size);
+}
+
+}  // namespace
+
+std::string StrategyError(const std::string& file, const std::string& message) {
+  if (message.rfind(file + ":", 0) == 0) return message;
+  // "PATH:LINE:COL: ..." from another spelling of the path is a location too.
+  static const std::regex kLocated(R"(^[^\n]+:[0-9]+:[0-9]+: )");
+  if (std::regex_search(message, kLocated)) return message;
+  return file + ": method: " + message;
+}
 
 int RunDryRun(const SweepSpec& spec, const LaunchFlags& flags, uint64_t seed, std::ostream& out,
               std::ostream& err) {
@@ -19,7 +43,7 @@ int RunDryRun(const SweepSpec& spec, const LaunchFlags& flags, uint64_t seed, st
   so.has_metric = !spec.metric.name.empty();
   auto strategy = MakeStrategy(spec.method, spec.space, so);
   if (!strategy.ok()) {
-    err << spec.file << ": " << strategy.status().message() << "\n";
+    err << StrategyError(spec.file, strategy.status().message()) << "\n";
     return 2;
   }
   std::optional<uint64_t> total = (*strategy)->SpaceSize();
@@ -58,7 +82,7 @@ int RunDryRun(const SweepSpec& spec, const LaunchFlags& flags, uint64_t seed, st
     return 0;
   }
   out << "dry run: method " << spec.method << ", seed " << seed << ", "
-      << (total ? std::to_string(*total) + " configuration(s)" : std::string("unbounded"))
+      << (total ? SizeText(spec, *total) + " configuration(s)" : std::string("unbounded"))
       << "; showing " << trials.size() << " (nothing is run or written)\n";
   for (const Value& t : trials) {
     out << "#" << t["number"].get<uint64_t>() << "  ";
@@ -88,7 +112,7 @@ int RunValidate(const std::string& spec_path, bool json, std::ostream& out, std:
   StrategyOptions so;
   auto strategy = MakeStrategy(spec->method, spec->space, so);
   if (!strategy.ok()) {
-    err << spec_path << ": method: " << strategy.status().message() << "\n";
+    err << StrategyError(spec_path, strategy.status().message()) << "\n";
     return 2;
   }
   std::optional<uint64_t> size = (*strategy)->SpaceSize();
@@ -96,11 +120,13 @@ int RunValidate(const std::string& spec_path, bool json, std::ostream& out, std:
     Value doc = SpecToJson(spec.value());
     doc["valid"] = true;
     doc["space_size"] = size ? Value(*size) : Value(nullptr);
+    // space_size saturates at 2^64 - 1; this one is exact, as a decimal string.
+    if (size) doc["space_size_exact"] = SizeText(spec.value(), *size);
     out << doc.dump(2) << "\n";
     return 0;
   }
   out << spec_path << ": ok";
-  if (size) out << " (" << *size << " configuration(s))";
+  if (size) out << " (" << SizeText(spec.value(), *size) << " configuration(s))";
   out << "\n";
   for (const std::string& line : SummarizeSpec(spec.value())) out << "  " << line << "\n";
   return 0;

@@ -125,6 +125,32 @@ Result<DiscreteGrid> DiscreteGrid::Build(const SearchSpace& space, Mode mode) {
   return g;
 }
 
+std::string DiscreteGrid::ExactSizeText() const {
+  // Base-1e9 limbs, least significant first; each radix fits 64 bits, so a limb
+  // times a radix plus the carry fits 128.
+  constexpr uint64_t kBase = 1000000000;
+  std::vector<uint64_t> limbs = {1};
+  for (const Axis& a : axes_) {
+    unsigned __int128 carry = 0;
+    for (uint64_t& limb : limbs) {
+      unsigned __int128 x = static_cast<unsigned __int128>(limb) * a.radix + carry;
+      limb = static_cast<uint64_t>(x % kBase);
+      carry = x / kBase;
+    }
+    while (carry > 0) {
+      limbs.push_back(static_cast<uint64_t>(carry % kBase));
+      carry /= kBase;
+    }
+  }
+  while (limbs.size() > 1 && limbs.back() == 0) limbs.pop_back();
+  std::string out = std::to_string(limbs.back());
+  for (size_t i = limbs.size() - 1; i-- > 0;) {
+    std::string part = std::to_string(limbs[i]);
+    out += std::string(9 - part.size(), '0') + part;
+  }
+  return out;
+}
+
 Value DiscreteGrid::ValueAt(size_t param, uint64_t digit) const {
   const Parameter& p = space_.params[param];
   const Axis& a = axes_[param];

@@ -49,6 +49,9 @@ class DiscreteGrid {
   // True when the true product exceeds 2^64 - 1: indices below UINT64_MAX still decode,
   // but the grid can never be walked to its end.
   bool Saturated() const { return saturated_; }
+  // The exact number of configurations in decimal, also when Saturated() (e.g.
+  // "100000000000000000000" for ten parameters of 100 values).
+  std::string ExactSizeText() const;
   // Number of values of parameter `param` (its radix).
   uint64_t Radix(size_t param) const { return axes_[param].radix; }
 

@@ -76,6 +76,16 @@ size_t CategoryAt(const Parameter& p, double u) {
   return last_possible;  // the sum fell short of 1 by rounding
 }
 
+// The point a fraction u of the way from lo to hi, never outside [lo, hi] and never
+// overflowing: lo + u * (hi - lo) is exact-ish and monotone but hi - lo overflows to
+// inf when the range is wider than the largest double ([-1e308, 1e308]); then
+// lo * (1 - u) + hi * u, whose terms each stay finite, is used instead.
+double Lerp(double lo, double hi, double u) {
+  const double span = hi - lo;
+  const double x = std::isfinite(span) ? lo + u * span : lo * (1.0 - u) + hi * u;
+  return x < lo ? lo : (x > hi ? hi : x);
+}
+
 double LogUniformValues(double lo, double hi, double u) {
   const double la = std::log(lo), lb = std::log(hi);
   const double x = std::exp(la + u * (lb - la));
@@ -220,17 +230,17 @@ Value ValueFromUnit(const Parameter& p, double u) {
     }
     case Distribution::kUniform:
     case Distribution::kQUniform:
-      return Number(p, p.min + u * (p.max - p.min));
+      return Number(p, Lerp(p.min, p.max, u));
     case Distribution::kLogUniform:
     case Distribution::kQLogUniform:
-      return Number(p, std::exp(p.min + u * (p.max - p.min)));
+      return Number(p, std::exp(Lerp(p.min, p.max, u)));
     case Distribution::kLogUniformValues:
     case Distribution::kQLogUniformValues:
     case Distribution::kInvLogUniformValues:
       return Number(p, LogUniformValues(p.min, p.max, u));
     case Distribution::kInvLogUniform:
       // exp(-U(min, max)) with U taken at 1 - u, so the value increases with u.
-      return Number(p, std::exp(-(p.min + (1.0 - u) * (p.max - p.min))));
+      return Number(p, std::exp(-Lerp(p.min, p.max, 1.0 - u)));
     case Distribution::kNormal:
     case Distribution::kQNormal:
       return Number(p, p.mu + p.sigma * NormalQuantile(uu));

@@ -317,11 +317,15 @@ Status Decode(FieldReader& r, ReadyMsg* m) {
     else
       m->host = *host;
   }
-  r.Objects("running", [&](FieldReader& sub) {
-    RunningTrial t;
-    TrialLease(sub, &t.trial_id, &t.lease_id);
-    m->running.push_back(std::move(t));
-  });
+  // Optional (protocol.md 3.5): an agent with nothing to re-attach may leave it out.
+  r.Objects(
+      "running",
+      [&](FieldReader& sub) {
+        RunningTrial t;
+        TrialLease(sub, &t.trial_id, &t.lease_id);
+        m->running.push_back(std::move(t));
+      },
+      /*required=*/false);
   return r.status();
 }
 Status Decode(FieldReader& r, AssignMsg* m) {

@@ -344,6 +344,39 @@ MetricReader::MetricReader(MetricReadingOptions options) : options_(std::move(op
   // the default scanner rather than failing a trial.
 }
 
+namespace {
+
+constexpr size_t kMaxMetricNameBytes = 256;
+
+// Why `name` cannot be a metric name (a table, a log line or a CSV header could not
+// show it as it is), or nullopt when it can.
+std::optional<std::string> NameProblem(std::string_view name) {
+  if (name.empty()) return "empty";
+  if (name.size() > kMaxMetricNameBytes)
+    return "longer than " + std::to_string(kMaxMetricNameBytes) + " bytes";
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f) return "contains a control character";
+  return std::nullopt;
+}
+
+// The text the one malformed-line warning shows for a refused name: the reason and
+// the name, escaped and cut to 64 bytes.
+std::string RefusedName(std::string_view name, const std::string& why) {
+  std::string shown;
+  for (unsigned char c : name.substr(0, 64)) {
+    if (c < 0x20 || c == 0x7f) {
+      static const char kHex[] = "0123456789abcdef";
+      shown += std::string("\\x") + kHex[c >> 4] + kHex[c & 15];
+    } else {
+      shown += static_cast<char>(c);
+    }
+  }
+  if (name.size() > 64) shown += "...";
+  return "metric name refused (" + why + "): \"" + shown + "\"";
+}
+
+}  // namespace
+
 void MetricReader::NoteMalformed(std::string_view line) {
   if (malformed_++ == 0) first_malformed_ = ValidUtf8(line.substr(0, kFirstMalformedBytes));
 }
@@ -374,6 +407,7 @@ std::vector<ParsedPoint> MetricReader::ParseJsonLine(std::string_view line, doub
   if (t.empty()) return points;
   std::optional<int64_t> step;
   bool bad_step = false;
+  bool refused = false;  // a name was refused: the line is counted once
   bool ok = FlatJsonParser(t).Parse([&](const std::string& key, double v) {
     if (key == options_.step_key) {
       int64_t s;
@@ -383,10 +417,17 @@ std::vector<ParsedPoint> MetricReader::ParseJsonLine(std::string_view line, doub
         bad_step = true;
       return;
     }
+    // A name that is empty, over 256 bytes or has a control character is refused;
+    // the line keeps its other pairs and counts once as malformed.
+    if (auto why = NameProblem(key)) {
+      if (!refused) NoteMalformed(RefusedName(key, *why));
+      refused = true;
+      return;
+    }
     points.push_back(ParsedPoint{ValidUtf8(key), 0, v, wall});
   });
   if (!ok || bad_step) {
-    NoteMalformed(line);
+    if (!refused) NoteMalformed(line);
     return {};
   }
   AssignSteps(points, step, &next_step_);
@@ -396,12 +437,18 @@ std::vector<ParsedPoint> MetricReader::ParseJsonLine(std::string_view line, doub
 std::vector<ParsedPoint> MetricReader::ParseStdoutLine(std::string_view line, double wall) {
   std::vector<ParsedPoint> points;
   std::optional<int64_t> step;
+  bool refused = false;
   auto add = [&](std::string_view name, std::string_view value) {
     double v;
     if (!ParseLooseNumber(value, &v)) return;
     if (name == options_.step_key) {
       int64_t s;
       if (ToStep(v, &s)) step = s;
+      return;
+    }
+    if (auto why = NameProblem(name)) {
+      if (!refused) NoteMalformed(RefusedName(name, *why));
+      refused = true;
       return;
     }
     points.push_back(ParsedPoint{std::string(name), 0, v, wall});

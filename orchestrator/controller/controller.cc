@@ -210,7 +210,13 @@ SweepOutcome Controller::Impl::Run() {
                  true);
   asio::post(io_, [this] { Schedule(); });
   OnTick();
+  watch_.Start();
   io_.run();
+  outcome_.longest_stall_s = watch_.longest_stall_s();
+  if (options_.report_loop_stall)
+    display_.Log("event loop: longest stall " +
+                     std::to_string(static_cast<int64_t>(watch_.longest_stall_s() * 1000)) + " ms",
+                 true);
   if (drain_s_ > 0) {  // let the executors' goodbyes reach their peers, then close
     io_.restart();
     io_.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -66,6 +66,9 @@ struct ControllerOptions {
   // local slots (`slots` and `gpus_managed` are then ignored); `listen` still adds
   // remote agents after them. Empty = local slots as above.
   std::vector<ExecutorFactory> executors;
+  // Log the event loop's longest stall when the sweep ends (launch sets it from
+  // $SWEEP_REPORT_LOOP_STALL; bench/metric_names_bench.py reads the line).
+  bool report_loop_stall = false;
 };
 
 // What the sweep ended as; Run() returns it after the final commit.
@@ -73,6 +76,7 @@ struct SweepOutcome {
   SweepStatus status = SweepStatus::kFinished;
   std::string reason;
   int exit_code = 0;  // 0 finished/stopped, 1 failed, 130 interrupted
+  double longest_stall_s = 0;  // the longest the event loop went without running a handler
 };
 
 class Controller {

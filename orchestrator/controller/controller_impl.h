@@ -16,6 +16,8 @@
 #include "orchestrator/controller/controller.h"
 #include "orchestrator/controller/controller_state.h"
 #include "orchestrator/controller/executor.h"
+#include "orchestrator/controller/loop_watch.h"
+#include "orchestrator/early_stop/early_stop.h"
 #include "orchestrator/controller/progress.h"
 #include "orchestrator/controller/remote_executor.h"
 #include "orchestrator/controller/summary.h"
@@ -87,6 +89,7 @@ class Controller::Impl {
   void Flush();
   void OnTick();
   void OnSignal(int sig);
+  void WarnDroppedNames(const Running& rt);
   void WarnMissingMetric(const Running& rt);
   ProgressCounts Counts() const;
   // The first executor with a free slot, or nullptr.
@@ -112,6 +115,7 @@ class Controller::Impl {
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer tick_;
+  LoopWatch watch_{io_};  // the loop's longest stall (ControllerOptions::report_loop_stall)
   std::unique_ptr<boost::asio::thread_pool> pool_;
   std::vector<TrialRecord> history_;
 

@@ -132,6 +132,7 @@ void Controller::Impl::StartTrial(Queued q) {
   // result of this trial can exist yet, and resume re-issues the same suggestion
   // number (grid and random regenerate the same configuration from it).
   batch_.trials.push_back(rec);
+  rt.summary = TrialSummary(spec_.max_metric_names, spec_.metric.name);
   auto [it, inserted] = running_.emplace(id, std::move(rt));
   Running& run = it->second;
   display_.Log("start " + id + " " + FormatPython(spec_.space.ToNested(run.config)));
@@ -174,7 +175,7 @@ void Controller::Impl::OnMetrics(const std::string& id, std::vector<ParsedPoint>
   Running& rt = it->second;
   bool target_seen = false;
   for (ParsedPoint& p : points) {
-    rt.summary.Add(p.name, p.step, p.value);
+    if (!rt.summary.Add(p.name, p.step, p.value)) continue;  // over max_metric_names
     if (p.name == spec_.metric.name) {
       target_seen = true;
       if (early_) early_->OnReport(id, rt.summary.Count(p.name), p.value);
@@ -189,7 +190,8 @@ void Controller::Impl::OnMetrics(const std::string& id, std::vector<ParsedPoint>
                                               " reached by " + id);
   }
   if (target_seen && early_) ApplyEarlyStop();
-  if (batch_.points.size() >= 50000) Flush();
+  // Bounded so that one commit holds the loop for tens of milliseconds, not hundreds.
+  if (batch_.points.size() >= 10000) Flush();
 }
 
 void Controller::Impl::ApplyEarlyStop() {
@@ -272,6 +274,7 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end, EndCaus
   if (rec.status == TrialStatus::kFailed && !LastLine(rec.stderr_tail).empty())
     line += ": " + LastLine(rec.stderr_tail);
   display_.Log(line, rec.status == TrialStatus::kFailed);
+  if (rt.summary.dropped_names() > 0) WarnDroppedNames(rt);
   if (end.malformed_lines > 0 && !warned_malformed_) {
     warned_malformed_ = true;
     display_.Log("warning: " + id + " wrote " + std::to_string(end.malformed_lines) +
@@ -306,11 +309,25 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end, EndCaus
   Schedule();
 }
 
+// One warning per trial that went over reporting.max_metric_names.
+void Controller::Impl::WarnDroppedNames(const Running& rt) {
+  const TrialSummary& s = rt.summary;
+  std::string examples;
+  for (const std::string& n : s.dropped_examples())
+    examples += (examples.empty() ? "'" : ", '") + n + "'";
+  display_.Log("warning: " + rt.rec.id + " reported " +
+                   std::to_string(s.size() + s.dropped_names()) +
+                   " distinct metric names, more than reporting.max_metric_names (" +
+                   std::to_string(spec_.max_metric_names) + "): dropped " +
+                   std::to_string(s.dropped_names()) + " name(s) and their " +
+                   std::to_string(s.dropped_points()) + " report(s), e.g. " + examples,
+               true);
+}
+
 void Controller::Impl::WarnMissingMetric(const Running& rt) {
   if (warned_metric_) return;
   warned_metric_ = true;
-  std::vector<std::string> names;
-  for (const auto& [name, m] : rt.summary.metrics()) names.push_back(name);
+  std::vector<std::string> names = rt.summary.Names();
   std::string msg = "warning: " + rt.rec.id + " finished without reporting the target metric '" +
                     spec_.metric.name + "'";
   if (names.empty()) {
@@ -319,7 +336,8 @@ void Controller::Impl::WarnMissingMetric(const Running& rt) {
         "$SWEEP_METRICS, or use sweep_client.report)";
   } else {
     std::string list;
-    for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+    for (size_t i = 0; i < names.size() && i < 20; ++i) list += (i ? ", " : "") + names[i];
+    if (names.size() > 20) list += " and " + std::to_string(names.size() - 20) + " more";
     msg += "; it reported: " + list;
     if (auto hint = DidYouMean(spec_.metric.name, names)) msg += " — did you mean '" + *hint + "'?";
   }
@@ -389,6 +407,7 @@ void Controller::Impl::MaybeFinish() {
                                                            : 0;
   signals_.cancel();
   tick_.cancel();
+  watch_.Stop();
   io_.stop();
 }
 

@@ -116,6 +116,7 @@ bool Controller::Impl::OnAttach(const AgentInfo& agent, const std::string& trial
   rt.rec = std::move(it->second.rec);
   rt.config = std::move(it->second.config);
   rt.exec = remote_;
+  rt.summary = TrialSummary(spec_.max_metric_names, spec_.metric.name);
   detached_.erase(it);
   // The summary so far is in the store; the agent sends what came after.
   MetricQuery q;

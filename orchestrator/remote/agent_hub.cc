@@ -227,7 +227,8 @@ void AgentHub::Impl::HandleAuth(Session& s, const AuthMsg& auth) {
       PostEvent("warning: " + *warning);
     }
   }
-  PostAgent(*a);
+  // The agent itself is posted once its `ready` gives its slots and GPUs: posted
+  // here, the controller would log and record it with 0 slots.
 }
 
 void AgentHub::Impl::HandleReady(Session& s, const ReadyMsg& ready) {

@@ -82,7 +82,7 @@ Value NormalizeNumbers(const Value& v) {
 
 Value SummaryJson(const TrialRecord& trial) {
   if (!trial.summary.is_object()) return Value::object();
-  return NormalizeNumbers(trial.summary);
+  return SummaryForOutput(trial.summary, &NormalizeNumbers);
 }
 
 std::optional<double> LastValue(const TrialRecord& trial, const std::string& metric) {

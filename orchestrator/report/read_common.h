@@ -34,7 +34,8 @@ std::map<TrialStatus, uint64_t> CountByStatus(const std::vector<TrialRecord>& tr
 Value CountsJson(const std::map<TrialStatus, uint64_t>& counts);
 
 // The trial's summary JSON with every number normalized by JsonNumber, so NaN and
-// infinities print as strings (null fields stay null).
+// infinities print as strings (null fields stay null); metrics sorted by name, fields
+// in the documented order (SummaryForOutput).
 Value SummaryJson(const TrialRecord& trial);
 
 // The last reported value of `metric` (null in stored JSON counts as NaN).

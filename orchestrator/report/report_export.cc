@@ -41,7 +41,7 @@ int CmdExport(ReadContext& ctx, const std::string& sweep_arg, const std::string&
     Value rows = Value::array();
     for (size_t i = 0; i < trials.size(); ++i) {
       const TrialRecord& t = trials[i];
-      Value m = Value::object();
+      KeyedValue m = KeyedValue::object();  // sorted like `metrics`, O(log n) inserts
       for (const auto& name : metrics) {
         if (auto v = LastValue(t, name)) m[name] = JsonNumber(*v);
       }

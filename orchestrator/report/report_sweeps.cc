@@ -137,7 +137,7 @@ ComputeSaved SavedBy(const SweepView& v, double now) {
     double end = t.ended_at > 0 ? t.ended_at : now;
     u.seconds = t.started_at > 0 && end > t.started_at ? end - t.started_at : 0;
     if (t.summary.is_object() && t.summary.contains(v.sweep.metric)) {
-      const Value& m = t.summary[v.sweep.metric];
+      const KeyedValue& m = t.summary.at(v.sweep.metric);
       if (m.is_object() && m.contains("count") && m["count"].is_number())
         u.reports = m["count"].get<int64_t>();
     }

@@ -231,26 +231,39 @@ int CmdShow(ReadContext& ctx, const std::string& trial_arg) {
 
   ctx.out << "\nmetrics\n";
   if (t.summary.is_object() && !t.summary.empty()) {
-    // RUN SUMMARY: the W&B run summary a script's wandb module reported, when any.
-    bool run_summary = false;
-    for (auto it = t.summary.begin(); it != t.summary.end(); ++it)
-      run_summary = run_summary || (it->is_object() && it->contains("run_summary"));
-    std::vector<std::string> columns = {"METRIC", "LAST", "MIN", "MAX", "COUNT", "LAST STEP"};
-    if (run_summary) columns.push_back("RUN SUMMARY");
-    TextTable metrics(columns);
+    // A NON-FINITE column (reports that were NaN or +-Inf, which min and max leave
+    // out) only when some metric had one; RUN SUMMARY: the W&B run summary a script's
+    // wandb module reported, when any.
+    bool any_nonfinite = false, run_summary = false;
+    for (const auto& m : t.summary) {
+      if (!m.is_object()) continue;
+      auto nf = m.find("nonfinite");
+      if (nf != m.end() && nf->is_number() && nf->get<double>() > 0) any_nonfinite = true;
+      if (m.contains("run_summary")) run_summary = true;
+    }
+    std::vector<std::string> head = {"METRIC", "LAST", "MIN", "MAX", "COUNT", "LAST STEP"};
+    if (any_nonfinite) head.push_back("NON-FINITE");
+    if (run_summary) head.push_back("RUN SUMMARY");
+    TextTable metrics(head);
     for (auto it = t.summary.begin(); it != t.summary.end(); ++it) {
       auto field = [&](const char* key) -> std::string {
         if (!it->is_object()) return "";
         auto f = it->find(key);
         if (f == it->end()) return "";
-        if (f->is_null()) return "NaN";
-        if (auto v = NumberFromJson(*f)) {
+        if (f->is_null()) {  // last: its last_text says which; min/max: no finite value
+          auto text = it->find("last_text");
+          if (std::string(key) == "last" && text != it->end() && text->is_string())
+            return text->get<std::string>();
+          return std::string(key) == "last" ? "NaN" : "";
+        }
+        if (auto v = NumberFromJson(Value(*f))) {
           return f->is_number_integer() ? std::to_string(f->get<int64_t>()) : FormatShortNumber(*v);
         }
-        return FormatParam(*f);
+        return FormatParam(Value(*f));
       };
       std::vector<std::string> row = {it.key(),     field("last"),  field("min"),
                                       field("max"), field("count"), field("last_step")};
+      if (any_nonfinite) row.push_back(field("nonfinite").empty() ? "0" : field("nonfinite"));
       if (run_summary) {
         std::string mode = field("run_summary_mode");
         row.push_back(field("run_summary") + (mode.empty() ? "" : " (" + mode + ")"));
@@ -328,7 +341,7 @@ int CmdCompare(ReadContext& ctx, const std::vector<std::string>& trial_args) {
     Value list = Value::array();
     for (size_t i = 0; i < trials.size(); ++i) {
       const TrialRecord& t = trials[i];
-      Value m = Value::object();
+      KeyedValue m = KeyedValue::object();  // sorted like `metrics`, O(log n) inserts
       for (const auto& name : metrics) {
         if (auto v = LastValue(t, name)) m[name] = JsonNumber(*v);
       }

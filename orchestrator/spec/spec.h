@@ -111,6 +111,11 @@ struct SweepSpec {
                                            // absent: stop when the first 5 all fail
   std::map<std::string, std::string> env;  // extra environment for every trial
   MetricReadingOptions reporting;          // extension `reporting`
+  // Extension `reporting.max_metric_names`: distinct metric names kept per trial;
+  // reports of further names (except the target metric) are dropped by the
+  // controller with one warning. Bounds what one trial makes the store, the read
+  // commands and the dashboard handle.
+  size_t max_metric_names = 10000;
   TrackSpec track;
   std::vector<std::string> artifacts;  // globs, relative to the trial dir or cwd
   uint64_t artifact_max_bytes = 1ull << 30;

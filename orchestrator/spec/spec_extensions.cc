@@ -56,7 +56,7 @@ void ParseWandbMode(const MapEntry& k, const std::string& path, SpecReader& r, S
 
 void ParseReporting(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
   static const std::vector<std::string> kKeys = {"metrics_file", "stdout", "stdout_pattern",
-                                                 "wandb"};
+                                                 "wandb", "max_metric_names"};
   auto entries = r.Entries(e.value, "reporting", e.key_node);
   if (!entries) return;
   for (const MapEntry& k : *entries) {
@@ -88,6 +88,14 @@ void ParseReporting(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
       spec.reporting.stdout_pattern = *text;
     } else if (k.key == "wandb") {
       ParseWandbMode(k, path, r, spec);
+    } else if (k.key == "max_metric_names") {
+      auto n = r.Int(k, path);
+      if (!n) continue;
+      if (*n < 1 || *n > 1000000) {
+        r.Error(k.value, path, "must be between 1 and 1000000, not " + std::to_string(*n));
+        continue;
+      }
+      spec.max_metric_names = static_cast<size_t>(*n);
     } else {
       r.UnknownKey(k, "reporting", kKeys);
     }

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "orchestrator/spec/did_you_mean.h"
@@ -375,6 +376,24 @@ class ParamParser {
       r_.Error(lo->value, ypath + ".min",
                "min " + lo->value.Scalar() + " is greater than max " + hi->value.Scalar() +
                    "; min must be less than max");
+      return;
+    }
+    // Bounds that are exponents (log_uniform: e^U(min, max), inv_log_uniform:
+    // e^-U(min, max)) must keep the value a finite double: e^710 is infinite, and an
+    // infinite value cannot reach a program or the store.
+    const double kMaxExponent = std::log(std::numeric_limits<double>::max());  // 709.78
+    const bool exp_of_bounds = d == Distribution::kLogUniform || d == Distribution::kQLogUniform;
+    const bool exp_of_neg = d == Distribution::kInvLogUniform;
+    if (exp_of_bounds && *vmax > kMaxExponent) {
+      r_.Error(hi->value, ypath + ".max",
+               dname + " max " + hi->value.Scalar() + " is an exponent: e^" + hi->value.Scalar() +
+                   " overflows a double (the largest exponent is 709.78)");
+      return;
+    }
+    if (exp_of_neg && -*vmin > kMaxExponent) {
+      r_.Error(lo->value, ypath + ".min",
+               dname + " min " + lo->value.Scalar() + " is an exponent: e^-(" + lo->value.Scalar() +
+                   ") overflows a double (the smallest min is -709.78)");
       return;
     }
     p.min = *vmin;

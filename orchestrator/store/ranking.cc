@@ -1,7 +1,7 @@
 // Ranking: a stable sort of trial indices under one strict weak order.
 //
-// The order key of a trial is (class, value, number) where class is 0 for a number,
-// 1 for NaN and 2 for no value; values compare by the goal only within class 0, so
+// The order key of a trial is (class, value, number) where class is 0 for a finite
+// number, 1 for NaN or +-Inf and 2 for no value; values compare by the goal only within class 0, so
 // the order stays a strict weak order even with NaN (a raw `<` on NaN would not be,
 // and std::sort would be undefined). Summary values come from the trial's summary
 // JSON when the controller's own value does not apply (another metric or goal).
@@ -18,7 +18,9 @@ namespace {
 
 int ValueClass(const std::optional<double>& v) {
   if (!v) return 2;
-  return std::isnan(*v) ? 1 : 0;
+  // Non-finite after every finite value: -Inf under minimize is a run that diverged
+  // (or a bug in the script), not the best run.
+  return std::isfinite(*v) ? 0 : 1;
 }
 
 // The summary field a mode reads.
@@ -131,7 +133,7 @@ Result<Ranking> RankTrials(const SweepRecord& sweep, const std::vector<TrialReco
 }
 
 bool BestSoFar::Offer(const std::string& trial_id, uint64_t number, double value) {
-  if (std::isnan(value)) return false;
+  if (!std::isfinite(value)) return false;
   if (has_value_ && !RanksBefore(value, number, value_, number_, goal_)) return false;
   has_value_ = true;
   value_ = value;

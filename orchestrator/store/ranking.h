@@ -13,10 +13,12 @@
 // NaN, stores may write null for it); a metric missing from the summary means the
 // trial has no value.
 //
-// Order: trials with a number first, best first by the goal; NaN ranks after every
-// number; trials without a value come last; ties (including NaN vs NaN and no value
-// vs no value) are broken by trial number, lower first. Every status is ranked: the
-// caller shows each trial's status beside its value.
+// Order: trials with a finite number first, best first by the goal; NaN, Infinity and
+// -Infinity rank after every finite number (an infinite loss is a diverged run, not
+// the best one; W&B would sort -Infinity first under minimize); trials without a
+// value come last; ties (including NaN vs NaN and no value vs no value) are broken
+// by trial number, lower first. Every status is ranked: the caller shows each
+// trial's status beside its value.
 #pragma once
 
 #include <cstdint>

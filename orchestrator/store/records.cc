@@ -63,4 +63,31 @@ std::optional<SweepStatus> ParseSweepStatus(const std::string& s) {
   return std::nullopt;
 }
 
+Value SummaryForOutput(const KeyedValue& summary, Value (*field)(const Value&)) {
+  static const char* const kOrder[] = {"last",  "last_text", "min",      "max",
+                                       "count", "nonfinite", "last_step"};
+  Value::object_t out;
+  if (!summary.is_object()) return Value(std::move(out));
+  out.reserve(summary.size());
+  for (auto it = summary.begin(); it != summary.end(); ++it) {
+    const KeyedValue& m = it.value();
+    Value inner;
+    if (m.is_object()) {
+      inner = Value::object();
+      for (const char* k : kOrder) {
+        auto f = m.find(k);
+        if (f != m.end()) inner[k] = field ? field(Value(*f)) : Value(*f);
+      }
+      for (auto f = m.begin(); f != m.end(); ++f) {
+        if (!inner.contains(f.key())) inner[f.key()] = field ? field(Value(*f)) : Value(*f);
+      }
+    } else {
+      inner = field ? field(Value(m)) : Value(m);
+    }
+    // Keys come sorted and distinct from the KeyedValue: append without the scan.
+    out.Container::emplace_back(it.key(), std::move(inner));
+  }
+  return Value(std::move(out));
+}
+
 }  // namespace sweep

@@ -15,10 +15,24 @@
 
 namespace sweep {
 
+// A JSON object sorted by key with O(log n) lookup and insertion, for objects that
+// may hold very many keys (a trial's metric summaries: up to 100,000 names).
+// Value's insertion order costs a linear scan per key, so building or parsing a
+// large object as a Value is quadratic. Converting a KeyedValue into a Value copies
+// its entries in order (linear).
+using KeyedValue = nlohmann::json;
+
 enum class TrialStatus { kQueued, kRunning, kFinished, kFailed, kStopped, kLost };
 // "queued", "running", "finished", "failed", "stopped", "lost".
 const char* TrialStatusName(TrialStatus s);
 std::optional<TrialStatus> ParseTrialStatus(const std::string& s);
+
+// A trial summary (TrialRecord::summary) as a Value for output: metrics sorted by
+// name, each metric's fields in the documented order (last, last_text, min, max,
+// count, nonfinite, last_step, then any others), each field passed through `field`.
+// Linear in the number of metrics: the outer object is built in order, not inserted
+// key by key (a Value scans its keys on every insert).
+Value SummaryForOutput(const KeyedValue& summary, Value (*field)(const Value&) = nullptr);
 // True for finished, failed, stopped, lost.
 bool IsTerminal(TrialStatus s);
 
@@ -69,7 +83,7 @@ struct TrialRecord {
   double ended_at = 0;
   std::optional<double> value;   // summary of the target metric
   bool metric_reported = false;  // the target metric was reported at least once
-  Value summary;                 // {metric: {last, min, max, count, last_step}}
+  KeyedValue summary;            // {metric: {last, min, max, count, last_step}}
   std::string stderr_tail;       // last lines of stderr (failed trials)
   uint64_t malformed_lines = 0;
   // Captured where the trial ran (agents/runtime/trial_runner.h TrialEnd::provenance):

@@ -41,6 +41,7 @@
 #include <utility>
 
 #include "orchestrator/store/sqlite_statement.h"
+#include "orchestrator/store/store_integrity.h"
 #include "orchestrator/store/store_json.h"
 #include "orchestrator/store/store_provenance.h"
 
@@ -133,6 +134,18 @@ Status SqliteStore::Init(const StoreOptions& opts, const std::vector<std::string
   // Any first statement reads the header: a file that is not SQLite fails here.
   if (Status s = Exec("SELECT count(*) FROM sqlite_master"); !s.ok()) {
     return Status::Store(StoreDatabasePath(root_) + " is not a sweep store: " + s.message());
+  }
+  // Before the first write (journal mode, migrations): a damaged file is refused
+  // for writing, since writing into it can spread the damage; readers are told.
+  const bool check = read_only_ ? static_cast<bool>(opts.on_damage) : opts.check_budget_s > 0;
+  if (check) {
+    IntegrityReport r = CheckIntegrity(db_, /*full=*/false,
+                                       read_only_ ? opts.read_check_budget_s : opts.check_budget_s);
+    if (!r.problems.empty()) {
+      std::string msg = DamageMessage(StoreDatabasePath(root_), r);
+      if (!read_only_) return Status::Store(msg);
+      opts.on_damage(msg);
+    }
   }
   if (!read_only_) {
     if (Status s = Exec("PRAGMA journal_mode=WAL"); !s.ok()) return s;

@@ -14,49 +14,50 @@ const std::string kNanToken("\0NaN", 4);
 const std::string kInfToken("\0Infinity", 9);
 const std::string kNegInfToken("\0-Infinity", 10);
 
-bool HasNonFinite(const Value& v) {
-  if (v.is_number_float()) return !std::isfinite(v.get<double>());
+template <typename Json>
+bool HasNonFinite(const Json& v) {
+  if (v.is_number_float()) return !std::isfinite(v.template get<double>());
   if (v.is_structured()) {
-    for (const Value& item : v) {
+    for (const Json& item : v) {
       if (HasNonFinite(item)) return true;
     }
   }
   return false;
 }
 
-Value EncodeNonFinite(const Value& v) {
+// Replaces the non-finite floats in `v` by their markers, in place (a copy of a
+// large object would cost as much as the dump).
+template <typename Json>
+void EncodeNonFinite(Json& v) {
   if (v.is_number_float()) {
-    double d = v.get<double>();
-    if (std::isnan(d)) return kNanToken;
-    if (std::isinf(d)) return d > 0 ? kInfToken : kNegInfToken;
-    return v;
+    double d = v.template get<double>();
+    if (std::isnan(d))
+      v = kNanToken;
+    else if (std::isinf(d))
+      v = d > 0 ? kInfToken : kNegInfToken;
+    return;
   }
-  if (v.is_object()) {
-    Value out = Value::object();
-    for (auto it = v.begin(); it != v.end(); ++it) out[it.key()] = EncodeNonFinite(it.value());
-    return out;
+  if (v.is_structured()) {
+    for (Json& item : v) EncodeNonFinite(item);
   }
-  if (v.is_array()) {
-    Value out = Value::array();
-    for (const Value& item : v) out.push_back(EncodeNonFinite(item));
-    return out;
-  }
-  return v;
 }
 
-}  // namespace
-
-std::string DumpJson(const Value& v) {
+template <typename Json>
+std::string Dump(const Json& v) {
   if (HasNonFinite(v)) {
-    return EncodeNonFinite(v).dump(-1, ' ', false, Value::error_handler_t::replace);
+    Json copy = v;
+    EncodeNonFinite(copy);
+    return copy.dump(-1, ' ', false, Json::error_handler_t::replace);
   }
-  return v.dump(-1, ' ', false, Value::error_handler_t::replace);
+  return v.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-Result<Value> ParseJson(const std::string& text, const char* column, const std::string& row) {
-  Value::parser_callback_t decode = [](int, Value::parse_event_t event, Value& parsed) {
-    if (event == Value::parse_event_t::value && parsed.is_string()) {
-      const auto& s = parsed.get_ref<const std::string&>();
+template <typename Json>
+Result<Json> Parse(const std::string& text, const char* column, const std::string& row) {
+  typename Json::parser_callback_t decode = [](int, typename Json::parse_event_t event,
+                                               Json& parsed) {
+    if (event == Json::parse_event_t::value && parsed.is_string()) {
+      const auto& s = parsed.template get_ref<const std::string&>();
       if (!s.empty() && s[0] == '\0') {
         // Assigning to `parsed` frees the string `s` refers to: decide first.
         double decoded = s == kNanToken      ? std::numeric_limits<double>::quiet_NaN()
@@ -69,11 +70,25 @@ Result<Value> ParseJson(const std::string& text, const char* column, const std::
     }
     return true;
   };
-  Value v = Value::parse(text, decode, /*allow_exceptions=*/false);
+  Json v = Json::parse(text, decode, /*allow_exceptions=*/false);
   if (v.is_discarded()) {
     return Status::Store("corrupt JSON in column " + std::string(column) + " of " + row);
   }
   return v;
+}
+
+}  // namespace
+
+std::string DumpJson(const Value& v) { return Dump(v); }
+std::string DumpJson(const KeyedValue& v) { return Dump(v); }
+
+Result<Value> ParseJson(const std::string& text, const char* column, const std::string& row) {
+  return Parse<Value>(text, column, row);
+}
+
+Result<KeyedValue> ParseKeyedJson(const std::string& text, const char* column,
+                                  const std::string& row) {
+  return Parse<KeyedValue>(text, column, row);
 }
 
 }  // namespace sweep

@@ -101,7 +101,7 @@ Result<TrialRecord> TrialFromRow(const Statement& q) {
     t.value = q.Double(19);
   }
   t.metric_reported = q.Int(21) != 0;
-  auto summary = ParseJson(q.Text(22), "summary", row);
+  auto summary = ParseKeyedJson(q.Text(22), "summary", row);
   if (!summary.ok()) return summary.status();
   t.summary = std::move(summary).value();
   t.stderr_tail = q.Text(23);

@@ -7,13 +7,14 @@
 // that wait for the lock rather than fail. Tests can substitute a fake.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "orchestrator/store/records.h"
 #include "base/status.h"
+#include "orchestrator/store/records.h"
 
 namespace sweep {
 
@@ -95,6 +96,15 @@ struct StoreOptions {
   bool read_only = false;       // read commands: never create or write
   bool create = true;           // create the folder and database when missing
   int busy_timeout_ms = 10000;  // how long a writer waits for the lock
+  // A writing open runs SQLite's quick_check for at most this many seconds and fails
+  // (kStore, naming the file, the damage and what to do) when it finds damage, before
+  // anything is written. 0 = no check. Past the budget the rest is not checked.
+  double check_budget_s = 3.0;
+  // Read-only opens check only when this is set, for at most read_check_budget_s,
+  // and then call it with the same message instead of failing: reading a damaged
+  // store still shows what can be read. Called on the opening thread.
+  std::function<void(const std::string&)> on_damage = nullptr;
+  double read_check_budget_s = 0.5;
 };
 
 // Opens (or creates) the SQLite store at `root` (a folder; the database is

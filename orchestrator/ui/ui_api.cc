@@ -469,7 +469,7 @@ UiResponse UiApi::Trial(const std::string& id) {
   out["started_at"] = t.started_at;
   out["ended_at"] = t.ended_at;
   out["value"] = Nullable(t.value);
-  out["summary"] = t.summary;
+  out["summary"] = SummaryForOutput(t.summary);
   out["stderr_tail"] = t.stderr_tail;
   out["malformed_lines"] = t.malformed_lines;
   out["metric_names"] = *names;
@@ -493,14 +493,15 @@ UiResponse UiApi::Metrics(const std::string& id, const Query& q) {
   size_t points = NumberArg(q, "points", 1000, 2, 10000);
   auto pts = store_.GetMetrics({trial->id, Arg(q, "name"), 0});
   if (!pts.ok()) return FromStatus(pts.status());
-  Value series = Value::object();
+  // Keyed: a trial may have very many series (a Value would scan its keys per insert).
+  KeyedValue series = KeyedValue::object();
   for (size_t b = 0; b < pts->size();) {
     size_t e = b;
     while (e < pts->size() && (*pts)[e].name == (*pts)[b].name) ++e;
     series[(*pts)[b].name] = Series(*pts, b, e, points);
     b = e;
   }
-  return Json(Value{{"trial_id", trial->id}, {"series", std::move(series)}});
+  return Json(Value{{"trial_id", trial->id}, {"series", Value(series)}});
 }
 
 UiResponse UiApi::Logs(const std::string& id, const Query& q) {

@@ -1,5 +1,9 @@
 // The dashboard's HTTP server: an acceptor and one Session per connection, all
-// driven by async operations on a single io_context thread.
+// driven by async operations on a single io_context thread. Answering a request (which
+// reads the store and may take a while for a big sweep) runs on a small worker pool,
+// so one slow request never stalls the others: each worker thread has its own UiApi
+// over its own store connection (neither is thread-safe), and the answer is posted
+// back to the io_context thread to be written.
 //
 // A Session reads one request with a fresh request_parser (so header and body limits
 // apply to each request), answers it, and reads the next while the client keeps the
@@ -15,6 +19,9 @@
 #include <boost/beast/http.hpp>
 #include <csignal>
 #include <iostream>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
 
 #include "orchestrator/ui/ui_assets.h"
 
@@ -35,18 +42,53 @@ const UiAsset* FindUiAsset(std::string_view path) {
 
 struct UiServer::Impl {
   Impl(TrialStore& store, UiApiOptions api_opts, UiServerLimits lim)
-      : api(store, api_opts), limits(lim), acceptor(ioc), signals(ioc) {}
+      : store(store), api_opts(api_opts), limits(lim), acceptor(ioc), signals(ioc) {}
 
-  UiApi api;
+  // Handles one /api/ request on the calling worker thread with that thread's UiApi,
+  // opening its store connection on first use. Thread-safe.
+  UiResponse HandleApi(const UiRequest& request);
+
+  TrialStore& store;  // its root is reopened per worker; used directly by none of them
+  UiApiOptions api_opts;
   std::unique_ptr<UiAccess> access;  // set by Bind once the port is known
   UiServerLimits limits;
   asio::io_context ioc;
   tcp::acceptor acceptor;
   asio::signal_set signals;
   int port = 0;
+  struct WorkerApi {
+    std::unique_ptr<TrialStore> store;
+    std::unique_ptr<UiApi> api;
+  };
+  std::mutex apis_mu;
+  std::unordered_map<std::thread::id, WorkerApi> apis;  // guarded by apis_mu
+  // Declared last: destroyed (joined) first, while everything its tasks use exists.
+  asio::thread_pool workers{4};
 
   void Accept();
 };
+
+UiResponse UiServer::Impl::HandleApi(const UiRequest& request) {
+  UiApi* api = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(apis_mu);
+    WorkerApi& w = apis[std::this_thread::get_id()];
+    if (!w.api) {
+      StoreOptions so;
+      so.create = false;
+      so.check_budget_s = 0;  // `sweep ui` checked the store when it opened it
+      auto opened = OpenStore(store.root(), so);
+      if (!opened.ok()) {
+        return UiResponse{500, "application/json",
+                          Value{{"error", opened.status().message()}}.dump()};
+      }
+      w.store = std::move(opened).value();
+      w.api = std::make_unique<UiApi>(*w.store, api_opts);
+    }
+    api = w.api.get();
+  }
+  return api->Handle(request);  // only this thread ever uses this UiApi
+}
 
 namespace {
 
@@ -110,7 +152,12 @@ class Session : public std::enable_shared_from_this<Session> {
                                 : status == 431 ? "request headers too large"
                                                 : "malformed request"));
     }
-    Send(Answer(parser_->get()));
+    // Answered on a worker; written back on the io_context thread that owns stream_.
+    asio::post(server_.workers, [self = shared_from_this(), req = parser_->release()]() mutable {
+      Response res = self->Answer(req);
+      asio::post(self->stream_.get_executor(),
+                 [self, res = std::move(res)]() mutable { self->Send(std::move(res)); });
+    });
   }
 
   Response Answer(const http::request<http::string_body>& req) {
@@ -137,7 +184,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (target.rfind("/api/", 0) == 0) {
       UiResponse r =
-          server_.api.Handle({std::string(req.method_string()), std::move(target), req.body()});
+          server_.HandleApi({std::string(req.method_string()), std::move(target), req.body()});
       Response res = MakeResponse(v, keep, r.status, r.content_type, std::move(r.body));
       if (r.content_type == "application/octet-stream") {
         res.set(http::field::content_disposition, "attachment");

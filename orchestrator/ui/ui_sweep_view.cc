@@ -222,12 +222,14 @@ Value TrialRow(const DashboardView& view, size_t index) {
   row["status"] = TrialStatusName(t.status);
   row["params"] = t.params.is_object() ? t.params : Value::object();
   row["value"] = view.value[index] ? Value(*view.value[index]) : Value();
-  Value metrics = Value::object();
+  // Key-sorted like view.metrics: a Value would scan its keys on every insert, which is
+  // quadratic for a sweep with very many metric names.
+  KeyedValue metrics = KeyedValue::object();
   for (const std::string& m : view.metrics) {
     auto v = MetricValue(view, index, m);
-    metrics[m] = v ? Value(*v) : Value();
+    metrics[m] = v ? KeyedValue(*v) : KeyedValue();
   }
-  row["metrics"] = std::move(metrics);
+  row["metrics"] = Value(metrics);
   row["started_at"] = t.started_at;
   row["ended_at"] = t.ended_at;
   row["duration"] = Duration(t);

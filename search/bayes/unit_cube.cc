@@ -135,16 +135,33 @@ UnitCube::UnitCube(const SearchSpace& space) {
   }
 }
 
+namespace {
+
+// lo + u * (hi - lo) without overflow when hi - lo exceeds the largest double.
+double Lerp(double lo, double hi, double u) {
+  const double span = hi - lo;
+  return std::isfinite(span) ? lo + u * span : lo * (1.0 - u) + hi * u;
+}
+
+// (v - lo) / (hi - lo), halving everything first when the span overflows.
+double Fraction(double v, double lo, double hi) {
+  const double span = hi - lo;
+  if (std::isfinite(span)) return (v - lo) / span;
+  return (v / 2 - lo / 2) / (hi / 2 - lo / 2);
+}
+
+}  // namespace
+
 double UnitCube::ToValue(const Dim& d, double u) const {
   u = std::clamp(std::isfinite(u) ? u : 0.5, 0.0, 1.0);
   double v = 0;
   switch (d.scale) {
     case Scale::kLinear:
       v = d.int_bins ? std::min(d.hi, std::floor(d.lo + u * (d.hi - d.lo + 1)))
-                     : d.lo + u * (d.hi - d.lo);
+                     : Lerp(d.lo, d.hi, u);
       break;
     case Scale::kLog:
-      v = std::exp(d.lo + u * (d.hi - d.lo));
+      v = std::exp(Lerp(d.lo, d.hi, u));
       break;
     case Scale::kNormal:
     case Scale::kLogNormal:
@@ -159,6 +176,12 @@ double UnitCube::ToValue(const Dim& d, double u) const {
     if (v < d.vmin && std::ceil(d.vmin / d.q) * d.q <= d.vmax) v = std::ceil(d.vmin / d.q) * d.q;
   }
   if (d.integer) v = std::round(v);
+  // A proposal never leaves the parameter's bounds (nor the finite doubles): rounding
+  // or exp() at the edge of a huge range could otherwise step outside.
+  const double lo = std::max(d.vmin, -std::numeric_limits<double>::max());
+  const double hi = std::min(d.vmax, std::numeric_limits<double>::max());
+  if (v > hi) v = hi;
+  if (v < lo) v = lo;
   return v;
 }
 
@@ -166,7 +189,7 @@ double UnitCube::ToUnit(const Dim& d, double v) const {
   double u = 0.5;
   switch (d.scale) {
     case Scale::kLinear:
-      u = d.int_bins ? (v - d.lo + 0.5) / (d.hi - d.lo + 1) : (v - d.lo) / (d.hi - d.lo);
+      u = d.int_bins ? (v - d.lo + 0.5) / (d.hi - d.lo + 1) : Fraction(v, d.lo, d.hi);
       break;
     case Scale::kLog:
       u = v > 0 ? (std::log(v) - d.lo) / (d.hi - d.lo) : 0.0;

@@ -208,6 +208,18 @@ TEST(GridSearch, TrillionPointGridDecodesByIndexWithoutMaterialising) {
   }
 }
 
+TEST(GridSearch, ExactSizeTextIsTheFullProductEvenWhenSaturated) {
+  SearchSpace space;
+  for (int k = 0; k < 65; ++k)
+    space.params.push_back(Categorical("b" + std::to_string(k), {Value(false), Value(true)}));
+  auto layout = DiscreteGrid::Build(space, DiscreteGrid::Mode::kGrid);
+  ASSERT_TRUE(layout.ok());
+  EXPECT_EQ(layout->ExactSizeText(), "36893488147419103232");  // 2^65
+  SearchSpace small;
+  small.params.push_back(Categorical("c", {Value(1), Value(2), Value(3)}));
+  EXPECT_EQ(DiscreteGrid::Build(small, DiscreteGrid::Mode::kGrid)->ExactSizeText(), "3");
+}
+
 TEST(GridSearch, SaturatesSpaceSizePastTwoToThe64) {
   SearchSpace space;
   for (int k = 0; k < 65; ++k)

@@ -309,3 +309,26 @@ TEST(ValueFromUnit, IsMonotoneAndMapsEndsAndMiddleToTheDistribution) {
 
 }  // namespace
 }  // namespace sweep
+
+namespace sweep {
+namespace {
+
+TEST(SampleValue, UniformWiderThanTheLargestDoubleCoversItsRangeWithoutOverflow) {
+  Parameter p = Param(Distribution::kUniform, -1e308, 1e308);
+  std::vector<double> xs = Doubles(Sample(p, 5, 2000));
+  size_t negative = 0;
+  for (double x : xs) {
+    ASSERT_TRUE(std::isfinite(x));
+    ASSERT_GE(x, -1e308);
+    ASSERT_LE(x, 1e308);
+    if (x < 0) ++negative;
+  }
+  // Uniform: about half below zero (the old min + (max - min) * u gave +1.797e308 always).
+  EXPECT_GT(negative, 800u);
+  EXPECT_LT(negative, 1200u);
+  EXPECT_NEAR(ValueFromUnit(p, 0.5).get<double>(), 0.0, 1e292);
+  EXPECT_NEAR(ValueFromUnit(p, 0.75).get<double>(), 0.5e308, 1e293);
+}
+
+}  // namespace
+}  // namespace sweep

@@ -247,6 +247,17 @@ TEST(Messages, MissingFieldsAndBadNoncesAreNamed) {
             "auth_ok.lease_interval_s: must be positive and below lease_timeout_s");
 }
 
+TEST(Messages, ReadyWithoutRunningIsAcceptedAsProtocolMdSays) {
+  // protocol.md 3.5: `running?` is optional; an agent with nothing to re-attach may
+  // leave it out.
+  Result<Message> m = DecodeMessage(Frame{MessageType::kReady, R"({"slots":1,"gpus":[]})"});
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(std::get<ReadyMsg>(*m).slots, 1);
+  EXPECT_TRUE(std::get<ReadyMsg>(*m).running.empty());
+  EXPECT_EQ(DecodeJson(MessageType::kReady, R"({"slots":1,"gpus":[],"running":{}})").message(),
+            "ready.running: expected an array");
+}
+
 TEST(Messages, TrialDirMustStayUnderTheAgentRoot) {
   for (const char* bad : {"", "/etc", "../x", "a/../../b", "a//b", "a/"}) {
     AssignMsg a = SampleAssign();

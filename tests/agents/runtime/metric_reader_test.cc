@@ -85,6 +85,25 @@ TEST(MetricReader, TheStepKeyIsConfigurable) {
   EXPECT_EQ(Simplify(pts), (std::vector<Point>{{"step", 7, 1}}));
 }
 
+TEST(MetricReader, RefusesEmptyControlAndOverlongNamesCountingEachLineOnce) {
+  MetricReader r({});
+  auto a = r.ParseJsonLine(R"({"": 1, "ok": 2, "bad\u0000x": 3})", 0);
+  ASSERT_EQ(a.size(), 1u);  // the valid pair of the line is kept
+  EXPECT_EQ(a[0].name, "ok");
+  EXPECT_EQ(r.malformed_lines(), 1u);
+  EXPECT_EQ(r.first_malformed(), "metric name refused (empty): \"\"");
+  EXPECT_TRUE(r.ParseJsonLine(R"({"a\nb": 1})", 0).empty());
+  EXPECT_TRUE(r.ParseStdoutLine(std::string(257, 'n') + "=1", 0).empty());
+  EXPECT_EQ(r.ParseStdoutLine(std::string(256, 'n') + "=1", 0).size(), 1u);
+  EXPECT_EQ(r.ParseStdoutLine("val/loss=0.5", 0).size(), 1u);
+  EXPECT_EQ(r.malformed_lines(), 3u);
+
+  MetricReader shown({});
+  EXPECT_TRUE(shown.ParseJsonLine(R"({"a\nb": 1})", 0).empty());
+  EXPECT_EQ(shown.first_malformed(),
+            "metric name refused (contains a control character): \"a\\x0ab\"");
+}
+
 TEST(MetricReader, CountsMalformedLinesAndKeepsTheFirst) {
   MetricReader r({});
   const std::string first = "not json " + std::string(300, 'z');
@@ -173,9 +192,10 @@ TEST(MetricReader, HostileStdoutLinesAreHarmless) {
   std::string noise;
   for (int i = 0; i < 100000; ++i) noise.push_back(static_cast<char>(i * 7919 % 256));
   r.ParseStdoutLine(noise, 0);
+  // A 1 MiB name is refused (names are at most 256 bytes) and counted, not kept.
   auto pts = r.ParseStdoutLine(std::string(1 << 20, 'a') + "=1", 0);
-  ASSERT_EQ(pts.size(), 1u);
-  EXPECT_EQ(pts[0].name.size(), 1u << 20);
+  EXPECT_TRUE(pts.empty());
+  EXPECT_GE(r.malformed_lines(), 1u);
 }
 
 TEST(ValidUtf8, ReplacesEachInvalidByteAndKeepsValidText) {

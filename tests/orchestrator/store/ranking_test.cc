@@ -52,8 +52,25 @@ TEST(RankTrials, MaximizeOrdersLargestFirstAndNaNStillWorst) {
                                      Trial(3, -std::numeric_limits<double>::infinity())};
   auto r = RankTrials(Sweep("acc", "maximize"), trials, {});
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(Order(*r, trials), (std::vector<uint64_t>{2, 1, 3, 0}));
+  // -Infinity is non-finite: it ranks with NaN, after every number, by trial number.
+  EXPECT_EQ(Order(*r, trials), (std::vector<uint64_t>{2, 1, 0, 3}));
   EXPECT_EQ(r->goal, Goal::kMaximize);
+}
+
+TEST(RankTrials, InfiniteValuesRankAfterEveryFiniteOneUnderEitherGoal) {
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<TrialRecord> trials = {Trial(0, 0.5), Trial(1, -inf), Trial(2, inf), Trial(3, 0.1),
+                                     Trial(4, std::nullopt)};
+  auto min = RankTrials(Sweep("loss", "minimize"), trials, {});
+  ASSERT_TRUE(min.ok());
+  EXPECT_EQ(Order(*min, trials), (std::vector<uint64_t>{3, 0, 1, 2, 4}));
+  auto max = RankTrials(Sweep("loss", "maximize"), trials, {});
+  ASSERT_TRUE(max.ok());
+  EXPECT_EQ(Order(*max, trials), (std::vector<uint64_t>{0, 3, 1, 2, 4}));
+  BestSoFar best(Goal::kMinimize);
+  EXPECT_FALSE(best.Offer("sw-1", 1, -inf));
+  EXPECT_TRUE(best.Offer("sw-0", 0, 0.5));
+  EXPECT_FALSE(best.Offer("sw-1", 1, -inf));
 }
 
 TEST(RankTrials, TiesAreBrokenByTrialNumberWhateverTheInputOrder) {
@@ -164,9 +181,10 @@ TEST(BestSoFar, KeepsTheBestIgnoresNaNAndPrefersLowerNumbersOnTies) {
 
   BestSoFar up(Goal::kMaximize);
   EXPECT_TRUE(up.Offer("a", 0, 1.0));
-  EXPECT_TRUE(up.Offer("b", 1, std::numeric_limits<double>::infinity()));
-  EXPECT_FALSE(up.Offer("c", 2, 5.0));
-  EXPECT_EQ(up.trial_id(), "b");
+  // Infinity is not finite: never the best, even when maximizing.
+  EXPECT_FALSE(up.Offer("b", 1, std::numeric_limits<double>::infinity()));
+  EXPECT_TRUE(up.Offer("c", 2, 5.0));
+  EXPECT_EQ(up.trial_id(), "c");
 }
 
 }  // namespace

@@ -4,9 +4,11 @@
 #include "orchestrator/ui/ui_server.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <boost/asio.hpp>
+#include <chrono>
 #include <thread>
 
 #include "tests/testing/ui_store_fixture.h"
@@ -272,6 +274,35 @@ TEST_F(UiServerTest, TokenModeNeedsTheBearerTokenOrTheCookie) {
   EXPECT_EQ(Code(PostNote(Host(), "Cookie: " + cookie + "\r\nOrigin: http://evil.example\r\n")),
             403);
   EXPECT_EQ(NoteCount(), 1u);
+}
+
+TEST_F(UiServerTest, ASlowRequestDoesNotStallTheOthers) {
+  // Another process holds the store's write lock, so a note waits (busy timeout) in
+  // its handler; meanwhile reads must still be answered.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((fx_.root + "/sweep.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::string body = R"({"text":"waits for the lock"})";
+  std::string slow_answer;
+  std::atomic<bool> slow_done{false};
+  std::thread slow([&] {
+    slow_answer =
+        Raw("POST /api/trials/swp001-0/notes HTTP/1.1\r\nHost: " + Host() + "\r\nConnection: close\r\n"
+            "Content-Type: application/json\r\nContent-Length: " +
+            std::to_string(body.size()) + "\r\n\r\n" + body);
+    slow_done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the POST is waiting now
+  auto t0 = std::chrono::steady_clock::now();
+  std::string fast = Get("/api/sweeps");
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(Code(fast), 200);
+  EXPECT_LT(seconds, 2.0) << "a read waited for the blocked note";
+  EXPECT_FALSE(slow_done) << "the note should still be waiting for the lock";
+  sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  slow.join();
+  EXPECT_EQ(Code(slow_answer), 200) << slow_answer;
 }
 
 TEST_F(UiServerTest, ManyConcurrentClientsAreAllAnswered) {

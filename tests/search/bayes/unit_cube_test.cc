@@ -124,3 +124,26 @@ TEST(UnitCube, InverseNormalCdfInvertsTheCdf) {
 
 }  // namespace
 }  // namespace sweep
+
+namespace sweep {
+namespace {
+
+TEST(UnitCube, RangesWiderThanTheLargestDoubleDecodeInsideTheirBounds) {
+  SearchSpace s;
+  s.params.push_back(testing::MakeParam("w", Distribution::kUniform, -1e308, 1e308));
+  UnitCube cube(s);
+  for (double u : {0.0, 1e-9, 0.25, 0.5, 0.75, 1.0 - 1e-12, 1.0}) {
+    Eigen::VectorXd x = Eigen::VectorXd::Constant(1, u);
+    double v = cube.Decode(cube.FromParamUnit(x))[0].get<double>();
+    EXPECT_TRUE(std::isfinite(v)) << u;
+    EXPECT_GE(v, -1e308) << u;
+    EXPECT_LE(v, 1e308) << u;
+  }
+  EXPECT_NEAR(cube.Decode(cube.FromParamUnit(Eigen::VectorXd::Constant(1, 0.75)))[0].get<double>(),
+              0.5e308, 1e293);
+  // And back: a value maps to its fraction of the range, not to 0 (inf span).
+  EXPECT_NEAR(cube.Encode({0.5e308})[0], 0.75, 1e-12);
+}
+
+}  // namespace
+}  // namespace sweep
