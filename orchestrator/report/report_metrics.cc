@@ -7,6 +7,7 @@
 // once the store says the trial has ended, after one last read, so output written
 // before the end is never lost.
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -127,7 +128,11 @@ int CmdLogs(ReadContext& ctx, const std::string& trial_arg, bool stderr_stream, 
         ctx.out.write(c.data(), static_cast<std::streamsize>(c.size()));
       }
     });
-    if (!opened) {
+    // The runner creates a log on its first byte: a started trial (its folder
+    // exists) without the file printed nothing on that stream.
+    std::error_code ec;
+    if (!opened && !(trial->status != TrialStatus::kQueued && !trial->trial_dir.empty() &&
+                     std::filesystem::is_directory(trial->trial_dir, ec))) {
       return Fail(ctx, Status::NotFound("trial " + trial->id + " (" +
                                         TrialStatusWord(trial->status) + ") has no " + stream +
                                         " log" + (path.empty() ? "" : " at " + path)));
