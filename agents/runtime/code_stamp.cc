@@ -107,12 +107,13 @@ StatStamp StampWorkTree(const std::string& root, const std::string& git_dir,
   }
   AddUserGitFiles(paths);
 
-  auto files = RunCapture({"git", "-c", "core.quotepath=off", "ls-files", "-z", "--cached",
-                           "--others", "--exclude-standard"},
+  auto files = RunCapture({"git", "--no-optional-locks", "-c", "core.quotepath=off", "ls-files",
+                           "-z", "--cached", "--others", "--exclude-standard"},
                           kGitTimeout, root, 256ull << 20);
-  auto untracked_dirs = RunCapture({"git", "-c", "core.quotepath=off", "ls-files", "-z", "--others",
-                                    "--directory", "--exclude-standard"},
-                                   kGitTimeout, root, 256ull << 20);
+  auto untracked_dirs =
+      RunCapture({"git", "--no-optional-locks", "-c", "core.quotepath=off", "ls-files", "-z",
+                  "--others", "--directory", "--exclude-standard"},
+                 kGitTimeout, root, 256ull << 20);
   if (!files.ok() || !untracked_dirs.ok()) return StatStamp();
   std::set<std::string> dirs = {""};
   std::vector<std::string> listed = SplitNul(*files);

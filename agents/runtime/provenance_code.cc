@@ -4,20 +4,22 @@
 // (agents/runtime/code_stamp.h): while every stamped path lstat()s as it did when the
 // last capture began, nothing git would report can differ, so no git runs at all.
 // Otherwise the capture runs: `git rev-parse` (is this a repository?), HEAD (any
-// commits?), then `git --no-optional-locks status --porcelain=v2 -z` (it must not
-// rewrite the stamped index) whose output, together with HEAD and the size+mtime of
-// every changed path, keys the second cache, so an unchanged diff is not re-made. The
-// stamp is taken before git runs, so an edit during the capture shows up as a changed
-// stamp at the next trial; a path git names that the stamp does not cover (created
-// mid-capture) leaves the stamp unused. On a miss the diff is
-// produced by `git diff HEAD --binary` against a throw-away copy of the index in
-// which the small untracked files were added with --intent-to-add, so git itself
+// commits?), then `git status --porcelain=v2 -z` (every git here runs with
+// --no-optional-locks: none may rewrite the stamped index) whose output, together
+// with HEAD and the size+mtime of every changed path, keys the second cache, so an
+// unchanged diff is not re-made. The stamp is taken before git runs, so an edit
+// during the capture shows up as a changed stamp at the next trial; a path git names
+// that the stamp does not cover (created mid-capture) leaves the stamp unused. On a
+// miss the diff is
+// produced by `git diff HEAD --binary` against a throw-away copy of the index (in
+// which the small untracked files were added with --intent-to-add), so git itself
 // writes them as new-file diffs (binary ones as "GIT binary patch"); the real index
 // is never touched. The diff's size is bounded by RunCapture's log cap, which keeps
 // the tail behind a "[sweep: N earlier bytes dropped]" marker: seeing the marker is
 // how truncation (and the original size) is known.
 #include "agents/runtime/provenance_code.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -43,7 +45,9 @@ constexpr double kGitTimeout = 30;
 
 Result<std::string> Git(const std::string& cwd, std::vector<std::string> args,
                         uint64_t max_bytes = 16ull << 20) {
-  args.insert(args.begin(), "git");
+  // No command may rewrite the index (git diff and status refresh it when they can):
+  // its stat is part of the stamp, and the capture must not change what it records.
+  args.insert(args.begin(), {"git", "--no-optional-locks"});
   return RunCapture(args, kGitTimeout, cwd, max_bytes);
 }
 
@@ -117,31 +121,49 @@ void CaptureDiff(const CodeCaptureOptions& o, const std::string& root,
   code["untracked"] = listed;
 
   std::string tmp_index;
-  std::vector<std::string> diff_args = {"git",      "diff",       "HEAD",
-                                        "--binary", "--no-color", "--no-ext-diff"};
-  if (!include.empty()) {
-    auto index = Git(root, {"rev-parse", "--git-path", "index"});
-    char tmpl[] = "/tmp/sweep-index-XXXXXX";
-    int fd = ::mkstemp(tmpl);
-    if (fd >= 0) {
-      ::close(fd);
-      tmp_index = tmpl;
-      std::error_code ec;
-      std::string real = index.ok() ? Trim(*index) : "";
-      if (!real.empty() && real[0] != '/') real = root + "/" + real;
-      fs::copy_file(real, tmp_index, fs::copy_options::overwrite_existing, ec);
-      std::vector<std::string> add = {
-          "env", "GIT_INDEX_FILE=" + tmp_index, "git", "add", "--intent-to-add", "--"};
-      add.insert(add.end(), include.begin(), include.end());
-      if (ec || !RunCapture(add, kGitTimeout, root).ok()) {
-        ::unlink(tmp_index.c_str());
-        tmp_index.clear();
-        for (auto& u : code["untracked"]) u["included"] = false;
-      } else {
-        diff_args.insert(diff_args.begin(), {"env", "GIT_INDEX_FILE=" + tmp_index});
-      }
+  std::vector<std::string> diff_args = {"git",      "--no-optional-locks", "diff",         "HEAD",
+                                        "--binary", "--no-color",          "--no-ext-diff"};
+  // git diff refreshes the index it reads and writes it back even with
+  // --no-optional-locks (git 2.39), so it reads a throw-away copy: the real index,
+  // whose stat the cache stamps, is never touched.
+  auto index = Git(root, {"rev-parse", "--git-path", "index"});
+  char tmpl[] = "/tmp/sweep-index-XXXXXX";
+  int fd = ::mkstemp(tmpl);
+  if (fd >= 0) {
+    ::close(fd);
+    std::error_code ec;
+    std::string real = index.ok() ? Trim(*index) : "";
+    if (!real.empty() && real[0] != '/') real = root + "/" + real;
+    fs::copy_file(real, tmpl, fs::copy_options::overwrite_existing, ec);
+    // The copy keeps the index's mtime: git finds "racily clean" entries (a file
+    // written in the same tick as the index) by comparing them with it, and a newer
+    // copy would make such a modified file look unchanged.
+    struct stat st {};
+    if (!ec && ::stat(real.c_str(), &st) == 0) {
+      struct timespec times[2] = {st.st_atim, st.st_mtim};
+      if (::utimensat(AT_FDCWD, tmpl, times, 0) != 0)
+        ec = std::error_code(errno, std::generic_category());
     }
+    if (ec)
+      ::unlink(tmpl);
+    else
+      tmp_index = tmpl;
   }
+  if (!include.empty()) {
+    bool added = false;
+    if (!tmp_index.empty()) {
+      std::vector<std::string> add = {"env", "GIT_INDEX_FILE=" + tmp_index,
+                                      "git", "--no-optional-locks",
+                                      "add", "--intent-to-add",
+                                      "--"};
+      add.insert(add.end(), include.begin(), include.end());
+      added = RunCapture(add, kGitTimeout, root).ok();
+    }
+    if (!added)
+      for (auto& u : code["untracked"]) u["included"] = false;
+  }
+  if (!tmp_index.empty())
+    diff_args.insert(diff_args.begin(), {"env", "GIT_INDEX_FILE=" + tmp_index});
   // RunCapture keeps max/2 bytes of tail past the cap; twice the cap keeps it exact.
   auto diff = RunCapture(diff_args, kGitTimeout, root, o.max_diff_bytes * 2);
   if (!tmp_index.empty()) ::unlink(tmp_index.c_str());
@@ -253,9 +275,7 @@ Value CaptureGitUncached(const CodeCaptureOptions& o, const std::string& cwd, St
   auto branch = Git(root, {"symbolic-ref", "-q", "--short", "HEAD"});
   code["branch"] = branch.ok() ? Trim(*branch) : "detached";
 
-  // --no-optional-locks: status must not rewrite the index, whose stat is stamped.
-  auto status =
-      Git(root, {"--no-optional-locks", "status", "--porcelain=v2", "-z", "--untracked-files=all"});
+  auto status = Git(root, {"status", "--porcelain=v2", "-z", "--untracked-files=all"});
   if (!status.ok()) {
     code["note"] = "git status failed: " + status.status().message();
     *stamp = StatStamp();
