@@ -1,5 +1,5 @@
 // Raw process-spawn rate: posix_spawn + waitpid of /bin/true with K in flight, the
-// ceiling any orchestrator's dispatch rate is compared with (bench/run_dispatch_bench.sh).
+// ceiling any orchestrator's dispatch rate is compared with (bench/run_dispatch_bench.py).
 // Usage: raw_spawn N K
 #include <spawn.h>
 #include <sys/wait.h>

@@ -1,21 +1,30 @@
 // Code provenance through git subprocesses.
 //
-// Order of work: `git rev-parse --show-toplevel` (is this a repository?), HEAD (any
-// commits?), then `git status --porcelain=v2 -z` whose output, together with HEAD
-// and the size+mtime of every changed path, keys a per-process cache: a tree that did
-// not change since the last trial costs that one status call. On a miss the diff is
-// produced by `git diff HEAD --binary` against a throw-away copy of the index in
-// which the small untracked files were added with --intent-to-add, so git itself
+// Two caches. The first answers a working directory from its stamp
+// (agents/runtime/code_stamp.h): while every stamped path lstat()s as it did when the
+// last capture began, nothing git would report can differ, so no git runs at all.
+// Otherwise the capture runs: `git rev-parse` (is this a repository?), HEAD (any
+// commits?), then `git status --porcelain=v2 -z` (every git here runs with
+// --no-optional-locks: none may rewrite the stamped index) whose output, together
+// with HEAD and the size+mtime of every changed path, keys the second cache, so an
+// unchanged diff is not re-made. The stamp is taken before git runs, so an edit
+// during the capture shows up as a changed stamp at the next trial; a path git names
+// that the stamp does not cover (created mid-capture) leaves the stamp unused. On a
+// miss the diff is
+// produced by `git diff HEAD --binary` against a throw-away copy of the index (in
+// which the small untracked files were added with --intent-to-add), so git itself
 // writes them as new-file diffs (binary ones as "GIT binary patch"); the real index
 // is never touched. The diff's size is bounded by RunCapture's log cap, which keeps
 // the tail behind a "[sweep: N earlier bytes dropped]" marker: seeing the marker is
 // how truncation (and the original size) is known.
 #include "agents/runtime/provenance_code.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -23,7 +32,9 @@
 #include <mutex>
 #include <regex>
 
+#include "agents/runtime/code_stamp.h"
 #include "agents/runtime/metric_reader.h"
+#include "agents/runtime/stat_stamp.h"
 #include "agents/runtime/subprocess.h"
 
 namespace sweep {
@@ -34,7 +45,9 @@ constexpr double kGitTimeout = 30;
 
 Result<std::string> Git(const std::string& cwd, std::vector<std::string> args,
                         uint64_t max_bytes = 16ull << 20) {
-  args.insert(args.begin(), "git");
+  // No command may rewrite the index (git diff and status refresh it when they can):
+  // its stat is part of the stamp, and the capture must not change what it records.
+  args.insert(args.begin(), {"git", "--no-optional-locks"});
   return RunCapture(args, kGitTimeout, cwd, max_bytes);
 }
 
@@ -108,31 +121,49 @@ void CaptureDiff(const CodeCaptureOptions& o, const std::string& root,
   code["untracked"] = listed;
 
   std::string tmp_index;
-  std::vector<std::string> diff_args = {"git",      "diff",       "HEAD",
-                                        "--binary", "--no-color", "--no-ext-diff"};
-  if (!include.empty()) {
-    auto index = Git(root, {"rev-parse", "--git-path", "index"});
-    char tmpl[] = "/tmp/sweep-index-XXXXXX";
-    int fd = ::mkstemp(tmpl);
-    if (fd >= 0) {
-      ::close(fd);
-      tmp_index = tmpl;
-      std::error_code ec;
-      std::string real = index.ok() ? Trim(*index) : "";
-      if (!real.empty() && real[0] != '/') real = root + "/" + real;
-      fs::copy_file(real, tmp_index, fs::copy_options::overwrite_existing, ec);
-      std::vector<std::string> add = {
-          "env", "GIT_INDEX_FILE=" + tmp_index, "git", "add", "--intent-to-add", "--"};
-      add.insert(add.end(), include.begin(), include.end());
-      if (ec || !RunCapture(add, kGitTimeout, root).ok()) {
-        ::unlink(tmp_index.c_str());
-        tmp_index.clear();
-        for (auto& u : code["untracked"]) u["included"] = false;
-      } else {
-        diff_args.insert(diff_args.begin(), {"env", "GIT_INDEX_FILE=" + tmp_index});
-      }
+  std::vector<std::string> diff_args = {"git",      "--no-optional-locks", "diff",         "HEAD",
+                                        "--binary", "--no-color",          "--no-ext-diff"};
+  // git diff refreshes the index it reads and writes it back even with
+  // --no-optional-locks (git 2.39), so it reads a throw-away copy: the real index,
+  // whose stat the cache stamps, is never touched.
+  auto index = Git(root, {"rev-parse", "--git-path", "index"});
+  char tmpl[] = "/tmp/sweep-index-XXXXXX";
+  int fd = ::mkstemp(tmpl);
+  if (fd >= 0) {
+    ::close(fd);
+    std::error_code ec;
+    std::string real = index.ok() ? Trim(*index) : "";
+    if (!real.empty() && real[0] != '/') real = root + "/" + real;
+    fs::copy_file(real, tmpl, fs::copy_options::overwrite_existing, ec);
+    // The copy keeps the index's mtime: git finds "racily clean" entries (a file
+    // written in the same tick as the index) by comparing them with it, and a newer
+    // copy would make such a modified file look unchanged.
+    struct stat st {};
+    if (!ec && ::stat(real.c_str(), &st) == 0) {
+      struct timespec times[2] = {st.st_atim, st.st_mtim};
+      if (::utimensat(AT_FDCWD, tmpl, times, 0) != 0)
+        ec = std::error_code(errno, std::generic_category());
     }
+    if (ec)
+      ::unlink(tmpl);
+    else
+      tmp_index = tmpl;
   }
+  if (!include.empty()) {
+    bool added = false;
+    if (!tmp_index.empty()) {
+      std::vector<std::string> add = {"env", "GIT_INDEX_FILE=" + tmp_index,
+                                      "git", "--no-optional-locks",
+                                      "add", "--intent-to-add",
+                                      "--"};
+      add.insert(add.end(), include.begin(), include.end());
+      added = RunCapture(add, kGitTimeout, root).ok();
+    }
+    if (!added)
+      for (auto& u : code["untracked"]) u["included"] = false;
+  }
+  if (!tmp_index.empty())
+    diff_args.insert(diff_args.begin(), {"env", "GIT_INDEX_FILE=" + tmp_index});
   // RunCapture keeps max/2 bytes of tail past the cap; twice the cap keeps it exact.
   auto diff = RunCapture(diff_args, kGitTimeout, root, o.max_diff_bytes * 2);
   if (!tmp_index.empty()) ::unlink(tmp_index.c_str());
@@ -169,21 +200,60 @@ void CaptureDiff(const CodeCaptureOptions& o, const std::string& root,
   code["diff"] = d;
 }
 
+// The full capture's cache: one entry per repository root, keyed by HEAD, the
+// status text and the changed paths' sizes and mtimes, so the diff is only re-made
+// when one of them changed.
 struct CacheEntry {
   std::string key;
   Value code;
 };
+// The fast path: one entry per (working directory, caps), valid while its stamp is.
+struct TreeEntry {
+  StatStamp stamp;
+  Value code;
+};
+// A program file's hash, valid while its stamp is.
+struct ProgramEntry {
+  StatStamp stamp;
+  std::string sha256;
+};
 std::mutex cache_mu;
+std::atomic<uint64_t> captures_run{0};
 std::map<std::string, CacheEntry>* cache = new std::map<std::string, CacheEntry>();
+std::map<std::string, TreeEntry>* trees = new std::map<std::string, TreeEntry>();
+std::map<std::string, ProgramEntry>* programs = new std::map<std::string, ProgramEntry>();
 
-Value CaptureGit(const CodeCaptureOptions& o, const std::string& cwd) {
+std::string ParentOf(const std::string& root, const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? root : root + "/" + path.substr(0, slash);
+}
+
+// The capture itself (git subprocesses). `stamp` receives what decides the answer,
+// taken before git looks at the tree, so a change during the capture shows up as a
+// changed stamp later; it is left untaken (never reused) when the capture named a
+// path the stamp does not cover.
+Value CaptureGitUncached(const CodeCaptureOptions& o, const std::string& cwd, StatStamp* stamp) {
   Value code = {{"repo", false}};
-  auto top = Git(cwd, {"rev-parse", "--show-toplevel"});
-  if (!top.ok()) {
+  StatStamp outside = StampOutsideRepository(cwd);
+  auto dirs = Git(cwd, {"rev-parse", "--path-format=absolute", "--show-toplevel",
+                        "--absolute-git-dir", "--git-common-dir"});
+  std::vector<std::string> lines;
+  if (dirs.ok()) {
+    std::string text = *dirs;
+    for (size_t pos = 0; pos < text.size();) {
+      size_t nl = text.find('\n', pos);
+      if (nl == std::string::npos) nl = text.size();
+      lines.push_back(text.substr(pos, nl - pos));
+      pos = nl + 1;
+    }
+  }
+  if (!dirs.ok() || lines.size() < 3) {
     code["note"] = "not a git repository";
+    *stamp = std::move(outside);
     return code;
   }
-  std::string root = Trim(*top);
+  std::string root = lines[0];
+  *stamp = StampWorkTree(root, lines[1], lines[2]);
   code["repo"] = true;
   code["root"] = root;
   auto remote = Git(root, {"config", "--get", "remote.origin.url"});
@@ -208,12 +278,15 @@ Value CaptureGit(const CodeCaptureOptions& o, const std::string& cwd) {
   auto status = Git(root, {"status", "--porcelain=v2", "-z", "--untracked-files=all"});
   if (!status.ok()) {
     code["note"] = "git status failed: " + status.status().message();
+    *stamp = StatStamp();
     return code;
   }
   std::vector<std::string> changed, untracked;
   ParseStatus(*status, changed, untracked);
   std::vector<std::string> all = changed;
   all.insert(all.end(), untracked.begin(), untracked.end());
+  for (const auto& p : all)
+    if (!stamp->Has(root + "/" + p) || !stamp->Has(ParentOf(root, p))) *stamp = StatStamp();
   std::string key = code["commit"].get<std::string>() + "\n" + *status + "\n" + StatKey(root, all) +
                     "\n" + std::to_string(o.max_diff_bytes) + ":" +
                     std::to_string(o.max_untracked_file_bytes);
@@ -228,6 +301,37 @@ Value CaptureGit(const CodeCaptureOptions& o, const std::string& cwd) {
   std::lock_guard<std::mutex> lock(cache_mu);
   (*cache)[root] = CacheEntry{key, code};
   return code;
+}
+
+// Answered from the stamp when nothing it covers changed; otherwise captured again.
+Value CaptureGit(const CodeCaptureOptions& o, const std::string& cwd) {
+  std::string tree_key = cwd + "\n" + std::to_string(o.max_diff_bytes) + ":" +
+                         std::to_string(o.max_untracked_file_bytes);
+  {
+    std::lock_guard<std::mutex> lock(cache_mu);
+    auto it = trees->find(tree_key);
+    if (it != trees->end() && it->second.stamp.Unchanged()) return it->second.code;
+  }
+  StatStamp stamp;
+  captures_run++;
+  Value code = CaptureGitUncached(o, cwd, &stamp);
+  std::lock_guard<std::mutex> lock(cache_mu);
+  (*trees)[tree_key] = TreeEntry{std::move(stamp), code};
+  return code;
+}
+
+// SHA-256 of a program file, re-read only when its stamp changed.
+std::string ProgramHash(const std::string& path) {
+  {
+    std::lock_guard<std::mutex> lock(cache_mu);
+    auto it = programs->find(path);
+    if (it != programs->end() && it->second.stamp.Unchanged()) return it->second.sha256;
+  }
+  StatStamp stamp = StatStamp::Take({path});  // before reading: a later write is a change
+  std::string sha = Sha256File(path);
+  std::lock_guard<std::mutex> lock(cache_mu);
+  (*programs)[path] = ProgramEntry{std::move(stamp), sha};
+  return sha;
 }
 
 }  // namespace
@@ -309,6 +413,8 @@ std::string Base64Decode(const std::string& text) {
   return out;
 }
 
+uint64_t CodeCapturesRun() { return captures_run.load(); }
+
 Value CaptureCode(const CodeCaptureOptions& o) {
   std::string cwd = o.workdir.empty() ? fs::current_path().string() : o.workdir;
   Value code = o.git ? CaptureGit(o, cwd) : Value{{"repo", false}, {"note", "git tracking off"}};
@@ -317,7 +423,7 @@ Value CaptureCode(const CodeCaptureOptions& o) {
     std::error_code ec;
     std::string abs = fs::weakly_canonical(path, ec).string();
     if (ec) abs = path;
-    code["program"] = {{"path", abs}, {"sha256", Sha256File(abs)}};
+    code["program"] = {{"path", abs}, {"sha256", ProgramHash(abs)}};
   }
   return code;
 }

@@ -29,9 +29,17 @@ struct CodeCaptureOptions {
 // "diff": {"sha256","size","truncated","original_size","encoding"} (only when dirty),
 // "diff_body" (the patch text; base64 when "encoding" is "base64"),
 // "program": {"path","sha256"} }. Never fails: problems become "note".
-// Thread-safe. An unchanged tree (same HEAD, same `git status`, same sizes and
-// mtimes of the changed files) is answered from a cache after one `git status`.
+// Thread-safe. Cached per working directory: while nothing in the tree's stamp
+// (agents/runtime/code_stamp.h: HEAD, refs, index, config, every tracked and
+// untracked file and folder) changed, the answer costs one lstat per stamped path
+// and no subprocess; otherwise git runs again, and an unchanged diff (same HEAD,
+// `git status`, sizes and mtimes of the changed files) is still not re-made. The
+// program's hash is cached by its (path, size, mtime, ctime, inode).
 Value CaptureCode(const CodeCaptureOptions& options);
+
+// Captures in this process that ran git (the others came from the cache). For tests
+// and the benchmark's profile.
+uint64_t CodeCapturesRun();
 
 // https://user:pass@host/x -> https://host/x; user@host:x (scp form) keeps the
 // user but drops a password. Other text is returned unchanged.

@@ -2,18 +2,23 @@
 // nvidia-smi, and the trial's Python interpreter.
 //
 // The machine facts and nvidia-smi's answer do not change while an agent runs, so
-// they are read once per process; the interpreter facts (version, package list) are
-// cached per resolved interpreter path. pip freeze takes ~0.5 s, which is why the
-// trial runner calls this off the trial's critical path (after the spawn, on a
-// worker thread). Per trial only the cheap parts are recomputed: the assigned GPUs
-// and the allow-listed environment variables, minus anything that looks secret.
+// they are read once per process (nvidia-smi is never run per trial); the
+// interpreter facts (version, package list) are cached per resolved interpreter path
+// and Python variables, and re-validated per trial by a stat stamp of what decides
+// them (StampPackages). pip freeze takes ~0.5 s, which is why the trial runner calls
+// this off the trial's critical path (after the spawn, on its worker thread). Per trial only the
+// cheap parts are recomputed: the assigned GPUs and the allow-listed environment variables, minus
+// anything that looks secret.
 #include "agents/runtime/provenance_env.h"
 
+#include <dirent.h>
 #include <fnmatch.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -23,7 +28,10 @@
 
 #include "agents/runtime/metric_reader.h"
 #include "agents/runtime/provenance_code.h"
+#include "agents/runtime/stat_stamp.h"
 #include "agents/runtime/subprocess.h"
+
+extern char** environ;
 
 namespace sweep {
 namespace {
@@ -109,20 +117,89 @@ std::string Resolve(const std::string& prog, const std::string& path_var) {
   return "";
 }
 
-Value InterpreterFacts(const std::string& python, bool packages) {
+// `env` arguments that give a helper run the trial's Python-relevant variables
+// (PYTHON*, HOME: they decide sys.path and so which packages are seen): unset the
+// caller's, set the trial's.
+std::vector<std::string> PythonEnvArgs(const std::map<std::string, std::string>& vars) {
+  std::vector<std::string> args = {"env"};
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    std::string name(kv.substr(0, kv.find('=')));
+    if (name.rfind("PYTHON", 0) == 0 || name == "HOME") args.insert(args.end(), {"-u", name});
+  }
+  for (const auto& [name, value] : vars)
+    if (name.rfind("PYTHON", 0) == 0 || name == "HOME") args.push_back(name + "=" + value);
+  return args;
+}
+
+// What decides an interpreter's package list: the interpreter file, every sys.path
+// entry and the user site folder (missing ones too: creating one is a change), and in
+// each folder its *.dist-info / *.egg-info entries with their METADATA / PKG-INFO,
+// *.egg-link and *.pth files. Installing, removing or upgrading a package changes one
+// of these; editing a METADATA file in place does too.
+StatStamp StampPackages(const std::string& python, const Value& where) {
+  std::vector<std::string> paths = {python};
+  std::vector<std::string> dirs;
+  if (where.contains("path") && where["path"].is_array())
+    for (const auto& p : where["path"])
+      if (p.is_string() && !p.get<std::string>().empty() && p.get<std::string>()[0] == '/')
+        dirs.push_back(p.get<std::string>());
+  if (where.contains("user_site") && where["user_site"].is_string() &&
+      !where["user_site"].get<std::string>().empty())
+    dirs.push_back(where["user_site"].get<std::string>());
+  auto ends_with = [](const std::string& s, const char* suffix) {
+    size_t n = std::strlen(suffix);
+    return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+  };
+  for (const auto& d : dirs) {
+    paths.push_back(d);
+    DIR* dir = ::opendir(d.c_str());
+    if (!dir) continue;
+    while (dirent* e = ::readdir(dir)) {
+      std::string name = e->d_name;
+      if (ends_with(name, ".dist-info") || ends_with(name, ".egg-info")) {
+        paths.push_back(d + "/" + name);
+        paths.push_back(d + "/" + name + "/METADATA");
+        paths.push_back(d + "/" + name + "/PKG-INFO");
+      } else if (ends_with(name, ".egg-link") || ends_with(name, ".pth")) {
+        paths.push_back(d + "/" + name);
+      }
+    }
+    ::closedir(dir);
+  }
+  return StatStamp::Take(std::move(paths));
+}
+
+constexpr const char* kWhereScript =
+    "import json, platform, site, sys\n"
+    "try:\n  u = site.getusersitepackages()\nexcept Exception:\n  u = ''\n"
+    "print(json.dumps({'version': platform.python_version(), 'path': sys.path, "
+    "'user_site': u}))";
+
+// Version and package list of `python` as the trial sees it; `stamp` receives what
+// decides them, taken before the package list is read.
+Value InterpreterFacts(const std::string& python, bool packages,
+                       const std::vector<std::string>& env_args, StatStamp* stamp) {
   Value i = {{"path", python}};
-  auto v = RunCapture({python, "-c", "import platform;print(platform.python_version())"}, 20);
-  i["version"] = v.ok() ? Trim(*v) : "";
+  auto run = [&](std::vector<std::string> argv, double timeout) {
+    argv.insert(argv.begin(), env_args.begin(), env_args.end());
+    return RunCapture(argv, timeout);
+  };
+  auto where = run({python, "-c", kWhereScript}, 20);
+  Value w = where.ok() ? Value::parse(*where, nullptr, false) : Value();
+  if (!w.is_object()) w = Value::object();
+  i["version"] = w.contains("version") && w["version"].is_string() ? w["version"] : Value("");
+  *stamp = where.ok() ? StampPackages(python, w) : StatStamp();
   Value pkgs = Value::array();
   if (packages) {
-    auto freeze = RunCapture({python, "-m", "pip", "freeze", "--disable-pip-version-check"}, 60);
+    auto freeze = run({python, "-m", "pip", "freeze", "--disable-pip-version-check"}, 60);
     if (!freeze.ok()) {
-      freeze = RunCapture({python, "-c",
-                           "import importlib.metadata as m\n"
-                           "for d in sorted(m.distributions(), key=lambda d: "
-                           "(d.metadata['Name'] or '').lower()):\n"
-                           "  print(f\"{d.metadata['Name']}=={d.version}\")"},
-                          60);
+      freeze = run({python, "-c",
+                    "import importlib.metadata as m\n"
+                    "for d in sorted(m.distributions(), key=lambda d: "
+                    "(d.metadata['Name'] or '').lower()):\n"
+                    "  print(f\"{d.metadata['Name']}=={d.version}\")"},
+                   60);
     }
     if (freeze.ok()) {
       std::istringstream in(*freeze);
@@ -135,9 +212,16 @@ Value InterpreterFacts(const std::string& python, bool packages) {
   return i;
 }
 
+struct InterpreterEntry {
+  StatStamp stamp;
+  Value facts;
+};
+
 std::mutex mu;
+std::atomic<uint64_t> interpreter_captures{0};
 Value* machine = nullptr;
-std::map<std::string, Value>* interpreters = new std::map<std::string, Value>();
+std::map<std::string, InterpreterEntry>* interpreters =
+    new std::map<std::string, InterpreterEntry>();
 
 }  // namespace
 
@@ -152,6 +236,8 @@ bool LooksSecret(const std::string& name) {
 std::string EnvironmentHash(const Value& env) {
   return Sha256Hex(env.dump(-1, ' ', false, Value::error_handler_t::replace));
 }
+
+uint64_t InterpreterCapturesRun() { return interpreter_captures.load(); }
 
 Value CaptureEnvironment(const EnvCaptureOptions& o) {
   Value env;
@@ -183,17 +269,21 @@ Value CaptureEnvironment(const EnvCaptureOptions& o) {
     if (base.rfind("python", 0) == 0) {
       std::string path = Resolve(o.argv[prog], vars.count("PATH") ? vars["PATH"] : "");
       if (!path.empty()) {
+        std::vector<std::string> env_args = PythonEnvArgs(vars);
         std::string key = path + (o.packages ? "+pkgs" : "");
+        for (const auto& a : env_args) key += "\n" + a;
         Value facts;
         {
           std::lock_guard<std::mutex> lock(mu);
           auto it = interpreters->find(key);
-          if (it != interpreters->end()) facts = it->second;
+          if (it != interpreters->end() && it->second.stamp.Unchanged()) facts = it->second.facts;
         }
         if (facts.is_null()) {
-          facts = InterpreterFacts(path, o.packages);
+          StatStamp stamp;
+          interpreter_captures++;
+          facts = InterpreterFacts(path, o.packages, env_args, &stamp);
           std::lock_guard<std::mutex> lock(mu);
-          (*interpreters)[key] = facts;
+          (*interpreters)[key] = InterpreterEntry{std::move(stamp), facts};
         }
         env["interpreter"] = {{"path", facts["path"]}, {"version", facts["version"]}};
         env["packages"] = facts["packages"];

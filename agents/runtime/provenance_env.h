@@ -20,9 +20,18 @@ struct EnvCaptureOptions {
 //  "gpus":[{"index","name","driver","memory_mb"}],"cuda_version","gpus_assigned",
 //  "interpreter":{"path","version"} (Python only),"packages":["name==version"...],
 //  "env_vars":{name: value}}. Missing tools (no nvidia-smi, no pip) leave parts empty,
-// never an error. The machine part and each interpreter's packages are captured once
-// per process and reused. Thread-safe.
+// never an error. The machine part (OS, CPU, memory, GPUs) is captured once per
+// process. The interpreter's version and packages are listed with the trial's
+// PYTHON* and HOME variables (they decide sys.path) and cached per (interpreter,
+// those variables) while a stamp of the interpreter file, every sys.path folder, the
+// user site folder and their *.dist-info / *.egg-info entries (METADATA included),
+// *.egg-link and *.pth files is unchanged: installing, removing, upgrading or editing
+// a package re-lists them at the next trial. Thread-safe.
 Value CaptureEnvironment(const EnvCaptureOptions& options);
+
+// Interpreter listings (python -c + pip freeze) run in this process; the other
+// Python trials were answered from the cache. For tests and the benchmark's profile.
+uint64_t InterpreterCapturesRun();
 
 // True for names that look like secrets (TOKEN, KEY, SECRET, PASSWORD, PASSWD,
 // CREDENTIAL, case-insensitive) or that sweep itself uses for credentials.

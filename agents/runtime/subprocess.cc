@@ -59,19 +59,18 @@ constexpr auto kDrainDeadline = std::chrono::seconds(1);
 
 std::string ErrnoText(int err) { return std::strerror(err); }
 
-// A log file that keeps its tail; see the file comment.
+// A log file that keeps its tail; see the file comment. It is created on the first
+// byte, so a silent process costs no file at all (and no open on its start path).
 class LogFile {
  public:
   ~LogFile() { Close(); }
   Status Open(const std::string& path, uint64_t cap) {
     cap_ = std::max(cap, kMinLogCap);
-    if (path.empty()) return Status::Ok();
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) return Status::Io("cannot create log file '" + path + "': " + ErrnoText(errno));
+    path_ = path;
     return Status::Ok();
   }
   void Write(const char* data, size_t n) {
-    if (fd_ < 0) return;
+    if (fd_ < 0 && !Create()) return;
     if (!WriteAt(size_, data, n)) return Fail();
     size_ += n;
     if (size_ > cap_) Compact();
@@ -82,6 +81,14 @@ class LogFile {
   }
 
  private:
+  // O_NOFOLLOW: the folder is the trial's, which may have planted a link by the time
+  // its first byte arrives. Failing here only stops the copy, never the trial.
+  bool Create() {
+    if (path_.empty() || failed_) return false;
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd_ < 0) failed_ = true;
+    return fd_ >= 0;
+  }
   bool WriteAt(uint64_t off, const char* data, size_t n) {
     while (n > 0) {
       ssize_t w = ::pwrite(fd_, data, n, static_cast<off_t>(off));
@@ -114,8 +121,13 @@ class LogFile {
     size_ = dst;
   }
   // A full disk must not stop the pipe from being read: stop writing, keep going.
-  void Fail() { Close(); }
+  void Fail() {
+    Close();
+    failed_ = true;
+  }
 
+  std::string path_;
+  bool failed_ = false;
   int fd_ = -1;
   uint64_t cap_ = 0;
   uint64_t size_ = 0;

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cctype>
 #include <fstream>
 #include <sstream>
@@ -15,6 +16,10 @@
 #include "agents/runtime/subprocess.h"
 
 namespace sweep {
+namespace {
+// Set once nvidia-smi could not be run: a machine without it never gets asked again.
+std::atomic<bool> no_nvidia_smi{false};
+}  // namespace
 
 GroupUsage ReadGroupUsage(pid_t pgid) {
   GroupUsage u;
@@ -47,6 +52,12 @@ GroupUsage ReadGroupUsage(pid_t pgid) {
 
 SysSampler::SysSampler(pid_t pgid, std::string gpus) : pgid_(pgid), gpus_(std::move(gpus)) {}
 
+void SysSampler::BaselineAtSpawn(double wall) {
+  have_prev_ = true;
+  prev_ticks_ = 0;
+  prev_wall_ = wall;
+}
+
 std::vector<ParsedPoint> SysSampler::Sample(int64_t step, double wall, bool emit) {
   std::vector<ParsedPoint> out;
   GroupUsage u = ReadGroupUsage(pgid_);
@@ -67,7 +78,7 @@ std::vector<ParsedPoint> SysSampler::Sample(int64_t step, double wall, bool emit
   prev_ticks_ = u.cpu_ticks;
   prev_wall_ = wall;
   out.push_back({"sys/rss_mb", step, static_cast<double>(u.rss_bytes) / (1024.0 * 1024.0), wall});
-  if (!gpus_.empty()) {
+  if (!gpus_.empty() && !no_nvidia_smi.load()) {
     auto q = RunCapture({"nvidia-smi", "--query-gpu=utilization.gpu,memory.used",
                          "--format=csv,noheader,nounits", "-i", gpus_},
                         5);
@@ -93,7 +104,8 @@ std::vector<ParsedPoint> SysSampler::Sample(int64_t step, double wall, bool emit
         gpus_.clear();  // not parseable: stop asking
       }
     } else {
-      gpus_.clear();  // no nvidia-smi: stop asking
+      gpus_.clear();  // no nvidia-smi: stop asking, here and in every later trial
+      no_nvidia_smi = true;
     }
   }
   return out;

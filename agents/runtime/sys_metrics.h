@@ -22,7 +22,8 @@ struct GroupUsage {
 GroupUsage ReadGroupUsage(pid_t pgid);
 
 // One sampler per trial. Not thread-safe; Sample() is cheap (a /proc scan) except
-// for the GPU query, which runs only when gpus is non-empty and nvidia-smi exists.
+// for the GPU query, which runs only when gpus is non-empty and nvidia-smi exists
+// (once it fails, no sampler in the process asks again).
 class SysSampler {
  public:
   // gpus: the trial's CUDA_VISIBLE_DEVICES indexes ("0,2"); "" = no GPU sampling.
@@ -33,6 +34,10 @@ class SysSampler {
   // emit = false only records the CPU baseline (the trial's start), so a trial
   // shorter than one interval gets no sys/ points at all.
   std::vector<ParsedPoint> Sample(int64_t step, double wall, bool emit = true);
+  // The CPU baseline of a group spawned at `wall`: zero ticks, without reading /proc
+  // (a group that was just spawned has used no CPU yet). Keeps the scan, which
+  // costs a read per process on the machine, off the trial's start path.
+  void BaselineAtSpawn(double wall);
 
  private:
   pid_t pgid_;

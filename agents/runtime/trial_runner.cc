@@ -18,6 +18,7 @@
 #include "agents/runtime/trial_runner.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
@@ -27,7 +28,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <future>
 
 #include "agents/runtime/artifacts.h"
 #include "agents/runtime/data_hash.h"
@@ -70,18 +70,46 @@ Status WriteFile(const std::string& path, const std::string& text) {
   return Status::Ok();
 }
 
-// The trial folder with params.json and an empty metrics.jsonl (a re-run in the
-// same folder must not read the previous attempt's points).
+// The trial folder and params.json: all a trial needs before it runs. metrics.jsonl
+// and the logs are created by whoever first writes them (the trial appends with
+// O_CREAT; the runner opens a log on the first byte), so a fresh folder costs one
+// mkdir and one small write. A folder that already exists (a re-run in place) loses
+// the previous attempt's files first, so none of its points or output is read back.
 Status PrepareTrialDir(const TrialLaunch& l) {
   if (l.trial_dir.empty()) return Status::Io("no trial folder given");
-  std::error_code ec;
-  fs::create_directories(l.trial_dir, ec);
-  if (ec) return Status::Io("cannot create trial folder '" + l.trial_dir + "': " + ec.message());
+  if (::mkdir(l.trial_dir.c_str(), 0755) != 0) {
+    int err = errno;
+    if (err == ENOENT) {  // the first trial of a store: create the parents
+      std::error_code ec;
+      fs::create_directories(l.trial_dir, ec);
+      if (ec)
+        return Status::Io("cannot create trial folder '" + l.trial_dir + "': " + ec.message());
+    } else if (err == EEXIST && fs::is_directory(l.trial_dir)) {
+      for (const char* stale : {"/metrics.jsonl", "/stdout.log", "/stderr.log"})
+        ::unlink((l.trial_dir + stale).c_str());
+    } else {
+      return Status::Io("cannot create trial folder '" + l.trial_dir + "': " + std::strerror(err));
+    }
+  }
   std::string params =
       l.params.is_null() ? "{}" : l.params.dump(2, ' ', false, Value::error_handler_t::replace);
-  if (Status s = WriteFile(l.trial_dir + "/params.json", params + "\n"); !s.ok()) return s;
-  if (Status s = PrepareWandbFiles(l.trial_dir, l.params); !s.ok()) return s;
-  return WriteFile(l.trial_dir + "/metrics.jsonl", "");
+  params += "\n";
+  std::string path = l.trial_dir + "/params.json";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return Status::Io("cannot write '" + path + "': " + std::strerror(errno));
+  size_t off = 0;
+  while (off < params.size()) {
+    ssize_t w = ::write(fd, params.data() + off, params.size() - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      int err = errno;
+      ::close(fd);
+      return Status::Io("cannot write '" + path + "': " + std::strerror(err));
+    }
+    off += static_cast<size_t>(w);
+  }
+  ::close(fd);
+  return PrepareWandbFiles(l.trial_dir, l.params);
 }
 
 }  // namespace
@@ -170,19 +198,27 @@ struct TrialRunner::Trial {
   std::optional<TrialEnd::Kind> stop_kind;
   std::string stop_reason;
   double started_at = 0;
-  std::future<Value> provenance;  // code + environment, captured off the loop
-  std::future<Value> reported;    // ReadReported (hashes artifacts), off the loop
+  // Code + environment, captured on the runner's ProvenanceWorker: pending until the
+  // capture is posted back; an end that comes first waits in waiting_end.
+  bool provenance_pending = false;
+  Value provenance;
+  std::optional<TrialEnd> waiting_end;
+  // What sweep's wandb module reported (ReadReported hashes artifacts, so it runs on
+  // the worker too): read once, after the trial's end.
   bool reported_started = false;
+  bool reported_pending = false;
+  Value reported;
   boost::asio::steady_timer sys_timer;
   std::unique_ptr<SysSampler> sampler;
   int64_t sys_step = 0;
 };
 
 TrialRunner::TrialRunner(boost::asio::io_context& io, TrialRunnerCallbacks callbacks)
-    : io_(io), callbacks_(std::move(callbacks)) {}
+    : io_(io), callbacks_(std::move(callbacks)), worker_(std::make_unique<ProvenanceWorker>(io)) {}
 
 TrialRunner::~TrialRunner() {
   *alive_ = false;
+  worker_.reset();  // joins its thread; the trials its queue held are released
   trials_.clear();  // each Subprocess kills and reaps its group
 }
 
@@ -258,8 +294,9 @@ void TrialRunner::Start(const TrialLaunch& launch) {
     bool want_env = p.env;
     std::vector<std::string> data = p.data;
     std::string data_cache = p.data_hash_cache, workdir = launch.workdir;
-    t->provenance =
-        std::async(std::launch::async, [code, env, want_env, data, data_cache, workdir] {
+    t->provenance_pending = true;
+    worker_->Submit(
+        [code, env, want_env, data, data_cache, workdir] {
           Value out = {{"code", CaptureCode(code)}, {"warnings", Value::array()}};
           if (!data.empty()) {
             auto hashed = HashDataPaths(data, workdir, data_cache);
@@ -274,13 +311,23 @@ void TrialRunner::Start(const TrialLaunch& launch) {
             out["env"] = std::move(e);
           }
           return out;
+        },
+        // Holds the trial: after its end it lives only here until the capture is in.
+        [this, t](Value captured) {
+          t->provenance = std::move(captured);
+          t->provenance_pending = false;
+          if (t->waiting_end) {
+            TrialEnd end = std::move(*t->waiting_end);
+            t->waiting_end.reset();
+            Complete(t, std::move(end));
+          }
         });
   }
 
   Poll(t, false);
   if (launch.system_metrics_interval_s > 0) {
     t->sampler = std::make_unique<SysSampler>(t->proc->pid(), launch.gpus.value_or(""));
-    t->sampler->Sample(0, Now(), /*emit=*/false);
+    t->sampler->BaselineAtSpawn(started);
     SampleSystem(t, /*emit=*/false);
   }
   if (launch.timeout_s > 0) {
@@ -419,27 +466,29 @@ void TrialRunner::Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit
 }
 
 // The end waits for the provenance capture (pip freeze can take seconds on a busy
-// machine) without blocking the loop: a remote agent must keep heartbeating.
+// machine) without blocking the loop: a remote agent must keep heartbeating. The
+// worker's result calls Complete again the moment it is posted back.
 void TrialRunner::Complete(const std::shared_ptr<Trial>& t, TrialEnd end) {
   if (!t->reported_started) {
     t->reported_started = true;
-    t->reported =
-        std::async(std::launch::async, [dir = t->launch.trial_dir] { return ReadReported(dir); });
+    t->reported_pending = true;
+    worker_->Submit([dir = t->launch.trial_dir] { return ReadReported(dir); },
+                    [this, t](Value v) {
+                      t->reported = std::move(v);
+                      t->reported_pending = false;
+                      if (t->waiting_end && !t->provenance_pending) {
+                        TrialEnd end = std::move(*t->waiting_end);
+                        t->waiting_end.reset();
+                        Complete(t, std::move(end));
+                      }
+                    });
   }
-  auto pending = [](const std::future<Value>& f) {
-    return f.valid() && f.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
-  };
-  if (pending(t->provenance) || pending(t->reported)) {
-    t->poll_timer.expires_after(std::chrono::milliseconds(20));
-    t->poll_timer.async_wait([this, t, end = std::move(end), alive = std::weak_ptr<bool>(alive_)](
-                                 boost::system::error_code) mutable {
-      if (alive.expired()) return;  // the runner is gone
-      Complete(t, std::move(end));
-    });
+  if (t->provenance_pending || t->reported_pending) {
+    t->waiting_end = std::move(end);
     return;
   }
-  if (t->provenance.valid()) {
-    end.provenance = t->provenance.get();
+  if (t->launch.provenance.enabled) {
+    end.provenance = std::move(t->provenance);
     const ProvenanceLaunch& p = t->launch.provenance;
     if (!p.artifacts.empty()) {
       ArtifactOptions a;
@@ -456,12 +505,9 @@ void TrialRunner::Complete(const std::shared_ptr<Trial>& t, TrialEnd end) {
   // What sweep's wandb module reported travels inside provenance (the controller takes
   // it out again, see orchestrator/controller/reported_run.h), so remote agents carry it
   // in the finished message they already send.
-  if (t->reported.valid()) {
-    Value reported = t->reported.get();
-    if (!reported.is_null()) {
-      if (!end.provenance.is_object()) end.provenance = Value::object();
-      end.provenance[kReportedKey] = std::move(reported);
-    }
+  if (!t->reported.is_null()) {
+    if (!end.provenance.is_object()) end.provenance = Value::object();
+    end.provenance[kReportedKey] = std::move(t->reported);
   }
   if (callbacks_.on_end) callbacks_.on_end(t->launch.trial_id, end);
 }

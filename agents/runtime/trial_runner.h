@@ -20,14 +20,16 @@
 #include <vector>
 
 #include "agents/runtime/metric_reader.h"
+#include "agents/runtime/provenance_worker.h"
 #include "agents/runtime/subprocess.h"
 #include "base/value.h"
 
 namespace sweep {
 
 // What to capture about a trial where it runs (agents/provenance_*.h), delivered in
-// TrialEnd::provenance. Captured on a worker thread started right after the spawn,
-// so it adds no latency to the trial's start.
+// TrialEnd::provenance. Captured on the runner's worker thread (ProvenanceWorker)
+// after the spawn, so it adds no latency to the trial's start; the caches behind it
+// re-validate with a few stat() calls per trial (agents/runtime/stat_stamp.h).
 struct ProvenanceLaunch {
   bool enabled = false;               // false: TrialEnd::provenance stays null
   bool git = true;                    // commit, branch, remote, diff
@@ -141,6 +143,7 @@ class TrialRunner {
   boost::asio::io_context& io_;
   TrialRunnerCallbacks callbacks_;
   std::map<std::string, std::shared_ptr<Trial>> trials_;
+  std::unique_ptr<ProvenanceWorker> worker_;  // provenance captures, off the loop
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -124,6 +125,14 @@ Status LogError(const Status& s, const TrialRecord& trial, const std::string& st
                           stream + " log" + (path.empty() ? "" : " at " + path));
 }
 
+// The runner creates a log on its first byte: a started trial (its folder exists)
+// without the file printed nothing on that stream.
+bool StartedWithoutLog(const Status& read, const TrialRecord& trial) {
+  std::error_code ec;
+  return read.code() == ErrorCode::kNotFound && trial.status != TrialStatus::kQueued &&
+         !trial.trial_dir.empty() && std::filesystem::is_directory(trial.trial_dir, ec);
+}
+
 }  // namespace
 
 int CmdControllerLog(ReadContext& ctx, const std::string& sweep_arg) {
@@ -184,7 +193,8 @@ int CmdLogs(ReadContext& ctx, const std::string& trial_arg, bool stderr_stream, 
         ctx.out.write(c.data(), static_cast<std::streamsize>(c.size()));
       }
     });
-    if (!read.ok()) return Fail(ctx, LogError(read, *trial, stream, path));
+    if (!read.ok() && !StartedWithoutLog(read, *trial))
+      return Fail(ctx, LogError(read, *trial, stream, path));
     if (ctx.json) {
       PrintJson(ctx, {{"id", trial->id}, {"stream", stream}, {"path", path}, {"content", content}});
     }
@@ -219,7 +229,8 @@ int CmdLogs(ReadContext& ctx, const std::string& trial_arg, bool stderr_stream, 
       return Fail(ctx, LogError(read, current, stream, path));
     }
     if (ended) {
-      if (!read.ok()) return Fail(ctx, LogError(read, current, stream, path));
+      if (!read.ok() && !StartedWithoutLog(read, current))
+        return Fail(ctx, LogError(read, current, stream, path));
       return 0;
     }
     if (ctx.sleep) {

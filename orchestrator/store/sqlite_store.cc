@@ -249,6 +249,7 @@ Status SqliteStore::InTransaction(F&& body) {
     // Rows learnt in this transaction are gone with it.
     trial_pks_.clear();
     name_ids_.clear();
+    env_hashes_.clear();
   }
   return s;
 }
@@ -265,7 +266,14 @@ Status SqliteStore::WriteBatchLocked(const WriteBatch& batch) {
   for (const SweepRecord& s : batch.sweeps) {
     if (Status st = UpsertSweep(s); !st.ok()) return st;
   }
-  for (const TrialRecord& t : batch.trials) {
+  // A trial's start and its end often share a batch: only its last record is
+  // written (each upsert replaces the whole row, so the earlier ones are moot).
+  std::unordered_map<std::string_view, size_t> last;
+  if (batch.trials.size() > 1)
+    for (size_t i = 0; i < batch.trials.size(); ++i) last[batch.trials[i].id] = i;
+  for (size_t i = 0; i < batch.trials.size(); ++i) {
+    const TrialRecord& t = batch.trials[i];
+    if (!last.empty() && last[t.id] != i) continue;
     if (Status st = UpsertTrial(t); !st.ok()) return st;
   }
   if (Status st = InsertPoints(batch.points); !st.ok()) return st;
@@ -346,13 +354,14 @@ Status SqliteStore::UpsertTrial(const TrialRecord& t) {
       "lease_id = excluded.lease_id, placement = excluded.placement RETURNING pk";
   auto prov = SplitProvenance(t.provenance, root_);
   if (!prov.ok()) return prov.status();
-  if (!prov->env_hash.empty() && !prov->env.is_null()) {
+  if (!prov->env_hash.empty() && !prov->env.is_null() && !env_hashes_.count(prov->env_hash)) {
     auto env_st = Prepare("INSERT OR IGNORE INTO environments (hash, json) VALUES (?1, ?2)");
     if (!env_st.ok()) return env_st.status();
     Statement e(*env_st);
     e.BindText(1, prov->env_hash);
     e.BindText(2, DumpJson(prov->env));
     if (e.Step() != SQLITE_DONE) return Error("writing environment of " + t.id);
+    env_hashes_.insert(prov->env_hash);
   }
   auto st = Prepare(kSql);
   if (!st.ok()) return st.status();

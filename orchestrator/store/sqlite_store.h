@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "orchestrator/store/store_schema.h"
@@ -110,6 +111,9 @@ class SqliteStore : public TrialStore {
   // Row ids of trials and metric names seen by this connection (rows are never
   // deleted); cleared on a rollback, since rows written in it are gone.
   std::unordered_map<std::string, int64_t> trial_pks_;
+  // Environment rows written by this connection: a trial whose environment is already
+  // in skips its INSERT OR IGNORE (rows are never deleted). Cleared on a rollback.
+  std::unordered_set<std::string> env_hashes_;
   std::unordered_map<std::string, int64_t> name_ids_;
 };
 

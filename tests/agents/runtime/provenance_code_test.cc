@@ -9,8 +9,9 @@
 
 #include "agents/runtime/subprocess.h"
 #include "agents/runtime/trial_runner.h"
-#include "tests/agents/agents_test_util.h"
 #include "test_paths.h"
+#include "tests/agents/agents_test_util.h"
+#include "tests/testing/backdate.h"
 
 namespace sweep {
 namespace {
@@ -149,6 +150,66 @@ TEST(CaptureCode, UnchangedTreeIsServedFromCacheAndAChangeIsSeen) {
   Value changed = CaptureCode(Opts(dir.path()));
   EXPECT_NE(first["diff"]["sha256"], changed["diff"]["sha256"]);
   EXPECT_NE(changed["diff_body"].get<std::string>().find("+z"), std::string::npos);
+}
+
+// The stamp-checked cache: a quiet tree costs no git at all, and each way a tree can
+// change (a tracked edit, a new untracked file in a new folder, a file in a folder
+// that was empty, a commit) is seen by the very next capture.
+TEST(CaptureCode, AQuietTreeIsAnsweredWithoutGitAndEveryEditIsSeenAtOnce) {
+  TempDir dir;
+  std::string repo = Join(dir, "repo");
+  std::filesystem::create_directories(repo + "/empty");
+  Git(repo, {"init", "-q", "-b", "main"});
+  Write(repo + "/a.txt", "one\n");
+  Write(repo + "/sub/b.txt", "bee\n");
+  Git(repo, {"add", "."});
+  Git(repo, {"commit", "-qm", "first"});
+  Write(repo + "/a.txt", "one\nedit\n");
+  testing::BackdateTree(repo);
+  auto capture = [&] { return CaptureCode(Opts(repo)); };
+  Value first = capture();
+  ASSERT_EQ(first["dirty"], true);
+  uint64_t runs = CodeCapturesRun();
+  EXPECT_EQ(capture(), first);
+  EXPECT_EQ(CodeCapturesRun(), runs) << "an unchanged old tree ran git again";
+
+  auto settle = [&] {  // what a later trial sees once the edit is old
+    testing::BackdateTree(repo);
+    capture();
+  };
+  Write(repo + "/sub/b.txt", "changed\n");
+  Value edited = capture();
+  EXPECT_NE(edited["diff_body"].get<std::string>().find("+changed"), std::string::npos);
+  EXPECT_NE(edited["diff"]["sha256"], first["diff"]["sha256"]);
+
+  settle();
+  Write(repo + "/sub/new/deeper/f.txt", "fresh\n");
+  EXPECT_NE(capture()["diff_body"].get<std::string>().find("sub/new/deeper/f.txt"),
+            std::string::npos);
+  settle();
+  Write(repo + "/sub/new/deeper/g.txt", "second\n");  // only deeper/'s mtime moves
+  EXPECT_NE(capture()["diff_body"].get<std::string>().find("sub/new/deeper/g.txt"),
+            std::string::npos);
+  settle();
+  Write(repo + "/empty/x.txt", "in the empty folder\n");
+  EXPECT_NE(capture()["diff_body"].get<std::string>().find("empty/x.txt"), std::string::npos);
+  settle();
+  Git(repo, {"add", "."});
+  Git(repo, {"commit", "-qm", "second"});
+  Value committed = capture();
+  EXPECT_EQ(committed["commit"], Git(repo, {"rev-parse", "HEAD"}));
+  EXPECT_EQ(committed["dirty"], false);
+}
+
+TEST(CaptureCode, TheProgramHashFollowsAnEditOfAnOldFile) {
+  TempDir dir;
+  Write(Join(dir, "train.py"), "print(1)\n");
+  testing::BackdateTree(dir.path());
+  EXPECT_EQ(CaptureCode(Opts(dir.path(), "train.py"))["program"]["sha256"],
+            Sha256Hex("print(1)\n"));
+  Write(Join(dir, "train.py"), "print(2)\n");  // same size
+  EXPECT_EQ(CaptureCode(Opts(dir.path(), "train.py"))["program"]["sha256"],
+            Sha256Hex("print(2)\n"));
 }
 
 // The capture runs after the spawn on a worker thread: Start() itself stays fast.

@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
+
+#include "tests/agents/agents_test_util.h"
+#include "tests/testing/backdate.h"
 
 namespace sweep {
 namespace {
@@ -52,6 +56,48 @@ TEST(CaptureEnvironment, MatchesWhatTheSystemReports) {
     if (p.get<std::string>().rfind("numpy==", 0) == 0) numpy = true;
   EXPECT_TRUE(numpy) << env["packages"].dump();
   EXPECT_EQ(EnvironmentHash(env), EnvironmentHash(CaptureEnvironment(o)));
+}
+
+// A package folder on the trial's PYTHONPATH, changed between two captures in the
+// same process: the second capture lists the new version and its hash differs, and
+// an untouched (old) environment is answered without running Python again.
+TEST(CaptureEnvironment, AChangedPackageChangesTheEnvironmentHashAtTheNextCapture) {
+  testing::TempDir dir;
+  std::string site = dir / "site";
+  auto install = [&](const std::string& version) {
+    std::filesystem::remove_all(site);
+    std::string info = site + "/sweepfakepkg-" + version + ".dist-info";
+    std::filesystem::create_directories(info);
+    std::ofstream(info + "/METADATA")
+        << "Metadata-Version: 2.1\nName: sweepfakepkg\nVersion: " << version << "\n";
+  };
+  install("1.0");
+  testing::BackdateTree(dir.path());
+  EnvCaptureOptions o;
+  o.argv = {"python3", "train.py"};
+  o.env = {"PATH=/usr/bin", "PYTHONPATH=" + site};
+  auto has = [](const Value& env, const std::string& pkg) {
+    for (const Value& p : env["packages"])
+      if (p == pkg) return true;
+    return false;
+  };
+  Value first = CaptureEnvironment(o);
+  EXPECT_TRUE(has(first, "sweepfakepkg==1.0")) << first["packages"].dump();
+  uint64_t runs = InterpreterCapturesRun();
+  EXPECT_EQ(EnvironmentHash(CaptureEnvironment(o)), EnvironmentHash(first));
+  EXPECT_EQ(InterpreterCapturesRun(), runs) << "an unchanged environment ran Python again";
+
+  install("2.0");  // an upgrade: the old dist-info goes, a new one comes
+  Value upgraded = CaptureEnvironment(o);
+  EXPECT_TRUE(has(upgraded, "sweepfakepkg==2.0")) << upgraded["packages"].dump();
+  EXPECT_NE(EnvironmentHash(upgraded), EnvironmentHash(first));
+
+  // Editing the metadata in place (no folder changes) is seen too.
+  testing::BackdateTree(dir.path());
+  CaptureEnvironment(o);
+  std::ofstream(site + "/sweepfakepkg-2.0.dist-info/METADATA", std::ios::trunc)
+      << "Metadata-Version: 2.1\nName: sweepfakepkg\nVersion: 2.1\n";
+  EXPECT_TRUE(has(CaptureEnvironment(o), "sweepfakepkg==2.1"));
 }
 
 }  // namespace
