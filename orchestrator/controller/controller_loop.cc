@@ -36,7 +36,10 @@ uint64_t Controller::Impl::Remaining() const {
 
 void Controller::Impl::Schedule() {
   if (finished_ || suggest_in_flight_) return;
-  while (!requeue_.empty() && !state_.interrupted && FreeExecutor()) {
+  // After an interruption or a failed store write, lost trials wait for `sweep
+  // resume` instead: a re-run now could not be recorded, or would be stopped again.
+  bool reruns = !state_.interrupted && !state_.store_failed;
+  while (!requeue_.empty() && reruns && FreeExecutor()) {
     Queued q = std::move(requeue_.front());
     requeue_.pop_front();
     StartTrial(std::move(q));
@@ -378,7 +381,7 @@ void Controller::Impl::CheckFailureBudget(const TrialRecord& rec) {
 
 void Controller::Impl::MaybeFinish() {
   if (finished_ || !running_.empty() || !detached_.empty() || suggest_in_flight_) return;
-  if (!requeue_.empty() && !state_.interrupted) return;
+  if (!requeue_.empty() && !state_.interrupted && !state_.store_failed) return;
   bool done = state_.interrupted || state_.no_new_trials || strategy_->Exhausted() ||
               Remaining() == 0 || state_.strategy_idle;
   if (!done) return;

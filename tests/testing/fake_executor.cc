@@ -8,21 +8,20 @@
 namespace sweep {
 
 FakeExecutor::FakeExecutor(boost::asio::io_context& io, ExecutorEvents events, std::string name,
-                           int slots, FakeScript script)
+                           int slots, FakeScript script, std::shared_ptr<FakeTrace> trace)
     : io_(io),
       events_(std::move(events)),
       name_(std::move(name)),
       slots_(slots),
-      script_(std::move(script)) {
+      script_(std::move(script)),
+      trace_(std::move(trace)) {
   for (int i = 0; i < slots; ++i) free_.push_back(i);
 }
 
 ExecutorFactory FakeExecutor::Factory(std::string name, int slots, FakeScript script,
-                                      FakeExecutor** out) {
+                                      std::shared_ptr<FakeTrace> trace) {
   return [=](boost::asio::io_context& io, ExecutorEvents events) {
-    auto e = std::make_unique<FakeExecutor>(io, std::move(events), name, slots, script);
-    if (out) *out = e.get();
-    return e;
+    return std::make_unique<FakeExecutor>(io, std::move(events), name, slots, script, trace);
   };
 }
 
@@ -37,8 +36,8 @@ Placement FakeExecutor::Take(TrialRecord& rec) {
 }
 
 void FakeExecutor::Start(const TrialRecord& rec, TrialLaunch launch) {
-  int n = static_cast<int>(launches_.size());
-  launches_.push_back(launch);
+  int n = static_cast<int>(trace_->launches.size());
+  trace_->launches.push_back(launch);
   Trial& t = trials_[rec.id];
   t.attempt = script_(launch, n);
   std::string id = rec.id;
@@ -86,7 +85,7 @@ void FakeExecutor::Stop(const std::string& trial_id, const std::string& reason,
                         double /*grace_s*/) {
   auto it = trials_.find(trial_id);
   if (it == trials_.end() || it->second.ended) return;
-  stops_.emplace_back(trial_id, reason);
+  trace_->stops.emplace_back(trial_id, reason);
   TrialEnd end;
   end.kind = TrialEnd::Kind::kStopped;
   end.exit.signal = 15;

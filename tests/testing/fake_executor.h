@@ -12,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,17 +29,25 @@ struct FakeAttempt {
   int exit_code = 0;  // for kExit
 };
 
+// What an executor was asked to do; shared with the test, so it outlives the
+// executor (the controller destroys its executors when Run returns).
+struct FakeTrace {
+  std::vector<TrialLaunch> launches;                       // every Start, in order
+  std::vector<std::pair<std::string, std::string>> stops;  // every Stop: (trial id, reason)
+};
+
 // Decides what the n-th started trial (0-based, over this executor) does.
 using FakeScript = std::function<FakeAttempt(const TrialLaunch& launch, int n)>;
 
 class FakeExecutor : public Executor {
  public:
   FakeExecutor(boost::asio::io_context& io, ExecutorEvents events, std::string name, int slots,
-               FakeScript script);
+               FakeScript script, std::shared_ptr<FakeTrace> trace);
 
-  // A factory for ControllerOptions::executors; *out is set to the executor made.
+  // A factory for ControllerOptions::executors; what the executor is asked to do
+  // is recorded in *trace.
   static ExecutorFactory Factory(std::string name, int slots, FakeScript script,
-                                 FakeExecutor** out);
+                                 std::shared_ptr<FakeTrace> trace);
 
   size_t FreeCapacity() const override { return free_.size(); }
   int TotalSlots() const override { return slots_; }
@@ -47,11 +56,6 @@ class FakeExecutor : public Executor {
   void Stop(const std::string& trial_id, const std::string& reason, double grace_s) override;
   void Kill(const std::string& trial_id) override;
   void Release(const std::string& trial_id) override;
-
-  // Every Start, in order.
-  const std::vector<TrialLaunch>& launches() const { return launches_; }
-  // Every Stop, in order: (trial id, reason).
-  const std::vector<std::pair<std::string, std::string>>& stops() const { return stops_; }
 
  private:
   struct Trial {
@@ -70,8 +74,7 @@ class FakeExecutor : public Executor {
   std::deque<int> free_;
   std::map<std::string, int> taken_;
   std::map<std::string, Trial> trials_;
-  std::vector<TrialLaunch> launches_;
-  std::vector<std::pair<std::string, std::string>> stops_;
+  std::shared_ptr<FakeTrace> trace_;
 };
 
 }  // namespace sweep

@@ -71,12 +71,6 @@ TEST_F(ControllerLogTest, LaunchWritesTimestampedLevelledLinesThatLogsController
   CliResult logs = Sweep({"logs", "--controller", id});
   EXPECT_EQ(logs.exit_code, 0) << logs.err;
   EXPECT_EQ(logs.out, log);
-  CliResult json = Sweep({"logs", "--controller", id, "--json"});
-  ASSERT_EQ(json.exit_code, 0) << json.err;
-  auto doc = nlohmann::json::parse(json.out);
-  EXPECT_EQ(doc["id"], id);
-  EXPECT_EQ(doc["path"], LogPath(id));
-  EXPECT_EQ(doc["content"], log);
 }
 
 TEST_F(ControllerLogTest, QuietKeepsTrialLinesOffTheTerminalButInTheFile) {

@@ -64,18 +64,18 @@ FakeAttempt ReportX(const TrialLaunch& l, int) {
 
 TEST_F(ControllerTest, FillsTheFirstExecutorFirstAndRecordsEveryTrialInGridOrder) {
   SetSpec("method: grid\nmetric: {name: loss}\nparameters:\n  x: {values: [1, 2, 3, 4]}\n");
-  FakeExecutor *local = nullptr, *agents = nullptr;
-  SweepOutcome out = Run({FakeExecutor::Factory("local", 1, ReportX, &local),
-                          FakeExecutor::Factory("agent", 2, ReportX, &agents)});
+  auto local = std::make_shared<FakeTrace>(), agents = std::make_shared<FakeTrace>();
+  SweepOutcome out = Run({FakeExecutor::Factory("local", 1, ReportX, local),
+                          FakeExecutor::Factory("agent", 2, ReportX, agents)});
   EXPECT_EQ(out.status, SweepStatus::kFinished) << out.reason;
   EXPECT_EQ(out.exit_code, 0);
   // The first three start at once: one on the preferred executor, two on the next.
-  ASSERT_GE(local->launches().size(), 1u);
-  EXPECT_EQ(local->launches()[0].trial_id, "sw0001-0");
-  ASSERT_GE(agents->launches().size(), 2u);
-  EXPECT_EQ(agents->launches()[0].trial_id, "sw0001-1");
-  EXPECT_EQ(agents->launches()[1].trial_id, "sw0001-2");
-  EXPECT_EQ(local->launches().size() + agents->launches().size(), 4u);
+  ASSERT_GE(local->launches.size(), 1u);
+  EXPECT_EQ(local->launches[0].trial_id, "sw0001-0");
+  ASSERT_GE(agents->launches.size(), 2u);
+  EXPECT_EQ(agents->launches[0].trial_id, "sw0001-1");
+  EXPECT_EQ(agents->launches[1].trial_id, "sw0001-2");
+  EXPECT_EQ(local->launches.size() + agents->launches.size(), 4u);
   auto trials = Trials();
   ASSERT_EQ(trials.size(), 4u);
   for (size_t i = 0; i < trials.size(); ++i) {
@@ -95,7 +95,7 @@ TEST_F(ControllerTest, FillsTheFirstExecutorFirstAndRecordsEveryTrialInGridOrder
 
 TEST_F(ControllerTest, ALostTrialIsReRunWithTheSameConfiguration) {
   SetSpec("method: grid\nmetric: {name: loss}\nparameters:\n  x: {values: [5]}\n");
-  FakeExecutor* e = nullptr;
+  auto e = std::make_shared<FakeTrace>();
   Run({FakeExecutor::Factory(
       "local", 1,
       [](const TrialLaunch& l, int n) {
@@ -103,7 +103,7 @@ TEST_F(ControllerTest, ALostTrialIsReRunWithTheSameConfiguration) {
         if (n == 0) a.end = FakeAttempt::End::kLost;
         return a;
       },
-      &e)});
+      e)});
   auto trials = Trials();
   ASSERT_EQ(trials.size(), 2u);
   EXPECT_EQ(trials[0].status, TrialStatus::kLost);
@@ -119,7 +119,7 @@ TEST_F(ControllerTest, ATrialLostMoreThanMaxRetriesTimesFails) {
   SetSpec(
       "method: grid\nmetric: {name: loss}\nmax_retries: 1\n"
       "parameters:\n  x: {values: [5]}\n");
-  FakeExecutor* e = nullptr;
+  auto e = std::make_shared<FakeTrace>();
   SweepOutcome out = Run({FakeExecutor::Factory(
       "local", 1,
       [](const TrialLaunch& l, int n) {
@@ -127,8 +127,8 @@ TEST_F(ControllerTest, ATrialLostMoreThanMaxRetriesTimesFails) {
         a.end = FakeAttempt::End::kLost;
         return a;
       },
-      &e)});
-  EXPECT_EQ(e->launches().size(), 2u);  // the first attempt and one retry
+      e)});
+  EXPECT_EQ(e->launches.size(), 2u);  // the first attempt and one retry
   auto trials = Trials();
   ASSERT_EQ(trials.size(), 2u);
   EXPECT_EQ(trials[0].status, TrialStatus::kLost);
@@ -141,7 +141,7 @@ TEST_F(ControllerTest, AFailedStoreWriteStopsTheSweepAndLosesNoResult) {
   SetSpec("method: grid\nmetric: {name: loss}\nparameters:\n  x: {values: [1, 2, 3]}\n");
   // The first commit is trial 0's end; trial 1 runs until it is stopped.
   store_.FailCommit(1, Status::Store("disk I/O error"));
-  FakeExecutor* e = nullptr;
+  auto e = std::make_shared<FakeTrace>();
   SweepOutcome out = Run({FakeExecutor::Factory(
       "local", 2,
       [](const TrialLaunch& l, int n) {
@@ -149,16 +149,16 @@ TEST_F(ControllerTest, AFailedStoreWriteStopsTheSweepAndLosesNoResult) {
         if (n == 1) a.end = FakeAttempt::End::kHang;
         return a;
       },
-      &e)});
+      e)});
   EXPECT_EQ(out.status, SweepStatus::kFailed);
   EXPECT_EQ(out.reason, "store write failed: disk I/O error");
   EXPECT_EQ(out.exit_code, 1);
   EXPECT_NE(out_.str().find("error: writing the store failed: disk I/O error; stopping the sweep"),
             std::string::npos)
       << out_.str();
-  ASSERT_EQ(e->launches().size(), 2u);  // no new trial after the failure
-  ASSERT_EQ(e->stops().size(), 1u);
-  EXPECT_EQ(e->stops()[0].second, "store write failed");
+  ASSERT_EQ(e->launches.size(), 2u);  // no new trial after the failure
+  ASSERT_EQ(e->stops.size(), 1u);
+  EXPECT_EQ(e->stops[0].second, "store write failed");
   auto trials = Trials();
   ASSERT_EQ(trials.size(), 2u);
   // The result whose commit failed was kept and written by the next commit.
@@ -178,7 +178,7 @@ TEST_F(ControllerTest, EarlyStopDecisionsStopTheTrialAndRecordTheRulesReason) {
       "method: grid\nmetric: {name: loss, goal: minimize}\n"
       "parameters:\n  x: {values: [1, 4]}\n"
       "early_terminate: {type: median, min_iter: 2, min_trials: 1}\n");
-  FakeExecutor* e = nullptr;
+  auto e = std::make_shared<FakeTrace>();
   Run({FakeExecutor::Factory(
       "local", 1,
       [](const TrialLaunch& l, int) {
@@ -186,14 +186,14 @@ TEST_F(ControllerTest, EarlyStopDecisionsStopTheTrialAndRecordTheRulesReason) {
         for (int64_t s = 0; s < 5; ++s) a.reports.push_back({s, l.params["x"].get<double>()});
         return a;
       },
-      &e)});
+      e)});
   auto trials = Trials();
   ASSERT_EQ(trials.size(), 2u);
   EXPECT_EQ(trials[0].status, TrialStatus::kFinished);
   EXPECT_EQ(trials[1].status, TrialStatus::kStopped);
-  ASSERT_EQ(e->stops().size(), 1u);
-  EXPECT_EQ(e->stops()[0].first, trials[1].id);
-  EXPECT_EQ(trials[1].reason, e->stops()[0].second);
+  ASSERT_EQ(e->stops.size(), 1u);
+  EXPECT_EQ(e->stops[0].first, trials[1].id);
+  EXPECT_EQ(trials[1].reason, e->stops[0].second);
   EXPECT_FALSE(trials[1].reason.empty());
   // Stopped at its second report, the first step the rule may judge.
   auto points = store_.GetMetrics(MetricQuery{trials[1].id, "loss"});
@@ -206,10 +206,10 @@ TEST_F(ControllerTest, RunCapLimitsTheDistinctConfigurationsStarted) {
   SetSpec(
       "method: random\nmetric: {name: loss}\nrun_cap: 3\n"
       "parameters:\n  x: {min: 0.0, max: 1.0}\n");
-  FakeExecutor* e = nullptr;
-  SweepOutcome out = Run({FakeExecutor::Factory("local", 2, ReportX, &e)});
+  auto e = std::make_shared<FakeTrace>();
+  SweepOutcome out = Run({FakeExecutor::Factory("local", 2, ReportX, e)});
   EXPECT_EQ(out.status, SweepStatus::kFinished);
-  EXPECT_EQ(e->launches().size(), 3u);
+  EXPECT_EQ(e->launches.size(), 3u);
   EXPECT_EQ(Trials().size(), 3u);
 }
 
@@ -217,11 +217,11 @@ TEST_F(ControllerTest, ReachingTheTargetEndsTheSweepAfterRunningTrials) {
   SetSpec(
       "method: grid\nmetric: {name: loss, goal: minimize, target: 0.5}\n"
       "parameters:\n  x: {values: [3, 0.1, 2, 5]}\n");
-  FakeExecutor* e = nullptr;
-  SweepOutcome out = Run({FakeExecutor::Factory("local", 1, ReportX, &e)});
+  auto e = std::make_shared<FakeTrace>();
+  SweepOutcome out = Run({FakeExecutor::Factory("local", 1, ReportX, e)});
   EXPECT_EQ(out.status, SweepStatus::kFinished);
   EXPECT_EQ(out.reason, "target loss 0.5 reached by sw0001-1");
-  EXPECT_EQ(e->launches().size(), 2u);
+  EXPECT_EQ(e->launches.size(), 2u);
   EXPECT_EQ(Trials().size(), 2u);
   EXPECT_EQ(Sweep().reason, "target loss 0.5 reached by sw0001-1");
 }
@@ -230,7 +230,7 @@ TEST_F(ControllerTest, MaxFailuresEndsTheSweepAsFailed) {
   SetSpec(
       "method: grid\nmetric: {name: loss}\nmax_failures: 2\n"
       "parameters:\n  x: {values: [1, 2, 3, 4, 5]}\n");
-  FakeExecutor* e = nullptr;
+  auto e = std::make_shared<FakeTrace>();
   SweepOutcome out = Run({FakeExecutor::Factory(
       "local", 1,
       [](const TrialLaunch& l, int n) {
@@ -238,12 +238,12 @@ TEST_F(ControllerTest, MaxFailuresEndsTheSweepAsFailed) {
         a.exit_code = 1;
         return a;
       },
-      &e)});
+      e)});
   EXPECT_EQ(out.status, SweepStatus::kFailed);
   EXPECT_EQ(out.exit_code, 1);
   EXPECT_EQ(out.reason,
             "2 trials failed (max_failures: 2); last: exit code 1: Traceback: scripted failure");
-  EXPECT_EQ(e->launches().size(), 2u);
+  EXPECT_EQ(e->launches.size(), 2u);
   auto trials = Trials();
   ASSERT_EQ(trials.size(), 2u);
   EXPECT_EQ(trials[1].status, TrialStatus::kFailed);
