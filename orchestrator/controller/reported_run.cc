@@ -54,13 +54,13 @@ ReportedEffects ApplyReported(const SweepSpec& spec, TrialRecord* rec) {
   }
 
   if (reported.contains("summary") && reported["summary"].is_object()) {
-    if (!rec->summary.is_object()) rec->summary = Value::object();
+    if (!rec->summary.is_object()) rec->summary = KeyedValue::object();
     const Value modes = reported.contains("summary_modes") && reported["summary_modes"].is_object()
                             ? reported["summary_modes"]
                             : Value::object();
     for (auto it = reported["summary"].begin(); it != reported["summary"].end(); ++it) {
-      Value& entry = rec->summary[it.key()];
-      if (!entry.is_object()) entry = Value::object();
+      KeyedValue& entry = rec->summary[it.key()];
+      if (!entry.is_object()) entry = KeyedValue::object();
       entry["run_summary"] = it.value();
       if (modes.contains(it.key())) entry["run_summary_mode"] = modes[it.key()];
     }
