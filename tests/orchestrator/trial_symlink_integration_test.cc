@@ -32,6 +32,10 @@ class TrialSymlinkTest : public ::testing::Test {
               "echo 'real output of the trial'\n"
               "echo 'real error of the trial' >&2\n"
               "d=\"$SWEEP_TRIAL_DIR\"\n"
+              // The runner creates each log on its first byte: wait for it (bounded), so
+              // the link replaces the real file instead of racing its creation.
+              "i=0; while [ ! -f \"$d/stdout.log\" ] && [ $i -lt 1000 ]; do sleep 0.01; "
+              "i=$((i+1)); done\n"
               "rm -f \"$d/stdout.log\" && ln -s '" +
                   dir_.Join("secret.txt") +
                   "' \"$d/stdout.log\"\n"

@@ -169,6 +169,9 @@ TEST_F(WandbTest, MediaAndBadInputNeverCrashNorLoseMetrics) {
   std::string spec = Spec("media_and_bad_input.py", R"Y(method: grid
 command: ["${env}", "${interpreter}", "${program}"]
 metric: {name: loss, goal: minimize}
+# The script logs a 10,000-key dict beside its other metrics: above the default cap of
+# distinct names per trial (reporting.max_metric_names), so this sweep raises it.
+reporting: {max_metric_names: 20000}
 parameters:
   seed: {values: [1]}
 )Y");
