@@ -70,7 +70,7 @@ int Build(const Args& a, const std::string& root) {
   s.status = a.running ? sweep::SweepStatus::kRunning : sweep::SweepStatus::kFinished;
   s.created_at = 1764100000;
   s.ended_at = a.running ? 0 : s.created_at + 3600;
-  s.options = {{"max_trials", a.trials + (a.running ? 5 : 0)}};
+  s.options.max_trials = a.trials + (a.running ? 5 : 0);
   s.space = Value::array({{{"name", "lr"}, {"scale", "log"}}});
   b.sweeps.push_back(s);
   const int batches[] = {16, 32, 64, 128};
