@@ -212,7 +212,8 @@ int RunCli(int argc, char** argv) {
   top->add_option("--metric", top_opts.metric, "rank by this metric instead");
   top->add_option("--goal", goal, "minimize | maximize")
       ->check(CLI::IsMember({"minimize", "maximize"}));
-  top->add_option("-k", top_opts.k, "how many trials (default 10)")->check(CLI::PositiveNumber);
+  top->add_option("-k", top_opts.k, "how many trials (default 10; 0 = all)")
+      ->check(CLI::NonNegativeNumber);
   add_json(top);
 
   std::string trial_arg;
