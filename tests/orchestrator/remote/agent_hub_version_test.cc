@@ -31,14 +31,21 @@ bool Contains(const std::string& text, const std::string& part) {
 struct VersionPeer {
   VersionPeer(asio::io_context& io, uint16_t port, int version, std::string release,
               std::string build)
-      : handshake(testing::TokenFromSeed("secret"), "gpu-node", "node") {
+      : alive(std::make_shared<bool>(true)),
+        handshake(testing::TokenFromSeed("secret"), "gpu-node", "node") {
     connector = std::make_unique<Connector>(
         io, "127.0.0.1", port, ConnectionOptions{}, BackoffOptions{0.01, 0.05, 2, 0.25},
         [this, version, release, build](std::shared_ptr<Connection> c) {
           if (conn) return;  // one connection per peer
           conn = c;
-          c->Start([this](Frame f) { OnFrame(std::move(f)); },
-                   [this](const Status&) { closed = true; });
+          // The connection may call back after this peer is gone (Close posts).
+          c->Start(
+              [this, alive = alive](Frame f) {
+                if (*alive) OnFrame(std::move(f));
+              },
+              [this, alive = alive](const Status&) {
+                if (*alive) closed = true;
+              });
           HelloMsg hello = handshake.hello();
           hello.version = version;
           hello.sweep_version = release;
@@ -48,6 +55,7 @@ struct VersionPeer {
     connector->Start();
   }
   ~VersionPeer() {
+    *alive = false;
     connector->Stop();
     if (conn) conn->Close(Status::Io("test over"));
   }
@@ -68,6 +76,7 @@ struct VersionPeer {
       byes.push_back(*bye);
     }
   }
+  std::shared_ptr<bool> alive;  // false once destroyed: late callbacks do nothing
   AgentHandshake handshake;
   std::unique_ptr<Connector> connector;
   std::shared_ptr<Connection> conn;
