@@ -268,7 +268,8 @@ void AgentSession::OnBye(const ByeMsg& m) {
   if (m.code == kByeProtocolVersion && !authed_ && !shutdown_code_) {
     // Another protocol version does not change by reconnecting: say why and exit 2,
     // as for a mismatch this agent finds in a challenge.
-    LogLine(log_, LogLevel::kError, true) << "agent: the controller refused this agent: " << m.reason;
+    LogLine(log_, LogLevel::kError, true)
+        << "agent: the controller refused this agent: " << m.reason;
     shutdown_code_ = 2;
     shutdown_bye_ = "";
     connector_->Stop();

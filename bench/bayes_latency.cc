@@ -34,7 +34,6 @@ Observation Obs(uint64_t n, Config c, Outcome outcome, std::optional<double> val
   return o;
 }
 
-
 double Objective(const Config& c) {
   double s = 0;
   for (const Value& v : c) s += std::pow(v.get<double>() - 0.3, 2);

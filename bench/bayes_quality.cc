@@ -40,7 +40,6 @@ Observation Obs(uint64_t n, Config c, Outcome outcome, std::optional<double> val
   return o;
 }
 
-
 std::vector<std::string> Split(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream ss(s);

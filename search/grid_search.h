@@ -81,8 +81,8 @@ class DiscreteGrid {
 };
 
 // Grid search. Suggests each configuration exactly once, in grid order, skipping any
-// that is pending or was replayed from the store or that `where:` rejects; Exhausted() once every one has been
-// suggested. Observe() is a no-op: a grid does not learn. Single-threaded use.
+// that is pending or was replayed from the store or that `where:` rejects; Exhausted() once every
+// one has been suggested. Observe() is a no-op: a grid does not learn. Single-threaded use.
 class GridSearch : public SearchStrategy {
  public:
   explicit GridSearch(DiscreteGrid grid) : grid_(std::move(grid)) {}
@@ -111,8 +111,8 @@ class GridSearch : public SearchStrategy {
   void SkipTaken();
 
   DiscreteGrid grid_;
-  SearchSpace space_;                  // for `where:` (Admits)
-  std::optional<uint64_t> admitted_;  // points `where` admits, when counted
+  SearchSpace space_;                   // for `where:` (Admits)
+  std::optional<uint64_t> admitted_;    // points `where` admits, when counted
   uint64_t next_ = 0;                   // every index below it has been suggested
   std::unordered_set<uint64_t> ahead_;  // suggested indices >= next_ (out of order)
 };

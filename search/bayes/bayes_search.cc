@@ -29,16 +29,15 @@ namespace {
 constexpr size_t kEnumerationLimit = 200000;  // finite spaces up to this are enumerated
 constexpr int kIncumbents = 5;
 
-const bool kRegistered =
-    RegisterStrategy("bayes",
-                     [](const SearchSpace& space,
-                        const StrategyOptions& options) -> Result<std::unique_ptr<SearchStrategy>> {
-                       // `metrics:` or `constraints:`: one GP per objective and constraint.
-                       if (options.MultiObjective())
-                         return std::unique_ptr<SearchStrategy>(
-                             new MultiObjectiveBayes(space, options));
-                       return std::unique_ptr<SearchStrategy>(new BayesSearch(space, options));
-                     });
+const bool kRegistered = RegisterStrategy(
+    "bayes",
+    [](const SearchSpace& space,
+       const StrategyOptions& options) -> Result<std::unique_ptr<SearchStrategy>> {
+      // `metrics:` or `constraints:`: one GP per objective and constraint.
+      if (options.MultiObjective())
+        return std::unique_ptr<SearchStrategy>(new MultiObjectiveBayes(space, options));
+      return std::unique_ptr<SearchStrategy>(new BayesSearch(space, options));
+    });
 
 }  // namespace
 

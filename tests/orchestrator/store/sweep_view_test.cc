@@ -32,9 +32,9 @@ TEST(SweepView, CountsEveryStatusAndPicksTheBestByTheRankingRules) {
   s.options.max_trials = 10;
   s.options.space_size = 6;
   std::vector<TrialRecord> trials = {
-      Trial(0, TrialStatus::kFinished, 2.0),         Trial(1, TrialStatus::kFinished, std::nan("")),
-      Trial(2, TrialStatus::kStopped, 0.5),          Trial(3, TrialStatus::kFinished, 0.5),
-      Trial(4, TrialStatus::kLost, std::nullopt),    Trial(5, TrialStatus::kRunning, std::nullopt),
+      Trial(0, TrialStatus::kFinished, 2.0),       Trial(1, TrialStatus::kFinished, std::nan("")),
+      Trial(2, TrialStatus::kStopped, 0.5),        Trial(3, TrialStatus::kFinished, 0.5),
+      Trial(4, TrialStatus::kLost, std::nullopt),  Trial(5, TrialStatus::kRunning, std::nullopt),
       Trial(6, TrialStatus::kFailed, std::nullopt)};
   SweepView v = MakeSweepView(s, trials);
   EXPECT_EQ(v.counts.at(TrialStatus::kQueued), 0u);  // zeros are present

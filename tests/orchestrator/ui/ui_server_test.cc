@@ -286,10 +286,10 @@ TEST_F(UiServerTest, ASlowRequestDoesNotStallTheOthers) {
   std::string slow_answer;
   std::atomic<bool> slow_done{false};
   std::thread slow([&] {
-    slow_answer =
-        Raw("POST /api/trials/swp001-0/notes HTTP/1.1\r\nHost: " + Host() + "\r\nConnection: close\r\n"
-            "Content-Type: application/json\r\nContent-Length: " +
-            std::to_string(body.size()) + "\r\n\r\n" + body);
+    slow_answer = Raw("POST /api/trials/swp001-0/notes HTTP/1.1\r\nHost: " + Host() +
+                      "\r\nConnection: close\r\n"
+                      "Content-Type: application/json\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\n\r\n" + body);
     slow_done = true;
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the POST is waiting now

@@ -47,8 +47,8 @@ std::vector<Observation> Drive(SearchStrategy& s, int steps, double (*f)(const C
     EXPECT_EQ(c.size(), 1u);
     if (c.empty()) break;
     double v = f(c[0]);
-    Observation obs = Obs(static_cast<uint64_t>(history.size()), c[0], Outcome::kFinished,
-                          negate ? -v : v);
+    Observation obs =
+        Obs(static_cast<uint64_t>(history.size()), c[0], Outcome::kFinished, negate ? -v : v);
     s.Observe(obs);
     history.push_back(obs);
   }
@@ -167,10 +167,8 @@ TEST(BayesSearch, FailedTrialsAreImputedAsWorst) {
   for (uint64_t i = 0; i < 10; ++i) {
     double x = (i + 0.5) / 10;
     bool crash = x < 0.5;
-    s.Observe(Obs(i,
-               {x},
-               crash ? Outcome::kFailed : Outcome::kFinished,
-               crash ? std::optional<double>() : std::optional<double>(1.0 - 0.1 * x)));
+    s.Observe(Obs(i, {x}, crash ? Outcome::kFailed : Outcome::kFinished,
+                  crash ? std::optional<double>() : std::optional<double>(1.0 - 0.1 * x)));
   }
   int right = 0;
   for (const Config& c : s.Suggest(5, {})) right += c[0].get<double>() >= 0.45;
