@@ -45,7 +45,9 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr size_t kFlushBatch = 50000;
-constexpr uint64_t kPollBytes = 4 << 20;
+// 256 KiB is some 8,000 metric points: parsing them, the controller's bookkeeping and
+// their commit take tens of milliseconds, the most one turn of the loop may take.
+constexpr uint64_t kPollBytes = 256 << 10;
 constexpr size_t kStderrTailBytes = 4096;
 
 double Now() {
@@ -435,6 +437,21 @@ void TrialRunner::Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit
   t->poll_timer.cancel();
   t->timeout_timer.cancel();
   t->sys_timer.cancel();
+  Drain(t, exit);
+}
+
+// What the trial left in its metrics file is read a slice per turn of the loop, as
+// polls read it: a trial that wrote 100,000 names just before it exited must not
+// hold the loop (other trials' ends, an agent's heartbeats) for seconds.
+void TrialRunner::Drain(const std::shared_ptr<Trial>& t, const ExitStatus& exit) {
+  uint64_t before = t->tailer_bytes;
+  ReadMetricsFile(*t, false, kPollBytes);
+  FlushPoints(*t);
+  if (t->tailer_bytes - before >= kPollBytes) {
+    boost::asio::post(io_, [this, t, exit] { Drain(t, exit); });
+    return;
+  }
+  // Only a last line without its newline can be left: at most max_line_bytes.
   ReadMetricsFile(*t, true, UINT64_MAX);
   FlushPoints(*t);
 

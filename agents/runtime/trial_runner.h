@@ -134,6 +134,8 @@ class TrialRunner {
 
  private:
   void Finish(const std::shared_ptr<Trial>& t, const ExitStatus& exit);
+  // Reads the rest of the metrics file in slices, then ends the trial (Complete).
+  void Drain(const std::shared_ptr<Trial>& t, const ExitStatus& exit);
   void Complete(const std::shared_ptr<Trial>& t, TrialEnd end);
   void Poll(const std::shared_ptr<Trial>& t, bool busy);
   void FlushPoints(Trial& t);
