@@ -14,6 +14,7 @@
 #include "orchestrator/report/report_pareto.h"
 #include "orchestrator/report/report_format.h"
 #include "orchestrator/report/text_table.h"
+#include "orchestrator/store/pareto_ranking.h"
 #include "orchestrator/store/sweep_view.h"
 #include "orchestrator/store/controller_probe.h"
 
@@ -23,7 +24,7 @@ namespace {
 // The store's view of a sweep (orchestrator/store/sweep_view.h), the dashboard's too,
 // with the liveness of its controller (store/controller_probe.h) applied here.
 Result<SweepView> BuildView(ReadContext& ctx, SweepRecord sweep) {
-  auto trials = ctx.store.ListTrials(sweep.id);
+  auto trials = ctx.store.ListTrialsSummarizing(sweep.id, RankingMetricNames(sweep));
   if (!trials.ok()) return trials.status();
   SweepView view = MakeSweepView(std::move(sweep), std::move(*trials));
   // A sweep recorded as running whose controller is gone (kill -9, a full disk) is

@@ -14,6 +14,7 @@
 #include "orchestrator/report/report_format.h"
 #include "orchestrator/report/report_provenance.h"
 #include "orchestrator/report/text_table.h"
+#include "orchestrator/store/pareto_ranking.h"
 
 namespace sweep {
 namespace {
@@ -44,7 +45,9 @@ int CmdTop(ReadContext& ctx, const std::string& sweep_arg, const TopOptions& opt
   }
   auto sweep = LookupSweep(ctx, sweep_arg);
   if (!sweep.ok()) return Fail(ctx, sweep.status());
-  auto trials = ctx.store.ListTrials(sweep->id);
+  std::vector<std::string> ranked_by = RankingMetricNames(*sweep);
+  if (!options.metric.empty()) ranked_by.push_back(options.metric);
+  auto trials = ctx.store.ListTrialsSummarizing(sweep->id, ranked_by);
   if (!trials.ok()) return Fail(ctx, trials.status());
   // A multi-objective or constrained sweep ranks by Pareto front unless one metric
   // (or a goal) is asked for.

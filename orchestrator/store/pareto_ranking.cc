@@ -180,4 +180,14 @@ ParetoRanking RankPareto(const std::vector<TrialRecord>& trials, const ParetoSet
   return out;
 }
 
+std::vector<std::string> RankingMetricNames(const SweepRecord& sweep) {
+  std::vector<std::string> names;
+  if (!sweep.metric.empty()) names.push_back(sweep.metric);
+  if (auto setup = SweepPareto(sweep)) {
+    for (const ParetoObjective& o : setup->objectives) names.push_back(o.name);
+    for (const ConstraintSpec& c : setup->constraints) names.push_back(c.metric);
+  }
+  return names;
+}
+
 }  // namespace sweep

@@ -43,6 +43,10 @@ Value ParetoOption(const SweepSpec& spec);
 // The setup of a stored sweep; nullopt when it is not multi-objective or constrained.
 std::optional<ParetoSetup> SweepPareto(const SweepRecord& sweep);
 
+// The metrics a sweep is ranked by: its `metric`, every objective and every
+// constrained metric. What a read command that only ranks needs of each summary.
+std::vector<std::string> RankingMetricNames(const SweepRecord& sweep);
+
 struct ParetoRow {
   size_t index = 0;                           // position in the trials given to RankPareto
   std::vector<std::optional<double>> values;  // per objective, raw units; nullopt = none

@@ -56,6 +56,8 @@ class SqliteStore : public TrialStore {
   Result<TrialRecord> GetTrial(const std::string& id_or_prefix) override;
   // `sweep_id` is an exact id; an unknown one gives an empty list.
   Result<std::vector<TrialRecord>> ListTrials(const std::string& sweep_id) override;
+  Result<std::vector<TrialRecord>> ListTrialsSummarizing(
+      const std::string& sweep_id, const std::vector<std::string>& names) override;
   // Reads one series at a time in primary-key order (trial, name, step, seq), so
   // memory is bounded by the result (use `limit` on long series), never by the sweep.
   // Points reported twice for one step are all returned, in the order reported.

@@ -266,6 +266,40 @@ Result<std::vector<TrialRecord>> SqliteStore::ListTrials(const std::string& swee
   return out;
 }
 
+// SQLite cuts each summary down (json_each walks the text in C) before it is parsed
+// here: ls and status then cost the same at 100,000 metric names as at ten.
+Result<std::vector<TrialRecord>> SqliteStore::ListTrialsSummarizing(
+    const std::string& sweep_id, const std::vector<std::string>& names) {
+  static const std::string kSql = [] {
+    std::string columns = kTrialColumns;
+    const std::string summary = " summary,";
+    size_t at = columns.find(summary);
+    columns.replace(at, summary.size(),
+                    // Damaged JSON passes through whole, for TrialFromRow to name.
+                    " CASE WHEN json_valid(trials.summary) THEN (SELECT json_group_object("
+                    "j.key, CASE WHEN j.type IN ('object', 'array') THEN json(j.value) "
+                    "ELSE j.value END) FROM json_each(trials.summary) j WHERE j.key IN "
+                    "(SELECT value FROM json_each(?2))) ELSE trials.summary END,");
+    return "SELECT " + columns + " FROM trials WHERE sweep_id = ?1 ORDER BY number";
+  }();
+  auto st = Prepare(kSql.c_str());
+  if (!st.ok()) return st.status();
+  Statement q(*st);
+  q.BindText(1, sweep_id);
+  Value wanted = Value::array();
+  for (const std::string& n : names) wanted.push_back(n);
+  q.BindText(2, DumpJson(wanted));
+  std::vector<TrialRecord> out;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) {
+    auto t = TrialFromRow(q);
+    if (!t.ok()) return t.status();
+    out.push_back(std::move(t).value());
+  }
+  if (rc != SQLITE_DONE) return Error("listing the trials of sweep " + sweep_id);
+  return out;
+}
+
 Result<std::vector<std::string>> SqliteStore::MetricNames(const std::string& trial_id) {
   auto ref = ResolveTrial(trial_id);
   if (!ref.ok()) return ref.status();

@@ -59,6 +59,11 @@ class TrialStore {
   virtual Result<TrialRecord> GetTrial(const std::string& id_or_prefix) = 0;
   // Every trial of a sweep, ordered by number.
   virtual Result<std::vector<TrialRecord>> ListTrials(const std::string& sweep_id) = 0;
+  // As ListTrials, with each trial's summary cut down to the metrics in `names`:
+  // what ls, status and top rank by, without parsing summaries of 100,000 names.
+  // This default filters ListTrials; SqliteStore filters in SQL.
+  virtual Result<std::vector<TrialRecord>> ListTrialsSummarizing(
+      const std::string& sweep_id, const std::vector<std::string>& names);
 
   // Metric points of a trial, ordered by name then step.
   virtual Result<std::vector<MetricPoint>> GetMetrics(const MetricQuery& query) = 0;
