@@ -30,19 +30,24 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def spec(n, track_off=False):
+def spec(n, track_off=False, args=False):
+    # command [/bin/true] as in the issue: the child is then the very process raw_spawn
+    # runs. With ${args}, coreutils' true gets one argument, and with exactly one it
+    # calls setlocale() (it might be --help), about 80 more system calls per child;
+    # the `args` variant compares that with raw_spawn running the same argv.
     values = ", ".join(str(i) for i in range(n))
-    text = ("method: grid\ncommand: [/bin/true, '${args}']\n"
+    command = "[/bin/true, '${args}']" if args else "[/bin/true]"
+    text = (f"method: grid\ncommand: {command}\n"
             f"parameters:\n  x: {{values: [{values}]}}\n")
     if track_off:
         text += "track: {git: false, env: false, packages: false, system_metrics_interval: 0}\n"
     return text
 
 
-def run_sweep(sweep, n, tmp, name, cwd, track_off=False):
+def run_sweep(sweep, n, tmp, name, cwd, track_off=False, args=False):
     path = os.path.join(tmp, name + ".yaml")
     with open(path, "w") as f:
-        f.write(spec(n, track_off))
+        f.write(spec(n, track_off, args))
     store = os.path.join(tmp, name + "-store")
     subprocess.run(["rm", "-rf", store], check=True)
     t0 = time.perf_counter()
@@ -60,8 +65,9 @@ def run_sweep(sweep, n, tmp, name, cwd, track_off=False):
     return secs
 
 
-def raw(raw_bin, n):
-    out = subprocess.run([raw_bin, str(n), "2"], capture_output=True, text=True, check=True)
+def raw(raw_bin, n, args=False):
+    argv = [raw_bin, str(n), "2"] + (["--x=0"] if args else [])
+    out = subprocess.run(argv, capture_output=True, text=True, check=True)
     return json.loads(out.stdout)["seconds"]
 
 
@@ -135,14 +141,16 @@ def main():
         print(f"\n## {n} trials, variants (median of {a.repeat})")
         print("| variant | raw trials/s | sweep trials/s | sweep / raw |")
         print("|---|---|---|---|")
-        for label, cwd, off in [("default tracking, working directory in a dirty git repository",
-                                 repo, False),
-                                ("tracking off (`track: {git: false, env: false, ...}`)", tmp,
-                                 True)]:
+        for i, (label, cwd, off, args) in enumerate([
+                ("default tracking, working directory in a dirty git repository", repo, False,
+                 False),
+                ("tracking off (`track: {git: false, env: false, ...}`)", tmp, True, False),
+                ("default tracking, `command: [/bin/true, '${args}']`; raw spawn runs "
+                 "`/bin/true --x=0`", tmp, False, True)]):
             raws, ours, ratios = [], [], []
             for r in range(a.repeat):
-                rs = raw(raw_bin, n)
-                os_ = run_sweep(sweep, n, tmp, f"v{int(off)}-{r}", cwd, off)
+                rs = raw(raw_bin, n, args)
+                os_ = run_sweep(sweep, n, tmp, f"v{i}-{r}", cwd, off, args)
                 raws.append(rs)
                 ours.append(os_)
                 ratios.append(rs / os_)

@@ -30,6 +30,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <regex>
 
 #include "agents/runtime/code_stamp.h"
@@ -334,6 +335,28 @@ std::string ProgramHash(const std::string& path) {
   return sha;
 }
 
+// The cached answers CaptureGit and ProgramHash would give, or nullopt when one is
+// missing, stale, stamped with more than max_paths paths, or its lock is busy.
+std::optional<Value> CachedGit(const CodeCaptureOptions& o, const std::string& cwd,
+                               size_t max_paths) {
+  std::string tree_key = cwd + "\n" + std::to_string(o.max_diff_bytes) + ":" +
+                         std::to_string(o.max_untracked_file_bytes);
+  std::unique_lock<std::mutex> lock(cache_mu, std::try_to_lock);
+  if (!lock.owns_lock()) return std::nullopt;
+  auto it = trees->find(tree_key);
+  if (it == trees->end() || it->second.stamp.size() > max_paths || !it->second.stamp.Unchanged())
+    return std::nullopt;
+  return it->second.code;
+}
+
+std::optional<std::string> CachedProgramHash(const std::string& path) {
+  std::unique_lock<std::mutex> lock(cache_mu, std::try_to_lock);
+  if (!lock.owns_lock()) return std::nullopt;
+  auto it = programs->find(path);
+  if (it == programs->end() || !it->second.stamp.Unchanged()) return std::nullopt;
+  return it->second.sha256;
+}
+
 }  // namespace
 
 std::string StripUrlCredentials(const std::string& url) {
@@ -415,15 +438,40 @@ std::string Base64Decode(const std::string& text) {
 
 uint64_t CodeCapturesRun() { return captures_run.load(); }
 
+namespace {
+
+std::string ProgramPath(const std::string& cwd, const std::string& program) {
+  std::string path = program[0] == '/' ? program : cwd + "/" + program;
+  std::error_code ec;
+  std::string abs = fs::weakly_canonical(path, ec).string();
+  return ec ? path : abs;
+}
+
+}  // namespace
+
 Value CaptureCode(const CodeCaptureOptions& o) {
   std::string cwd = o.workdir.empty() ? fs::current_path().string() : o.workdir;
   Value code = o.git ? CaptureGit(o, cwd) : Value{{"repo", false}, {"note", "git tracking off"}};
   if (!o.program.empty()) {
-    std::string path = o.program[0] == '/' ? o.program : cwd + "/" + o.program;
-    std::error_code ec;
-    std::string abs = fs::weakly_canonical(path, ec).string();
-    if (ec) abs = path;
+    std::string abs = ProgramPath(cwd, o.program);
     code["program"] = {{"path", abs}, {"sha256", ProgramHash(abs)}};
+  }
+  return code;
+}
+
+std::optional<Value> CachedCode(const CodeCaptureOptions& o, size_t max_stamp_paths) {
+  std::string cwd = o.workdir.empty() ? fs::current_path().string() : o.workdir;
+  Value code = Value{{"repo", false}, {"note", "git tracking off"}};
+  if (o.git) {
+    std::optional<Value> git = CachedGit(o, cwd, max_stamp_paths);
+    if (!git) return std::nullopt;
+    code = std::move(*git);
+  }
+  if (!o.program.empty()) {
+    std::string abs = ProgramPath(cwd, o.program);
+    std::optional<std::string> sha = CachedProgramHash(abs);
+    if (!sha) return std::nullopt;
+    code["program"] = {{"path", abs}, {"sha256", *sha}};
   }
   return code;
 }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "base/value.h"
@@ -36,6 +37,13 @@ struct CodeCaptureOptions {
 // `git status`, sizes and mtimes of the changed files) is still not re-made. The
 // program's hash is cached by its (path, size, mtime, ctime, inode).
 Value CaptureCode(const CodeCaptureOptions& options);
+
+// CaptureCode's answer when it can come from its caches alone: the working tree's
+// stamp has at most max_stamp_paths paths and none changed, and the program's hash is
+// cached and its stamp unchanged. nullopt otherwise, or when a capture on another
+// thread holds the cache. Never runs git and never waits for a lock, so an event
+// loop may call it; the exactness is CaptureCode's (the same stamps decide).
+std::optional<Value> CachedCode(const CodeCaptureOptions& options, size_t max_stamp_paths);
 
 // Captures in this process that ran git (the others came from the cache). For tests
 // and the benchmark's profile.

@@ -23,6 +23,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -234,16 +235,45 @@ bool LooksSecret(const std::string& name) {
 }
 
 std::string EnvironmentHash(const Value& env) {
-  return Sha256Hex(env.dump(-1, ' ', false, Value::error_handler_t::replace));
+  // Consecutive trials almost always share one snapshot: comparing it with the last
+  // one hashed is cheaper than serializing and hashing it again.
+  static std::mutex memo_mu;
+  static Value* last_env = new Value();
+  static std::string* last_hash = new std::string();
+  {
+    std::lock_guard<std::mutex> lock(memo_mu);
+    if (!last_hash->empty() && *last_env == env) return *last_hash;
+  }
+  std::string hash = Sha256Hex(env.dump(-1, ' ', false, Value::error_handler_t::replace));
+  std::lock_guard<std::mutex> lock(memo_mu);
+  *last_env = env;
+  *last_hash = hash;
+  return hash;
 }
 
 uint64_t InterpreterCapturesRun() { return interpreter_captures.load(); }
 
-Value CaptureEnvironment(const EnvCaptureOptions& o) {
+namespace {
+
+// CaptureEnvironment and CachedEnvironment in one: with cached_only, every cache must
+// answer without waiting for its lock, without running a program, and from a stamp of
+// at most max_paths paths; otherwise nothing is returned.
+std::optional<Value> Capture(const EnvCaptureOptions& o, bool cached_only, size_t max_paths) {
+  // The event loop asks with cached_only: it must never wait while a capture on the
+  // worker thread holds the lock (a first capture runs nvidia-smi under it).
+  auto acquire = [cached_only](std::unique_lock<std::mutex>& lock) {
+    if (cached_only) return lock.try_lock();
+    lock.lock();
+    return true;
+  };
   Value env;
   {
-    std::lock_guard<std::mutex> lock(mu);
-    if (!machine) machine = new Value(MachineFacts());
+    std::unique_lock<std::mutex> lock(mu, std::defer_lock);
+    if (!acquire(lock)) return std::nullopt;
+    if (!machine) {
+      if (cached_only) return std::nullopt;  // the first capture runs nvidia-smi
+      machine = new Value(MachineFacts());
+    }
     env = *machine;
   }
   std::map<std::string, std::string> vars;
@@ -274,11 +304,16 @@ Value CaptureEnvironment(const EnvCaptureOptions& o) {
         for (const auto& a : env_args) key += "\n" + a;
         Value facts;
         {
-          std::lock_guard<std::mutex> lock(mu);
+          std::unique_lock<std::mutex> lock(mu, std::defer_lock);
+          if (!acquire(lock)) return std::nullopt;
           auto it = interpreters->find(key);
-          if (it != interpreters->end() && it->second.stamp.Unchanged()) facts = it->second.facts;
+          bool cheap =
+              !cached_only || (it != interpreters->end() && it->second.stamp.size() <= max_paths);
+          if (cheap && it != interpreters->end() && it->second.stamp.Unchanged())
+            facts = it->second.facts;
         }
         if (facts.is_null()) {
+          if (cached_only) return std::nullopt;
           StatStamp stamp;
           interpreter_captures++;
           facts = InterpreterFacts(path, o.packages, env_args, &stamp);
@@ -300,6 +335,16 @@ Value CaptureEnvironment(const EnvCaptureOptions& o) {
   }
   env["env_vars"] = recorded;
   return env;
+}
+
+}  // namespace
+
+Value CaptureEnvironment(const EnvCaptureOptions& o) {
+  return *Capture(o, /*cached_only=*/false, 0);
+}
+
+std::optional<Value> CachedEnvironment(const EnvCaptureOptions& o, size_t max_stamp_paths) {
+  return Capture(o, /*cached_only=*/true, max_stamp_paths);
 }
 
 }  // namespace sweep

@@ -2,6 +2,7 @@
 // set of environment variables a trial ran with, captured where the trial runs.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,13 @@ struct EnvCaptureOptions {
 // *.egg-link and *.pth files is unchanged: installing, removing, upgrading or editing
 // a package re-lists them at the next trial. Thread-safe.
 Value CaptureEnvironment(const EnvCaptureOptions& options);
+
+// CaptureEnvironment's answer when every part of it comes from a cache that is still
+// valid, re-validated with at most max_stamp_paths lstat()s; nullopt when something
+// would have to be captured (the first trial, a changed or large package stamp) or
+// when a capture on another thread holds the cache. Never runs a program and never
+// waits for a lock, so an event loop may call it (agents/runtime/trial_runner.cc).
+std::optional<Value> CachedEnvironment(const EnvCaptureOptions& options, size_t max_stamp_paths);
 
 // Interpreter listings (python -c + pip freeze) run in this process; the other
 // Python trials were answered from the cache. For tests and the benchmark's profile.

@@ -10,8 +10,10 @@
 // the exit (after its pipes drained), the metrics file is read one final time, the
 // last points are flushed, the Trial is erased and on_end runs. The folder also gets
 // W&B's params file, and at the end what sweep's wandb module reported (reported.json,
-// read and its artifacts hashed off the loop) joins TrialEnd::provenance under
-// "reported" (agents/runtime/wandb_files.h).
+// read and its artifacts hashed off the loop, when the file exists) joins
+// TrialEnd::provenance under "reported" (agents/runtime/wandb_files.h). Provenance
+// still valid in the capture caches is answered on the loop right after the spawn;
+// only a capture that must run git, pip or hash data goes to the worker thread.
 //
 // Async handlers hold weak_ptrs to their Trial, so a handler that runs after the
 // trial ended (or after the runner died) does nothing.
@@ -27,7 +29,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "agents/runtime/artifacts.h"
 #include "agents/runtime/data_hash.h"
@@ -64,19 +65,33 @@ std::string SignalText(int sig) {
   return text + " (" + strsignal(sig) + ")";
 }
 
-Status WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << text;
-  f.close();
-  if (!f) return Status::Io("cannot write '" + path + "': " + std::strerror(errno));
+// Creates (or truncates) a file in a trial folder. O_NOFOLLOW: on a re-run in place
+// the folder is the previous attempt's, which may have planted a link there.
+Status WriteTrialFile(const std::string& path, const std::string& text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return Status::Io("cannot write '" + path + "': " + std::strerror(errno));
+  size_t off = 0;
+  while (off < text.size()) {
+    ssize_t w = ::write(fd, text.data() + off, text.size() - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      int err = errno;
+      ::close(fd);
+      return Status::Io("cannot write '" + path + "': " + std::strerror(err));
+    }
+    off += static_cast<size_t>(w);
+  }
+  ::close(fd);
   return Status::Ok();
 }
 
-// The trial folder and params.json: all a trial needs before it runs. metrics.jsonl
-// and the logs are created by whoever first writes them (the trial appends with
-// O_CREAT; the runner opens a log on the first byte), so a fresh folder costs one
-// mkdir and one small write. A folder that already exists (a re-run in place) loses
-// the previous attempt's files first, so none of its points or output is read back.
+// The trial folder, params.json and W&B's params file: all a trial needs before it
+// runs. metrics.jsonl and the logs are created by whoever first writes them (the
+// trial appends with O_CREAT; the runner opens a log on the first byte), so a fresh
+// folder costs one mkdir and two small files: on a busy file system each new inode
+// is the dearest thing on the start path. A folder that already exists (a re-run in
+// place) loses the previous attempt's files first, so none of its points, output or
+// reports is read back.
 Status PrepareTrialDir(const TrialLaunch& l) {
   if (l.trial_dir.empty()) return Status::Io("no trial folder given");
   if (::mkdir(l.trial_dir.c_str(), 0755) != 0) {
@@ -89,6 +104,10 @@ Status PrepareTrialDir(const TrialLaunch& l) {
     } else if (err == EEXIST && fs::is_directory(l.trial_dir)) {
       for (const char* stale : {"/metrics.jsonl", "/stdout.log", "/stderr.log"})
         ::unlink((l.trial_dir + stale).c_str());
+      // A stale report would be taken for this attempt's: it must go.
+      std::string reported = l.trial_dir + "/" + kReportedFile;
+      if (::unlink(reported.c_str()) != 0 && errno != ENOENT)
+        return Status::Io("cannot remove '" + reported + "': " + std::strerror(errno));
     } else {
       return Status::Io("cannot create trial folder '" + l.trial_dir + "': " + std::strerror(err));
     }
@@ -96,22 +115,34 @@ Status PrepareTrialDir(const TrialLaunch& l) {
   std::string params =
       l.params.is_null() ? "{}" : l.params.dump(2, ' ', false, Value::error_handler_t::replace);
   params += "\n";
-  std::string path = l.trial_dir + "/params.json";
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return Status::Io("cannot write '" + path + "': " + std::strerror(errno));
-  size_t off = 0;
-  while (off < params.size()) {
-    ssize_t w = ::write(fd, params.data() + off, params.size() - off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) {
-      int err = errno;
-      ::close(fd);
-      return Status::Io("cannot write '" + path + "': " + std::strerror(err));
-    }
-    off += static_cast<size_t>(w);
+  if (Status s = WriteTrialFile(l.trial_dir + "/params.json", params); !s.ok()) return s;
+  return WriteTrialFile(l.trial_dir + "/" + kWandbParamsFile, WandbParamsYaml(l.params));
+}
+
+// Stamps with more paths than this are re-validated on the worker thread: an lstat
+// each, and the event loop should not spend much more than ~100 us on it.
+constexpr size_t kInlineStampPaths = 256;
+
+void AddEnvironment(Value& out, Value env) {
+  out["env_hash"] = EnvironmentHash(env);
+  out["env"] = std::move(env);
+}
+
+// A trial's provenance from the capture caches alone, the same value the worker's
+// capture would give; nullopt when something must be captured (git or pip run, a
+// large stamp checked, data hashed).
+std::optional<Value> CachedProvenance(const CodeCaptureOptions& code, const EnvCaptureOptions& env,
+                                      bool want_env, const std::vector<std::string>& data) {
+  if (!data.empty()) return std::nullopt;
+  std::optional<Value> c = CachedCode(code, kInlineStampPaths);
+  if (!c) return std::nullopt;
+  Value out = {{"code", std::move(*c)}, {"warnings", Value::array()}};
+  if (want_env) {
+    std::optional<Value> e = CachedEnvironment(env, kInlineStampPaths);
+    if (!e) return std::nullopt;
+    AddEnvironment(out, std::move(*e));
   }
-  ::close(fd);
-  return PrepareWandbFiles(l.trial_dir, l.params);
+  return out;
 }
 
 }  // namespace
@@ -233,7 +264,7 @@ void TrialRunner::Start(const TrialLaunch& launch) {
     end.started_at = started;
     end.ended_at = Now();
     if (log && !launch.trial_dir.empty() && fs::is_directory(launch.trial_dir))
-      WriteFile(launch.trial_dir + "/stderr.log", "sweep: " + reason + "\n");
+      WriteTrialFile(launch.trial_dir + "/stderr.log", "sweep: " + reason + "\n");
     std::weak_ptr<bool> alive = alive_;
     boost::asio::post(io_, [this, alive, id = launch.trial_id, end] {
       if (alive.expired() || !callbacks_.on_end) return;
@@ -280,8 +311,6 @@ void TrialRunner::Start(const TrialLaunch& launch) {
   t->started_at = started;
   trials_[launch.trial_id] = t;
   if (launch.provenance.enabled) {
-    // After the spawn, on a worker thread: git and pip take tens to hundreds of
-    // milliseconds, which the trial must not wait for.
     const ProvenanceLaunch& p = launch.provenance;
     CodeCaptureOptions code;
     code.workdir = launch.workdir;
@@ -294,36 +323,40 @@ void TrialRunner::Start(const TrialLaunch& launch) {
     env.env_vars = p.env_vars;
     env.packages = p.packages;
     bool want_env = p.env;
-    std::vector<std::string> data = p.data;
-    std::string data_cache = p.data_hash_cache, workdir = launch.workdir;
-    t->provenance_pending = true;
-    worker_->Submit(
-        [code, env, want_env, data, data_cache, workdir] {
-          Value out = {{"code", CaptureCode(code)}, {"warnings", Value::array()}};
-          if (!data.empty()) {
-            auto hashed = HashDataPaths(data, workdir, data_cache);
-            if (hashed.ok())
-              out["data"] = std::move(hashed).value();
-            else
-              out["warnings"].push_back("data: " + hashed.status().message());
-          }
-          if (want_env) {
-            Value e = CaptureEnvironment(env);
-            out["env_hash"] = EnvironmentHash(e);
-            out["env"] = std::move(e);
-          }
-          return out;
-        },
-        // Holds the trial: after its end it lives only here until the capture is in.
-        [this, t](Value captured) {
-          t->provenance = std::move(captured);
-          t->provenance_pending = false;
-          if (t->waiting_end) {
-            TrialEnd end = std::move(*t->waiting_end);
-            t->waiting_end.reset();
-            Complete(t, std::move(end));
-          }
-        });
+    if (std::optional<Value> cached = CachedProvenance(code, env, want_env, p.data)) {
+      // Nothing changed since a capture: answered here, without a round trip to the
+      // worker thread (two wake-ups that a busy machine makes expensive).
+      t->provenance = std::move(*cached);
+    } else {
+      // On the worker thread: git and pip take tens to hundreds of milliseconds,
+      // which the trial must not wait for.
+      std::vector<std::string> data = p.data;
+      std::string data_cache = p.data_hash_cache, workdir = launch.workdir;
+      t->provenance_pending = true;
+      worker_->Submit(
+          [code, env, want_env, data, data_cache, workdir] {
+            Value out = {{"code", CaptureCode(code)}, {"warnings", Value::array()}};
+            if (!data.empty()) {
+              auto hashed = HashDataPaths(data, workdir, data_cache);
+              if (hashed.ok())
+                out["data"] = std::move(hashed).value();
+              else
+                out["warnings"].push_back("data: " + hashed.status().message());
+            }
+            if (want_env) AddEnvironment(out, CaptureEnvironment(env));
+            return out;
+          },
+          // Holds the trial: after its end it lives only here until the capture is in.
+          [this, t](Value captured) {
+            t->provenance = std::move(captured);
+            t->provenance_pending = false;
+            if (t->waiting_end) {
+              TrialEnd end = std::move(*t->waiting_end);
+              t->waiting_end.reset();
+              Complete(t, std::move(end));
+            }
+          });
+    }
   }
 
   Poll(t, false);
@@ -486,19 +519,22 @@ void TrialRunner::Drain(const std::shared_ptr<Trial>& t, const ExitStatus& exit)
 // machine) without blocking the loop: a remote agent must keep heartbeating. The
 // worker's result calls Complete again the moment it is posted back.
 void TrialRunner::Complete(const std::shared_ptr<Trial>& t, TrialEnd end) {
+  // Most trials report nothing through sweep's wandb module: for them one lstat
+  // here, and no round trip to the worker.
   if (!t->reported_started) {
     t->reported_started = true;
-    t->reported_pending = true;
-    worker_->Submit([dir = t->launch.trial_dir] { return ReadReported(dir); },
-                    [this, t](Value v) {
-                      t->reported = std::move(v);
-                      t->reported_pending = false;
-                      if (t->waiting_end && !t->provenance_pending) {
-                        TrialEnd end = std::move(*t->waiting_end);
-                        t->waiting_end.reset();
-                        Complete(t, std::move(end));
-                      }
-                    });
+    t->reported_pending = ReportedFileExists(t->launch.trial_dir);
+    if (t->reported_pending)
+      worker_->Submit([dir = t->launch.trial_dir] { return ReadReported(dir); },
+                      [this, t](Value v) {
+                        t->reported = std::move(v);
+                        t->reported_pending = false;
+                        if (t->waiting_end && !t->provenance_pending) {
+                          TrialEnd end = std::move(*t->waiting_end);
+                          t->waiting_end.reset();
+                          Complete(t, std::move(end));
+                        }
+                      });
   }
   if (t->provenance_pending || t->reported_pending) {
     t->waiting_end = std::move(end);

@@ -27,9 +27,10 @@
 namespace sweep {
 
 // What to capture about a trial where it runs (agents/provenance_*.h), delivered in
-// TrialEnd::provenance. Captured on the runner's worker thread (ProvenanceWorker)
-// after the spawn, so it adds no latency to the trial's start; the caches behind it
-// re-validate with a few stat() calls per trial (agents/runtime/stat_stamp.h).
+// TrialEnd::provenance. Right after the spawn, from the capture caches when nothing
+// they stamp changed (a few lstat() calls, agents/runtime/stat_stamp.h); otherwise
+// captured on the runner's worker thread (ProvenanceWorker), so git and pip never add
+// latency to the trial's start or block the event loop.
 struct ProvenanceLaunch {
   bool enabled = false;               // false: TrialEnd::provenance stays null
   bool git = true;                    // commit, branch, remote, diff

@@ -18,7 +18,6 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <optional>
 #include <set>
 
@@ -168,16 +167,10 @@ std::string WandbParamsYaml(const Value& params) {
   return out;
 }
 
-Status PrepareWandbFiles(const std::string& trial_dir, const Value& params) {
-  std::string path = trial_dir + "/" + kWandbParamsFile;
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << WandbParamsYaml(params);
-  f.close();
-  if (!f) return Status::Io("cannot write '" + path + "': " + std::strerror(errno));
-  std::string reported = trial_dir + "/" + kReportedFile;
-  if (::unlink(reported.c_str()) != 0 && errno != ENOENT)
-    return Status::Io("cannot remove '" + reported + "': " + std::strerror(errno));
-  return Status::Ok();
+bool ReportedFileExists(const std::string& trial_dir) {
+  struct stat st;
+  std::string path = trial_dir + "/" + kReportedFile;
+  return ::fstatat(AT_FDCWD, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT;
 }
 
 Value ReadReported(const std::string& trial_dir, const ReportedLimits& lim) {

@@ -41,9 +41,9 @@ std::string WandbModeOf(const std::vector<std::pair<std::string, std::string>>& 
 // reads them back as floats (1.0e-05, .nan, .inf).
 std::string WandbParamsYaml(const Value& params);
 
-// Writes WandbParamsYaml into trial_dir and removes a previous attempt's
-// reported.json. Errors: kIo naming the file.
-Status PrepareWandbFiles(const std::string& trial_dir, const Value& params);
+// False only when trial_dir/reported.json certainly does not exist (lstat says
+// ENOENT), so a trial that reported nothing costs one lstat and no ReadReported.
+bool ReportedFileExists(const std::string& trial_dir);
 
 // Limits on what ReadReported keeps.
 struct ReportedLimits {
