@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "orchestrator/early_stop/curve_fit.h"
+#include "orchestrator/early_stop/curve_match.h"
 #include "orchestrator/early_stop/early_stop.h"
 
 namespace sweep {
@@ -77,6 +78,12 @@ class CurveRule : public EarlyStopRule {
   bool ErrorBounds(int64_t reports, double* low, double* high) const;
   const CurveFit& Fit(const std::string& id, const std::vector<double>& h, int64_t budget);
   double PooledSigma2() const;
+  // Re-estimates the difference noise (curve_match.h) over all curves; when it moved
+  // by more than half, marks every fit stale and drops the calibration.
+  void UpdateDifferenceNoise();
+  // The match references: every trial with more than min_iter reports, with its value
+  // at the budget or its optimistic forecast; incomplete curves still flat are left out.
+  std::vector<MatchRef> References(int64_t budget, double pool) const;
   std::optional<Incumbent> BestAtBudget(int64_t budget,
                                         const std::vector<std::string>& running) const;
 
@@ -91,6 +98,7 @@ class CurveRule : public EarlyStopRule {
   std::unordered_map<std::string, Cached> fits_;
   std::vector<std::string> complete_;  // ended on their own with >= budget reports
   Calibration calibration_;
+  double diff_sigma2_ = -1;  // DifferenceNoise of all curves; <= 0 until known
 };
 
 }  // namespace sweep
