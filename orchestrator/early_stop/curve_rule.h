@@ -18,6 +18,10 @@
 // budget (the calibration needs a complete curve). A trial whose latest
 // report is NaN/inf is stopped once it has min_iter reports and an incumbent exists.
 // Until a budget is known (no max_iter, nothing ended on its own) nothing is stopped.
+// A trial still flat from its first report (which every family would call finished)
+// must also be judged hopeless by at least 3 curves seen as flat as long (the
+// cross-trial match of curve_match.h); curves are fitted from the end of an initial
+// plateau (FitCurveFromOnset).
 #pragma once
 
 #include <cstdint>
