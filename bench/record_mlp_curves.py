@@ -13,6 +13,10 @@ sweep of the quickstart would see. Deterministic given the flags; run it once an
 check the file in:
 
     /usr/bin/python3 bench/record_mlp_curves.py [--seeds 10] [--epochs 30]
+
+To add seeds to an existing file (e.g. after an interrupted recording), append them:
+
+    /usr/bin/python3 bench/record_mlp_curves.py --first-seed 7 --seeds 10 --append
 """
 
 import argparse
@@ -48,7 +52,10 @@ def run_one(seed, lr, width, epochs, scratch):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--seeds", type=int, default=10)
+    p.add_argument("--seeds", type=int, default=10, help="last seed recorded")
+    p.add_argument("--first-seed", type=int, default=1)
+    p.add_argument("--append", action="store_true",
+                   help="append to --out instead of rewriting it (no header)")
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--out", default=os.path.join(HERE, "mlp_curves.txt"))
     a = p.parse_args()
@@ -59,10 +66,14 @@ def main():
         "# seed learning_rate_init hidden_units loss@1 ... loss@epochs",
     ]
     # Written line by line, so an interrupted recording keeps the seeds it finished.
-    with tempfile.TemporaryDirectory() as tmp, open(a.out, "w", encoding="utf-8") as out:
-        out.write("\n".join(header) + "\n")
+    if a.first_seed < 1 or a.seeds < a.first_seed:
+        p.error("need 1 <= --first-seed <= --seeds")
+    mode = "a" if a.append else "w"
+    with tempfile.TemporaryDirectory() as tmp, open(a.out, mode, encoding="utf-8") as out:
+        if not a.append:
+            out.write("\n".join(header) + "\n")
         scratch = os.path.join(tmp, "metrics.jsonl")
-        for seed in range(1, a.seeds + 1):
+        for seed in range(a.first_seed, a.seeds + 1):
             for lr in LEARNING_RATES:
                 for width in WIDTHS:
                     curve = run_one(seed, lr, width, a.epochs, scratch)

@@ -185,6 +185,27 @@ CurveFit FitCurve(const std::vector<double>& values, int64_t budget) {
   return fit;
 }
 
+CurveFit FitCurveFromOnset(const std::vector<double>& values, int64_t budget, double sigma2) {
+  // 3 sds: a plateau must be flat beyond doubt before the time origin moves.
+  constexpr double kOnsetSds = 3;
+  if (sigma2 > 0 && values.size() >= 5 && std::isfinite(values[0])) {
+    const double tol = kOnsetSds * std::sqrt(sigma2);
+    size_t f = 1;
+    double sum = values[0];
+    while (f < values.size() && std::isfinite(values[f]) &&
+           std::fabs(values[f] - sum / static_cast<double>(f)) <=
+               tol * std::sqrt(1.0 + 1.0 / static_cast<double>(f))) {
+      sum += values[f];
+      ++f;
+    }
+    if (f >= 2 && values.size() - (f - 1) >= 3) {
+      const std::vector<double> tail(values.begin() + static_cast<long>(f - 1), values.end());
+      return FitCurve(tail, budget - static_cast<int64_t>(f - 1));
+    }
+  }
+  return FitCurve(values, budget);
+}
+
 bool CombineForecast(const CurveFit& fit, double pool_sigma2, double pool_weight,
                      CurveForecast* out) {
   if (!fit.ok || fit.members.empty()) return false;

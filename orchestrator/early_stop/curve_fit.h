@@ -52,6 +52,14 @@ struct CurveForecast {
 // pass from the best member's residuals.
 CurveFit FitCurve(const std::vector<double>& values, int64_t budget);
 
+// FitCurve from the end of the curve's initial flat stretch on: learning that starts
+// late (a warm-up plateau) is fitted as the same families with the time origin moved
+// to the plateau's last report (and the budget with it). The stretch is the longest
+// prefix whose every value lies within 3·sqrt(sigma2·(1 + 1/k)) of the mean of the k
+// before it; it is cut only when >= 2 reports long with >= 3 reports from its last
+// on. sigma2 <= 0 (noise unknown): plain FitCurve.
+CurveFit FitCurveFromOnset(const std::vector<double>& values, int64_t budget, double sigma2);
+
 // Combines the members of `fit` into one forecast. `pool_sigma2` (>= 0, or < 0 when
 // unknown) is the residual variance pooled over trials; it acts as a prior worth
 // `pool_weight` points so that short curves do not look noiseless. Returns false when

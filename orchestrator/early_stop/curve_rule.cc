@@ -2,11 +2,12 @@
 // confident-stop test.
 //
 // Cost: OnReport only marks the trial's fit stale; Decide refits the stale ones (one
-// ensemble fit per report, O(min(n, 96)) per member) and then does O(1) work per
-// running trial plus one pass over the ended trials for the incumbent and one median
-// for the pooled noise, so a report at 200 running trials costs well under a
-// millisecond (bench/early_stop_bench.cc measures it). When the learned budget grows,
-// every cached fit is refitted once for the new horizon.
+// ensemble fit per report, O(min(n, 96)) per member), combines one forecast per trial
+// with more than min_iter reports (the references of the match), and matches only the
+// trials that are still flat from their first report, against those references
+// (O(trials · n) each). A report at 200 running trials stays in the low milliseconds
+// (bench/curve_bench.cc --latency measures it). When the learned budget or the
+// difference noise changes, every cached fit is refitted once.
 #include "orchestrator/early_stop/curve_rule.h"
 
 #include <algorithm>
@@ -19,6 +20,21 @@ namespace {
 constexpr double kPoolWeight = 4;
 // Trials whose fit has at least this many points contribute their noise to the pool.
 constexpr int64_t kPoolMinPoints = 6;
+// A flat trial is stopped on the evidence of at least this many flat references: with
+// one or two, the chance that the trial does better than all of them is too high.
+constexpr int kMinMatches = 3;
+// The difference noise must move by this fraction before every fit is redone with
+// the new plateau tolerance (so the fits are not redone on every report).
+constexpr double kNoiseRefit = 0.5;
+
+// The optimistic (k < 0) or pessimistic (k > 0) bound: the ensemble's at k sds, or any
+// single family's if that is further out, so no family of curves disagrees with it.
+double Bound(const CurveForecast& f, double k) {
+  double b = f.mean + k * f.sd;
+  for (const CurveForecast::Part& p : f.families)
+    b = k < 0 ? std::min(b, p.mean + k * p.sd) : std::max(b, p.mean + k * p.sd);
+  return b;
+}
 
 Status BadSpec(const std::string& key, const std::string& what) {
   return Status::InvalidSpec("early_terminate." + key + ": " + what);
@@ -69,7 +85,7 @@ const CurveFit& CurveRule::Fit(const std::string& id, const std::vector<double>&
                                int64_t budget) {
   Cached& c = fits_[id];
   if (c.budget != budget) {
-    c.fit = FitCurve(h, budget);
+    c.fit = FitCurveFromOnset(h, budget, diff_sigma2_);
     c.budget = budget;
   }
   return c.fit;
@@ -95,7 +111,9 @@ void CurveRule::Calibrate(int64_t budget, double pool) {
     for (size_t g = 0; g < c.grid.size(); ++g) {
       const std::vector<double> prefix(h->begin(), h->begin() + c.grid[g]);
       CurveForecast f;
-      if (!CombineForecast(FitCurve(prefix, budget), pool, kPoolWeight, &f) || !(f.sd > 0))
+      if (!CombineForecast(FitCurveFromOnset(prefix, budget, diff_sigma2_), pool, kPoolWeight,
+                           &f) ||
+          !(f.sd > 0))
         continue;
       const double e = (truth - f.mean) / f.sd;
       std::vector<double>& v = c.errors[g];
@@ -155,6 +173,8 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
     double low = 0, high = 0;  // calibrated error quantiles, in forecast sds
     bool ok = false;
   };
+  // First, so that no fit below is made with a plateau tolerance about to change.
+  UpdateDifferenceNoise();
   std::vector<Item> items;
   for (const std::string& id : running) {
     if (!flags_.Eligible(id)) continue;
@@ -165,13 +185,15 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
     items.push_back({&id, n, &Fit(id, *h, budget), {}, false});
   }
   if (items.empty()) return out;
-  // Complete curves lend their noise level to the pool too (cached after the first).
-  for (const std::string& id : complete_) {
-    const std::vector<double>* h = histories_.Find(id);
-    if (h && static_cast<int64_t>(h->size()) >= budget) Fit(id, *h, budget);
+  // Every curve longer than min_iter is fitted (cached: ended ones never change): they
+  // lend their noise to the pool and are the references of the match.
+  for (const auto& [id, h] : histories_.all()) {
+    const int64_t n = static_cast<int64_t>(h.size());
+    if (n > options_.min_iter) Fit(id, h, budget);
   }
   const double pool = PooledSigma2();
   Calibrate(budget, pool);
+  const std::vector<MatchRef> refs = References(budget, pool);
   std::optional<Incumbent> incumbent = BestAtBudget(budget, running);
   for (Item& it : items) {
     it.ok = CombineForecast(*it.fit, pool, kPoolWeight, &it.forecast) &&
@@ -210,12 +232,64 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
                  " (from " + std::to_string(it.reports) + " reports); with " +
                  Percent(options_.confidence) + " confidence it ends no better than " +
                  histories_.Show(lower) + ", worse than " + against;
+      // A curve still flat from its first report is outside every family (they all
+      // start learning at once): the families would call it finished. It is stopped
+      // only when curves that were as flat as long went on, as far as the sweep saw
+      // them, to no better than the incumbent; never when no such curve was seen.
+      const std::vector<double>& h = *histories_.Find(*it.id);
+      if (FlatFromStart(h, h.size(), diff_sigma2_, z_)) {
+        MatchOptions mo;
+        mo.z = z_;
+        const MatchResult m = MatchCurve(h, refs, diff_sigma2_, mo);
+        const double match_low = m.low - z_ * std::sqrt(diff_sigma2_);
+        if (m.matched < kMinMatches || !(match_low > incumbent->value)) continue;
+        d.reason += "; the " + std::to_string(m.matched) +
+                    " curves that were as flat until report " + std::to_string(it.reports) +
+                    " allow no better than " + histories_.Show(match_low);
+      }
     }
     flags_.MarkStopped(d.trial_id);
     stopped_.insert(d.trial_id);
     out.push_back(std::move(d));
   }
   return out;
+}
+
+void CurveRule::UpdateDifferenceNoise() {
+  std::vector<const std::vector<double>*> curves;
+  curves.reserve(histories_.all().size());
+  for (const auto& [id, h] : histories_.all()) curves.push_back(&h);
+  const double d = DifferenceNoise(curves);
+  if (!(d > 0)) return;
+  if (diff_sigma2_ > 0 && std::fabs(d - diff_sigma2_) <= kNoiseRefit * diff_sigma2_) return;
+  diff_sigma2_ = d;
+  // The plateau tolerance of every fit moved: refit, and replay the calibration.
+  for (auto& [id, c] : fits_) c.budget = -1;
+  calibration_ = Calibration{};
+}
+
+std::vector<MatchRef> CurveRule::References(int64_t budget, double pool) const {
+  std::vector<MatchRef> refs;
+  for (const auto& [id, h] : histories_.all()) {
+    const int64_t n = static_cast<int64_t>(h.size());
+    if (n <= options_.min_iter) continue;
+    double final_low = 0;
+    if (n >= budget) {
+      final_low = h[budget - 1];
+    } else {
+      // Still flat from the start: what follows its plateau is unknown, so it tells
+      // nothing about a flat trial (stopped while flat, or not yet past it).
+      if (FlatFromStart(h, h.size(), diff_sigma2_, z_)) continue;
+      auto it = fits_.find(id);
+      CurveForecast f;
+      if (it == fits_.end() || it->second.budget != budget ||
+          !CombineForecast(it->second.fit, pool, kPoolWeight, &f))
+        continue;
+      final_low = Bound(f, -z_);
+    }
+    if (std::isfinite(final_low)) refs.push_back({&h, final_low});
+  }
+  return refs;
 }
 
 std::string CurveRule::Describe() const {

@@ -18,6 +18,10 @@
 // budget (the calibration needs a complete curve). A trial whose latest
 // report is NaN/inf is stopped once it has min_iter reports and an incumbent exists.
 // Until a budget is known (no max_iter, nothing ended on its own) nothing is stopped.
+// A trial still flat from its first report (which every family would call finished)
+// must also be judged hopeless by at least 3 curves seen as flat as long (the
+// cross-trial match of curve_match.h); curves are fitted from the end of an initial
+// plateau (FitCurveFromOnset).
 #pragma once
 
 #include <cstdint>
@@ -28,6 +32,7 @@
 #include <vector>
 
 #include "orchestrator/early_stop/curve_fit.h"
+#include "orchestrator/early_stop/curve_match.h"
 #include "orchestrator/early_stop/early_stop.h"
 
 namespace sweep {
@@ -77,6 +82,12 @@ class CurveRule : public EarlyStopRule {
   bool ErrorBounds(int64_t reports, double* low, double* high) const;
   const CurveFit& Fit(const std::string& id, const std::vector<double>& h, int64_t budget);
   double PooledSigma2() const;
+  // Re-estimates the difference noise (curve_match.h) over all curves; when it moved
+  // by more than half, marks every fit stale and drops the calibration.
+  void UpdateDifferenceNoise();
+  // The match references: every trial with more than min_iter reports, with its value
+  // at the budget or its optimistic forecast; incomplete curves still flat are left out.
+  std::vector<MatchRef> References(int64_t budget, double pool) const;
   std::optional<Incumbent> BestAtBudget(int64_t budget,
                                         const std::vector<std::string>& running) const;
 
@@ -91,6 +102,7 @@ class CurveRule : public EarlyStopRule {
   std::unordered_map<std::string, Cached> fits_;
   std::vector<std::string> complete_;  // ended on their own with >= budget reports
   Calibration calibration_;
+  double diff_sigma2_ = -1;  // DifferenceNoise of all curves; <= 0 until known
 };
 
 }  // namespace sweep
