@@ -252,6 +252,9 @@ void TrialRunner::Start(const TrialLaunch& launch) {
   opts.stderr_path = launch.trial_dir + "/stderr.log";
   opts.max_log_bytes = launch.max_log_bytes;
   opts.max_line_bytes = launch.reading.max_line_bytes;
+  opts.stdin_fd = launch.stdin_fd;
+  opts.echo_stdout_fd = launch.echo_stdout_fd;
+  opts.echo_stderr_fd = launch.echo_stderr_fd;
   SubprocessCallbacks cb;
   if (launch.reading.stdout_pairs) {
     cb.on_stdout_line = [this, weak](std::string_view line, bool truncated) {

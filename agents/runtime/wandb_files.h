@@ -20,6 +20,9 @@ namespace sweep {
 // File names inside a trial folder.
 inline constexpr const char kWandbParamsFile[] = "wandb-params.yaml";
 inline constexpr const char kReportedFile[] = "reported.json";
+// Where sweep_client.log_params() keeps what a program declared: a JSON object of
+// params, merged over the reported config by ReadReported.
+inline constexpr const char kLoggedParamsFile[] = "logged_params.json";
 
 // How a trial's `import wandb` is served: the spec's reporting.wandb, which reaches
 // the trial (and a remote agent) as $SWEEP_WANDB in TrialLaunch::env.
@@ -42,7 +45,7 @@ std::string WandbModeOf(const std::vector<std::pair<std::string, std::string>>& 
 std::string WandbParamsYaml(const Value& params);
 
 // Writes WandbParamsYaml into trial_dir and removes a previous attempt's
-// reported.json. Errors: kIo naming the file.
+// reported.json and logged_params.json. Errors: kIo naming the file.
 Status PrepareWandbFiles(const std::string& trial_dir, const Value& params);
 
 // Limits on what ReadReported keeps.
@@ -56,7 +59,8 @@ struct ReportedLimits {
 
 // Reads trial_dir/reported.json: {"config", "summary", "summary_modes", "notes",
 // "run", "artifacts": [{"path" (relative to trial_dir/artifacts), "size", "sha256"}],
-// "warnings": [...]} with every field checked and bounded; null when the file is absent.
+// "warnings": [...]} with every field checked and bounded, plus logged_params.json
+// (sweep_client.log_params) flattened over "config"; null when both are absent.
 // Artifacts named in it are hashed (regular files inside trial_dir/artifacts only,
 // never through a symlink). Blocking; thread-safe.
 Value ReadReported(const std::string& trial_dir, const ReportedLimits& limits = {});
