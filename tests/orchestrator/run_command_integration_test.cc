@@ -223,9 +223,10 @@ TEST_F(RunCommandTest, SigintStopsTheProgramGroupAndRecordsTheRunAsStopped) {
   std::string flag = dir_.path() + "/started";
   CliOptions o;
   o.cwd = dir_.path();
-  pid_t pid = testing::StartSweep(
-      {"--store", store(), "run", "--", "/bin/sh", "-c", "touch " + flag + "; sleep 60 & wait"}, o,
-      dir_.path() + "/out", dir_.path() + "/err");
+  pid_t pid =
+      testing::StartSweep({"--store", store(), "run", "--", "/bin/sh", "-c",
+                           "sleep 60 & echo $! > " + flag + ".pid; touch " + flag + "; wait"},
+                          o, dir_.path() + "/out", dir_.path() + "/err");
   ASSERT_TRUE(testing::WaitUntil([&] { return fs::exists(flag); }, 60));
   ASSERT_EQ(::kill(pid, SIGINT), 0);
   EXPECT_EQ(testing::WaitChild(pid, 60), 128 + SIGINT) << ReadFile(dir_.path() + "/err");
@@ -235,8 +236,17 @@ TEST_F(RunCommandTest, SigintStopsTheProgramGroupAndRecordsTheRunAsStopped) {
   EXPECT_EQ(t->status, TrialStatus::kStopped);
   EXPECT_NE(t->reason.find("SIGINT"), std::string::npos) << t->reason;
   EXPECT_EQ(s->ListSweeps()->front().status, SweepStatus::kStopped);
-  // the whole group went: the background sleep is gone too
-  EXPECT_NE(::kill(-static_cast<pid_t>(t->pid), 0), 0);
+  // the whole group went: the background sleep is gone too (or a zombie waiting
+  // for whoever adopted it)
+  const std::string sleeper = ReadFile(flag + ".pid");
+  ASSERT_FALSE(sleeper.empty());
+  EXPECT_TRUE(testing::WaitUntil(
+      [&] {
+        std::string stat = ReadFile("/proc/" + std::to_string(std::stoi(sleeper)) + "/stat");
+        size_t paren = stat.rfind(')');
+        return stat.empty() || (paren != std::string::npos && stat.substr(paren + 2, 1) == "Z");
+      },
+      10));
 }
 
 TEST_F(RunCommandTest, SweepStopStopsARunningRun) {
