@@ -338,7 +338,10 @@ int RunTrackedRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
   if (!manual || launch.provenance.program.empty())
     launch.provenance.program = ProgramFile(flags.argv);
   launch.system_metrics_interval_s = ss.spec.track.system_metrics_interval_s;
-  launch.stdin_fd = ::isatty(STDIN_FILENO) ? -1 : STDIN_FILENO;
+  // A closed stdin (fcntl fails) would make the spawn fail: the program reads
+  // /dev/null then, as it does from a terminal.
+  launch.stdin_fd =
+      ::isatty(STDIN_FILENO) || ::fcntl(STDIN_FILENO, F_GETFD) < 0 ? -1 : STDIN_FILENO;
   launch.echo_stdout_fd = STDOUT_FILENO;
   launch.echo_stderr_fd = STDERR_FILENO;
   runner.Start(launch);
