@@ -320,5 +320,47 @@ TEST_F(RunCommandTest, AManualTrialIsRankedWithTheSweepsTrials) {
   EXPECT_EQ(Store()->ListTrials(sweep)->back().id, sweep + "-m1");
 }
 
+TEST_F(RunCommandTest, ResumeLeavesManualTrialsOutOfTheSweepsNumbering) {
+  WriteFile(dir_.path() + "/slow.py",
+            "import argparse, time\n"
+            "ap = argparse.ArgumentParser()\n"
+            "ap.add_argument('--lr', type=float)\n"
+            "print('loss=%s' % ap.parse_args().lr, flush=True)\n"
+            "time.sleep(1)\n");
+  WriteFile(dir_.path() + "/sweep.yaml",
+            "program: slow.py\ninterpreter: /usr/bin/python3\nmethod: grid\n"
+            "metric: {name: loss, goal: minimize}\n"
+            "parameters:\n  lr: {values: [0.5, 0.2, 0.3]}\n");
+  CliOptions o;
+  o.cwd = dir_.path();
+  pid_t pid = testing::StartSweep({"--store", store(), "launch", "sweep.yaml"}, o,
+                                  dir_.path() + "/out", dir_.path() + "/err");
+  std::string sweep;
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        if (!fs::exists(store() + "/sweep.db")) return false;
+        auto sweeps = Store()->ListSweeps();
+        if (!sweeps.ok() || sweeps->empty()) return false;
+        sweep = sweeps->front().id;
+        auto trials = Store()->ListTrials(sweep);
+        return trials.ok() && !trials->empty();
+      },
+      60));
+  ASSERT_EQ(Sweep({"stop", sweep}).exit_code, 0);
+  EXPECT_EQ(testing::WaitChild(pid, 60), 0) << ReadFile(dir_.path() + "/err");
+  ASSERT_EQ(Sweep({"run", "--sweep", sweep, "--", "/usr/bin/python3", "slow.py", "--lr", "0.01"})
+                .exit_code,
+            0);
+  CliResult resumed = Sweep({"resume", sweep});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  auto trials = Store()->ListTrials(sweep);
+  ASSERT_TRUE(trials.ok());
+  ASSERT_EQ(trials->size(), 4u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ((*trials)[i].number, i);
+  EXPECT_EQ(trials->back().id, sweep + "-m0");
+  EXPECT_EQ(trials->back().status, TrialStatus::kFinished);
+  EXPECT_DOUBLE_EQ(*trials->back().value, 0.01);
+}
+
 }  // namespace
 }  // namespace sweep
