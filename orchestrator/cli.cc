@@ -26,6 +26,7 @@
 #include "orchestrator/controller/sweep_lock.h"
 #include "orchestrator/store/sqlite_store.h"
 #include "orchestrator/store/store_integrity.h"
+#include "orchestrator/store/trial_kinds.h"
 #include "orchestrator/store/trial_store.h"
 #include "orchestrator/ui/ui_server.h"
 
@@ -408,8 +409,11 @@ int RunCli(int argc, char** argv) {
         std::cerr << "error: " << s.message() << "\n";
         return s.ExitCode();
       }
-      std::cerr << "asked sweep " << rec->id << " to stop"
-                << (cancel ? " and cancel its running trials" : " starting new trials") << "\n";
+      if (IsTrackedRun(*rec))  // `sweep run` polls the flag and stops its program
+        std::cerr << "asked run " << rec->id << " to stop its program\n";
+      else
+        std::cerr << "asked sweep " << rec->id << " to stop"
+                  << (cancel ? " and cancel its running trials" : " starting new trials") << "\n";
       return 0;
     }
     return 2;
