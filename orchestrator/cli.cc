@@ -21,10 +21,12 @@
 #include "orchestrator/launch.h"
 #include "orchestrator/report/read_commands.h"
 #include "orchestrator/reproduce.h"
+#include "orchestrator/run_command.h"
 #include "orchestrator/store/controller_probe.h"
 #include "orchestrator/controller/sweep_lock.h"
 #include "orchestrator/store/sqlite_store.h"
 #include "orchestrator/store/store_integrity.h"
+#include "orchestrator/store/trial_kinds.h"
 #include "orchestrator/store/trial_store.h"
 #include "orchestrator/ui/ui_server.h"
 
@@ -293,6 +295,22 @@ int RunCli(int argc, char** argv) {
   tag->add_option("TRIAL", trial_arg, "trial id or prefix")->required();
   tag->add_option("TAGS", tags, "one or more tags")->required();
 
+  RunFlags run_flags;
+  std::string run_note;
+  bool no_argv_params = false;
+  auto* run = app.add_subcommand(
+      "run", "run one command as a tracked run (a trial without a sweep spec): sweep run -- CMD");
+  run->add_option("--name", run_flags.name, "the run's name (default: the program's file name)");
+  run->add_option("--tag", run_flags.tags, "a tag (repeatable: --tag a --tag b)")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  run->add_option("--note", run_note, "a note on the run");
+  run->add_option("--sweep", run_flags.sweep,
+                  "file the run under this sweep as a manual trial, ranked with its trials");
+  run->add_flag("--no-argv-params", no_argv_params,
+                "do not record --key value pairs of the command line as params");
+  run->add_option("PROGRAM", run_flags.argv, "the command and its arguments, after --")->required();
+
   // Hidden (no group): what the bash and zsh completion scripts ask, never shown in
   // --help or the man page.
   std::vector<std::string> complete_words;
@@ -326,6 +344,12 @@ int RunCli(int argc, char** argv) {
     rf.workers = resume_workers;
     rf.max_trials = resume_max;
     return RunResume(rf, std::cout, std::cerr);
+  }
+  if (*run) {
+    run_flags.store = store_flag;
+    run_flags.argv_params = !no_argv_params;
+    if (run->count("--note") > 0) run_flags.note = run_note;
+    return RunTrackedRun(run_flags, std::cout, std::cerr);
   }
   if (*complete) return Complete(app, complete_words, store_flag, std::cout);
   if (*agent) return RunAgentCommand(af, std::cerr);
@@ -385,8 +409,11 @@ int RunCli(int argc, char** argv) {
         std::cerr << "error: " << s.message() << "\n";
         return s.ExitCode();
       }
-      std::cerr << "asked sweep " << rec->id << " to stop"
-                << (cancel ? " and cancel its running trials" : " starting new trials") << "\n";
+      if (IsTrackedRun(*rec))  // `sweep run` polls the flag and stops its program
+        std::cerr << "asked run " << rec->id << " to stop its program\n";
+      else
+        std::cerr << "asked sweep " << rec->id << " to stop"
+                  << (cancel ? " and cancel its running trials" : " starting new trials") << "\n";
       return 0;
     }
     return 2;

@@ -37,6 +37,7 @@
 #include "orchestrator/store/ranking.h"
 #include "orchestrator/store/store_paths.h"
 #include "orchestrator/store/trial_store.h"
+#include "orchestrator/store/trial_kinds.h"
 
 namespace sweep {
 namespace fs = std::filesystem;
@@ -388,6 +389,11 @@ int RunResume(const ResumeFlags& flags, std::ostream& out, std::ostream& err) {
   if (!sweep.ok()) {
     err << "error: " << sweep.status().message() << "\n";
     return sweep.status().ExitCode();
+  }
+  if (IsTrackedRun(*sweep)) {
+    err << "error: " << sweep->id << " is a tracked run (sweep run), not a sweep; a run "
+        << "cannot be resumed\n";
+    return 2;
   }
   if (sweep->status == SweepStatus::kFinished) {
     err << "sweep " << sweep->id << " already finished";

@@ -16,6 +16,10 @@ several processes or threads never interleave.
 
 Run outside sweep ($SWEEP_METRICS unset), report() prints ``name=value`` pairs on
 stdout instead, which sweep would also understand, so the script works standalone.
+
+``log_params(lr=0.1, model="resnet")`` declares params the program used (a tracked
+run's or a trial's); they join the trial's params like ``wandb.config`` keys do,
+and a sweep's own params still win over them.
 """
 
 import json
@@ -23,7 +27,7 @@ import math
 import os
 import sys
 
-__all__ = ["report", "params"]
+__all__ = ["report", "params", "log_params"]
 
 
 def _number(name, value):
@@ -94,3 +98,40 @@ def params():
         return {}
     with open(path, encoding="utf-8") as f:
         return json.load(f)
+
+
+def log_params(params=None, **more):
+    """Declares params this run used; they are recorded with the trial's params.
+
+    params: a dict (nested dicts become dotted names, as with wandb.config); more:
+    name=value pairs, merged over it. Values are JSON scalars or anything str() can
+    spell. Repeated calls merge; a later value of a name replaces the earlier one.
+    They are kept in $SWEEP_TRIAL_DIR/logged_params.json (replaced atomically) and
+    read when the trial ends; a sweep's own params win over them, and they win over
+    `--key value` pairs `sweep run` read from the command line. Outside sweep
+    ($SWEEP_TRIAL_DIR unset) it does nothing. Raises TypeError for a params that is
+    not a dict.
+    """
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        raise TypeError("log_params: params must be a dict, got %s" % type(params).__name__)
+    update = dict(params)
+    update.update(more)
+    folder = os.environ.get("SWEEP_TRIAL_DIR")
+    if not folder:
+        return
+    path = os.path.join(folder, "logged_params.json")
+    current = {}
+    try:
+        with open(path, encoding="utf-8") as f:
+            loaded = json.load(f)
+        if isinstance(loaded, dict):
+            current = loaded
+    except (OSError, ValueError):
+        pass
+    current.update(update)
+    tmp = "%s.tmp%d" % (path, os.getpid())
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(current, f, default=str, allow_nan=True)
+    os.replace(tmp, path)

@@ -2,8 +2,8 @@
 //
 // How it works. Spawn() resolves argv[0] against the PATH of the child's own
 // environment (so the trial sees the program its environment names), creates two
-// O_CLOEXEC pipes, and calls posix_spawn with: stdin from /dev/null, the pipes dup'ed
-// onto fds 1 and 2, every other fd closed (closefrom 3), the working directory
+// O_CLOEXEC pipes, and calls posix_spawn with: stdin from /dev/null (or the fd given), the pipes
+// dup'ed onto fds 1 and 2, every other fd closed (closefrom 3), the working directory
 // (addchdir_np), a new process group (POSIX_SPAWN_SETPGROUP, pgid = pid), an empty
 // signal mask and default dispositions for every signal (an ignored SIGPIPE in the
 // parent would otherwise survive exec). glibc's posix_spawn runs the child with
@@ -186,6 +186,7 @@ struct SubprocessCore : std::enable_shared_from_this<SubprocessCore> {
     asio::posix::stream_descriptor pipe;
     LogFile log;
     bool open = false;
+    int echo_fd = -1;  // SpawnOptions::echo_*_fd; -1 after a failed write
     std::vector<char> buf = std::vector<char>(kReadChunk);
   };
 
@@ -203,6 +204,7 @@ struct SubprocessCore : std::enable_shared_from_this<SubprocessCore> {
     if (detached || !s.open) return;
     if (n > 0) {
       s.log.Write(s.buf.data(), n);
+      if (s.echo_fd >= 0) Echo(s, s.buf.data(), n);
       if (&s == &err) AppendStderr(s.buf.data(), n);
       if (&s == &out) SplitLines(s.buf.data(), n);
       if (detached) return;  // on_stdout_line destroyed the owner
@@ -213,6 +215,20 @@ struct SubprocessCore : std::enable_shared_from_this<SubprocessCore> {
       return;
     }
     StartRead(s);
+  }
+
+  // tee: the whole chunk, retrying short writes; a closed terminal or pipe ends it.
+  static void Echo(Stream& s, const char* data, size_t n) {
+    while (n > 0) {
+      ssize_t w = ::write(s.echo_fd, data, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        s.echo_fd = -1;
+        return;
+      }
+      data += w;
+      n -= static_cast<size_t>(w);
+    }
   }
 
   void AppendStderr(const char* data, size_t n) {
@@ -390,6 +406,8 @@ Result<std::unique_ptr<Subprocess>> Subprocess::Spawn(boost::asio::io_context& i
 
   auto core = std::make_shared<SubprocessCore>(io, std::move(callbacks));
   core->max_line_bytes = options.max_line_bytes;
+  core->out.echo_fd = options.echo_stdout_fd;
+  core->err.echo_fd = options.echo_stderr_fd;
   if (Status s = core->out.log.Open(options.stdout_path, options.max_log_bytes); !s.ok()) return s;
   if (Status s = core->err.log.Open(options.stderr_path, options.max_log_bytes); !s.ok()) return s;
 
@@ -398,7 +416,10 @@ Result<std::unique_ptr<Subprocess>> Subprocess::Spawn(boost::asio::io_context& i
     return Status::Io(std::string("cannot create pipes: ") + ErrnoText(errno));
   posix_spawn_file_actions_init(&sc.actions);
   sc.have_actions = true;
-  posix_spawn_file_actions_addopen(&sc.actions, 0, "/dev/null", O_RDONLY, 0);
+  if (options.stdin_fd >= 0)
+    posix_spawn_file_actions_adddup2(&sc.actions, options.stdin_fd, 0);
+  else
+    posix_spawn_file_actions_addopen(&sc.actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&sc.actions, sc.out[1], 1);
   posix_spawn_file_actions_adddup2(&sc.actions, sc.err[1], 2);
   posix_spawn_file_actions_addclosefrom_np(&sc.actions, 3);

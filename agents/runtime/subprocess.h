@@ -32,6 +32,13 @@ struct SpawnOptions {
   // "[sweep: N earlier bytes dropped]" followed by the last max_log_bytes/2 bytes.
   uint64_t max_log_bytes = 64ull << 20;  // per stream; older output is dropped, tail kept
   size_t max_line_bytes = 1 << 20;       // longer stdout lines are not passed to on_line
+  // `sweep run`: the child reads this fd as its stdin (-1 = /dev/null). Not closed.
+  int stdin_fd = -1;
+  // `sweep run`: every byte of stdout / stderr is also written to this fd (-1 = none),
+  // as tee does, after it went to the log. A failed write stops the echo of that
+  // stream, never the capture. Blocking writes: a stalled reader stalls the loop.
+  int echo_stdout_fd = -1;
+  int echo_stderr_fd = -1;
 };
 
 // How the process ended.
@@ -53,10 +60,10 @@ struct SubprocessCallbacks {
 
 class Subprocess {
  public:
-  // Starts the child (stdin is /dev/null). Errors: the program cannot be found or
-  // executed (kIo, with the path and errno text), the working directory is missing,
-  // or the log files cannot be created. The first call sets SIGPIPE to SIG_IGN in
-  // this process (children still start with default dispositions).
+  // Starts the child (stdin is /dev/null unless options.stdin_fd says otherwise). Errors: the
+  // program cannot be found or executed (kIo, with the path and errno text), the working directory
+  // is missing, or the log files cannot be created. The first call sets SIGPIPE to SIG_IGN in this
+  // process (children still start with default dispositions).
   static Result<std::unique_ptr<Subprocess>> Spawn(boost::asio::io_context& io,
                                                    const SpawnOptions& options,
                                                    SubprocessCallbacks callbacks);

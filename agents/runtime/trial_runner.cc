@@ -105,9 +105,11 @@ Status PrepareTrialDir(const TrialLaunch& l) {
       for (const char* stale : {"/metrics.jsonl", "/stdout.log", "/stderr.log"})
         ::unlink((l.trial_dir + stale).c_str());
       // A stale report would be taken for this attempt's: it must go.
-      std::string reported = l.trial_dir + "/" + kReportedFile;
-      if (::unlink(reported.c_str()) != 0 && errno != ENOENT)
-        return Status::Io("cannot remove '" + reported + "': " + std::strerror(errno));
+      for (const char* name : {kReportedFile, kLoggedParamsFile}) {
+        std::string reported = l.trial_dir + "/" + name;
+        if (::unlink(reported.c_str()) != 0 && errno != ENOENT)
+          return Status::Io("cannot remove '" + reported + "': " + std::strerror(errno));
+      }
     } else {
       return Status::Io("cannot create trial folder '" + l.trial_dir + "': " + std::strerror(err));
     }
@@ -285,6 +287,9 @@ void TrialRunner::Start(const TrialLaunch& launch) {
   opts.stderr_path = launch.trial_dir + "/stderr.log";
   opts.max_log_bytes = launch.max_log_bytes;
   opts.max_line_bytes = launch.reading.max_line_bytes;
+  opts.stdin_fd = launch.stdin_fd;
+  opts.echo_stdout_fd = launch.echo_stdout_fd;
+  opts.echo_stderr_fd = launch.echo_stderr_fd;
   SubprocessCallbacks cb;
   if (launch.reading.stdout_pairs) {
     cb.on_stdout_line = [this, weak](std::string_view line, bool truncated) {

@@ -72,6 +72,12 @@ struct TrialLaunch {
   // and sys/cpu_percent, sys/rss_mb (and sys/gpu_util, sys/gpu_mem_mb when gpus is
   // set and nvidia-smi answers) go to on_metrics with the trial's points. 0 = off.
   double system_metrics_interval_s = 0;
+  // `sweep run` (an interactive, tracked run): the trial's stdin, and fds its stdout
+  // and stderr are echoed to besides the logs (SpawnOptions). -1 = /dev/null, no echo:
+  // what every sweep trial gets.
+  int stdin_fd = -1;
+  int echo_stdout_fd = -1;
+  int echo_stderr_fd = -1;
 };
 
 // A trial's outcome is data. exit is meaningful for kExited/kSignaled and also records

@@ -168,15 +168,59 @@ std::string WandbParamsYaml(const Value& params) {
 }
 
 bool ReportedFileExists(const std::string& trial_dir) {
-  struct stat st;
-  std::string path = trial_dir + "/" + kReportedFile;
-  return ::fstatat(AT_FDCWD, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT;
+  for (const char* name : {kReportedFile, kLoggedParamsFile}) {
+    struct stat st;
+    std::string path = trial_dir + "/" + name;
+    if (::fstatat(AT_FDCWD, path.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+      return true;
+  }
+  return false;
 }
+
+namespace {
+
+// sweep_client.log_params' file: {"name": value, ...}, flattened like the config and
+// merged over it (the later, explicit declaration wins). Adds "config" to `out`;
+// a bad file becomes a warning. Absent: nothing.
+void MergeLoggedParams(int dir, const ReportedLimits& lim, Value& out) {
+  Fd file(OpenBeneath(dir, kLoggedParamsFile, O_RDONLY));
+  if (file.get() < 0) return;
+  auto warn = [&out](const std::string& w) {
+    if (!out.contains("warnings") || !out["warnings"].is_array()) out["warnings"] = Value::array();
+    out["warnings"].push_back(std::string(kLoggedParamsFile) + " ignored: " + w);
+  };
+  std::string why;
+  auto text = ReadRegular(file.get(), lim.max_bytes, &why);
+  if (!text) return warn(why);
+  Value doc = Value::parse(*text, nullptr, false);
+  if (!doc.is_object()) return warn("not a JSON object");
+  Value flat = Value::object();
+  bool cut = false;
+  Flatten("", doc, 0, lim, flat, &cut);
+  if (!out.contains("config") || !out["config"].is_object()) out["config"] = Value::object();
+  Value& config = out["config"];
+  for (auto it = flat.begin(); it != flat.end(); ++it)
+    if (config.contains(it.key()) || config.size() < lim.max_config_keys)
+      config[it.key()] = it.value();
+}
+
+Value ReadReportedFile(int dir, const ReportedLimits& lim);
+
+}  // namespace
 
 Value ReadReported(const std::string& trial_dir, const ReportedLimits& lim) {
   Fd dir(::open(trial_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (dir.get() < 0) return Value();
-  Fd file(OpenBeneath(dir.get(), kReportedFile, O_RDONLY));
+  Value out = ReadReportedFile(dir.get(), lim);
+  Value merged = out.is_object() ? std::move(out) : Value::object();
+  MergeLoggedParams(dir.get(), lim, merged);
+  return merged.empty() ? Value() : merged;
+}
+
+namespace {
+
+Value ReadReportedFile(int dir_fd, const ReportedLimits& lim) {
+  Fd file(OpenBeneath(dir_fd, kReportedFile, O_RDONLY));
   if (file.get() < 0) return Value();
   Value out = Value::object();
   Value warnings = Value::array();
@@ -218,7 +262,7 @@ Value ReadReported(const std::string& trial_dir, const ReportedLimits& lim) {
   }
   if (doc.contains("artifacts") && doc["artifacts"].is_array()) {
     Value files = Value::array();
-    Fd art(OpenBeneath(dir.get(), "artifacts", O_RDONLY | O_DIRECTORY));
+    Fd art(OpenBeneath(dir_fd, "artifacts", O_RDONLY | O_DIRECTORY));
     std::set<std::string> seen;
     for (const Value& p : doc["artifacts"]) {
       if (!p.is_string() || files.size() >= lim.max_artifacts) continue;
@@ -243,5 +287,7 @@ Value ReadReported(const std::string& trial_dir, const ReportedLimits& lim) {
   if (!warnings.empty()) out["warnings"] = std::move(warnings);
   return out;
 }
+
+}  // namespace
 
 }  // namespace sweep

@@ -20,6 +20,9 @@ namespace sweep {
 // File names inside a trial folder.
 inline constexpr const char kWandbParamsFile[] = "wandb-params.yaml";
 inline constexpr const char kReportedFile[] = "reported.json";
+// Where sweep_client.log_params() keeps what a program declared: a JSON object of
+// params, merged over the reported config by ReadReported.
+inline constexpr const char kLoggedParamsFile[] = "logged_params.json";
 
 // How a trial's `import wandb` is served: the spec's reporting.wandb, which reaches
 // the trial (and a remote agent) as $SWEEP_WANDB in TrialLaunch::env.
@@ -41,8 +44,9 @@ std::string WandbModeOf(const std::vector<std::pair<std::string, std::string>>& 
 // reads them back as floats (1.0e-05, .nan, .inf).
 std::string WandbParamsYaml(const Value& params);
 
-// False only when trial_dir/reported.json certainly does not exist (lstat says
-// ENOENT), so a trial that reported nothing costs one lstat and no ReadReported.
+// False only when neither trial_dir/reported.json nor logged_params.json can exist
+// (lstat says ENOENT), so a trial that reported nothing costs two lstats and no
+// ReadReported.
 bool ReportedFileExists(const std::string& trial_dir);
 
 // Limits on what ReadReported keeps.
@@ -56,7 +60,8 @@ struct ReportedLimits {
 
 // Reads trial_dir/reported.json: {"config", "summary", "summary_modes", "notes",
 // "run", "artifacts": [{"path" (relative to trial_dir/artifacts), "size", "sha256"}],
-// "warnings": [...]} with every field checked and bounded; null when the file is absent.
+// "warnings": [...]} with every field checked and bounded, plus logged_params.json
+// (sweep_client.log_params) flattened over "config"; null when both are absent.
 // Artifacts named in it are hashed (regular files inside trial_dir/artifacts only,
 // never through a symlink). Blocking; thread-safe.
 Value ReadReported(const std::string& trial_dir, const ReportedLimits& limits = {});

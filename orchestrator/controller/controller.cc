@@ -23,6 +23,7 @@
 #include "orchestrator/controller/controller_impl.h"
 #include "orchestrator/controller/local_executor.h"
 #include "orchestrator/controller/objective_values.h"
+#include "orchestrator/store/trial_kinds.h"
 
 namespace sweep {
 namespace asio = boost::asio;
@@ -108,6 +109,10 @@ Status Controller::Impl::Setup() {
 void Controller::Impl::RestoreHistory() {
   std::map<uint64_t, const TrialRecord*> latest;  // suggestion -> latest attempt
   for (TrialRecord& rec : history_) {
+    // A manual trial (`sweep run --sweep`) is `sweep run`'s to finish, not ours: its
+    // number is outside ours, its process is not ours to kill, and its params are
+    // not a suggestion of the strategy.
+    if (IsManualTrial(rec)) continue;
     next_number_ = std::max(next_number_, rec.number + 1);
     next_suggestion_ = std::max(next_suggestion_, rec.suggestion + 1);
     attempts_[rec.suggestion]++;
@@ -159,6 +164,7 @@ void Controller::Impl::RestoreHistory() {
   // again, in trial order, so its brackets and rungs are rebuilt exactly.
   if (early_) {
     for (const TrialRecord& rec : history_) {
+      if (IsManualTrial(rec)) continue;
       MetricQuery q;
       q.trial_id = rec.id;
       q.name = spec_.metric.name;

@@ -7,11 +7,13 @@
 // ("metrics.<name>", sorted, the last reported value). The prefixes keep a parameter
 // called "status" or "value" from colliding with a fixed column. CSV follows RFC 4180
 // (CRLF line ends, fields quoted when needed); an absent value is an empty field.
+#include <algorithm>
 #include <sstream>
 
 #include "orchestrator/report/read_common.h"
 #include "orchestrator/report/report_pareto.h"
 #include "orchestrator/report/report_format.h"
+#include "orchestrator/store/trial_kinds.h"
 
 namespace sweep {
 
@@ -55,6 +57,7 @@ int CmdExport(ReadContext& ctx, const std::string& sweep_arg, const std::string&
                       {"started_at", JsonTime(t.started_at)},
                       {"ended_at", JsonTime(t.ended_at)},
                       {"duration", JsonNumber(TrialDuration(ctx, t))},
+                      {"manual", IsManualTrial(t)},
                       {"params", t.params.is_object() ? t.params : Value::object()},
                       {"metrics", m}});
       if (pareto[i]) AddParetoFields(*pareto[i], rows.back());
@@ -77,6 +80,14 @@ int CmdExport(ReadContext& ctx, const std::string& sweep_arg, const std::string&
       header.insert(header.begin() + 13 + static_cast<std::ptrdiff_t>(k),
                     "values." + setup->objectives[k].name);
   }
+  // A "manual" column (true/false) after the fixed ones (and the Pareto ones) only
+  // when the sweep has manual trials (`sweep run --sweep`), so other exports keep
+  // their columns.
+  const bool any_manual = std::any_of(trials.begin(), trials.end(), IsManualTrial);
+  if (any_manual)
+    header.insert(header.begin() + 10 +
+                      (setup ? 3 + static_cast<std::ptrdiff_t>(setup->objectives.size()) : 0),
+                  "manual");
   auto emit = [&](const std::vector<std::string>& fields) {
     for (size_t i = 0; i < fields.size(); ++i) {
       if (i > 0) o << ',';
@@ -106,6 +117,7 @@ int CmdExport(ReadContext& ctx, const std::string& sweep_arg, const std::string&
       row.push_back(violations);
       for (const auto& v : r->values) row.push_back(v ? FormatExactNumber(*v) : "");
     }
+    if (any_manual) row.push_back(IsManualTrial(t) ? "true" : "false");
     for (const auto& p : params) {
       std::string cell;
       if (t.params.is_object()) {

@@ -17,6 +17,7 @@
 #include "orchestrator/store/pareto_ranking.h"
 #include "orchestrator/store/sweep_view.h"
 #include "orchestrator/store/controller_probe.h"
+#include "orchestrator/store/trial_kinds.h"
 
 namespace sweep {
 namespace {
@@ -90,6 +91,7 @@ int CmdLs(ReadContext& ctx) {
                       {"name", s.name},
                       {"status", SweepStatusWord(s.status)},
                       {"reason", s.reason},
+                      {"kind", IsTrackedRun(s) ? "run" : "sweep"},
                       {"method", s.method},
                       {"metric", s.metric.empty() ? Value(nullptr) : Value(s.metric)},
                       {"goal", GoalName(SweepGoal(s))},
@@ -111,7 +113,8 @@ int CmdLs(ReadContext& ctx) {
                    "BEST", "CREATED"});
   for (const auto& v : views) {
     const auto& s = v.sweep;
-    table.AddRow({s.id, s.name, SweepStatusWord(s.status), s.method,
+    // A tracked run (`sweep run`) has no method: its METHOD cell says "(run)".
+    table.AddRow({s.id, s.name, SweepStatusWord(s.status), IsTrackedRun(s) ? "(run)" : s.method,
                   s.metric.empty() ? "-" : s.metric, std::to_string(v.done()),
                   std::to_string(v.counts.at(TrialStatus::kRunning)),
                   std::to_string(v.counts.at(TrialStatus::kFailed)), BestText(v),
@@ -220,29 +223,29 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
                           {"submitted_at", JsonTime(j.submitted_at)},
                           {"state", j.state}});
     Value out = {{"id", s.id},
-                    {"name", s.name},
-                    {"status", SweepStatusWord(s.status)},
-                    {"reason", s.reason},
-                    {"method", s.method},
-                    {"metric", s.metric.empty() ? Value(nullptr) : Value(s.metric)},
-                    {"goal", GoalName(SweepGoal(s))},
-                    {"summary", SummaryModeName(SweepSummaryMode(s))},
-                    {"trials", v.trials.size()},
-                    {"done", v.done()},
-                    {"planned", planned ? Value(*planned) : Value(nullptr)},
-                    {"counts", CountsJson(v.counts)},
-                    {"best", BestJson(v)},
-                    {"early_stopping", SavedJson(saved)},
-                    {"created_at", JsonTime(s.created_at)},
-                    {"ended_at", JsonTime(s.ended_at)},
-                    {"elapsed", elapsed},
-                    {"controller", ControllerJson(v)},
-                    {"stop_requested", s.stop_requested},
-                    {"cancel_requested", s.cancel_requested},
-                    {"workdir", s.workdir},
-                    {"options", SweepOptionsToJson(s.options)},
-                    {"agents", agent_list},
-                    {"slurm_jobs", job_list}};
+                 {"name", s.name},
+                 {"status", SweepStatusWord(s.status)},
+                 {"reason", s.reason},
+                 {"method", s.method},
+                 {"metric", s.metric.empty() ? Value(nullptr) : Value(s.metric)},
+                 {"goal", GoalName(SweepGoal(s))},
+                 {"summary", SummaryModeName(SweepSummaryMode(s))},
+                 {"trials", v.trials.size()},
+                 {"done", v.done()},
+                 {"planned", planned ? Value(*planned) : Value(nullptr)},
+                 {"counts", CountsJson(v.counts)},
+                 {"best", BestJson(v)},
+                 {"early_stopping", SavedJson(saved)},
+                 {"created_at", JsonTime(s.created_at)},
+                 {"ended_at", JsonTime(s.ended_at)},
+                 {"elapsed", elapsed},
+                 {"controller", ControllerJson(v)},
+                 {"stop_requested", s.stop_requested},
+                 {"cancel_requested", s.cancel_requested},
+                 {"workdir", s.workdir},
+                 {"options", SweepOptionsToJson(s.options)},
+                 {"agents", agent_list},
+                 {"slurm_jobs", job_list}};
     // Multi-objective or constrained sweeps: the front's size and hypervolume.
     const auto setup = SweepPareto(s);
     out["pareto"] = setup ? ParetoSummaryJson(RankPareto(v.trials, *setup)) : Value(nullptr);

@@ -15,6 +15,7 @@
 #include "orchestrator/report/report_provenance.h"
 #include "orchestrator/report/text_table.h"
 #include "orchestrator/store/pareto_ranking.h"
+#include "orchestrator/store/trial_kinds.h"
 
 namespace sweep {
 namespace {
@@ -68,6 +69,7 @@ int CmdTop(ReadContext& ctx, const std::string& sweep_arg, const TopOptions& opt
                       {"number", t.number},
                       {"status", TrialStatusWord(t.status)},
                       {"value", JsonNumber(r.value)},
+                      {"manual", IsManualTrial(t)},
                       {"params", ParamsJson(t)}});
     }
     PrintJson(ctx, {{"sweep", sweep->id},
@@ -94,8 +96,10 @@ int CmdTop(ReadContext& ctx, const std::string& sweep_arg, const TopOptions& opt
   for (size_t i = 0; i < shown; ++i) {
     const RankedTrial& r = ranking->rows[i];
     const TrialRecord& t = shown_trials[i];
-    std::vector<std::string> row = {std::to_string(r.rank), t.id, TrialStatusWord(t.status),
-                                    ValueCell(r.value)};
+    // A manual trial (`sweep run --sweep`) is ranked with the sweep's own, and says so.
+    std::vector<std::string> row = {std::to_string(r.rank),
+                                    IsManualTrial(t) ? t.id + " (manual)" : t.id,
+                                    TrialStatusWord(t.status), ValueCell(r.value)};
     for (const auto& p : params) row.push_back(ParamCell(t, p));
     table.AddRow(std::move(row));
   }
@@ -136,6 +140,7 @@ int CmdShow(ReadContext& ctx, const std::string& trial_arg) {
     Value prov = ProvenanceJson(ctx.store, t);
     Value out = {{"id", t.id},
                  {"sweep", t.sweep_id},
+                 {"kind", TrialKind(t, sweep.ok() ? &*sweep : nullptr)},
                  {"number", t.number},
                  {"suggestion", t.suggestion},
                  {"retry_of", t.retry_of.empty() ? Value(nullptr) : Value(t.retry_of)},
@@ -179,7 +184,17 @@ int CmdShow(ReadContext& ctx, const std::string& trial_arg) {
     o << label << std::string(label.size() < 11 ? 11 - label.size() : 1, ' ')
       << SanitizeForTerminal(text) << "\n";
   };
-  line("trial", t.id + "  (sweep " + t.sweep_id + ", number " + std::to_string(t.number) + ")");
+  if (sweep.ok() && IsTrackedRun(*sweep))
+    line("trial", t.id + "  (tracked run " + t.sweep_id + " \"" + sweep->name + "\")");
+  else if (IsManualTrial(t))
+    line("trial", t.id + "  (sweep " + t.sweep_id + ", manual trial from sweep run" +
+                      (t.placement.is_object() && t.placement.contains("name") &&
+                               t.placement["name"].is_string()
+                           ? ", name " + t.placement["name"].get<std::string>()
+                           : std::string()) +
+                      ")");
+  else
+    line("trial", t.id + "  (sweep " + t.sweep_id + ", number " + std::to_string(t.number) + ")");
   if (!t.retry_of.empty()) line("retry of", t.retry_of);
   if (!t.reproduces.empty()) line("reproduces", t.reproduces);
   line("status", DescribeTrialStatus(t));

@@ -19,6 +19,7 @@
 #include "orchestrator/store/controller_probe.h"
 #include "orchestrator/store/trial_labels.h"
 #include "orchestrator/ui/ui_trial_files.h"
+#include "orchestrator/store/trial_kinds.h"
 
 namespace sweep {
 namespace {
@@ -86,6 +87,7 @@ Value SweepSummary(const DashboardView& v) {
   out["id"] = s.id;
   out["name"] = s.name;
   out["method"] = s.method;
+  out["kind"] = IsTrackedRun(s) ? "run" : "sweep";  // "run": a tracked run (sweep run)
   out["metric"] = s.metric;
   out["goal"] = s.metric.empty() ? "" : (v.goal == Goal::kMaximize ? "maximize" : "minimize");
   out["status"] = SweepStatusName(s.status);
@@ -452,6 +454,7 @@ UiResponse UiApi::Trial(const std::string& id) {
   out["id"] = t.id;
   out["sweep_id"] = t.sweep_id;
   out["number"] = t.number;
+  out["manual"] = IsManualTrial(t);  // filed by `sweep run --sweep`
   out["suggestion"] = t.suggestion;
   out["retry_of"] = t.retry_of;
   out["params"] = t.params;

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "orchestrator/store/ranking.h"
+#include "orchestrator/store/trial_kinds.h"
 #include "orchestrator/ui/param_importance.h"
 #include "orchestrator/ui/ui_trial_files.h"
 
@@ -219,6 +220,7 @@ Value TrialRow(const DashboardView& view, size_t index) {
   Value row = Value::object();
   row["id"] = t.id;
   row["number"] = t.number;
+  row["manual"] = IsManualTrial(t);  // filed by `sweep run --sweep`
   row["status"] = TrialStatusName(t.status);
   row["params"] = t.params.is_object() ? t.params : Value::object();
   row["value"] = view.value[index] ? Value(*view.value[index]) : Value();
