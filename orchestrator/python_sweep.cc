@@ -216,7 +216,7 @@ int RunInProcessServe(const InProcessServeFlags& flags, std::ostream& err) {
   auto store = OpenStore(Absolute(DefaultStorePath(flags.store)),
                          StoreOptions{.read_only = false, .create = false});
   if (!store.ok()) {
-    err << "error: " << store.status().message() << "\n";
+    err << "error: no sweep '" << flags.sweep << "': " << store.status().message() << "\n";
     return 3;
   }
   auto sweep = (*store)->GetSweep(flags.sweep);

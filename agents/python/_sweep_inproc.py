@@ -32,27 +32,8 @@ import traceback
 __all__ = ["SpecError", "SweepError", "Pruned", "create", "serve", "current_trial", "top"]
 
 
-class SweepError(RuntimeError):
-    """The sweep binary refused or failed (the message is its own)."""
-
-
-class SpecError(ValueError):
-    """A spec with errors. .errors: [{"file","line","col","key","message"}]; str() lists them."""
-
-    def __init__(self, message):
-        ValueError.__init__(self, message)
-        self.errors = []
-        for line in message.splitlines():
-            parts = line.split(":", 4)
-            if len(parts) == 5 and parts[1].strip().isdigit() and parts[2].strip().isdigit():
-                self.errors.append({"file": parts[0], "line": int(parts[1]), "col": int(parts[2]),
-                                    "key": parts[3].strip(), "message": parts[4].strip()})
-
-
-class Pruned(Exception):
-    """Raised by report() inside an objective once the sweep's early-stopping rule has
-    stopped that trial (like optuna.TrialPruned); the trial is recorded as stopped.
-    An objective may also raise it itself to end its trial as stopped."""
+# The exceptions live in sweep_client (imported by every trial, so kept cheap there).
+from sweep_client import Pruned, SpecError, SweepError  # noqa: E402
 
 
 _local = threading.local()

@@ -23,7 +23,7 @@ import math
 import os
 import sys
 
-__all__ = ["report", "params", "optimize", "Pruned"]
+__all__ = ["report", "params", "optimize", "Pruned", "SpecError", "SweepError"]
 
 
 def _number(name, value):
@@ -101,11 +101,31 @@ def params():
 # -- sweeps from Python: optimize() ------------------------------------------------
 # The channel to the controller lives in _sweep_inproc.py (shipped beside this file).
 
-try:
-    from _sweep_inproc import Pruned, SpecError, SweepError
-except ImportError:  # this file copied alone somewhere: report() and params() still work
-    class Pruned(Exception):
-        """Raised by report() when the sweep's early-stopping rule stopped the trial."""
+class SweepError(RuntimeError):
+    """The sweep binary refused or failed (the message is its own)."""
+
+
+class SpecError(ValueError):
+    """A spec with errors. .errors: [{"file","line","col","key","message"}]; str() lists them."""
+
+    def __init__(self, message):
+        ValueError.__init__(self, message)
+        self.errors = []
+        for line in message.splitlines():
+            parts = line.split(":", 3)  # file:line:col: [key.path: ]what
+            if len(parts) < 4 or not parts[1].isdigit() or not parts[2].isdigit():
+                continue
+            key, _, what = parts[3].strip().partition(": ")
+            if not what or " " in key:  # a message without a key path
+                key, what = "", parts[3].strip()
+            self.errors.append({"file": parts[0], "line": int(parts[1]), "col": int(parts[2]),
+                                "key": key, "message": what})
+
+
+class Pruned(Exception):
+    """Raised by report() inside an objective once the sweep's early-stopping rule has
+    stopped that trial (like optuna.TrialPruned); the trial is recorded as stopped.
+    An objective may also raise it itself to end its trial as stopped."""
 
 
 def _report_in_process(step, values):

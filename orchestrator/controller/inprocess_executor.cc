@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <istream>
 
+#include "agents/runtime/artifacts.h"
 #include "agents/runtime/metric_reader.h"
 #include "agents/runtime/provenance_code.h"
 #include "agents/runtime/provenance_env.h"
@@ -86,7 +87,9 @@ struct InProcessExecutor::Trial {
   double started_at = 0;
   bool stop_sent = false;
   std::string stop_reason;
-  bool ending = false;  // its end is on the way: further end lines are ignored
+  bool ending = false;     // its end is on the way: further end lines are ignored
+  bool timed_out = false;  // past launch.timeout_s: asked to stop, ends as timed out
+  std::unique_ptr<asio::steady_timer> timeout;
   Value provenance;
 };
 
@@ -186,6 +189,20 @@ void InProcessExecutor::Start(const TrialRecord& rec, TrialLaunch launch) {
         {"number", rec.number},
         {"params", t->launch.params.is_null() ? Value::object() : t->launch.params},
         {"dir", t->launch.trial_dir}});
+  if (t->launch.timeout_s > 0) {
+    // A function cannot be killed: past its timeout it is asked to stop (its next
+    // report raises Pruned) and its end is recorded as a timeout.
+    t->timeout = std::make_unique<asio::steady_timer>(io_);
+    t->timeout->expires_after(
+        std::chrono::milliseconds(static_cast<int64_t>(t->launch.timeout_s * 1000)));
+    t->timeout->async_wait(
+        [this, weak = std::weak_ptr<Trial>(t), id](const boost::system::error_code& ec) {
+          auto trial = weak.lock();
+          if (ec || !trial || trial->ending) return;
+          trial->timed_out = true;
+          Stop(id, "timed out after " + FormatPythonFloat(trial->launch.timeout_s) + "s", 0);
+        });
+  }
   if (!polling_) PollMetrics();
 }
 
@@ -276,8 +293,16 @@ void InProcessExecutor::OnLine(const std::string& line) {
              "', which it does not hold");
     return;
   }
+  if (status != "ok" && status != "pruned" && status != "failed") {
+    OnClosed("the Python process sent an end with an unknown status '" +
+             ValidUtf8(status.substr(0, 50)) + "'");
+    return;
+  }
   TrialEnd end;
-  if (status == "ok") {
+  if (it->second->timed_out) {
+    end.kind = TrialEnd::Kind::kTimedOut;
+    end.reason = it->second->stop_reason + " (the function ended at its next report)";
+  } else if (status == "ok") {
     end.kind = TrialEnd::Kind::kExited;
     end.exit.exit_code = 0;
   } else if (status == "pruned") {
@@ -285,7 +310,7 @@ void InProcessExecutor::OnLine(const std::string& line) {
     end.exit.exit_code = 0;
     end.reason = it->second->stop_reason.empty() ? "pruned by the objective (raised Pruned)"
                                                  : it->second->stop_reason;
-  } else if (status == "failed") {
+  } else {  // failed
     end.kind = TrialEnd::Kind::kExited;
     end.exit.exit_code = 1;
     end.stderr_tail = str("error");
@@ -294,10 +319,6 @@ void InProcessExecutor::OnLine(const std::string& line) {
     end.stderr_tail = ValidUtf8(end.stderr_tail);
     // `sweep logs --stderr` shows the traceback, as it shows a program's stderr.
     (void)WriteTrialFile(it->second->launch.trial_dir, "stderr.log", end.stderr_tail);
-  } else {
-    OnClosed("the Python process sent an end with an unknown status '" +
-             ValidUtf8(status.substr(0, 50)) + "'");
-    return;
   }
   End(id, std::move(end));
 }
@@ -305,21 +326,47 @@ void InProcessExecutor::OnLine(const std::string& line) {
 void InProcessExecutor::End(const std::string& id, TrialEnd end) {
   std::shared_ptr<Trial> t = trials_.at(id);
   t->ending = true;
+  if (t->timeout) t->timeout->cancel();
   ReadMetrics(*t, true);
   end.started_at = t->started_at;
   end.ended_at = Now();
   end.malformed_lines = t->reader->malformed_lines();
   end.first_malformed = t->reader->first_malformed();
   // In order behind the trial's capture: reported.json, then the end is delivered.
-  worker_->Submit([dir = t->launch.trial_dir] { return ReadReported(dir); },
-                  [this, t, id, end = std::move(end)](Value reported) mutable {
-                    if (t->launch.provenance.enabled) end.provenance = std::move(t->provenance);
-                    if (!reported.is_null()) {
-                      if (!end.provenance.is_object()) end.provenance = Value::object();
-                      end.provenance[kReportedKey] = std::move(reported);
-                    }
-                    if (events_.on_end) events_.on_end(id, end, EndCause::kEnded);
-                  });
+  // Artifacts (track.artifacts) are hashed on the worker too, as the TrialRunner does.
+  ArtifactOptions artifacts;
+  const ProvenanceLaunch& p = t->launch.provenance;
+  if (p.enabled && !p.artifacts.empty()) {
+    artifacts.globs = p.artifacts;
+    artifacts.trial_dir = t->launch.trial_dir;
+    artifacts.workdir = t->launch.workdir;
+    artifacts.max_bytes = p.artifact_max_bytes;
+    artifacts.max_files = p.artifact_max_files;
+  }
+  worker_->Submit(
+      [dir = t->launch.trial_dir, artifacts] {
+        Value out = {{"reported", ReadReported(dir)}};
+        if (!artifacts.globs.empty()) {
+          ArtifactResult r = CollectArtifacts(artifacts);
+          out["artifacts"] = std::move(r.files);
+          out["warnings"] = std::move(r.warnings);
+        }
+        return out;
+      },
+      [this, t, id, end = std::move(end)](Value read) mutable {
+        if (t->launch.provenance.enabled) {
+          end.provenance = std::move(t->provenance);
+          if (read.contains("artifacts")) {
+            end.provenance["artifacts"] = std::move(read["artifacts"]);
+            for (auto& w : read["warnings"]) end.provenance["warnings"].push_back(std::move(w));
+          }
+        }
+        if (!read["reported"].is_null()) {
+          if (!end.provenance.is_object()) end.provenance = Value::object();
+          end.provenance[kReportedKey] = std::move(read["reported"]);
+        }
+        if (events_.on_end) events_.on_end(id, end, EndCause::kEnded);
+      });
 }
 
 void InProcessExecutor::PollMetrics() {

@@ -15,7 +15,11 @@
 // object, or an end for a trial it does not hold closes the channel. A closed channel
 // (EOF: the Python process ended, was interrupted or killed) interrupts the sweep
 // the way Ctrl-C does, so its running trials are recorded as lost, to be re-run when
-// the sweep is continued.
+// the sweep is continued. A function cannot be killed from here: a stop or a timeout
+// (launch.timeout_s) is a request that the function sees at its next report. The
+// trial's provenance is that of the Python process (its argv, this environment),
+// captured per trial through the same caches as a subprocess trial's, and its
+// track.artifacts are collected at its end.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
