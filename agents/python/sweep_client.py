@@ -186,7 +186,10 @@ def optimize(spec, objective, n_trials=None, seed=None, workers=1, store=None, s
         if values:
             inproc.append(trial.metrics_path, inproc.metrics_line(values))
 
-    inproc.serve(sid, run_trial, count=n_trials, workers=int(workers), store=store, quiet=quiet)
+    # One worker: wandb.init() inside the objective is bound to the trial too (SWEEP_*
+    # variables); with threads only report() is, per thread.
+    inproc.serve(sid, run_trial, count=n_trials, workers=int(workers), store=store, quiet=quiet,
+                 set_env=int(workers) == 1)
     return _best(inproc, sid, store, metric, objectives, params_of)
 
 
