@@ -171,13 +171,21 @@ void InProcessExecutor::Start(const TrialRecord& rec, TrialLaunch launch) {
     env.env_vars = p.env_vars;
     env.packages = p.packages;
     const bool want_env = p.env;
+    // The environment is the Python process's, which cannot change while it runs
+    // (packages installed meanwhile are not what its imports loaded): captured for the
+    // first trial and reused, on the worker thread only. The code is captured per
+    // trial (a notebook may edit files between trials).
     worker_->Submit(
-        [code, env, want_env] {
+        [code, env, want_env, cache = env_cache_] {
           Value out = {{"code", CaptureCode(code)}, {"warnings", Value::array()}};
           if (want_env) {
-            Value e = CaptureEnvironment(env);
-            out["env_hash"] = EnvironmentHash(e);
-            out["env"] = std::move(e);
+            if (cache->is_null()) {
+              Value e = CaptureEnvironment(env);
+              (*cache)["env_hash"] = EnvironmentHash(e);
+              (*cache)["env"] = std::move(e);
+            }
+            out["env_hash"] = (*cache)["env_hash"];
+            out["env"] = (*cache)["env"];
           }
           return out;
         },

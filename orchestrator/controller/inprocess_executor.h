@@ -17,8 +17,8 @@
 // the way Ctrl-C does, so its running trials are recorded as lost, to be re-run when
 // the sweep is continued. A function cannot be killed from here: a stop or a timeout
 // (launch.timeout_s) is a request that the function sees at its next report. The
-// trial's provenance is that of the Python process (its argv, this environment),
-// captured per trial through the same caches as a subprocess trial's, and its
+// trial's provenance is that of the Python process: its environment (argv, packages,
+// machine) captured once per session, its code (git commit and diff) per trial; its
 // track.artifacts are collected at its end.
 #pragma once
 
@@ -94,6 +94,8 @@ class InProcessExecutor : public Executor {
   std::map<std::string, int> taken_;  // trial id -> slot
   std::map<std::string, std::shared_ptr<Trial>> trials_;
   std::set<std::string> killed_;  // ended by Kill(): Python's late end is expected
+  // The Python process's environment snapshot, touched only by worker_'s thread.
+  std::shared_ptr<Value> env_cache_ = std::make_shared<Value>();
   std::unique_ptr<ProvenanceWorker> worker_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
