@@ -15,8 +15,8 @@ SpecParseOptions InProcess() {
 }
 
 TEST(InProcessSpec, NeedsNoProgram) {
-  auto spec = ParseSpecText("method: random\nparameters:\n  lr: {min: 0.1, max: 1.0}\n",
-                            "<dict>", InProcess());
+  auto spec = ParseSpecText("method: random\nparameters:\n  lr: {min: 0.1, max: 1.0}\n", "<dict>",
+                            InProcess());
   ASSERT_TRUE(spec.ok()) << spec.status().message();
   EXPECT_TRUE(spec->in_process);
   EXPECT_TRUE(spec->program.empty());
@@ -31,7 +31,8 @@ TEST(InProcessSpec, AnOrdinarySpecStillNeedsAProgram) {
 TEST(InProcessSpec, OtherErrorsAreReportedWithTheirKeyPath) {
   // JSON text (what wandb.sweep sends) is YAML: positions refer to its lines.
   auto spec = ParseSpecText(
-      "{\n  \"method\": \"random\",\n  \"parameters\": {\"lr\": {\"min\": 0.1, \"max\": \"x\"}}\n}\n",
+      "{\n  \"method\": \"random\",\n  \"parameters\": {\"lr\": {\"min\": 0.1, \"max\": "
+      "\"x\"}}\n}\n",
       "wandb.sweep(config)", InProcess());
   ASSERT_FALSE(spec.ok());
   EXPECT_EQ(spec.status().code(), ErrorCode::kInvalidSpec);
@@ -41,8 +42,8 @@ TEST(InProcessSpec, OtherErrorsAreReportedWithTheirKeyPath) {
 }
 
 TEST(InProcessSpec, BuildsNoCommand) {
-  auto spec = ParseSpecText("method: grid\nparameters:\n  n: {values: [1, 2]}\n", "<dict>",
-                            InProcess());
+  auto spec =
+      ParseSpecText("method: grid\nparameters:\n  n: {values: [1, 2]}\n", "<dict>", InProcess());
   ASSERT_TRUE(spec.ok()) << spec.status().message();
   auto argv = BuildArgv(*spec, Config{Value(1)}, CommandContext{});
   ASSERT_TRUE(argv.ok()) << argv.status().message();
