@@ -297,7 +297,8 @@ int RunCli(int argc, char** argv) {
   // Sweeps from Python (orchestrator/python_sweep.h): python-path for users, the
   // inproc-* commands for the bundled modules only (hidden).
   auto* python_path = app.add_subcommand(
-      "python-path", "write the bundled Python modules (sweep_client, wandb) and print their folder");
+      "python-path",
+      "write the bundled Python modules (sweep_client, wandb) and print their folder");
   InProcessCreateFlags icf;
   auto* inproc_create =
       app.add_subcommand("inproc-create", "create an in-process sweep (used by Python)")->group("");

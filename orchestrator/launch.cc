@@ -393,8 +393,11 @@ int RunResume(const ResumeFlags& flags, std::ostream& out, std::ostream& err) {
   if (IsInProcessSweep(*sweep)) {
     err << "error: sweep " << sweep->id
         << " runs its trials in a Python process; continue it from Python: "
-           "wandb.agent(\"" << sweep->id << "\", function=...) or "
-           "sweep_client.optimize(None, objective, sweep_id=\"" << sweep->id << "\")\n";
+           "wandb.agent(\""
+        << sweep->id
+        << "\", function=...) or "
+           "sweep_client.optimize(None, objective, sweep_id=\""
+        << sweep->id << "\")\n";
     return 2;
   }
   if (sweep->status == SweepStatus::kFinished) {
