@@ -19,6 +19,7 @@
 #include "orchestrator/completion.h"
 #include "orchestrator/help_format.h"
 #include "orchestrator/launch.h"
+#include "orchestrator/python_sweep.h"
 #include "orchestrator/report/read_commands.h"
 #include "orchestrator/reproduce.h"
 #include "orchestrator/run_command.h"
@@ -311,6 +312,27 @@ int RunCli(int argc, char** argv) {
                 "do not record --key value pairs of the command line as params");
   run->add_option("PROGRAM", run_flags.argv, "the command and its arguments, after --")->required();
 
+  // Sweeps from Python (orchestrator/python_sweep.h): python-path for users, the
+  // inproc-* commands for the bundled modules only (hidden).
+  auto* python_path = app.add_subcommand(
+      "python-path",
+      "write the bundled Python modules (sweep_client, wandb) and print their folder");
+  InProcessCreateFlags icf;
+  auto* inproc_create =
+      app.add_subcommand("inproc-create", "create an in-process sweep (used by Python)")->group("");
+  inproc_create->add_option("SPEC", icf.spec_path, "spec file, - = stdin")->required();
+  inproc_create->add_option("--file-name", icf.file_name, "name errors give a spec from stdin");
+  inproc_create->add_option("--seed", icf.seed, "seed of the search");
+  inproc_create->add_option("--name", icf.name, "the sweep's name");
+  inproc_create->add_flag("--json", icf.json, "print the sweep as JSON");
+  InProcessServeFlags isf;
+  auto* inproc_serve =
+      app.add_subcommand("inproc-serve", "run an in-process sweep (used by Python)")->group("");
+  inproc_serve->add_option("SWEEP", isf.sweep, "sweep id")->required();
+  inproc_serve->add_option("--count", isf.count, "new configurations to run");
+  inproc_serve->add_option("--workers", isf.workers, "trials at once")->check(CLI::PositiveNumber);
+  inproc_serve->add_flag("--quiet,-q", isf.quiet, "no per-trial lines");
+
   // Hidden (no group): what the bash and zsh completion scripts ask, never shown in
   // --help or the man page.
   std::vector<std::string> complete_words;
@@ -352,6 +374,16 @@ int RunCli(int argc, char** argv) {
     return RunTrackedRun(run_flags, std::cout, std::cerr);
   }
   if (*complete) return Complete(app, complete_words, store_flag, std::cout);
+  if (*python_path) return RunPythonPath(std::cout, std::cerr);
+  if (*inproc_create) {
+    icf.store = store_flag;
+    return RunInProcessCreate(icf, std::cin, std::cout, std::cerr);
+  }
+  if (*inproc_serve) {
+    isf.store = store_flag;
+    isf.quiet = isf.quiet || global_quiet;
+    return RunInProcessServe(isf, std::cerr);
+  }
   if (*agent) return RunAgentCommand(af, std::cerr);
   if (*reproduce) {
     ReproduceFlags pf;

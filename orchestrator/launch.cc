@@ -30,6 +30,7 @@
 #include "orchestrator/remote/slurm_agents.h"
 #include "orchestrator/spec/spec_parser.h"
 #include "orchestrator/controller/sweep_lock.h"
+#include "orchestrator/python_sweep.h"
 #include "orchestrator/remote/slurm_agents.h"
 #include "orchestrator/report/read_commands.h"
 #include "orchestrator/spec/command_builder.h"
@@ -393,6 +394,16 @@ int RunResume(const ResumeFlags& flags, std::ostream& out, std::ostream& err) {
   if (IsTrackedRun(*sweep)) {
     err << "error: " << sweep->id << " is a tracked run (sweep run), not a sweep; a run "
         << "cannot be resumed\n";
+    return 2;
+  }
+  if (IsInProcessSweep(*sweep)) {
+    err << "error: sweep " << sweep->id
+        << " runs its trials in a Python process; continue it from Python: "
+           "wandb.agent(\""
+        << sweep->id
+        << "\", function=...) or "
+           "sweep_client.optimize(None, objective, sweep_id=\""
+        << sweep->id << "\")\n";
     return 2;
   }
   if (sweep->status == SweepStatus::kFinished) {

@@ -180,6 +180,8 @@ Result<std::vector<std::string>> BuildArgv(const SweepSpec& spec, const Config& 
     return Status::Internal("configuration has " + std::to_string(config.size()) +
                             " values but the spec has " + std::to_string(spec.space.params.size()) +
                             " parameters");
+  // An in-process trial is a Python function call: there is no command to build.
+  if (spec.in_process) return std::vector<std::string>{};
   const Value args = ArgsMapping(spec, config);
   std::vector<std::string> argv;
   for (const std::string& raw : EffectiveCommand(spec)) {

@@ -44,6 +44,7 @@ struct CommandContext {
 };
 
 // The trial's argv. Every parameter value is exactly one element (never re-split).
+// Empty for an in-process spec (SweepSpec::in_process): its trials are function calls.
 // Errors: kInvalidSpec for an unset ${envvar:NAME} or an unknown macro; kInternal
 // when `config` does not match the spec's space or ${args_json_file} has no path.
 Result<std::vector<std::string>> BuildArgv(const SweepSpec& spec, const Config& config,

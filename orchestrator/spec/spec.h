@@ -87,6 +87,9 @@ struct SweepSpec {
   std::string name;
   std::string description;
   std::string program;                  // may be empty when command does not use ${program}
+  // True for a sweep whose trials run inside a Python process (wandb.agent(function=),
+  // sweep_client.optimize): no program or command is needed, and BuildArgv builds none.
+  bool in_process = false;
   std::vector<std::string> command;     // tokens; empty = the W&B default command
   std::string interpreter = "python3";  // extension: what ${interpreter} expands to
   std::string method;                   // grid | random | bayes | ...

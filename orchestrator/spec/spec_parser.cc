@@ -388,7 +388,7 @@ class TopLevelParser {
         !suggested("metric"))
       r_.Error(early_terminate_node_, "early_terminate",
                "early termination needs a metric to compare trials by");
-    if (spec_.program.empty() && !has_program_ && !suggested("program") &&
+    if (!spec_.in_process && spec_.program.empty() && !has_program_ && !suggested("program") &&
         (spec_.command.empty() || uses_program_)) {
       if (spec_.command.empty())
         r_.ErrorAt(1, 1, "program",
@@ -498,6 +498,11 @@ const std::vector<std::string>& CommandMacros() {
 }
 
 Result<SweepSpec> ParseSpecText(std::string_view text, const std::string& file_name) {
+  return ParseSpecText(text, file_name, SpecParseOptions{});
+}
+
+Result<SweepSpec> ParseSpecText(std::string_view text, const std::string& file_name,
+                                const SpecParseOptions& options) {
   SpecReader r(file_name);
   // After any text-level problem the YAML structure cannot be trusted (a tab shifts
   // indentation, a stray ',' confuses yaml-cpp), so those are all the user gets.
@@ -542,6 +547,7 @@ Result<SweepSpec> ParseSpecText(std::string_view text, const std::string& file_n
   SweepSpec spec;
   spec.file = file_name;
   spec.text = std::string(text);
+  spec.in_process = options.in_process;
   try {
     TopLevelParser(r, spec).Parse(root);
   } catch (const std::exception& e) {

@@ -25,6 +25,17 @@ Result<SweepSpec> ParseSpecFile(const std::string& path);
 // SweepSpec::notes. Never throws, never recurses deeper than kMaxSpecDepth levels.
 Result<SweepSpec> ParseSpecText(std::string_view text, const std::string& file_name);
 
+// How to read a spec beyond its text.
+struct SpecParseOptions {
+  // The trials run inside a Python process (wandb.agent(function=), optimize()):
+  // `program` is not required, and SweepSpec::in_process is set.
+  bool in_process = false;
+};
+
+// ParseSpecText with options; the two-argument form uses the defaults.
+Result<SweepSpec> ParseSpecText(std::string_view text, const std::string& file_name,
+                                const SpecParseOptions& options);
+
 // The search methods a spec may name: grid, random, bayes and every registered one.
 std::vector<std::string> KnownMethods();
 

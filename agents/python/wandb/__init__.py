@@ -155,12 +155,16 @@ def termerror(string, **kwargs):
     termlog("ERROR " + str(string))
 
 
-def sweep(*args, **kwargs):
-    raise _not_provided("wandb.sweep (creating a W&B sweep); run `sweep launch sweep.yaml`")
+def sweep(sweep, entity=None, project=None, prior_runs=None):
+    """wandb.sweep(config): creates an in-process sweep in sweep's store (see _sweep.py)."""
+    from . import _sweep
+    return _sweep.sweep(sweep, entity=entity, project=project, prior_runs=prior_runs)
 
 
-def agent(*args, **kwargs):
-    raise _not_provided("wandb.agent; run `sweep launch sweep.yaml` (or `sweep agent`)")
+def agent(sweep_id, function=None, entity=None, project=None, count=None):
+    """wandb.agent(sweep_id, function=train, count=N): runs trials in this process."""
+    from . import _sweep
+    return _sweep.agent(sweep_id, function=function, entity=entity, project=project, count=count)
 
 
 class Settings(dict):

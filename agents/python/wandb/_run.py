@@ -172,6 +172,9 @@ class Run(object):
                 self._commit()
             if self._tee is not None:
                 self._tee.call("log", data, step=step, commit=commit)
+        # In wandb.agent(function=): a trial the sweep stopped ends here (Pruned).
+        from ._sweep import check_stopped
+        check_stopped()
 
     def _commit(self):
         """Writes the pending row at the current step and moves to the next step."""
