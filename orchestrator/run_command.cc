@@ -29,6 +29,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <cstdlib>
 #include <filesystem>
 #include <utility>
 
@@ -168,6 +169,9 @@ int RunTrackedRun(const RunFlags& flags, std::ostream& out, std::ostream& err) {
   }
   std::error_code ec;
   const std::string root = fs::absolute(DefaultStorePath(flags.store), ec).lexically_normal();
+  // The program inherits it: a notebook-style script's wandb.sweep() files its sweep
+  // in this run's store, whatever folder the run was started from.
+  ::setenv("SWEEP_STORE", root.c_str(), 1);
   const bool manual = !flags.sweep.empty();
   auto opened = OpenStore(root, StoreOptions{.read_only = false, .create = !manual});
   if (!opened.ok()) {

@@ -190,6 +190,15 @@ std::vector<std::string> BuildTrialEnvironment(const TrialLaunch& l) {
   set("PYTHONUNBUFFERED", "1");
   // W&B's params file, which a real wandb.config reads (wandb_files.h).
   set("WANDB_SWEEP_PARAM_PATH", l.trial_dir + "/" + kWandbParamsFile);
+  // The binary running this trial, for wandb.sweep/wandb.agent inside it (the bundled
+  // module runs `sweep`); a value the user set wins.
+  if (index.find("SWEEP_BIN") == index.end()) {
+    static const std::string self = [] {
+      std::error_code ec;
+      return fs::read_symlink("/proc/self/exe", ec).string();
+    }();
+    if (!self.empty()) set("SWEEP_BIN", self);
+  }
   if (!l.python_client_dir.empty()) {
     auto it = index.find("PYTHONPATH");
     std::string old = it == index.end() ? "" : vars[it->second].second;

@@ -111,6 +111,41 @@ print("ID", sweep_id)
   EXPECT_EQ(sweeps[0].status, SweepStatus::kFinished);
 }
 
+// The issue's "done when": the notebook script run as a tracked run. Nothing of the
+// test's own environment points at the binary or the modules: `sweep run` provides
+// $SWEEP_BIN, $SWEEP_STORE and the bundled modules on PYTHONPATH.
+TEST_F(PythonSweepTest, NotebookScriptUnderSweepRunRecordsTheRunAndSixRankedTrials) {
+  WriteFile(dir_.path() + "/notebook.py", R"PY(
+import wandb
+config = {"method": "bayes", "metric": {"name": "val_loss", "goal": "minimize"},
+          "parameters": {"lr": {"min": 0.001, "max": 0.1}, "layers": {"values": [1, 2, 3]}}}
+def train():
+    wandb.init()
+    wandb.log({"val_loss": wandb.config.lr * wandb.config.layers})
+sweep_id = wandb.sweep(config)
+wandb.agent(sweep_id, function=train, count=6)
+print("ID", sweep_id)
+)PY");
+  CliOptions o;
+  o.cwd = dir_.path();
+  o.timeout_s = 120;
+  CliResult r = RunSweep(
+      {"--store", store(), "run", "--name", "nb", "--", "/usr/bin/python3", "notebook.py"}, o);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string inner;
+  for (const SweepRecord& s : Sweeps())
+    if (r.out.find("ID " + s.id) != std::string::npos) inner = s.id;
+  ASSERT_FALSE(inner.empty()) << r.out;
+  ASSERT_EQ(Sweeps().size(), 2u);  // the tracked run and the notebook's sweep
+  auto trials = Trials(inner);
+  ASSERT_EQ(trials.size(), 6u);
+  for (const TrialRecord& t : trials) {
+    EXPECT_EQ(t.status, TrialStatus::kFinished) << t.id << " " << t.reason;
+    EXPECT_TRUE(t.value.has_value()) << t.id;
+  }
+  EXPECT_EQ(Top(inner)["total"], 6);
+}
+
 TEST_F(PythonSweepTest, OptimizeFindsTheQuadraticMinimumWithin25BayesTrials) {
   CliResult r = Python(R"PY(
 import json, sweep_client
