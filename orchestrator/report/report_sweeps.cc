@@ -11,6 +11,7 @@
 
 #include "orchestrator/early_stop/compute_saved.h"
 #include "orchestrator/report/read_common.h"
+#include "orchestrator/store/warm_start_record.h"
 #include "orchestrator/report/report_pareto.h"
 #include "orchestrator/report/report_format.h"
 #include "orchestrator/report/text_table.h"
@@ -242,6 +243,9 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
                     {"options", SweepOptionsToJson(s.options)},
                     {"agents", agent_list},
                     {"slurm_jobs", job_list}};
+    // Warm start: where the prior came from (the trials themselves stay in options).
+    const Value& w = s.options.warm_start;
+    out["warm_start"] = w.is_object() && w.contains("sources") ? w["sources"] : Value(nullptr);
     // Multi-objective or constrained sweeps: the front's size and hypervolume.
     const auto setup = SweepPareto(s);
     out["pareto"] = setup ? ParetoSummaryJson(RankPareto(v.trials, *setup)) : Value(nullptr);
@@ -270,6 +274,7 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
     o << s.metric << " (" << GoalName(SweepGoal(s))
       << ", summary: " << SummaryModeName(SweepSummaryMode(s)) << ")";
   }
+  for (const std::string& line : PriorLines(s.options.warm_start)) o << "\nprior     " << line;
   o << "\ntrials    " << v.done() << " done";
   if (planned) o << " of " << *planned << " planned";
   o << ", " << v.trials.size() << " in the store:";

@@ -14,6 +14,7 @@
 #include "orchestrator/report/report_format.h"
 #include "orchestrator/report/report_provenance.h"
 #include "orchestrator/report/text_table.h"
+#include "orchestrator/store/warm_start_record.h"
 
 namespace sweep {
 namespace {
@@ -46,6 +47,10 @@ int CmdTop(ReadContext& ctx, const std::string& sweep_arg, const TopOptions& opt
   if (!sweep.ok()) return Fail(ctx, sweep.status());
   auto trials = ctx.store.ListTrials(sweep->id);
   if (!trials.ok()) return Fail(ctx, trials.status());
+  // Rows at or past `own` are the warm start's prior trials (--with-prior).
+  const size_t own = trials->size();
+  if (options.with_prior)
+    for (TrialRecord& r : PriorTrialRecords(*sweep)) trials->push_back(std::move(r));
   // A multi-objective or constrained sweep ranks by Pareto front unless one metric
   // (or a goal) is asked for.
   if (options.metric.empty() && options.goal.empty())
@@ -65,7 +70,8 @@ int CmdTop(ReadContext& ctx, const std::string& sweep_arg, const TopOptions& opt
                       {"number", t.number},
                       {"status", TrialStatusWord(t.status)},
                       {"value", JsonNumber(r.value)},
-                      {"params", ParamsJson(t)}});
+                      {"params", ParamsJson(t)},
+                      {"prior", r.index >= own}});
     }
     PrintJson(ctx, {{"sweep", sweep->id},
                     {"metric", ranking->metric},
@@ -91,7 +97,8 @@ int CmdTop(ReadContext& ctx, const std::string& sweep_arg, const TopOptions& opt
   for (size_t i = 0; i < shown; ++i) {
     const RankedTrial& r = ranking->rows[i];
     const TrialRecord& t = shown_trials[i];
-    std::vector<std::string> row = {std::to_string(r.rank), t.id, TrialStatusWord(t.status),
+    std::vector<std::string> row = {std::to_string(r.rank), t.id,
+                                    r.index >= own ? "prior" : TrialStatusWord(t.status),
                                     ValueCell(r.value)};
     for (const auto& p : params) row.push_back(ParamCell(t, p));
     table.AddRow(std::move(row));
