@@ -17,9 +17,9 @@
 //                     [--seeds 10] [--first-seed 0] [--budget 100]
 #include <algorithm>
 #include <chrono>
-#include <memory>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -99,11 +99,16 @@ int main(int argc, char** argv) {
   uint64_t first_seed = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
-    if (a == "--problems") problems = Split(v);
-    else if (a == "--methods") methods = Split(v);
-    else if (a == "--seeds") seeds = std::atoi(v.c_str());
-    else if (a == "--first-seed") first_seed = std::strtoull(v.c_str(), nullptr, 10);
-    else if (a == "--budget") budget = std::atoi(v.c_str());
+    if (a == "--problems")
+      problems = Split(v);
+    else if (a == "--methods")
+      methods = Split(v);
+    else if (a == "--seeds")
+      seeds = std::atoi(v.c_str());
+    else if (a == "--first-seed")
+      first_seed = std::strtoull(v.c_str(), nullptr, 10);
+    else if (a == "--budget")
+      budget = std::atoi(v.c_str());
   }
   std::printf("problem,method,seed,best40,best100,ask_ms\n");
   for (const bench::CondProblem& prob : bench::AllCondProblems()) {

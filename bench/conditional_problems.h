@@ -129,8 +129,12 @@ inline CondProblem BraninHartmann() {
   CondProblem p;
   p.name = "branin_hart";
   SearchSpace& s = p.space;
-  s.params = {Cat("branch", {Value("a"), Value("b")}), Uni("a_x1", -5, 10), Uni("a_x2", 0, 15),
-              Uni("b_y1", 0, 1), Uni("b_y2", 0, 1), Uni("b_y3", 0, 1)};
+  s.params = {Cat("branch", {Value("a"), Value("b")}),
+              Uni("a_x1", -5, 10),
+              Uni("a_x2", 0, 15),
+              Uni("b_y1", 0, 1),
+              Uni("b_y2", 0, 1),
+              Uni("b_y3", 0, 1)};
   When(s, "a_x1", "branch", {Value("a")});
   When(s, "a_x2", "branch", {Value("a")});
   When(s, "b_y1", "branch", {Value("b")});
@@ -140,7 +144,8 @@ inline CondProblem BraninHartmann() {
     if (x["branch"] == "a") {
       const double x1 = Num(x, "a_x1"), x2 = Num(x, "a_x2");
       const double b = 5.1 / (4 * M_PI * M_PI), c = 5 / M_PI, t = 1 / (8 * M_PI);
-      const double br = std::pow(x2 - b * x1 * x1 + c * x1 - 6, 2) + 10 * (1 - t) * std::cos(x1) + 10;
+      const double br =
+          std::pow(x2 - b * x1 * x1 + c * x1 - 6, 2) + 10 * (1 - t) * std::cos(x1) + 10;
       return 0.2 + br / 10;  // min 0.2398
     }
     static const double a[4][3] = {{3, 10, 30}, {0.1, 10, 35}, {3, 10, 30}, {0.1, 10, 35}};

@@ -260,9 +260,9 @@ std::vector<std::string> SearchSpace::DescribeLines() const {
       when += when.empty() ? "  when " : " and ";
       when += c.parent + " in " + Value(c.values).dump();
     }
-    lines.push_back(p.name + "  " + kind + "  " + domain + "  scale=" +
-                    std::string(TraitsOf(p.distribution).scale) + (p.integer ? "  int" : "") +
-                    when);
+    lines.push_back(p.name + "  " + kind + "  " + domain +
+                    "  scale=" + std::string(TraitsOf(p.distribution).scale) +
+                    (p.integer ? "  int" : "") + when);
   }
   return lines;
 }

@@ -6,12 +6,11 @@
 // continuous and the value was really run, so it is real evidence.
 #include "search/space_fit.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <algorithm>
-#include <cctype>
-
 
 namespace sweep {
 namespace {
@@ -67,8 +66,8 @@ std::optional<std::string> MisfitReason(const SearchSpace& space, const Config& 
     if (auto range = p.ValueRange(); range && !Within(x, range->first, range->second))
       return name + Text(v) + " is outside [" + FormatPythonFloat(range->first) + ", " +
              FormatPythonFloat(range->second) + "]";
-    const bool log_normal = p.distribution == Distribution::kLogNormal ||
-                            p.distribution == Distribution::kQLogNormal;
+    const bool log_normal =
+        p.distribution == Distribution::kLogNormal || p.distribution == Distribution::kQLogNormal;
     if (log_normal && x <= 0) return name + Text(v) + " is not positive";
   }
   if (!space.Admits(config)) return std::string("rejected by where:");

@@ -178,8 +178,9 @@ Result<std::vector<PriorRow>> ReadJson(const std::string& path, const std::strin
   if (doc.is_object()) {
     auto it = doc.find("trials");
     if (it == doc.end() || !it->is_array())
-      return Status::Usage(path + ": expected a \"trials\" array (the shape `sweep export "
-                                  "--format json` writes) or a top-level array");
+      return Status::Usage(path +
+                           ": expected a \"trials\" array (the shape `sweep export "
+                           "--format json` writes) or a top-level array");
     trials = &*it;
     auto m = doc.find("metric");
     if (m != doc.end() && m->is_string() && m->get<std::string>() != metric)

@@ -24,8 +24,7 @@ bool IsRegularFile(const std::string& path) {
 
 // Checks one candidate; on success appends it to `out`.
 void Consider(const SweepSpec& spec, const Value& params, const KeyedValue& summary,
-              const std::string& status, const std::string& ref, PriorSource& src,
-              Value& out) {
+              const std::string& status, const std::string& ref, PriorSource& src, Value& out) {
   auto skip = [&](const std::string& why) {
     ++src.skipped;
     ++src.reasons[why];
@@ -105,8 +104,11 @@ Value PriorToJson(const SweepSpec& spec, const PriorTrials& prior) {
   for (const PriorSource& s : prior.sources) {
     Value reasons = Value::object();
     for (const auto& [why, n] : s.reasons) reasons[why] = n;
-    Value j = {{"source", s.source}, {"kind", s.kind}, {"used", s.used},
-               {"skipped", s.skipped}, {"reasons", reasons}};
+    Value j = {{"source", s.source},
+               {"kind", s.kind},
+               {"used", s.used},
+               {"skipped", s.skipped},
+               {"reasons", reasons}};
     if (!s.sweep.empty()) j["sweep"] = s.sweep;
     sources.push_back(std::move(j));
   }

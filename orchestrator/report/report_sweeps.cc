@@ -11,12 +11,12 @@
 
 #include "orchestrator/early_stop/compute_saved.h"
 #include "orchestrator/report/read_common.h"
-#include "orchestrator/store/warm_start_record.h"
-#include "orchestrator/report/report_pareto.h"
 #include "orchestrator/report/report_format.h"
+#include "orchestrator/report/report_pareto.h"
 #include "orchestrator/report/text_table.h"
-#include "orchestrator/store/sweep_view.h"
 #include "orchestrator/store/controller_probe.h"
+#include "orchestrator/store/sweep_view.h"
+#include "orchestrator/store/warm_start_record.h"
 
 namespace sweep {
 namespace {

@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "orchestrator/report/read_common.h"
-#include "orchestrator/report/report_pareto.h"
 #include "orchestrator/report/report_format.h"
+#include "orchestrator/report/report_pareto.h"
 #include "orchestrator/report/report_provenance.h"
 #include "orchestrator/report/text_table.h"
 #include "orchestrator/store/warm_start_record.h"

@@ -57,7 +57,8 @@ bool ResolveParents(SearchSpace& space, SpecReader& r) {
       const std::vector<Value> domain = ParentValues(parent);
       if (domain.empty()) {
         Report(r, c,
-               "parent '" + c.parent + "' is " + std::string(DistributionName(parent.distribution)) +
+               "parent '" + c.parent + "' is " +
+                   std::string(DistributionName(parent.distribution)) +
                    "; a `when:` parent must be categorical (values:) or a constant (value:)");
         ok = false;
         continue;
@@ -67,11 +68,12 @@ bool ResolveParents(SearchSpace& space, SpecReader& r) {
         for (const Value& d : domain) found = found || SameValue(v, d);
         if (found) continue;
         std::vector<std::string> spelled;
-        for (const Value& d : domain) spelled.push_back(d.is_string() ? d.get<std::string>() : d.dump());
+        for (const Value& d : domain)
+          spelled.push_back(d.is_string() ? d.get<std::string>() : d.dump());
         const std::string text = v.is_string() ? v.get<std::string>() : v.dump();
         Report(r, c,
-               "'" + c.parent + "' never takes " + v.dump() + " (its values: " +
-                   Value(domain).dump() + ")" + DidYouMeanSuffix(text, spelled));
+               "'" + c.parent + "' never takes " + v.dump() +
+                   " (its values: " + Value(domain).dump() + ")" + DidYouMeanSuffix(text, spelled));
         ok = false;
       }
       c.parent_index = idx;
@@ -96,7 +98,8 @@ bool CheckCycles(const SearchSpace& space, SpecReader& r) {
       if (state[j] == 1) {
         std::string path;
         size_t k = stack.size();
-        while (k-- > 0 && stack[k] != j) {}
+        while (k-- > 0 && stack[k] != j) {
+        }
         for (size_t m = k; m < stack.size(); ++m) path += space.params[stack[m]].name + " -> ";
         path += space.params[j].name;
         Report(r, c, "`when:` clauses form a cycle: " + path);

@@ -298,8 +298,8 @@ class ParamParser {
       const std::string cpath = wpath + "." + c.key;
       Condition cond;
       cond.parent = c.key;
-      cond.where = r_.Where(c.value.IsDefined() && c.value.Mark().line >= 0 ? c.value : c.key_node,
-                            cpath);
+      cond.where =
+          r_.Where(c.value.IsDefined() && c.value.Mark().line >= 0 ? c.value : c.key_node, cpath);
       if (c.value.IsSequence()) {
         if (c.value.size() == 0) {
           r_.Error(c.value, cpath, "needs at least one value of '" + c.key + "'");
@@ -308,9 +308,9 @@ class ParamParser {
         for (size_t i = 0; i < c.value.size(); ++i) {
           const std::string ipath = cpath + "[" + std::to_string(i) + "]";
           if (!c.value[i].IsScalar()) {
-            r_.Error(c.value[i], ipath,
-                     "expected a value of '" + c.key + "', found " +
-                         SpecReader::Describe(c.value[i]));
+            r_.Error(
+                c.value[i], ipath,
+                "expected a value of '" + c.key + "', found " + SpecReader::Describe(c.value[i]));
             continue;
           }
           if (auto v = r_.ToValue(c.value[i], ipath)) cond.values.push_back(std::move(*v));

@@ -11,8 +11,7 @@ namespace {
 constexpr const char* kKnown[] = {
     "workers",         "gpus",         "max_trials", "space_size", "run_cap",
     "summary",         "slurm_agents", "listen",     "token_file", "lease_interval_s",
-    "lease_timeout_s", "tls_cert",     "tls_key",    "pareto",
-    "warm_start"};
+    "lease_timeout_s", "tls_cert",     "tls_key",    "pareto",     "warm_start"};
 
 bool Known(const std::string& key) {
   return std::any_of(std::begin(kKnown), std::end(kKnown), [&](const char* k) { return key == k; });

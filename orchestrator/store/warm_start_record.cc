@@ -12,8 +12,8 @@ std::vector<std::string> PriorLines(const Value& warm_start) {
   for (const Value& s : warm_start["sources"]) {
     if (!s.is_object()) continue;
     const std::string kind = s.value("kind", "");
-    const std::string name = kind == "sweep" ? s.value("sweep", s.value("source", ""))
-                                             : s.value("source", "");
+    const std::string name =
+        kind == "sweep" ? s.value("sweep", s.value("source", "")) : s.value("source", "");
     const uint64_t used = s.value("used", uint64_t{0});
     const uint64_t skipped = s.value("skipped", uint64_t{0});
     std::string line = "warm start: " + std::to_string(used) + " trial" + (used == 1 ? "" : "s") +
@@ -24,8 +24,8 @@ std::vector<std::string> PriorLines(const Value& warm_start) {
         std::string why;
         for (auto it = s["reasons"].begin(); it != s["reasons"].end(); ++it)
           if (it->is_number_unsigned())
-            why += (why.empty() ? ": " : "; ") + std::to_string(it->get<uint64_t>()) + " " +
-                   it.key();
+            why +=
+                (why.empty() ? ": " : "; ") + std::to_string(it->get<uint64_t>()) + " " + it.key();
         line += why;
       }
       line += ")";

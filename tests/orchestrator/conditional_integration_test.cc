@@ -44,9 +44,8 @@ class ConditionalTest : public ::testing::Test {
   std::string Spec(const std::string& name, const std::string& method, const std::string& params,
                    const std::string& extra = "") {
     std::string path = dir_.path() + "/" + name + ".yaml";
-    WriteFile(path, "program: " + kProgram + "\ninterpreter: /usr/bin/python3\nmethod: " +
-                        method + "\nmetric: {name: loss, goal: minimize}\nseed: 3\n" + params +
-                        extra);
+    WriteFile(path, "program: " + kProgram + "\ninterpreter: /usr/bin/python3\nmethod: " + method +
+                        "\nmetric: {name: loss, goal: minimize}\nseed: 3\n" + params + extra);
     return path;
   }
   CliResult Sweep(std::vector<std::string> args) {
@@ -157,8 +156,7 @@ TEST_F(ConditionalTest, WarmStartFromASweepNeverRerunsItsConfigurations) {
   EXPECT_EQ(status["warm_start"][0]["sweep"], first);
   EXPECT_EQ(status["warm_start"][0]["used"], 5);
   CliResult text = Sweep({"status", second});
-  EXPECT_NE(text.out.find("prior     warm start: 5 trials from sweep " + first),
-            std::string::npos)
+  EXPECT_NE(text.out.find("prior     warm start: 5 trials from sweep " + first), std::string::npos)
       << text.out;
 
   Json own = SweepJson({"top", second, "-k", "0"});
@@ -176,10 +174,10 @@ TEST_F(ConditionalTest, WarmStartFromFilesCountsWhatItSkips) {
             "status,params.optimizer,params.lr,params.momentum,params.beta2,metrics.loss\n"
             "finished,sgd,0.01,0.9,,0.01\n"
             "finished,adam,0.01,,0.99,0.3\n"
-            "finished,sgd,0.5,0.9,,0.2\n"          // lr outside the space
-            "failed,sgd,0.01,0.8,,\n"              // not finished
-            "finished,adam,0.01,0.9,0.99,0.4\n"    // momentum given but inactive
-            "finished,sgd,0.02,0.85,,\n");         // no loss
+            "finished,sgd,0.5,0.9,,0.2\n"        // lr outside the space
+            "failed,sgd,0.01,0.8,,\n"            // not finished
+            "finished,adam,0.01,0.9,0.99,0.4\n"  // momentum given but inactive
+            "finished,sgd,0.02,0.85,,\n");       // no loss
   const std::string json = dir_.path() + "/prior.json";
   WriteFile(json, R"J({"metric": "loss", "trials": [
     {"status": "finished", "params": {"optimizer": "adam", "lr": 0.05, "beta2": 0.95},
@@ -188,14 +186,14 @@ TEST_F(ConditionalTest, WarmStartFromFilesCountsWhatItSkips) {
   CliResult r = Sweep({"launch", Spec("warm", "bayes", kContinuousParams), "--warm-start",
                        csv + "," + json, "--max-trials", "3", "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("warm start: 2 trials from file " + csv + " (4 skipped"),
-            std::string::npos)
+  EXPECT_NE(r.err.find("warm start: 2 trials from file " + csv + " (4 skipped"), std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("lr: 0.5 is outside [0.001, 0.1]"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("not finished (failed)"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("'momentum' is given but inactive"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("no value of metric 'loss'"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("warm start: 1 trial from file " + json + " (1 skipped: 1 missing "
+  EXPECT_NE(r.err.find("warm start: 1 trial from file " + json +
+                       " (1 skipped: 1 missing "
                        "parameter 'momentum')"),
             std::string::npos)
       << r.err;
@@ -207,8 +205,8 @@ TEST_F(ConditionalTest, WarmStartFromFilesCountsWhatItSkips) {
 }
 
 TEST_F(ConditionalTest, AnUnknownWarmStartSourceExitsTwoAndWritesNoSweep) {
-  CliResult r = Sweep(
-      {"launch", Spec("x", "random", kContinuousParams, "warm_start: [nosuchsweep]\n")});
+  CliResult r =
+      Sweep({"launch", Spec("x", "random", kContinuousParams, "warm_start: [nosuchsweep]\n")});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("warm start: 'nosuchsweep' is neither a file nor a sweep in this store"),
             std::string::npos)

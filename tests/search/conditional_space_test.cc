@@ -132,8 +132,8 @@ TEST(ConditionalGrid, BlockSkippingWalkMatchesTheCountWhenParentsComeFirst) {
   // 3 x 3 x 50 x 40 x ... raw indices; every one visited once.
   SearchSpace s;
   s.params = {Categorical("seed", {Value(1), Value(2), Value(3)}),
-              Categorical("kind", {Value("none"), Value("a"), Value("b")}),
-              IntUniform("a", 1, 50), IntUniform("b", 1, 50), IntUniform("b2", 1, 40)};
+              Categorical("kind", {Value("none"), Value("a"), Value("b")}), IntUniform("a", 1, 50),
+              IntUniform("b", 1, 50), IntUniform("b2", 1, 40)};
   When(s, "a", "kind", {Value("a")});
   When(s, "b", "kind", {Value("b")});
   When(s, "b2", "kind", {Value("b")});
