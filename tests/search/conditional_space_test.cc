@@ -279,7 +279,7 @@ TEST(SpaceFit, NamesTheParameterThatDoesNotFit) {
   Config c = {Value("adam"), Value(0.5), Value(), Value(), Value(), Value(0.99)};
   EXPECT_EQ(MisfitReason(s, c), std::optional<std::string>("lr: 0.5 is outside [0.0001, 0.1]"));
   c[1] = Value("fast");
-  EXPECT_EQ(MisfitReason(s, c), std::optional<std::string>("lr: \"fast\" is not a number"));
+  EXPECT_EQ(MisfitReason(s, c), std::optional<std::string>("lr: fast is not a number"));
   c[1] = Value(0.01);
   c[0] = Value("rmsprop");
   EXPECT_EQ(MisfitReason(s, c),
