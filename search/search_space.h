@@ -50,8 +50,8 @@ const std::vector<std::string_view>& AllDistributionNames();
 // when all of them hold. Resolved and validated by the spec parser (parent_index set,
 // no cycles, every value one the parent can take).
 struct Condition {
-  std::string parent;        // dotted name of the parent parameter
-  int parent_index = -1;     // index of the parent in SearchSpace::params
+  std::string parent;         // dotted name of the parent parameter
+  int parent_index = -1;      // index of the parent in SearchSpace::params
   std::vector<Value> values;  // the parent's values that make the clause hold
   SourceLocation where;       // where the clause was written, for error messages
 };

@@ -102,7 +102,7 @@ class UnitCube {
   std::vector<bool> categorical_mask_;
   std::vector<std::pair<int, int>> blocks_;
   size_t model_dims_ = 0;
-  SearchSpace space_;                       // for ActiveMask; set only when conditional
+  SearchSpace space_;  // for ActiveMask; set only when conditional
   bool conditional_ = false;
   mutable std::vector<size_t> live_index_;  // conditional finite spaces: raw live indices
 };
