@@ -155,6 +155,11 @@ int RunCli(int argc, char** argv) {
   launch->add_option("--tls-key", lf.tls_key, "TLS private key (PEM) for --tls-cert");
   launch->add_option("--slurm", lf.slurm, "run N agents as a Slurm job array (sbatch --array)")
       ->check(CLI::PositiveNumber);
+  launch
+      ->add_option("--warm-start", lf.warm_start,
+                   "learn from earlier trials first: sweep ids or CSV/JSON files "
+                   "(SWEEP[,SWEEP...]; see schemas/warm_start.md)")
+      ->delimiter(',');
   add_json(launch);
 
   // resume
@@ -217,6 +222,8 @@ int RunCli(int argc, char** argv) {
       ->check(CLI::IsMember({"minimize", "maximize"}));
   top->add_option("-k", top_opts.k, "how many trials (default 10; 0 = all)")
       ->check(CLI::NonNegativeNumber);
+  top->add_flag("--with-prior", top_opts.with_prior,
+                "also rank the warm start's prior trials (marked as such)");
   add_json(top);
 
   std::string trial_arg;

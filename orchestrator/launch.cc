@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -24,17 +25,14 @@
 #include "agents/runtime/python_files.h"
 #include "orchestrator/controller/controller.h"
 #include "orchestrator/controller/ids.h"
-#include "orchestrator/store/pareto_ranking.h"
-#include "orchestrator/store/ranking.h"
-#include "orchestrator/report/read_commands.h"
-#include "orchestrator/remote/slurm_agents.h"
-#include "orchestrator/spec/spec_parser.h"
+#include "orchestrator/controller/prior_trials.h"
 #include "orchestrator/controller/sweep_lock.h"
 #include "orchestrator/python_sweep.h"
 #include "orchestrator/remote/slurm_agents.h"
 #include "orchestrator/report/read_commands.h"
 #include "orchestrator/spec/command_builder.h"
 #include "orchestrator/spec/spec_parser.h"
+#include "orchestrator/store/pareto_ranking.h"
 #include "orchestrator/store/ranking.h"
 #include "orchestrator/store/store_paths.h"
 #include "orchestrator/store/trial_store.h"
@@ -278,7 +276,12 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
       flags.seed  ? *flags.seed
       : spec.seed ? *spec.seed
                   : (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
-  if (flags.dry_run) return RunDryRun(spec, flags, seed, out, err);
+  if (flags.dry_run) {
+    if (!spec.warm_start.empty() || !flags.warm_start.empty())
+      err << "note: --dry-run does not read the warm start: a launch also skips the "
+             "configurations already finished there\n";
+    return RunDryRun(spec, flags, seed, out, err);
+  }
 
   // --slurm N (or the spec's backend: {type: slurm}): agents as Slurm jobs, which
   // dial back to this controller; trials run only on them unless --workers says so.
@@ -344,6 +347,19 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
   // Read by pareto_ranking.cc: objectives, constraints and reference point of a
   // multi-objective or constrained sweep (absent for a plain one).
   if (Value pareto = ParetoOption(spec); !pareto.is_null()) options.pareto = pareto;
+  // Warm start: the prior trials are read now and kept on the record, so that resume
+  // replays exactly these (a usage error, exit 2, before the sweep is written).
+  std::vector<std::string> sources = spec.warm_start;
+  for (const std::string& w : flags.warm_start)
+    if (std::find(sources.begin(), sources.end(), w) == sources.end()) sources.push_back(w);
+  if (!sources.empty()) {
+    auto prior = LoadPriorTrials(**store, spec, sources);
+    if (!prior.ok()) {
+      err << "error: " << prior.status().message() << "\n";
+      return 2;
+    }
+    options.warm_start = PriorToJson(spec, *prior);
+  }
   if (slurm) options.slurm_agents = flags.slurm.value_or(spec.backend.agents);
   if (const auto& l = settled.controller.listen) {
     options.listen = FormatHostPort(l->host, l->port);  // the bound port replaces 0
@@ -371,6 +387,7 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
       << spec.space.params.size() << " parameter(s), " << settled.controller.slots.size()
       << " local slot(s)" << (settled.controller.listen ? " + remote agents" : "") << ", seed "
       << seed << ", store " << (*store)->root() << "\n";
+  for (const std::string& line : PriorLines(options.warm_start)) err << line << "\n";
   std::optional<SlurmAgentsConfig> slurm_config;
   if (slurm)
     slurm_config = SlurmConfig(spec, sweep, (*store)->root(), *settled.controller.listen,

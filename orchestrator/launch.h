@@ -25,6 +25,9 @@ struct LaunchFlags {
   double lease_interval_s = 5, lease_timeout_s = 30;
   std::string tls_cert, tls_key;
   std::optional<int> slurm;  // --slurm N: N agents as a Slurm job array
+  // --warm-start SWEEP[,SWEEP...]: sweep ids or prior-trial files, after the spec's
+  // `warm_start:` ones (orchestrator/controller/prior_trials.h).
+  std::vector<std::string> warm_start;
 };
 
 // Runs `sweep launch`; returns the exit code (0, 1 failed, 2 usage/spec, 130 Ctrl-C).

@@ -122,10 +122,138 @@ Result<DiscreteGrid> DiscreteGrid::Build(const SearchSpace& space, Mode mode) {
   }
   if (!errors.empty()) return Status::InvalidSpec(errors);
   g.size_ = static_cast<uint64_t>(product);
+  g.limit_ = g.size_;
+  if (space.Conditional()) g.LayOutConditions();
   return g;
 }
 
+void DiscreteGrid::LayOutConditions() {
+  conditional_ = true;
+  const size_t n = axes_.size();
+  const unsigned __int128 cap = static_cast<unsigned __int128>(kMaxU64) + 1;
+  stride_.assign(n, 1);
+  for (size_t i = n; i-- > 1;) {
+    stride_[i - 1] = stride_[i] * axes_[i].radix;
+    if (stride_[i - 1] > cap) stride_[i - 1] = cap;
+  }
+  // An axis can be jumped over when its activity cannot change while less significant
+  // digits move: every ancestor comes earlier in spec order.
+  jumpable_.assign(n, true);
+  for (size_t i = 0; i < n; ++i) {
+    std::vector<size_t> todo = {i};
+    std::vector<bool> seen(n, false);
+    while (!todo.empty() && jumpable_[i]) {
+      const size_t k = todo.back();
+      todo.pop_back();
+      for (const Condition& c : space_.params[k].when) {
+        if (c.parent_index < 0) continue;
+        const size_t j = static_cast<size_t>(c.parent_index);
+        if (j >= i) jumpable_[i] = false;
+        if (!seen[j]) seen[j] = true, todo.push_back(j);
+      }
+    }
+  }
+  // Exact live count: enumerate the parents' digits (only they decide activity); each
+  // assignment whose inactive parents sit at digit 0 contributes the product of the
+  // radices of its live non-parent axes.
+  std::vector<size_t> parents;
+  std::vector<bool> is_parent(n, false);
+  for (const Parameter& p : space_.params)
+    for (const Condition& c : p.when)
+      if (c.parent_index >= 0 && !is_parent[static_cast<size_t>(c.parent_index)])
+        is_parent[static_cast<size_t>(c.parent_index)] = true,
+        parents.push_back(static_cast<size_t>(c.parent_index));
+  double combos = 1;
+  for (size_t j : parents) combos *= static_cast<double>(axes_[j].radix);
+  if (combos > 1e7) return;  // size_ stays the product, an upper bound
+  Config config(n);
+  std::vector<uint64_t> digit(parents.size(), 0);
+  unsigned __int128 live = 0;
+  bool overflow = false;
+  for (;;) {
+    for (size_t k = 0; k < parents.size(); ++k) config[parents[k]] = ValueAt(parents[k], digit[k]);
+    const std::vector<bool> mask = space_.ActiveMask(config);
+    bool canonical = true;
+    for (size_t k = 0; k < parents.size(); ++k)
+      canonical = canonical && (mask[parents[k]] || digit[k] == 0);
+    if (canonical) {
+      unsigned __int128 term = 1;
+      for (size_t i = 0; i < n && !overflow; ++i) {
+        if (is_parent[i] || !mask[i]) continue;
+        if (axes_[i].radix != 0 && term > (~static_cast<unsigned __int128>(0)) / axes_[i].radix)
+          overflow = true;
+        else
+          term *= axes_[i].radix;
+      }
+      if (live + term < live) overflow = true;
+      live += term;
+    }
+    size_t k = 0;
+    for (; k < parents.size(); ++k) {
+      if (++digit[k] < axes_[parents[k]].radix) break;
+      digit[k] = 0;
+    }
+    if (k == parents.size() || overflow) break;
+  }
+  if (overflow) return;
+  live_ = live;
+  size_ = live > kMaxU64 ? kMaxU64 : static_cast<uint64_t>(live);
+}
+
+std::vector<uint64_t> DiscreteGrid::Digits(uint64_t index) const {
+  std::vector<uint64_t> digits(axes_.size());
+  for (size_t i = axes_.size(); i-- > 0;) {
+    digits[i] = index % axes_[i].radix;
+    index /= axes_[i].radix;
+  }
+  return digits;
+}
+
+uint64_t DiscreteGrid::NextLive(uint64_t index) const {
+  if (!conditional_) return std::min(index, limit_);
+  Config config(axes_.size());
+  while (index < limit_) {
+    const std::vector<uint64_t> digits = Digits(index);
+    for (size_t i = 0; i < axes_.size(); ++i) config[i] = ValueAt(i, digits[i]);
+    const std::vector<bool> mask = space_.ActiveMask(config);
+    std::optional<size_t> stray, jump;
+    for (size_t i = 0; i < axes_.size(); ++i) {
+      if (mask[i] || digits[i] == 0) continue;
+      if (!stray) stray = i;
+      if (jumpable_[i]) {
+        jump = i;
+        break;
+      }
+    }
+    if (!stray) return index;
+    if (!jump) {
+      ++index;
+      continue;
+    }
+    // Every index up to the next carry into the axis above `jump` keeps it inactive
+    // with a non-zero digit: none of them is a configuration.
+    const unsigned __int128 block = stride_[*jump] * axes_[*jump].radix;  // < 2^128
+    if (block > limit_) return limit_;
+    const unsigned __int128 next = (index / block + 1) * block;
+    index = next >= limit_ ? limit_ : static_cast<uint64_t>(next);
+  }
+  return limit_;
+}
+
+namespace {
+std::string U128Text(unsigned __int128 v) {
+  if (v == 0) return "0";
+  std::string out;
+  while (v > 0) {
+    out.insert(out.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+    v /= 10;
+  }
+  return out;
+}
+}  // namespace
+
 std::string DiscreteGrid::ExactSizeText() const {
+  if (conditional_ && live_) return U128Text(*live_);
   // Base-1e9 limbs, least significant first; each radix fits 64 bits, so a limb
   // times a radix plus the carry fits 128.
   constexpr uint64_t kBase = 1000000000;
@@ -177,6 +305,7 @@ Config DiscreteGrid::Decode(uint64_t index) const {
     config[i] = ValueAt(i, index % radix);
     index /= radix;
   }
+  space_.Deactivate(config);
   return config;
 }
 
@@ -226,8 +355,9 @@ std::optional<uint64_t> DiscreteGrid::DigitOf(size_t param, const Value& v) cons
 std::optional<uint64_t> DiscreteGrid::Encode(const Config& config) const {
   if (config.size() != axes_.size()) return std::nullopt;
   unsigned __int128 index = 0;
+  const std::vector<bool> live = space_.ActiveMask(config);
   for (size_t i = 0; i < axes_.size(); ++i) {
-    const std::optional<uint64_t> d = DigitOf(i, config[i]);
+    const std::optional<uint64_t> d = live[i] ? DigitOf(i, config[i]) : std::optional<uint64_t>(0);
     if (!d) return std::nullopt;
     index = index * axes_[i].radix + *d;
     if (index > kMaxU64) return std::nullopt;
@@ -245,9 +375,10 @@ Result<std::unique_ptr<SearchStrategy>> GridSearch::Make(const SearchSpace& spac
     // The size shown in progress lines counts only the points `where` admits, when the
     // grid is small enough to walk once here.
     const DiscreteGrid& g = strategy->grid_;
-    if (!g.Saturated() && g.Size() <= kCountLimit) {
+    if (!g.Saturated() && g.IndexLimit() <= kCountLimit) {
       uint64_t admitted = 0;
-      for (uint64_t i = 0; i < g.Size(); ++i) admitted += space.Admits(g.Decode(i)) ? 1 : 0;
+      for (uint64_t i = g.NextLive(0); i < g.IndexLimit(); i = g.NextLive(i + 1))
+        admitted += space.Admits(g.Decode(i)) ? 1 : 0;
       strategy->admitted_ = admitted;
     }
   }
@@ -260,14 +391,18 @@ void GridSearch::Mark(const Config& config) {
 }
 
 void GridSearch::SkipTaken() {
-  while (next_ < grid_.Size() && !ahead_.empty() && ahead_.erase(next_) > 0) ++next_;
+  for (;;) {
+    next_ = grid_.NextLive(next_);
+    if (next_ >= grid_.IndexLimit() || ahead_.empty() || ahead_.erase(next_) == 0) return;
+    ++next_;
+  }
 }
 
 std::vector<Config> GridSearch::Suggest(size_t n, const std::vector<Config>& pending) {
   for (const Config& c : pending) Mark(c);
   SkipTaken();
   std::vector<Config> out;
-  while (out.size() < n && next_ < grid_.Size()) {
+  while (out.size() < n && next_ < grid_.IndexLimit()) {
     Config config = grid_.Decode(next_);
     ++next_;
     SkipTaken();

@@ -14,6 +14,13 @@
 // Configuration i is decoded from i in mixed radix, so a grid of 10^12 points costs no
 // memory. Any other distribution is continuous and rejected, naming the parameter;
 // categorical probabilities are rejected as W&B does for grid.
+//
+// Conditional spaces (`when:`, our extension): only live combinations are grid points.
+// An index whose inactive parameters are not all at their first value is not a point
+// (its configuration is the same as the one with those digits at zero), so the walk
+// skips it, jumping over whole blocks when an inactive parameter's parents all come
+// before it; sizes count live combinations exactly (sgd x its momentum grid + adam x
+// its beta2 grid, not their product).
 #pragma once
 
 #include <cstdint>
@@ -44,8 +51,15 @@ class DiscreteGrid {
   // `mode` (one line each, with its spec location when known).
   static Result<DiscreteGrid> Build(const SearchSpace& space, Mode mode);
 
-  // Number of configurations; saturates at UINT64_MAX (see Saturated()).
+  // Number of configurations (live ones in a conditional space); saturates at
+  // UINT64_MAX (see Saturated()).
   uint64_t Size() const { return size_; }
+  // One past the largest index Decode accepts: the product of the radices (saturated).
+  // Equals Size() unless the space is conditional.
+  uint64_t IndexLimit() const { return limit_; }
+  // The smallest index >= `index` that is a configuration (see the file comment on
+  // conditional spaces), or IndexLimit() when there is none.
+  uint64_t NextLive(uint64_t index) const;
   // True when the true product exceeds 2^64 - 1: indices below UINT64_MAX still decode,
   // but the grid can never be walked to its end.
   bool Saturated() const { return saturated_; }
@@ -55,11 +69,13 @@ class DiscreteGrid {
   // Number of values of parameter `param` (its radix).
   uint64_t Radix(size_t param) const { return axes_[param].radix; }
 
-  // Configuration `index` (< Size()) in the order of the file comment.
+  // Configuration `index` (< IndexLimit()) in the order of the file comment, inactive
+  // parameters null.
   Config Decode(uint64_t index) const;
   // Inverse of Decode: nullopt when the config has the wrong length, a value outside
   // the layout, or an index past UINT64_MAX. Constants are not compared (W&B's grid
-  // de-duplication ignores them too); numbers compare by value (3 == 3.0).
+  // de-duplication ignores them too); numbers compare by value (3 == 3.0). Inactive
+  // parameters are not compared either: they encode as their first value.
   std::optional<uint64_t> Encode(const Config& config) const;
 
  private:
@@ -73,11 +89,20 @@ class DiscreteGrid {
   };
   Value ValueAt(size_t param, uint64_t digit) const;
   std::optional<uint64_t> DigitOf(size_t param, const Value& v) const;
+  // The mixed-radix digits of `index`, and their configuration before Deactivate.
+  std::vector<uint64_t> Digits(uint64_t index) const;
+  // Conditional spaces: strides, jumpability and the exact live count.
+  void LayOutConditions();
 
   SearchSpace space_;
   std::vector<Axis> axes_;
   uint64_t size_ = 1;
+  uint64_t limit_ = 1;
   bool saturated_ = false;
+  bool conditional_ = false;
+  std::vector<unsigned __int128> stride_;  // product of the radices after each axis (capped)
+  std::vector<bool> jumpable_;             // every ancestor of the axis comes before it
+  std::optional<unsigned __int128> live_;  // exact live count, when it was countable
 };
 
 // Grid search. Suggests each configuration exactly once, in grid order, skipping any
@@ -93,7 +118,7 @@ class GridSearch : public SearchStrategy {
 
   std::vector<Config> Suggest(size_t n, const std::vector<Config>& pending) override;
   void Observe(const Observation&) override {}
-  bool Exhausted() const override { return next_ >= grid_.Size(); }
+  bool Exhausted() const override { return next_ >= grid_.IndexLimit(); }
   // Marks every configuration in `history` (any outcome) as already suggested.
   void Replay(const std::vector<Observation>& history) override;
   // The product of the radices (saturated at UINT64_MAX, see DiscreteGrid).

@@ -19,6 +19,9 @@ Config DrawWith(const SearchSpace& space, Rng& rng) {
   Config config;
   config.reserve(space.params.size());
   for (const Parameter& p : space.params) config.push_back(SampleValue(p, rng));
+  // Every parameter is drawn, so the stream layout is the same with or without `when:`;
+  // a child whose parent's value leaves it inactive is then dropped.
+  space.Deactivate(config);
   return config;
 }
 
@@ -61,10 +64,10 @@ std::optional<Config> RandomSearch::DrawFresh(uint64_t k) {
     if (!config) return config;
   }
   // Nearly used up: take the first free admitted index at or after a random start.
-  const uint64_t size = finite_->Size();
+  const uint64_t size = finite_->IndexLimit();
   uint64_t index = rng.UniformInt(size);
   for (uint64_t step = 0; step < size; ++step) {
-    if (!taken_.count(index)) {
+    if (finite_->NextLive(index) == index && !taken_.count(index)) {
       Config c = finite_->Decode(index);
       if (space_.Admits(c)) {
         taken_.insert(index);

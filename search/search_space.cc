@@ -106,7 +106,9 @@ bool SearchSpace::Admits(const Config& config, WhereError* error) const {
 
 Value SearchSpace::ToNested(const Config& config) const {
   Value out = Value::object();
+  const std::vector<bool> live = ActiveMask(config);
   for (size_t i = 0; i < params.size() && i < config.size(); ++i) {
+    if (!live[i]) continue;
     const Parameter& p = params[i];
     Value* node = &out;
     for (size_t k = 0; k + 1 < p.path.size(); ++k) {
@@ -121,20 +123,33 @@ Value SearchSpace::ToNested(const Config& config) const {
 
 Value SearchSpace::ToFlat(const Config& config) const {
   Value out = Value::object();
-  for (size_t i = 0; i < params.size() && i < config.size(); ++i) out[params[i].name] = config[i];
+  const std::vector<bool> live = ActiveMask(config);
+  for (size_t i = 0; i < params.size() && i < config.size(); ++i)
+    if (live[i]) out[params[i].name] = config[i];
   return out;
 }
 
 Result<Config> SearchSpace::FromFlat(const Value& flat) const {
   if (!flat.is_object()) return Status::InvalidSpec("parameters must be a mapping");
   Config config(params.size());
+  std::vector<bool> given(params.size(), false);
   for (size_t i = 0; i < params.size(); ++i) {
     auto it = flat.find(params[i].name);
-    if (it == flat.end()) return Status::InvalidSpec("missing parameter '" + params[i].name + "'");
+    if (it == flat.end()) continue;
     config[i] = *it;
+    given[i] = true;
   }
   for (auto it = flat.begin(); it != flat.end(); ++it)
     if (IndexOf(it.key()) < 0) return Status::InvalidSpec("unknown parameter '" + it.key() + "'");
+  // Activity is decided by the parents' values, so it is checked once all are read.
+  const std::vector<bool> live = ActiveMask(config);
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (live[i] && !given[i])
+      return Status::InvalidSpec("missing parameter '" + params[i].name + "'");
+    if (!live[i] && given[i])
+      return Status::InvalidSpec("parameter '" + params[i].name +
+                                 "' is given but inactive (its `when:` does not hold)");
+  }
   return config;
 }
 
@@ -184,6 +199,11 @@ Value SearchSpace::Describe() const {
         break;
     }
     if (auto range = p.ValueRange()) d["range"] = {range->first, range->second};
+    if (!p.when.empty()) {
+      Value when = Value::object();
+      for (const Condition& c : p.when) when[c.parent] = c.values;
+      d["when"] = std::move(when);
+    }
     out.push_back(std::move(d));
   }
   return out;
@@ -235,8 +255,14 @@ std::vector<std::string> SearchSpace::DescribeLines() const {
                                                p.distribution == Distribution::kQLogUniform ||
                                                p.distribution == Distribution::kInvLogUniform))
       domain += " (values " + Num(range->first) + " .. " + Num(range->second) + ")";
-    lines.push_back(p.name + "  " + kind + "  " + domain + "  scale=" +
-                    std::string(TraitsOf(p.distribution).scale) + (p.integer ? "  int" : ""));
+    std::string when;
+    for (const Condition& c : p.when) {
+      when += when.empty() ? "  when " : " and ";
+      when += c.parent + " in " + Value(c.values).dump();
+    }
+    lines.push_back(p.name + "  " + kind + "  " + domain +
+                    "  scale=" + std::string(TraitsOf(p.distribution).scale) +
+                    (p.integer ? "  int" : "") + when);
   }
   return lines;
 }

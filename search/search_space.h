@@ -45,6 +45,17 @@ std::optional<Distribution> ParseDistribution(std::string_view name);
 // Every W&B distribution name, for did-you-mean hints and docs.
 const std::vector<std::string_view>& AllDistributionNames();
 
+// One clause of a parameter's `when:` (our extension): the parameter is live only while
+// `parent` is live and takes one of `values`. A parameter with several clauses is live
+// when all of them hold. Resolved and validated by the spec parser (parent_index set,
+// no cycles, every value one the parent can take).
+struct Condition {
+  std::string parent;         // dotted name of the parent parameter
+  int parent_index = -1;      // index of the parent in SearchSpace::params
+  std::vector<Value> values;  // the parent's values that make the clause hold
+  SourceLocation where;       // where the clause was written, for error messages
+};
+
 struct Parameter {
   // Dotted name for nested parameters ("optimizer.lr"); path holds its components.
   std::string name;
@@ -68,6 +79,8 @@ struct Parameter {
   bool integer = false;
 
   SourceLocation where;  // where the parameter was defined, for error messages
+  // The `when:` clauses; empty for a parameter that is always live.
+  std::vector<Condition> when;
 
   // True for distributions grid search cannot enumerate (all but constant,
   // categorical, int_uniform and q_uniform, as in W&B's grid).
@@ -90,16 +103,29 @@ struct SearchSpace {
   // then receives why, when non-null.
   bool Admits(const Config& config, WhereError* error = nullptr) const;
 
+  // True when some parameter has a `when:` (search/conditional_space.cc).
+  bool Conditional() const;
+  // Which parameters are live in `config` (one flag per parameter, in space order):
+  // a parameter is live when every clause of its `when:` holds and each parent is
+  // itself live. Reads only the parents' values, so inactive slots may hold anything.
+  std::vector<bool> ActiveMask(const Config& config) const;
+  // Sets every inactive parameter of `config` to null: the canonical form every
+  // strategy suggests, so that two configurations that differ only in inactive
+  // parameters compare equal.
+  void Deactivate(Config& config) const;
+
   // Index of the parameter with this dotted name, or -1.
   int IndexOf(std::string_view name) const;
 
   // The configuration as the program sees it: a mapping in spec order whose nested
-  // parameters are nested mappings ({"optimizer": {"lr": 0.1}}).
+  // parameters are nested mappings ({"optimizer": {"lr": 0.1}}). Inactive parameters
+  // (see ActiveMask) are left out, here and in ToFlat.
   Value ToNested(const Config& config) const;
   // The configuration as a flat mapping of dotted names to values (what the store and
   // `--json` output use).
   Value ToFlat(const Config& config) const;
-  // Inverse of ToFlat; an error names a missing or unknown parameter.
+  // Inverse of ToFlat; an error names a missing or unknown parameter, or one given while
+  // its `when:` does not hold. Inactive parameters come back as null.
   Result<Config> FromFlat(const Value& flat) const;
 
   // The normalized space as JSON: one object per parameter with name, kind

@@ -24,6 +24,7 @@
 #include "orchestrator/controller/local_executor.h"
 #include "orchestrator/controller/objective_values.h"
 #include "orchestrator/store/trial_kinds.h"
+#include "orchestrator/controller/prior_trials.h"
 
 namespace sweep {
 namespace asio = boost::asio;
@@ -176,6 +177,10 @@ void Controller::Impl::RestoreHistory() {
       if (!detached_.count(rec.id)) early_->OnEnd(rec.id);
     }
   }
+  // Warm start: the prior trials come first, as if they were the sweep's oldest.
+  std::vector<Observation> prior = PriorObservations(spec_, sweep_.options.warm_start);
+  replay.insert(replay.begin(), std::make_move_iterator(prior.begin()),
+                std::make_move_iterator(prior.end()));
   if (!replay.empty()) strategy_->Replay(replay);
   if (!batch_.empty()) Flush();
 }

@@ -50,6 +50,9 @@ struct TopOptions {
   size_t k = 10;       // rows shown; 0 = every trial
   std::string metric;  // "" = the sweep's target metric
   std::string goal;    // "" = the sweep's goal; else "minimize" | "maximize"
+  // Also rank the warm start's prior trials (store/warm_start_record.h); default off,
+  // so a warm-started sweep's ranking is its own trials.
+  bool with_prior = false;
 };
 // The k best trials of a sweep (ranking rules in orchestrator/store/ranking.h), with status
 // and params. Trials without a value are listed last as "no value".

@@ -10,12 +10,13 @@
 #include <sstream>
 
 #include "orchestrator/report/read_common.h"
-#include "orchestrator/report/report_pareto.h"
 #include "orchestrator/report/report_format.h"
+#include "orchestrator/report/report_pareto.h"
 #include "orchestrator/report/report_provenance.h"
 #include "orchestrator/report/text_table.h"
 #include "orchestrator/store/pareto_ranking.h"
 #include "orchestrator/store/trial_kinds.h"
+#include "orchestrator/store/warm_start_record.h"
 
 namespace sweep {
 namespace {
@@ -50,6 +51,10 @@ int CmdTop(ReadContext& ctx, const std::string& sweep_arg, const TopOptions& opt
   if (!options.metric.empty()) ranked_by.push_back(options.metric);
   auto trials = ctx.store.ListTrialsSummarizing(sweep->id, ranked_by);
   if (!trials.ok()) return Fail(ctx, trials.status());
+  // Rows at or past `own` are the warm start's prior trials (--with-prior).
+  const size_t own = trials->size();
+  if (options.with_prior)
+    for (TrialRecord& r : PriorTrialRecords(*sweep)) trials->push_back(std::move(r));
   // A multi-objective or constrained sweep ranks by Pareto front unless one metric
   // (or a goal) is asked for.
   if (options.metric.empty() && options.goal.empty())
@@ -70,7 +75,8 @@ int CmdTop(ReadContext& ctx, const std::string& sweep_arg, const TopOptions& opt
                       {"status", TrialStatusWord(t.status)},
                       {"value", JsonNumber(r.value)},
                       {"manual", IsManualTrial(t)},
-                      {"params", ParamsJson(t)}});
+                      {"params", ParamsJson(t)},
+                      {"prior", r.index >= own}});
     }
     PrintJson(ctx, {{"sweep", sweep->id},
                     {"metric", ranking->metric},
@@ -96,10 +102,12 @@ int CmdTop(ReadContext& ctx, const std::string& sweep_arg, const TopOptions& opt
   for (size_t i = 0; i < shown; ++i) {
     const RankedTrial& r = ranking->rows[i];
     const TrialRecord& t = shown_trials[i];
-    // A manual trial (`sweep run --sweep`) is ranked with the sweep's own, and says so.
+    // A manual trial (`sweep run --sweep`) is ranked with the sweep's own, and says so;
+    // a warm start's prior trial (--with-prior) too.
     std::vector<std::string> row = {std::to_string(r.rank),
                                     IsManualTrial(t) ? t.id + " (manual)" : t.id,
-                                    TrialStatusWord(t.status), ValueCell(r.value)};
+                                    r.index >= own ? "prior" : TrialStatusWord(t.status),
+                                    ValueCell(r.value)};
     for (const auto& p : params) row.push_back(ParamCell(t, p));
     table.AddRow(std::move(row));
   }

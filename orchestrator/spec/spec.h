@@ -124,6 +124,11 @@ struct SweepSpec {
   uint64_t artifact_max_bytes = 1ull << 30;
   std::vector<std::string> data;  // data paths hashed per trial
   BackendSpec backend;
+  // Extension `warm_start`: sweep ids (or unique prefixes) in the store and CSV/JSON
+  // files of earlier trials the strategy learns from before its first suggestion
+  // (schemas/warm_start.md); `sweep launch --warm-start` adds to them. Relative file
+  // paths are read from the directory `sweep launch` runs in. Empty = cold start.
+  std::vector<std::string> warm_start;
 
   // Notes for the user: ignored W&B-only keys and the like. Not errors.
   std::vector<std::string> notes;

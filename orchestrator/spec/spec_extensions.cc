@@ -194,7 +194,8 @@ const std::vector<std::string>& ExtensionKeys() {
   static const std::vector<std::string> keys = {
       "seed",        "workers",      "gpus_per_trial",     "timeout", "stop_grace",
       "max_retries", "max_failures", "interpreter",        "env",     "reporting",
-      "track",       "artifacts",    "artifact_max_bytes", "data",    "backend"};
+      "track",       "artifacts",    "artifact_max_bytes", "data",    "backend",
+      "warm_start"};
   return keys;
 }
 
@@ -232,6 +233,15 @@ bool ParseExtensionKey(const MapEntry& e, SpecReader& r, SweepSpec& spec) {
     if (auto l = r.TextList(e, k)) spec.data = *l;
   } else if (k == "backend") {
     ParseBackend(e, r, spec);
+  } else if (k == "warm_start") {
+    // Sweep ids or prior-trial files (schemas/warm_start.md); one string or a list.
+    if (e.value.IsScalar()) {
+      if (auto t = r.Text(e, k)) spec.warm_start = {*t};
+    } else if (auto l = r.TextList(e, k)) {
+      spec.warm_start = *l;
+    }
+    for (const std::string& s : spec.warm_start)
+      if (s.empty()) r.Error(e.value, k, "a warm_start source must not be empty", e.key_node);
   } else {
     return false;
   }

@@ -34,8 +34,10 @@ std::optional<Goal> GoalOf(SpecReader& r, const MapEntry& k, const std::string& 
 
 std::string Describe(const Config& config, const SearchSpace& space) {
   std::string out;
+  const std::vector<bool> live = space.ActiveMask(config);
   for (size_t i = 0; i < config.size() && i < space.params.size(); ++i)
-    out += (out.empty() ? "" : ", ") + space.params[i].name + "=" + FormatPython(config[i]);
+    if (live[i])
+      out += (out.empty() ? "" : ", ") + space.params[i].name + "=" + FormatPython(config[i]);
   return out;
 }
 
@@ -250,8 +252,8 @@ void ObjectivesParser::CheckWhereSatisfiable() {
   };
   if (spec_.method == "grid") {
     auto grid = DiscreteGrid::Build(space, DiscreteGrid::Mode::kGrid);
-    if (!grid.ok() || grid->Saturated() || grid->Size() > GridSearch::kCountLimit) return;
-    for (uint64_t i = 0; i < grid->Size(); ++i) {
+    if (!grid.ok() || grid->Saturated() || grid->IndexLimit() > GridSearch::kCountLimit) return;
+    for (uint64_t i = grid->NextLive(0); i < grid->IndexLimit(); i = grid->NextLive(i + 1)) {
       const int r = check(grid->Decode(i));
       if (r != 0) return;
     }

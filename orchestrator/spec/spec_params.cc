@@ -26,7 +26,7 @@ namespace {
 
 const std::vector<std::string> kParamKeys = {
     "value", "values", "probabilities", "distribution", "min", "max", "mu", "sigma", "q",
-    "a",     "b",      "parameters"};
+    "a",     "b",      "parameters",    "when"};
 
 bool TakesRawPositiveBounds(Distribution d) {
   return TraitsOf(d).bounds == BoundsKind::kRawPositive;
@@ -58,7 +58,8 @@ class ParamParser {
   ParamParser(SpecReader& reader, SearchSpace& space) : r_(reader), space_(space) {}
 
   void ParseGroup(const YAML::Node& node, const YAML::Node& key_node, const std::string& ypath,
-                  const std::vector<std::string>& prefix) {
+                  const std::vector<std::string>& prefix,
+                  const std::vector<Condition>& inherited = {}) {
     // Aliases can make a group contain itself, or multiply parameters without bound;
     // the text-level depth check cannot see either, so both are bounded here.
     if (prefix.size() > static_cast<size_t>(kMaxGroupDepth)) {
@@ -82,12 +83,13 @@ class ParamParser {
     for (const MapEntry& e : *entries) {
       std::vector<std::string> path = prefix;
       path.push_back(e.key);
-      ParseOne(e, ypath + "." + e.key, path);
+      ParseOne(e, ypath + "." + e.key, path, inherited);
     }
   }
 
  private:
-  void ParseOne(const MapEntry& e, const std::string& ypath, const std::vector<std::string>& path) {
+  void ParseOne(const MapEntry& e, const std::string& ypath, const std::vector<std::string>& path,
+                const std::vector<Condition>& inherited) {
     if (++groups_ > kMaxParameters) {
       if (groups_ == kMaxParameters + 1)
         r_.Error(e.key_node, ypath,
@@ -128,12 +130,16 @@ class ParamParser {
       return it == keys.end() ? nullptr : it->second;
     };
 
+    // `when:` (our extension); on a group it applies to every parameter inside.
+    std::vector<Condition> when = inherited;
+    if (const MapEntry* w = get("when")) ParseWhen(*w, ypath + ".when", when);
+
     if (const MapEntry* nested = get("parameters")) {
       for (const auto& [k, entry] : keys)
-        if (k != "parameters")
+        if (k != "parameters" && k != "when")
           r_.Error(entry->key_node, ypath + "." + k,
                    "a parameter group (with nested `parameters`) cannot also have '" + k + "'");
-      ParseGroup(nested->value, nested->key_node, ypath + ".parameters", path);
+      ParseGroup(nested->value, nested->key_node, ypath + ".parameters", path, when);
       return;
     }
 
@@ -141,6 +147,7 @@ class ParamParser {
     p.name = Join(path, ".");
     p.path = path;
     p.where = r_.Where(e.key_node, ypath);
+    p.when = std::move(when);
 
     // Which form is this?
     std::optional<Distribution> dist;
@@ -198,7 +205,8 @@ class ParamParser {
 
     const std::vector<std::string> allowed = AllowedKeys(*dist);
     for (const auto& [k, entry] : keys) {
-      if (k == "distribution" || std::find(allowed.begin(), allowed.end(), k) != allowed.end())
+      if (k == "distribution" || k == "when" ||
+          std::find(allowed.begin(), allowed.end(), k) != allowed.end())
         continue;
       r_.Error(entry->key_node, ypath + "." + k,
                "'" + k + "' does not apply to distribution " + dname +
@@ -275,6 +283,49 @@ class ParamParser {
       return;
     }
     space_.params.push_back(std::move(p));
+  }
+
+  // `when: {parent: value}` or `{parent: [v1, v2]}`; several keys must all hold. The
+  // parent is resolved later (ResolveConditions), once every parameter is known.
+  void ParseWhen(const MapEntry& w, const std::string& wpath, std::vector<Condition>& out) {
+    auto entries = r_.Entries(w.value, wpath, w.key_node);
+    if (!entries) return;
+    if (entries->empty()) {
+      r_.Error(w.value, wpath, "needs at least one `parent: value` entry", w.key_node);
+      return;
+    }
+    for (const MapEntry& c : *entries) {
+      const std::string cpath = wpath + "." + c.key;
+      Condition cond;
+      cond.parent = c.key;
+      cond.where =
+          r_.Where(c.value.IsDefined() && c.value.Mark().line >= 0 ? c.value : c.key_node, cpath);
+      if (c.value.IsSequence()) {
+        if (c.value.size() == 0) {
+          r_.Error(c.value, cpath, "needs at least one value of '" + c.key + "'");
+          continue;
+        }
+        for (size_t i = 0; i < c.value.size(); ++i) {
+          const std::string ipath = cpath + "[" + std::to_string(i) + "]";
+          if (!c.value[i].IsScalar()) {
+            r_.Error(
+                c.value[i], ipath,
+                "expected a value of '" + c.key + "', found " + SpecReader::Describe(c.value[i]));
+            continue;
+          }
+          if (auto v = r_.ToValue(c.value[i], ipath)) cond.values.push_back(std::move(*v));
+        }
+      } else if (c.value.IsScalar()) {
+        if (auto v = r_.ToValue(c.value, cpath)) cond.values.push_back(std::move(*v));
+      } else {
+        r_.Error(c.value, cpath,
+                 "expected a value or a list of values of '" + c.key + "', found " +
+                     SpecReader::Describe(c.value),
+                 c.key_node);
+        continue;
+      }
+      if (!cond.values.empty()) out.push_back(std::move(cond));
+    }
   }
 
   void ParseCategorical(const MapEntry* values, const MapEntry* probs, const std::string& ypath,

@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "orchestrator/spec/did_you_mean.h"
+#include "orchestrator/spec/spec_conditions.h"
 #include "orchestrator/spec/spec_extensions.h"
 #include "orchestrator/spec/spec_objectives.h"
 #include "orchestrator/spec/spec_params.h"
@@ -363,6 +364,7 @@ class TopLevelParser {
   }
 
   void CrossChecks() {
+    ResolveConditions(spec_.space, r_);  // `when:` parents may be defined after their child
     const auto suggested = [&](const std::string& k) {
       return std::find(suggested_.begin(), suggested_.end(), k) != suggested_.end();
     };

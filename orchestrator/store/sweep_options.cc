@@ -11,7 +11,7 @@ namespace {
 constexpr const char* kKnown[] = {
     "workers",         "gpus",         "max_trials", "space_size", "run_cap",
     "summary",         "slurm_agents", "listen",     "token_file", "lease_interval_s",
-    "lease_timeout_s", "tls_cert",     "tls_key",    "pareto"};
+    "lease_timeout_s", "tls_cert",     "tls_key",    "pareto",     "warm_start"};
 
 bool Known(const std::string& key) {
   return std::any_of(std::begin(kKnown), std::end(kKnown), [&](const char* k) { return key == k; });
@@ -69,6 +69,7 @@ Value SweepOptionsToJson(const SweepOptions& o) {
   if (!o.tls_cert.empty()) j["tls_cert"] = o.tls_cert;
   if (!o.tls_key.empty()) j["tls_key"] = o.tls_key;
   if (!o.pareto.is_null()) j["pareto"] = o.pareto;
+  if (!o.warm_start.is_null()) j["warm_start"] = o.warm_start;
   return j;
 }
 
@@ -89,6 +90,7 @@ SweepOptions ParseSweepOptions(const Value& j) {
   o.tls_cert = Text(j, "tls_cert");
   o.tls_key = Text(j, "tls_key");
   if (j.contains("pareto") && j["pareto"].is_object()) o.pareto = j["pareto"];
+  if (j.contains("warm_start") && j["warm_start"].is_object()) o.warm_start = j["warm_start"];
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!Known(it.key())) o.extra[it.key()] = it.value();
   return o;

@@ -41,6 +41,12 @@ struct SweepOptions {
   // Objectives, constraints and reference point of a multi-objective or constrained
   // sweep (store/pareto_ranking.h reads it); null for a plain sweep.
   Value pareto;
+  // Warm start (`--warm-start`, spec `warm_start:`): {"metric", "sources": [{"source",
+  // "kind": "sweep"|"file", "sweep" (kind sweep), "used", "skipped", "reasons"}],
+  // "trials": [{"params", "summary", "source", "ref"}]}, the prior trials the strategy
+  // learnt from, kept so that resume feeds it exactly the same ones
+  // (orchestrator/controller/prior_trials.h). null for a cold start.
+  Value warm_start;
   // Keys this version does not know (written by a newer one): kept as they were, so
   // rewriting a record never drops them.
   Value extra = Value::object();

@@ -50,6 +50,8 @@ double InvNormalCdf(double p) {
 
 UnitCube::UnitCube(const SearchSpace& space) {
   n_params_ = space.params.size();
+  conditional_ = space.Conditional();
+  if (conditional_) space_ = space;
   constants_.assign(n_params_, Value());
   const double inf = std::numeric_limits<double>::infinity();
   for (size_t i = 0; i < n_params_; ++i) {
@@ -224,14 +226,48 @@ size_t UnitCube::CountIfFinite(size_t limit) const {
     count *= d.categorical ? static_cast<double>(d.values.size()) : Levels(d);
     if (count > static_cast<double>(limit)) return 0;
   }
-  return static_cast<size_t>(count);
+  if (!conditional_) return static_cast<size_t>(count);
+  // Only indices whose inactive parameters sit on their first level are distinct
+  // configurations; list them once.
+  if (live_index_.empty()) {
+    for (size_t i = 0; i < static_cast<size_t>(count); ++i) {
+      bool canonical = false;
+      RawPoint(i, &canonical);
+      if (canonical) live_index_.push_back(i);
+    }
+  }
+  return live_index_.size();
 }
 
 Eigen::VectorXd UnitCube::EnumeratePoint(size_t i) const {
-  Eigen::VectorXd x = Eigen::VectorXd::Zero(model_dims_);
+  if (!conditional_) return RawPoint(i, nullptr);
+  if (i < live_index_.size()) i = live_index_[i];
+  Eigen::VectorXd x = RawPoint(i, nullptr);
+  Impute(Decode(x), x);
+  return x;
+}
+
+void UnitCube::Impute(const Config& config, Eigen::VectorXd& x) const {
+  const std::vector<bool> live = space_.ActiveMask(config);
   for (const Dim& d : dims_) {
+    if (live[d.param]) continue;
+    if (d.categorical) {
+      x.segment(static_cast<Eigen::Index>(d.offset), static_cast<Eigen::Index>(d.values.size()))
+          .setZero();
+    } else {
+      x[static_cast<Eigen::Index>(d.offset)] = kInactiveCoordinate;
+    }
+  }
+}
+
+Eigen::VectorXd UnitCube::RawPoint(size_t i, bool* canonical) const {
+  Eigen::VectorXd x = Eigen::VectorXd::Zero(model_dims_);
+  std::vector<size_t> digit(dims_.size());
+  for (size_t k = 0; k < dims_.size(); ++k) {
+    const Dim& d = dims_[k];
     size_t levels = d.categorical ? d.values.size() : static_cast<size_t>(Levels(d));
     size_t j = i % levels;
+    digit[k] = j;
     i /= levels;
     if (d.categorical) {
       x[d.offset + j] = 1;
@@ -239,6 +275,14 @@ Eigen::VectorXd UnitCube::EnumeratePoint(size_t i) const {
       x[d.offset] = (j + 0.5) / static_cast<double>(levels);
     } else {
       x[d.offset] = ToUnit(d, (std::ceil(d.vmin / d.q) + static_cast<double>(j)) * d.q);
+    }
+  }
+  if (canonical) {
+    *canonical = true;
+    if (conditional_) {
+      const std::vector<bool> live = space_.ActiveMask(Decode(x));
+      for (size_t k = 0; k < dims_.size(); ++k)
+        if (!live[dims_[k].param] && digit[k] != 0) *canonical = false;
     }
   }
   return x;
@@ -256,6 +300,7 @@ Eigen::VectorXd UnitCube::FromParamUnit(const Eigen::VectorXd& u) const {
       x[d.offset] = ui;
     }
   }
+  if (conditional_) Impute(Decode(x), x);
   return x;
 }
 
@@ -272,6 +317,7 @@ Config UnitCube::Decode(const Eigen::VectorXd& x) const {
       config[d.param] = d.integer ? Value(static_cast<int64_t>(v)) : Value(v);
     }
   }
+  if (conditional_) space_.Deactivate(config);
   return config;
 }
 
@@ -290,6 +336,7 @@ Eigen::VectorXd UnitCube::Encode(const Config& config) const {
       x[d.offset] = v.is_number() ? ToUnit(d, v.get<double>()) : 0.5;
     }
   }
+  if (conditional_) Impute(config, x);
   return x;
 }
 

@@ -8,6 +8,15 @@
 // family goes through its CDF (u = Phi((x - mu) / sigma)), integers own equal-width
 // bins, q_* values are rounded to their grid inside the bounds. Beta parameters are
 // modelled linearly on [0,1].
+//
+// Conditional spaces (`when:`): an inactive parameter is imputed, not modelled as if
+// it had a value (Levesque, Durand, Gagne, Sabourin, "Bayesian optimization for
+// conditional hyperparameter spaces", IJCNN 2017, section III-A): its numeric
+// coordinate is the constant kInactiveCoordinate and its one-hot block all zeros, so
+// two points where it is inactive agree on it exactly and a point where it is active
+// differs from all of them by the same amount in a categorical block. Every point the
+// cube hands out (FromParamUnit, Snap, EnumeratePoint) is already imputed, and Decode
+// returns the canonical configuration with inactive parameters null.
 #pragma once
 
 #include <Eigen/Dense>
@@ -23,6 +32,9 @@ namespace sweep {
 
 class UnitCube {
  public:
+  // The model coordinate of an inactive numeric parameter (see the file comment).
+  static constexpr double kInactiveCoordinate = 0.5;
+
   // Copies what it needs from space; the space need not outlive the cube.
   explicit UnitCube(const SearchSpace& space);
 
@@ -34,7 +46,9 @@ class UnitCube {
   const std::vector<std::pair<int, int>>& CategoricalBlocks() const { return blocks_; }
   // True when every modelled parameter takes finitely many values.
   bool Finite() const;
-  // Number of distinct configurations when Finite() and below limit, else 0.
+  // Number of distinct configurations when Finite() and below limit, else 0 (live
+  // ones only in a conditional space: the first call lists them, so it is not
+  // thread-safe against a concurrent EnumeratePoint).
   size_t CountIfFinite(size_t limit) const;
   // The i-th configuration of a finite space in mixed-radix order (i < CountIfFinite).
   Eigen::VectorXd EnumeratePoint(size_t i) const;
@@ -70,6 +84,13 @@ class UnitCube {
     double vmin = 0, vmax = 0;  // value bounds used to keep q-rounding inside the range
   };
 
+  // Conditional spaces: imputes the coordinates of the parameters inactive in
+  // `config` (the decoded point x).
+  void Impute(const Config& config, Eigen::VectorXd& x) const;
+  // The mixed-radix point i before imputation; `canonical` is false when an inactive
+  // parameter is off its first level (the same configuration as another index).
+  Eigen::VectorXd RawPoint(size_t i, bool* canonical) const;
+
   double ToValue(const Dim& d, double u) const;
   double ToUnit(const Dim& d, double v) const;
   // Number of values a numeric dimension can take (0 when continuous or unbounded).
@@ -81,6 +102,9 @@ class UnitCube {
   std::vector<bool> categorical_mask_;
   std::vector<std::pair<int, int>> blocks_;
   size_t model_dims_ = 0;
+  SearchSpace space_;  // for ActiveMask; set only when conditional
+  bool conditional_ = false;
+  mutable std::vector<size_t> live_index_;  // conditional finite spaces: raw live indices
 };
 
 // The standard normal CDF and its inverse (Acklam's rational approximation refined
