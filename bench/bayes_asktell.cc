@@ -12,6 +12,7 @@
 // {"exhausted": true} and exits 0. Errors go to stderr with exit code 2.
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 
@@ -30,7 +31,13 @@ int main(int argc, char** argv) {
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
     if (k == "--seed") {
-      seed = std::stoull(v);
+      char* end = nullptr;
+      seed = std::strtoull(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0') {
+        std::fprintf(stderr, "bayes_asktell: --seed wants a non-negative integer, got %s\n",
+                     v.c_str());
+        return 2;
+      }
     } else if (k == "--method") {
       method = v;
     } else {
