@@ -10,9 +10,9 @@
 //   configuration, on the lattice it will run at) instead of relaxing it to the cube
 //   and snapping, which can miss the one integer configuration that matters;
 // - when the best EI left is negligible, the next point is the unseen candidate
-//   farthest from everything evaluated (a maximin step, as SMAC interleaves random
-//   configurations and HEBO/TuRBO restart when the model stops proposing
-//   improvements), so exploration never collapses.
+//   farthest from everything evaluated (a maximin step, in the spirit of SMAC's
+//   interleaved random configurations: Hutter, Hoos & Leyton-Brown, LION 2011), so
+//   exploration never collapses. It also fires when every value so far is equal.
 #pragma once
 
 #include <Eigen/Dense>
