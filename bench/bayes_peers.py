@@ -51,6 +51,19 @@ def levy4(p):
     s += float(np.sum((w[:-1] - 1) ** 2 * (1 + 10 * np.sin(np.pi * w[:-1] + 1) ** 2)))
     return s + (w[-1] - 1) ** 2 * (1 + math.sin(2 * math.pi * w[-1]) ** 2)
 
+def rastrigin5(p):
+    x = vec(p, 5)
+    return float(10 * len(x) + np.sum(x ** 2 - 10 * np.cos(2 * np.pi * x)))
+
+def schwefel5(p):
+    x = vec(p, 5)
+    return float(418.9828872724338 * len(x) - np.sum(x * np.sin(np.sqrt(np.abs(x)))))
+
+def michalewicz5(p):
+    x = vec(p, 5)
+    i = np.arange(1, len(x) + 1)
+    return float(-np.sum(np.sin(x) * np.sin(i * x ** 2 / np.pi) ** 20))
+
 def mixed(p):
     o = p["opt"]
     shift = {"sgd": 1.5, "adam": -2.0, "rmsprop": 0.5}[o]
@@ -67,10 +80,13 @@ PROBLEMS = {
     "rosenbrock4": (box(4, -5, 10), rosenbrock4, 0.0),
     "ackley5": (box(5, -32.768, 32.768), ackley5, 0.0),
     "levy4": (box(4, -10, 10), levy4, 0.0),
+    "rastrigin5": (box(5, -5.12, 5.12), rastrigin5, 0.0),
+    "schwefel5": (box(5, -500, 500), schwefel5, 0.0),
+    "michalewicz5": (box(5, 0, math.pi), michalewicz5, -4.687658),
     "mixed": ([("x", "float", -5, 5, None), ("y", "float", -5, 5, None), ("lr", "log", 1e-5, 1e-1, None),
                ("n", "int", 0, 10, None), ("opt", "cat", 0, 0, ["sgd", "adam", "rmsprop"])], mixed, 0.0),
 }
-CONTINUOUS = {"branin", "hartmann6", "rosenbrock4", "ackley5", "levy4"}
+CONTINUOUS = {"branin", "hartmann6", "rosenbrock4", "ackley5", "levy4", "rastrigin5", "schwefel5", "michalewicz5"}
 # BoTorch reference medians from issue 5 (10 seeds, GPU machine): (budget 50, budget 100)
 BOTORCH = {"branin": (0.39938, 0.39832), "hartmann6": (-3.1924, -3.2929), "rosenbrock4": (467.3, None),
            "ackley5": (5.405, None), "levy4": (0.3714, None)}

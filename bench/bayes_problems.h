@@ -107,6 +107,32 @@ inline std::vector<Problem> AllProblems() {
         return s;
       },
       0));
+  // Multimodal problems (issue 18): many local minima, one global.
+  out.push_back(Box(
+      "rastrigin5", 5, -5.12, 5.12,
+      [](const std::vector<double>& x) {
+        double s = 10.0 * static_cast<double>(x.size());
+        for (double v : x) s += v * v - 10 * std::cos(2 * M_PI * v);
+        return s;
+      },
+      0));
+  out.push_back(Box(
+      "schwefel5", 5, -500, 500,
+      [](const std::vector<double>& x) {
+        double s = 418.9828872724338 * static_cast<double>(x.size());
+        for (double v : x) s -= v * std::sin(std::sqrt(std::abs(v)));
+        return s;
+      },
+      0));
+  out.push_back(Box(
+      "michalewicz5", 5, 0, M_PI,
+      [](const std::vector<double>& x) {
+        double s = 0;
+        for (size_t i = 0; i < x.size(); ++i)
+          s -= std::sin(x[i]) * std::pow(std::sin((i + 1) * x[i] * x[i] / M_PI), 20);
+        return s;
+      },
+      -4.687658));
   {
     // Mixed: two continuous, one log-scale, one integer, one categorical parameter that
     // moves the continuous optimum. Optimum 0 at x=1.5, y=-0.5, lr=1e-3, n=7, opt=sgd.

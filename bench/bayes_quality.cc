@@ -139,7 +139,8 @@ RunResult Run(const bench::Problem& prob, const std::string& method, uint64_t se
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string problems = "branin,hartmann6,rosenbrock4,ackley5,levy4,mixed";
+  std::string problems =
+      "branin,hartmann6,rosenbrock4,ackley5,levy4,mixed,rastrigin5,schwefel5,michalewicz5";
   std::string methods = "bayes,random";
   int seeds = 20, first_seed = 0, budget = 100;
   for (int i = 1; i + 1 < argc; i += 2) {

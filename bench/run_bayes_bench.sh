@@ -8,6 +8,8 @@
 # 4-worker asynchronous check; BUDGET (100; the 50-evaluation figures come from the same
 # runs). Results go to BUILD_DIR/bench/*.csv. Problems run one at a time (the machine is
 # shared); BLAS is pinned to one thread so that every latency figure is single-threaded.
+# SUITE=1 also runs the Bayesmark-style tuning suite (bench/tuning_suite/run_suite.py,
+# which can be run alone; see its --help).
 set -eu
 BUILD=${1:-build}
 SEEDS=${SEEDS:-20}
@@ -20,7 +22,7 @@ OUT=$BUILD/bench
 mkdir -p "$OUT"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-ninja -C "$BUILD" bayes_quality bayes_latency >/dev/null
+ninja -C "$BUILD" bayes_quality bayes_latency bayes_asktell >/dev/null
 
 echo "== quality: sweep bayes and random ($SEEDS seeds, budget $BUDGET)" >&2
 "$BUILD/bayes_quality" --seeds "$SEEDS" --budget "$BUDGET" --methods bayes,random > "$OUT/quality_sweep.csv"
@@ -41,3 +43,9 @@ echo
 echo "## Latency (seconds per ask, 10-D; wall and single-thread CPU)"
 cat "$OUT/latency_sweep.csv"
 tail -n +2 "$OUT/latency_peers.csv"
+
+if [ "${SUITE:-0}" = 1 ]; then
+  echo
+  echo "## Tuning suite (scikit-learn tasks, Bayesmark search spaces)"
+  $PY "$HERE/tuning_suite/run_suite.py" --build "$BUILD" -j 2
+fi

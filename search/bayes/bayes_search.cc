@@ -19,6 +19,7 @@
 #include <numeric>
 
 #include "search/bayes/acq_optimizer.h"
+#include "search/bayes/exploration.h"
 #include "search/bayes/initial_design.h"
 #include "search/bayes/mo_bayes_search.h"
 #include "search/bayes/rng.h"
@@ -158,6 +159,7 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
   Eigen::MatrixXd Xa, incumbents;
   Eigen::VectorXd ya;
   double best = 0;
+  bool no_spread = false;  // every value equal: the model has learnt nothing
   // `believed` = running trials plus what this call has already suggested.
   auto build_model = [&](const std::vector<Config>& believed) {
     Eigen::MatrixXd X;
@@ -178,6 +180,7 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
     GpHyper hyper = FitHyperparameters(Xm(fit, Eigen::all), ym(fit), nullptr, fopt);
     gp.Condition(Xm, ym, hyper);
     best = ym.maxCoeff();
+    no_spread = best - ym.minCoeff() <= 0;
     std::vector<int> order(ym.size());
     std::iota(order.begin(), order.end(), 0);
     int k = std::min<int>(kIncumbents, static_cast<int>(order.size()));
@@ -218,11 +221,25 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
       aopt.raw_samples = m <= 300 ? 1024 : 512;
       aopt.restarts = m <= 300 ? 5 : 3;
       aopt.max_iterations = m <= 300 ? 60 : 30;
-      for (const ScoredPoint& c : MaximizeLogEi(gp, best, cube_, incumbents, aopt))
+      auto usable = [&](const Eigen::VectorXd& c) { return Usable(c, seen); };
+      // A small discrete space is scored outright, on its lattice (exploration.h).
+      const bool enumerate = finite_size_ > 0 && finite_size_ <= kEnumerateAcquisitionLimit;
+      std::vector<ScoredPoint> candidates =
+          enumerate ? EnumerateLogEi(gp, best, cube_, finite_size_, usable, 1)
+                    : MaximizeLogEi(gp, best, cube_, incumbents, aopt);
+      double best_log_ei = -INFINITY;
+      for (const ScoredPoint& c : candidates)
         if (Usable(c.x, seen)) {
           x = c.x;
+          best_log_ei = c.log_ei;
           break;
         }
+      // EI has collapsed (plateaus, quantized scores), or every value so far is the
+      // same: explore instead of letting round-off pick among equally useless points.
+      if (x && (EiIsFlat(best_log_ei) || no_spread)) {
+        if (auto far = FarthestPoint(cube_, Xa, usable, 1024, BayesRng::Mix(aopt.seed, 0xFA2)))
+          x = far;
+      }
     } else {
       x = NextDesignPoint(seen);
     }

@@ -5,6 +5,11 @@
 // design; after that (once at least two trials have a value) each Suggest fits the GP
 // to every observation (outputs signed so that larger is better, standardized and
 // Yeo-Johnson warped), maximises log EI and returns the best unseen configuration.
+// A finite space of at most kEnumerateAcquisitionLimit configurations is scored
+// outright on its lattice; when the best log EI left is negligible (EiIsFlat: plateaus,
+// quantized scores, an over-confident model) the suggestion is the unseen point
+// farthest from all evaluated ones instead (exploration.h). An evaluated configuration
+// is never proposed again.
 // Running trials enter as "kriging believer" fantasies (their posterior mean), refitted
 // after each pick, so a batch or N asynchronous workers never get the same point.
 // Without a metric (has_metric false) nothing can be modelled: the strategy keeps

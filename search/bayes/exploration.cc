@@ -1,0 +1,59 @@
+// Enumeration of small discrete spaces and the maximin exploration step (see
+// exploration.h for when and why each is used).
+#include "search/bayes/exploration.h"
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+
+#include "search/bayes/initial_design.h"
+
+namespace sweep {
+
+std::vector<ScoredPoint> EnumerateLogEi(const GaussianProcess& gp, double best,
+                                        const UnitCube& cube, size_t count,
+                                        const std::function<bool(const Eigen::VectorXd&)>& usable,
+                                        size_t keep) {
+  std::vector<Eigen::VectorXd> points;
+  for (size_t i = 0; i < count; ++i) {
+    Eigen::VectorXd x = cube.EnumeratePoint(i);
+    if (usable(x)) points.push_back(std::move(x));
+  }
+  if (points.empty()) return {};
+  Eigen::MatrixXd X(static_cast<Eigen::Index>(points.size()), points[0].size());
+  for (size_t i = 0; i < points.size(); ++i) X.row(static_cast<Eigen::Index>(i)) = points[i];
+  Eigen::VectorXd score = ScoreLogEi(gp, best, X);
+  std::vector<size_t> idx(points.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  size_t k = std::min(keep, idx.size());
+  // Ties (a flat EI) keep enumeration order, so the result is deterministic.
+  std::partial_sort(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(k), idx.end(),
+                    [&](size_t a, size_t b) {
+                      if (score[a] != score[b]) return score[a] > score[b];
+                      return a < b;
+                    });
+  std::vector<ScoredPoint> out;
+  for (size_t i = 0; i < k; ++i) out.push_back({points[idx[i]], score[idx[i]]});
+  return out;
+}
+
+std::optional<Eigen::VectorXd> FarthestPoint(
+    const UnitCube& cube, const Eigen::MatrixXd& observed,
+    const std::function<bool(const Eigen::VectorXd&)>& usable, int candidates, uint64_t seed) {
+  const int pd = static_cast<int>(cube.ParamDims());
+  if (pd == 0) return std::nullopt;
+  Eigen::MatrixXd U = SpaceFilling(candidates, pd, seed);
+  std::optional<Eigen::VectorXd> best;
+  double best_dist = -1;
+  for (int i = 0; i < U.rows(); ++i) {
+    Eigen::VectorXd x = cube.Snap(cube.FromParamUnit(U.row(i).transpose()));
+    if (!usable(x)) continue;
+    double nearest = std::numeric_limits<double>::infinity();
+    for (Eigen::Index r = 0; r < observed.rows(); ++r)
+      nearest = std::min(nearest, (observed.row(r).transpose() - x).squaredNorm());
+    if (nearest > best_dist) best_dist = nearest, best = std::move(x);
+  }
+  return best;
+}
+
+}  // namespace sweep

@@ -1,0 +1,54 @@
+// Candidate selection beyond the continuous acquisition optimiser: exact enumeration of
+// small discrete spaces, and the space-filling step taken when expected improvement
+// has collapsed.
+//
+// Why: on real tuning objectives (CV accuracy moves in steps of 1/n, wide plateaus,
+// a few integer parameters) the GP often sees flat data; EI is then nearly zero
+// everywhere, its maximiser is decided by round-off, and the search stays in one
+// region (issue 21). Two remedies, both used by mature BO libraries:
+// - a finite space small enough to score outright is scored outright (every unseen
+//   configuration, on the lattice it will run at) instead of relaxing it to the cube
+//   and snapping, which can miss the one integer configuration that matters;
+// - when the best EI left is negligible, the next point is the unseen candidate
+//   farthest from everything evaluated (a maximin step, in the spirit of SMAC's
+//   interleaved random configurations: Hutter, Hoos & Leyton-Brown, LION 2011), so
+//   exploration never collapses. It also fires when every value so far is equal.
+#pragma once
+
+#include <Eigen/Dense>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "search/bayes/acq_optimizer.h"
+#include "search/bayes/gp.h"
+#include "search/bayes/unit_cube.h"
+
+namespace sweep {
+
+// Finite spaces with at most this many configurations are scored exhaustively.
+inline constexpr size_t kEnumerateAcquisitionLimit = 4096;
+
+// log EI (below the incumbent best of the GP's standardized outputs) of every
+// configuration of a finite space (count = cube.CountIfFinite) that `usable` accepts;
+// best first, at most keep. Empty when nothing is usable.
+std::vector<ScoredPoint> EnumerateLogEi(const GaussianProcess& gp, double best,
+                                        const UnitCube& cube, size_t count,
+                                        const std::function<bool(const Eigen::VectorXd&)>& usable,
+                                        size_t keep);
+
+// True when the best log EI found cannot be told from zero: below kFlatLogEi, i.e.
+// an expected improvement under 1e-7 standard deviations of the (warped) objective.
+inline constexpr double kFlatLogEi = -16.1;
+inline bool EiIsFlat(double best_log_ei) { return best_log_ei < kFlatLogEi; }
+
+// The usable snapped point, among `candidates` scrambled-Sobol' draws of the space,
+// with the largest distance to its nearest row of `observed` (model space). nullopt
+// when no draw is usable. Deterministic for a seed.
+std::optional<Eigen::VectorXd> FarthestPoint(
+    const UnitCube& cube, const Eigen::MatrixXd& observed,
+    const std::function<bool(const Eigen::VectorXd&)>& usable, int candidates, uint64_t seed);
+
+}  // namespace sweep
