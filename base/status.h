@@ -26,7 +26,7 @@ struct SourceLocation {
 // The kinds of failure callers branch on. kUsage and kInvalidSpec map to exit code 2.
 enum class ErrorCode { kOk = 0, kUsage, kInvalidSpec, kNotFound, kIo, kStore, kInternal };
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
   static Status Ok() { return Status(); }
@@ -53,8 +53,10 @@ class Status {
 };
 
 // Either a value or a non-OK Status. Access value() only when ok().
+// Both are [[nodiscard]]: a dropped Status is a failure nobody hears about; where
+// ignoring one is right, the call site says so with a (void) cast and a reason.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)), status_(Status::Ok()) {}  // NOLINT: implicit
   Result(Status status) : status_(std::move(status)) {}                 // NOLINT

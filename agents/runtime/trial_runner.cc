@@ -275,7 +275,8 @@ void TrialRunner::Start(const TrialLaunch& launch) {
     end.started_at = started;
     end.ended_at = Now();
     if (log && !launch.trial_dir.empty() && fs::is_directory(launch.trial_dir))
-      WriteTrialFile(launch.trial_dir + "/stderr.log", "sweep: " + reason + "\n");
+      // Best effort: the reason also reaches the store through on_end.
+      (void)WriteTrialFile(launch.trial_dir + "/stderr.log", "sweep: " + reason + "\n");
     std::weak_ptr<bool> alive = alive_;
     boost::asio::post(io_, [this, alive, id = launch.trial_id, end] {
       if (alive.expired() || !callbacks_.on_end) return;

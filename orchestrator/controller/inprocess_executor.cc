@@ -71,10 +71,16 @@ Status PrepareFolder(const TrialLaunch& l) {
   if (ec) return Status::Io("cannot create trial folder '" + l.trial_dir + "': " + ec.message());
   for (const char* stale : {"/metrics.jsonl", "/stderr.log"})
     ::unlink((l.trial_dir + stale).c_str());
+  // A previous attempt's reports would be taken for this one's.
+  for (const char* stale : {kReportedFile, kLoggedParamsFile}) {
+    std::string path = l.trial_dir + "/" + stale;
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+      return Status::Io("cannot remove '" + path + "': " + std::strerror(errno));
+  }
   std::string params =
       l.params.is_null() ? "{}" : l.params.dump(2, ' ', false, Value::error_handler_t::replace);
   if (Status s = WriteTrialFile(l.trial_dir, "params.json", params + "\n"); !s.ok()) return s;
-  return PrepareWandbFiles(l.trial_dir, l.params);
+  return WriteTrialFile(l.trial_dir, kWandbParamsFile, WandbParamsYaml(l.params));
 }
 
 }  // namespace

@@ -245,7 +245,9 @@ Status SqliteStore::InTransaction(F&& body) {
   Status s = body();
   if (s.ok()) s = Exec("COMMIT");
   if (!s.ok()) {
-    Exec("ROLLBACK");
+    // A failed ROLLBACK leaves nothing to undo: SQLite rolled back already, and the
+    // error that matters is `s`.
+    (void)Exec("ROLLBACK");
     // Rows learnt in this transaction are gone with it.
     trial_pks_.clear();
     name_ids_.clear();
