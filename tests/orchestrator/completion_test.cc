@@ -82,9 +82,9 @@ TEST(Completion, SubcommandsFromThePrefixAndNeverTheHiddenOne) {
 TEST(Completion, FlagsOfTheChosenSubcommandAndTheirValues) {
   EXPECT_EQ(Candidates({"launch", "--wo"}), Words{"--workers"});
   const Words top = Candidates({"top", "-"});
-  ASSERT_GE(top.size(), 7u);
-  EXPECT_EQ(Words(top.begin(), top.begin() + 6),
-            (Words{"-h", "--help", "--metric", "--goal", "-k", "--json"}));
+  ASSERT_GE(top.size(), 8u);
+  EXPECT_EQ(Words(top.begin(), top.begin() + 7),
+            (Words{"-h", "--help", "--metric", "--goal", "-k", "--with-prior", "--json"}));
   EXPECT_TRUE(Has(top, "--store"));  // the main command's, accepted after the subcommand
   const Words main = Candidates({"--"});
   EXPECT_TRUE(Has(main, "--help") && Has(main, "--version") && Has(main, "--store"));
