@@ -36,9 +36,10 @@ with open(os.environ["SWEEP_METRICS"], "a") as f:
 '''
 
 
-def run(argv, env=None, timeout=600):
+def run(argv, env=None, timeout=600, cwd=None):
+    # Launches run with cwd set: trials run, and find a relative `program`, there.
     t0 = time.monotonic()
-    p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout)
+    p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd)
     return time.monotonic() - t0, p
 
 
@@ -66,7 +67,7 @@ def main():
     env = dict(os.environ, BENCH_NAMES=str(args.names), SWEEP_REPORT_LOOP_STALL="1")
     rows = []
     seconds, p = run([sweep, "--store", store, "launch", spec(args.names), "--workers", "2"],
-                     env=env)
+                     env=env, cwd=work)
     if p.returncode != 0:
         sys.exit("launch failed: " + p.stderr[-2000:])
     stall = re.search(r"event loop: longest stall (\d+) ms", p.stdout + p.stderr)
@@ -114,7 +115,7 @@ def main():
 
     # The default cap: one warning, names dropped.
     store2 = os.path.join(work, "store-default")
-    seconds, p = run([sweep, "--store", store2, "launch", spec(10000)], env=env)
+    seconds, p = run([sweep, "--store", store2, "launch", spec(10000)], env=env, cwd=work)
     warning = [l for l in (p.stdout + p.stderr).splitlines() if "max_metric_names" in l]
 
     print("| step | seconds |\n|---|---|")
