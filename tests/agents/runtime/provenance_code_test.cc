@@ -136,6 +136,30 @@ TEST(CaptureCode, DetachedHeadAndCapsAreRecorded) {
   EXPECT_LE(code["diff"]["size"].get<uint64_t>(), 4000u);
 }
 
+// A store kept inside a repository that does not ignore it (`sweep run` in a fresh
+// project) is sweep's, not the user's code: it neither dirties the tree nor enters
+// the diff. A user's own untracked file still does.
+TEST(CaptureCode, SweepsOwnFoldersInsideTheRepositoryAreNotTheUsersChanges) {
+  TempDir dir;
+  Git(dir.path(), {"init", "-q"});
+  Write(Join(dir, "train.py"), "print(1)\n");
+  Git(dir.path(), {"add", "."});
+  Git(dir.path(), {"commit", "-qm", "c"});
+  Write(Join(dir, ".sweep/sweep.db"), "database");
+  Write(Join(dir, ".sweep/trials/abc-0/params.json"), "{}");
+  Write(Join(dir, "sub/.sweep-agent/x"), "x");
+  Write(Join(dir, ".sweep-python/sweep_client.py"), "#");
+  Value code = CaptureCode(Opts(dir.path()));
+  EXPECT_EQ(code["dirty"], false) << code.dump();
+  EXPECT_TRUE(code["untracked"].empty()) << code.dump();
+
+  Write(Join(dir, "notes.txt"), "mine\n");
+  code = CaptureCode(Opts(dir.path()));
+  EXPECT_EQ(code["dirty"], true);
+  ASSERT_EQ(code["untracked"].size(), 1u) << code.dump();
+  EXPECT_EQ(code["untracked"][0]["path"], "notes.txt");
+}
+
 TEST(CaptureCode, UnchangedTreeIsServedFromCacheAndAChangeIsSeen) {
   TempDir dir;
   Git(dir.path(), {"init", "-q"});
