@@ -151,4 +151,22 @@ Result<std::string> ReadSmallFileUnder(const std::string& base, const std::strin
   return text;
 }
 
+Status WriteFileNoFollow(const std::string& path, const std::string& text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return Status::Io("cannot write '" + path + "': " + std::strerror(errno));
+  size_t off = 0;
+  while (off < text.size()) {
+    ssize_t w = ::write(fd, text.data() + off, text.size() - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      int err = errno;
+      ::close(fd);
+      return Status::Io("cannot write '" + path + "': " + std::strerror(err));
+    }
+    off += static_cast<size_t>(w);
+  }
+  ::close(fd);
+  return Status::Ok();
+}
+
 }  // namespace sweep

@@ -61,4 +61,9 @@ Result<std::string> ReadAt(const SafeFile& file, uint64_t offset, size_t max_byt
 Result<std::string> ReadSmallFileUnder(const std::string& base, const std::string& relative,
                                        size_t max_bytes);
 
+// Creates or truncates `path` and writes `text`, never through a symlink in the last
+// component (O_NOFOLLOW): for files in a folder a trial could have written, such as a
+// trial folder re-used by a re-run. kIo naming the path on failure.
+Status WriteFileNoFollow(const std::string& path, const std::string& text);
+
 }  // namespace sweep

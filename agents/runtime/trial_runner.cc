@@ -37,6 +37,7 @@
 #include "agents/runtime/python_files.h"
 #include "agents/runtime/sys_metrics.h"
 #include "agents/runtime/wandb_files.h"
+#include "base/safe_open.h"
 #include "source_paths.h"
 
 extern char** environ;
@@ -65,24 +66,10 @@ std::string SignalText(int sig) {
   return text + " (" + strsignal(sig) + ")";
 }
 
-// Creates (or truncates) a file in a trial folder. O_NOFOLLOW: on a re-run in place
-// the folder is the previous attempt's, which may have planted a link there.
+// A file in a trial folder. O_NOFOLLOW: on a re-run in place the folder is the
+// previous attempt's, which may have planted a link there.
 Status WriteTrialFile(const std::string& path, const std::string& text) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return Status::Io("cannot write '" + path + "': " + std::strerror(errno));
-  size_t off = 0;
-  while (off < text.size()) {
-    ssize_t w = ::write(fd, text.data() + off, text.size() - off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) {
-      int err = errno;
-      ::close(fd);
-      return Status::Io("cannot write '" + path + "': " + std::strerror(err));
-    }
-    off += static_cast<size_t>(w);
-  }
-  ::close(fd);
-  return Status::Ok();
+  return WriteFileNoFollow(path, text);
 }
 
 // The trial folder, params.json and W&B's params file: all a trial needs before it

@@ -30,6 +30,7 @@
 #include "agents/runtime/provenance_code.h"
 #include "agents/runtime/provenance_env.h"
 #include "agents/runtime/wandb_files.h"
+#include "base/safe_open.h"
 
 namespace sweep {
 namespace asio = boost::asio;
@@ -45,22 +46,7 @@ double Now() {
 
 // Writes `text` to dir/name, never through a symlink a trial may have put there.
 Status WriteTrialFile(const std::string& dir, const char* name, const std::string& text) {
-  const std::string path = dir + "/" + name;
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return Status::Io("cannot write '" + path + "': " + std::strerror(errno));
-  size_t off = 0;
-  while (off < text.size()) {
-    ssize_t w = ::write(fd, text.data() + off, text.size() - off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) {
-      int err = errno;
-      ::close(fd);
-      return Status::Io("cannot write '" + path + "': " + std::strerror(err));
-    }
-    off += static_cast<size_t>(w);
-  }
-  ::close(fd);
-  return Status::Ok();
+  return WriteFileNoFollow(dir + "/" + name, text);
 }
 
 // The trial folder with params.json and the wandb module's files; a re-run in place

@@ -248,13 +248,11 @@ Result<TrialRecord> SqliteStore::GetTrial(const std::string& id_or_prefix) {
   return TrialFromRow(q);
 }
 
-Result<std::vector<TrialRecord>> SqliteStore::ListTrials(const std::string& sweep_id) {
-  static const std::string kSql =
-      std::string("SELECT ") + kTrialColumns + " FROM trials WHERE sweep_id = ?1 ORDER BY number";
-  auto st = Prepare(kSql.c_str());
-  if (!st.ok()) return st.status();
-  Statement q(*st);
-  q.BindText(1, sweep_id);
+namespace {
+
+// Every row of a prepared SELECT kTrialColumns. *step_failed tells a failed step
+// (the caller names it with the connection's error) from a damaged row.
+Result<std::vector<TrialRecord>> ReadTrialRows(Statement& q, bool* step_failed) {
   std::vector<TrialRecord> out;
   int rc;
   while ((rc = q.Step()) == SQLITE_ROW) {
@@ -262,8 +260,23 @@ Result<std::vector<TrialRecord>> SqliteStore::ListTrials(const std::string& swee
     if (!t.ok()) return t.status();
     out.push_back(std::move(t).value());
   }
-  if (rc != SQLITE_DONE) return Error("listing the trials of sweep " + sweep_id);
+  *step_failed = rc != SQLITE_DONE;
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<TrialRecord>> SqliteStore::ListTrials(const std::string& sweep_id) {
+  static const std::string kSql =
+      std::string("SELECT ") + kTrialColumns + " FROM trials WHERE sweep_id = ?1 ORDER BY number";
+  auto st = Prepare(kSql.c_str());
+  if (!st.ok()) return st.status();
+  Statement q(*st);
+  q.BindText(1, sweep_id);
+  bool step_failed = false;
+  auto rows = ReadTrialRows(q, &step_failed);
+  if (step_failed) return Error("listing the trials of sweep " + sweep_id);
+  return rows;
 }
 
 // SQLite cuts each summary down (json_each walks the text in C) before it is parsed
@@ -289,15 +302,10 @@ Result<std::vector<TrialRecord>> SqliteStore::ListTrialsSummarizing(
   Value wanted = Value::array();
   for (const std::string& n : names) wanted.push_back(n);
   q.BindText(2, DumpJson(wanted));
-  std::vector<TrialRecord> out;
-  int rc;
-  while ((rc = q.Step()) == SQLITE_ROW) {
-    auto t = TrialFromRow(q);
-    if (!t.ok()) return t.status();
-    out.push_back(std::move(t).value());
-  }
-  if (rc != SQLITE_DONE) return Error("listing the trials of sweep " + sweep_id);
-  return out;
+  bool step_failed = false;
+  auto rows = ReadTrialRows(q, &step_failed);
+  if (step_failed) return Error("listing the trials of sweep " + sweep_id);
+  return rows;
 }
 
 Result<std::vector<std::string>> SqliteStore::MetricNames(const std::string& trial_id) {
