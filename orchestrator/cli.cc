@@ -12,11 +12,11 @@
 #include <optional>
 #include <thread>
 
+#include "base/build_info.h"
 #include "base/log.h"
 #include "orchestrator/agent_command.h"
-#include "orchestrator/controller/sweep_lock.h"
-#include "base/build_info.h"
 #include "orchestrator/completion.h"
+#include "orchestrator/controller/sweep_lock.h"
 #include "orchestrator/help_format.h"
 #include "orchestrator/launch.h"
 #include "orchestrator/python_sweep.h"
@@ -24,7 +24,6 @@
 #include "orchestrator/reproduce.h"
 #include "orchestrator/run_command.h"
 #include "orchestrator/store/controller_probe.h"
-#include "orchestrator/controller/sweep_lock.h"
 #include "orchestrator/store/sqlite_store.h"
 #include "orchestrator/store/store_integrity.h"
 #include "orchestrator/store/trial_kinds.h"

@@ -35,8 +35,8 @@
 #include "orchestrator/store/pareto_ranking.h"
 #include "orchestrator/store/ranking.h"
 #include "orchestrator/store/store_paths.h"
-#include "orchestrator/store/trial_store.h"
 #include "orchestrator/store/trial_kinds.h"
+#include "orchestrator/store/trial_store.h"
 
 namespace sweep {
 namespace fs = std::filesystem;

@@ -279,8 +279,8 @@ Value CaptureGitUncached(const CodeCaptureOptions& o, const std::string& cwd, St
   // sweep's own folders (a store, the agent's and `sweep agent`'s module copies) are
   // not the user's code: a store inside an un-ignored repository would otherwise make
   // every trial dirty with the database in its diff, and a new stamp every trial.
-  auto status = Git(root, {"status", "--porcelain=v2", "-z", "--untracked-files=all", "--",
-                           ".", ":(exclude,glob)**/.sweep/**", ":(exclude,glob)**/.sweep-agent/**",
+  auto status = Git(root, {"status", "--porcelain=v2", "-z", "--untracked-files=all", "--", ".",
+                           ":(exclude,glob)**/.sweep/**", ":(exclude,glob)**/.sweep-agent/**",
                            ":(exclude,glob)**/.sweep-python/**"});
   if (!status.ok()) {
     code["note"] = "git status failed: " + status.status().message();

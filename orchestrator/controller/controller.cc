@@ -23,8 +23,8 @@
 #include "orchestrator/controller/controller_impl.h"
 #include "orchestrator/controller/local_executor.h"
 #include "orchestrator/controller/objective_values.h"
-#include "orchestrator/store/trial_kinds.h"
 #include "orchestrator/controller/prior_trials.h"
+#include "orchestrator/store/trial_kinds.h"
 
 namespace sweep {
 namespace asio = boost::asio;

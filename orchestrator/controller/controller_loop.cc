@@ -5,9 +5,8 @@
 #include <cmath>
 
 #include "orchestrator/controller/controller_impl.h"
-#include "orchestrator/controller/objective_values.h"
-#include "orchestrator/spec/did_you_mean.h"
 #include "orchestrator/controller/ids.h"
+#include "orchestrator/controller/objective_values.h"
 #include "orchestrator/controller/reported_run.h"
 #include "orchestrator/spec/command_builder.h"
 #include "orchestrator/spec/did_you_mean.h"

@@ -11,8 +11,8 @@
 #include <sstream>
 
 #include "orchestrator/report/read_common.h"
-#include "orchestrator/report/report_pareto.h"
 #include "orchestrator/report/report_format.h"
+#include "orchestrator/report/report_pareto.h"
 #include "orchestrator/store/trial_kinds.h"
 
 namespace sweep {

@@ -14,9 +14,9 @@
 #include "orchestrator/report/report_format.h"
 #include "orchestrator/report/report_pareto.h"
 #include "orchestrator/report/text_table.h"
+#include "orchestrator/store/controller_probe.h"
 #include "orchestrator/store/pareto_ranking.h"
 #include "orchestrator/store/sweep_view.h"
-#include "orchestrator/store/controller_probe.h"
 #include "orchestrator/store/trial_kinds.h"
 #include "orchestrator/store/warm_start_record.h"
 
@@ -224,29 +224,29 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
                           {"submitted_at", JsonTime(j.submitted_at)},
                           {"state", j.state}});
     Value out = {{"id", s.id},
-                    {"name", s.name},
-                    {"status", SweepStatusWord(s.status)},
-                    {"reason", s.reason},
-                    {"method", s.method},
-                    {"metric", s.metric.empty() ? Value(nullptr) : Value(s.metric)},
-                    {"goal", GoalName(SweepGoal(s))},
-                    {"summary", SummaryModeName(SweepSummaryMode(s))},
-                    {"trials", v.trials.size()},
-                    {"done", v.done()},
-                    {"planned", planned ? Value(*planned) : Value(nullptr)},
-                    {"counts", CountsJson(v.counts)},
-                    {"best", BestJson(v)},
-                    {"early_stopping", SavedJson(saved)},
-                    {"created_at", JsonTime(s.created_at)},
-                    {"ended_at", JsonTime(s.ended_at)},
-                    {"elapsed", elapsed},
-                    {"controller", ControllerJson(v)},
-                    {"stop_requested", s.stop_requested},
-                    {"cancel_requested", s.cancel_requested},
-                    {"workdir", s.workdir},
-                    {"options", SweepOptionsToJson(s.options)},
-                    {"agents", agent_list},
-                    {"slurm_jobs", job_list}};
+                 {"name", s.name},
+                 {"status", SweepStatusWord(s.status)},
+                 {"reason", s.reason},
+                 {"method", s.method},
+                 {"metric", s.metric.empty() ? Value(nullptr) : Value(s.metric)},
+                 {"goal", GoalName(SweepGoal(s))},
+                 {"summary", SummaryModeName(SweepSummaryMode(s))},
+                 {"trials", v.trials.size()},
+                 {"done", v.done()},
+                 {"planned", planned ? Value(*planned) : Value(nullptr)},
+                 {"counts", CountsJson(v.counts)},
+                 {"best", BestJson(v)},
+                 {"early_stopping", SavedJson(saved)},
+                 {"created_at", JsonTime(s.created_at)},
+                 {"ended_at", JsonTime(s.ended_at)},
+                 {"elapsed", elapsed},
+                 {"controller", ControllerJson(v)},
+                 {"stop_requested", s.stop_requested},
+                 {"cancel_requested", s.cancel_requested},
+                 {"workdir", s.workdir},
+                 {"options", SweepOptionsToJson(s.options)},
+                 {"agents", agent_list},
+                 {"slurm_jobs", job_list}};
     // Warm start: where the prior came from (the trials themselves stay in options).
     const Value& w = s.options.warm_start;
     out["warm_start"] = w.is_object() && w.contains("sources") ? w["sources"] : Value(nullptr);

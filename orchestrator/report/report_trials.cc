@@ -104,10 +104,9 @@ int CmdTop(ReadContext& ctx, const std::string& sweep_arg, const TopOptions& opt
     const TrialRecord& t = shown_trials[i];
     // A manual trial (`sweep run --sweep`) is ranked with the sweep's own, and says so;
     // a warm start's prior trial (--with-prior) too.
-    std::vector<std::string> row = {std::to_string(r.rank),
-                                    IsManualTrial(t) ? t.id + " (manual)" : t.id,
-                                    r.index >= own ? "prior" : TrialStatusWord(t.status),
-                                    ValueCell(r.value)};
+    std::vector<std::string> row = {
+        std::to_string(r.rank), IsManualTrial(t) ? t.id + " (manual)" : t.id,
+        r.index >= own ? "prior" : TrialStatusWord(t.status), ValueCell(r.value)};
     for (const auto& p : params) row.push_back(ParamCell(t, p));
     table.AddRow(std::move(row));
   }

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <regex>
 
-#include "orchestrator/spec/did_you_mean.h"
 #include "orchestrator/remote/slurm_text.h"
+#include "orchestrator/spec/did_you_mean.h"
 
 namespace sweep {
 namespace {

@@ -12,14 +12,14 @@
 #include <cmath>
 #include <sstream>
 
+#include "orchestrator/store/controller_probe.h"
+#include "orchestrator/store/pareto_ranking.h"
 #include "orchestrator/store/ranking.h"
+#include "orchestrator/store/trial_kinds.h"
+#include "orchestrator/store/trial_labels.h"
 #include "orchestrator/ui/lttb.h"
 #include "orchestrator/ui/param_importance.h"
-#include "orchestrator/store/pareto_ranking.h"
-#include "orchestrator/store/controller_probe.h"
-#include "orchestrator/store/trial_labels.h"
 #include "orchestrator/ui/ui_trial_files.h"
-#include "orchestrator/store/trial_kinds.h"
 
 namespace sweep {
 namespace {

@@ -42,8 +42,8 @@ TEST(ListTrialsSummarizingTest, KeepsOnlyTheNamedMetricsAndTheirValuesExactly) {
   summary["acc \"quoted\" / odd.name"] = {{"last", 0.9}};
   auto store = StoreWithSummary(dir, summary);
 
-  auto cut = store->ListTrialsSummarizing(
-      "abc123", {"loss", "acc \"quoted\" / odd.name", "never_reported"});
+  auto cut = store->ListTrialsSummarizing("abc123",
+                                          {"loss", "acc \"quoted\" / odd.name", "never_reported"});
   ASSERT_TRUE(cut.ok()) << cut.status().message();
   ASSERT_EQ(cut->size(), 1u);
   const KeyedValue& s = (*cut)[0].summary;
