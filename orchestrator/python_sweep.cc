@@ -35,6 +35,7 @@
 #include "orchestrator/store/pareto_ranking.h"
 #include "orchestrator/store/ranking.h"
 #include "orchestrator/store/store_paths.h"
+#include "orchestrator/store/sweep_reopen.h"
 #include "orchestrator/store/trial_store.h"
 
 namespace sweep {
@@ -257,13 +258,7 @@ int RunInProcessServe(const InProcessServeFlags& flags, std::ostream& err) {
     return 3;
   }
   SweepRecord rec = sweep.value();
-  rec.status = SweepStatus::kRunning;
-  rec.reason.clear();
-  rec.ended_at = 0;
-  rec.stop_requested = rec.cancel_requested = false;
-  WriteBatch batch;
-  batch.sweeps.push_back(rec);
-  if (Status s = (*store)->Commit(batch); !s.ok()) {
+  if (Status s = ReopenSweep(**store, rec); !s.ok()) {
     err << "error: " << s.message() << "\n";
     return 3;
   }
