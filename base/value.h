@@ -1,14 +1,13 @@
 // Parameter values and configurations.
 //
 // A value keeps its YAML type (int stays int, bool stays bool, strings verbatim), so
-// nlohmann::ordered_json is the representation (mappings keep spec order): it distinguishes integers from floats and
-// holds the lists and mappings W&B allows as categorical values.
+// nlohmann::ordered_json is the representation (mappings keep spec order): it distinguishes
+// integers from floats and holds the lists and mappings W&B allows as categorical values.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace sweep {
 

@@ -22,10 +22,10 @@
 
 #include "agents/runtime/subprocess.h"
 #include "orchestrator/launch.h"
-#include "orchestrator/store/records.h"
 #include "orchestrator/report/report_format.h"
 #include "orchestrator/report/report_provenance.h"
 #include "orchestrator/report/text_table.h"
+#include "orchestrator/store/records.h"
 #include "orchestrator/store/trial_store.h"
 
 namespace sweep {

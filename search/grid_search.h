@@ -30,10 +30,10 @@
 #include <unordered_set>
 #include <vector>
 
-#include "search/search_space.h"
 #include "base/status.h"
-#include "search/strategy.h"
 #include "base/value.h"
+#include "search/search_space.h"
+#include "search/strategy.h"
 
 namespace sweep {
 

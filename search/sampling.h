@@ -19,9 +19,9 @@
 // returned exactly as given (bool, string, list, mapping...).
 #pragma once
 
+#include "base/value.h"
 #include "search/rng.h"
 #include "search/search_space.h"
-#include "base/value.h"
 
 namespace sweep {
 

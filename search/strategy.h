@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "search/search_space.h"
 #include "base/status.h"
 #include "base/value.h"
+#include "search/search_space.h"
 
 namespace sweep {
 

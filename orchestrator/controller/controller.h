@@ -75,7 +75,7 @@ struct ControllerOptions {
 struct SweepOutcome {
   SweepStatus status = SweepStatus::kFinished;
   std::string reason;
-  int exit_code = 0;  // 0 finished/stopped, 1 failed, 130 interrupted
+  int exit_code = 0;           // 0 finished/stopped, 1 failed, 130 interrupted
   double longest_stall_s = 0;  // the longest the event loop went without running a handler
 };
 

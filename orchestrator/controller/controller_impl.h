@@ -17,7 +17,6 @@
 #include "orchestrator/controller/controller_state.h"
 #include "orchestrator/controller/executor.h"
 #include "orchestrator/controller/loop_watch.h"
-#include "orchestrator/early_stop/early_stop.h"
 #include "orchestrator/controller/progress.h"
 #include "orchestrator/controller/remote_executor.h"
 #include "orchestrator/controller/summary.h"

@@ -23,7 +23,7 @@ struct HyperbandOptions {
   std::optional<int64_t> min_iter;
   std::optional<int64_t> max_iter;
   std::optional<int64_t> s;
-  double eta = 3;       // W&B default 3; must be > 1
+  double eta = 3;  // W&B default 3; must be > 1
   // true (W&B's engine default): the value at the band vs the threshold; false: the
   // best value so far (more lenient).
   bool strict = true;

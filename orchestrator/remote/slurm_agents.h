@@ -22,9 +22,9 @@
 #include <thread>
 #include <vector>
 
-#include "orchestrator/store/records.h"
 #include "orchestrator/remote/slurm_backend.h"
 #include "orchestrator/spec/spec.h"
+#include "orchestrator/store/records.h"
 #include "orchestrator/store/trial_store.h"
 
 namespace sweep {

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/remote/slurm_text.h"
 #include "base/status.h"
+#include "orchestrator/remote/slurm_text.h"
 
 namespace sweep {
 

@@ -11,8 +11,8 @@
 #include <cstdio>
 #include <ctime>
 
-#include "orchestrator/report/report_format.h"
 #include "base/shell_quote.h"
+#include "orchestrator/report/report_format.h"
 
 namespace sweep {
 namespace {

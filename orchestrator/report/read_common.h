@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/store/ranking.h"
-#include "orchestrator/report/read_commands.h"
 #include "base/value.h"
+#include "orchestrator/report/read_commands.h"
+#include "orchestrator/store/ranking.h"
 
 namespace sweep {
 

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/store/records.h"
 #include "base/value.h"
+#include "orchestrator/store/records.h"
 
 namespace sweep {
 

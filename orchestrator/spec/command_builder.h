@@ -29,9 +29,9 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/spec/spec.h"
 #include "base/status.h"
 #include "base/value.h"
+#include "orchestrator/spec/spec.h"
 
 namespace sweep {
 

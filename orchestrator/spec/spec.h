@@ -86,7 +86,7 @@ struct SweepSpec {
   std::string text;  // the spec's full text, stored with the sweep
   std::string name;
   std::string description;
-  std::string program;                  // may be empty when command does not use ${program}
+  std::string program;  // may be empty when command does not use ${program}
   // True for a sweep whose trials run inside a Python process (wandb.agent(function=),
   // sweep_client.optimize): no program or command is needed, and BuildArgv builds none.
   bool in_process = false;

@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "orchestrator/spec/spec.h"
 #include "base/status.h"
+#include "orchestrator/spec/spec.h"
 
 namespace sweep {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "orchestrator/spec/spec.h"
 #include "base/value.h"
+#include "orchestrator/spec/spec.h"
 
 namespace sweep {
 

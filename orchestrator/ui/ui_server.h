@@ -21,9 +21,9 @@
 namespace sweep {
 
 struct UiOptions {
-  std::string store;               // --store; "" = $SWEEP_STORE, else ./.sweep
-  std::string host = "127.0.0.1";  // --host: address to listen on
-  int port = 8765;                 // --port: 0 = any free port (printed at start)
+  std::string store;                       // --store; "" = $SWEEP_STORE, else ./.sweep
+  std::string host = "127.0.0.1";          // --host: address to listen on
+  int port = 8765;                         // --port: 0 = any free port (printed at start)
   std::vector<std::string> allowed_hosts;  // --allow-host: more names the page answers to
   bool allow_remote = false;  // --allow-remote: needed to listen on a non-loopback address
   // --token-file: where the bearer token is (created 0600 when absent). "" = none

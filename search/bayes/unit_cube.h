@@ -25,8 +25,8 @@
 #include <utility>
 #include <vector>
 
-#include "search/search_space.h"
 #include "base/value.h"
+#include "search/search_space.h"
 
 namespace sweep {
 

@@ -22,11 +22,11 @@
 
 #include "agents/protocol/auth.h"
 #include "agents/protocol/host_port.h"
-#include "agents/runtime/subprocess.h"
 #include "agents/protocol/transport.h"
+#include "agents/runtime/subprocess.h"
 #include "agents_test_util.h"
-#include "tests/testing/cli_runner.h"
 #include "test_paths.h"
+#include "tests/testing/cli_runner.h"
 
 extern char** environ;
 

@@ -4,8 +4,8 @@
 #include <optional>
 
 #include "agents/runtime/subprocess.h"
-#include "tests/agents/agents_test_util.h"
 #include "test_paths.h"
+#include "tests/agents/agents_test_util.h"
 
 namespace sweep {
 namespace {

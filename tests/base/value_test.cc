@@ -1,9 +1,9 @@
 #include "base/value.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
-
-#include <gtest/gtest.h>
 
 namespace sweep {
 namespace {

@@ -12,9 +12,9 @@
 #include <set>
 #include <thread>
 
+#include "test_paths.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/temp_dir.h"
-#include "test_paths.h"
 
 namespace sweep {
 namespace {

@@ -14,10 +14,10 @@
 #include <thread>
 
 #include "agents/runtime/subprocess.h"
+#include "test_paths.h"
 #include "tests/testing/cli_runner.h"
 #include "tests/testing/slurm_cluster.h"
 #include "tests/testing/temp_dir.h"
-#include "test_paths.h"
 
 namespace sweep {
 namespace {

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+
 #include "test_paths.h"
 
 extern char** environ;

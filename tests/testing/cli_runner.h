@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <vector>
+
 #include "test_paths.h"
 
 namespace sweep::testing {

@@ -8,8 +8,8 @@
 #include <cmath>
 #include <map>
 
-#include "tests/agents/agents_test_util.h"
 #include "test_paths.h"
+#include "tests/agents/agents_test_util.h"
 
 namespace sweep {
 namespace {
