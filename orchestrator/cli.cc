@@ -248,6 +248,7 @@ int RunCli(int argc, char** argv) {
       "print the controller's log of the sweep SWEEP_ID (.sweep/sweeps/ID/controller.log)");
   logs->add_flag("--stderr", stderr_stream, "show stderr instead of stdout");
   logs->add_flag("--follow,-f", follow, "keep printing while the trial runs");
+  add_json(logs);
 
   std::vector<std::string> trial_args;
   auto* compare = app.add_subcommand("compare", "trials side by side, differences marked");

@@ -80,6 +80,12 @@ TEST_F(TrialSymlinkTest, SweepLogsRefusesALogReplacedByASymlink) {
   CliResult err = Sweep({"logs", trial_, "--stderr"});
   EXPECT_EQ(err.exit_code, 0) << err.err;
   EXPECT_EQ(err.out, "real error of the trial\n");
+  CliResult err_json = Sweep({"logs", trial_, "--stderr", "--json"});
+  ASSERT_EQ(err_json.exit_code, 0) << err_json.err;
+  Json logged = Json::parse(err_json.out);
+  EXPECT_EQ(logged["id"], trial_);
+  EXPECT_EQ(logged["stream"], "stderr");
+  EXPECT_EQ(logged["content"], "real error of the trial\n");
   CliResult show = Sweep({"show", trial_});
   EXPECT_EQ(show.exit_code, 0) << show.err;
   EXPECT_EQ(show.out.find(kSecret), std::string::npos) << show.out;
