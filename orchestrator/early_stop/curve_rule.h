@@ -27,7 +27,8 @@
 // (curve_peers.h): the complete curves most alike until the trial's report count say
 // where it ends, widened by that model's own leave-one-out errors on the complete
 // curves (a normal fitted to them, the neighbours' spread, or their (1 - confidence)
-// quantile, whichever is widest). It stops a trial when that optimistic bound is worse
+// quantile, whichever is widest; the normal and the spread at a tail 10x thinner than
+// `confidence`, 0.999 for 0.99). It stops a trial when that optimistic bound is worse
 // than the incumbent and the families' mean forecast is worse too (the two models see
 // different things and must agree on the direction). It has an opinion only from 8
 // complete curves on, with at least 3 neighbours within the noise.
@@ -118,6 +119,7 @@ class CurveRule : public EarlyStopRule {
   CurveOptions options_;
   std::string metric_;
   double z_;
+  double z_peers_;  // the peer model's quantile: a 10x thinner tail than z_
   OrientedHistories histories_;
   TrialFlags flags_;
   std::unordered_set<std::string> ended_;    // ended, whatever the cause
