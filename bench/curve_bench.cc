@@ -11,6 +11,11 @@
 // no-rule sweep, whether the true best configuration reached the full budget, the
 // regret of the best fully trained trial, and the number of trials stopped.
 //
+// --where adds, per family, workers and rule (summed over seeds, on stderr), where the
+// epochs that were not saved went: non-best trials run to the end, and the report at
+// which the others were stopped, beside an oracle that stops every non-best trial at
+// report 3 (no rule may stop earlier) and runs only the true best to the end.
+//
 // --latency instead times OnReport + Decide of the curve rule with 200 running trials.
 //
 // Usage: curve_bench [--seeds 10] [--first-seed 1] [--trials 81] [--epochs 27]
