@@ -11,11 +11,16 @@
 // no-rule sweep, whether the true best configuration reached the full budget, the
 // regret of the best fully trained trial, and the number of trials stopped.
 //
+// --where adds, per family, workers and rule (summed over seeds, on stderr), where the
+// epochs that were not saved went: non-best trials run to the end, and the report at
+// which the others were stopped, beside an oracle that stops every non-best trial at
+// report 3 (no rule may stop earlier) and runs only the true best to the end.
+//
 // --latency instead times OnReport + Decide of the curve rule with 200 running trials.
 //
 // Usage: curve_bench [--seeds 10] [--first-seed 1] [--trials 81] [--epochs 27]
 //                    [--mlp bench/mlp_curves.txt] [--only LABEL-PART] [--rows out.tsv]
-//                    [--dump curves.txt] [--latency] [--why]
+//                    [--dump curves.txt] [--latency] [--why] [--where]
 // Seeds first-seed .. first-seed+seeds-1 are run; RESULTS.md reports held-out seeds,
 // the rule's constants were chosen on others (see there). --only keeps the rules whose
 // label contains LABEL-PART (and the no-rule baseline).
@@ -27,6 +32,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,13 +49,27 @@ struct Setup {
   std::string only;    // run only the rules whose label contains this (and "none")
   std::string mlp = "bench/mlp_curves.txt", rows, dump;
   bool latency = false;
-  bool why = false;  // print why the true best configuration was stopped
+  bool why = false;    // print why the true best configuration was stopped
+  bool where = false;  // print where the epochs that were not saved went
+};
+
+// Where the epochs of one rule went, summed over seeds (--where): the oracle stops
+// every trial but the true best at min_iter (no rule may stop earlier) and runs the
+// best to the end; what a rule spends beyond that is split into trials it ran to the
+// end and trials it stopped late.
+struct Where {
+  int seeds = 0;
+  int64_t epochs_full = 0, epochs_run = 0, oracle = 0;
+  int64_t full_runs = 0, full_epochs = 0;  // non-best trials run to the end
+  int64_t stopped = 0, stop_epochs = 0;    // non-best trials stopped, and their epochs
+  std::vector<double> full_gap;            // final of each such full run minus the best's
 };
 
 struct Outcome {
   int64_t epochs_run = 0;
   int stopped = 0;
   std::vector<bool> finished;
+  std::vector<int> ran;             // per trial: epochs it ran
   std::vector<std::string> reason;  // per trial: why it was stopped, empty if it was not
 };
 
@@ -66,6 +86,7 @@ Outcome Simulate(const Curves& curves, const EarlyTerminateSpec& spec, int worke
   std::vector<Slot> running;
   Outcome out;
   out.finished.assign(curves.size(), false);
+  out.ran.assign(curves.size(), 0);
   out.reason.assign(curves.size(), "");
   size_t next = 0;
   while (next < curves.size() || !running.empty()) {
@@ -77,6 +98,7 @@ Outcome Simulate(const Curves& curves, const EarlyTerminateSpec& spec, int worke
       const std::vector<double>& c = curves[s.trial];
       const double v = c[s.epoch++];
       ++out.epochs_run;
+      out.ran[s.trial] = s.epoch;
       const std::string id = std::to_string(s.trial);
       rule.OnReport(id, s.epoch, v);
       if (s.epoch == static_cast<int>(c.size())) {
@@ -144,7 +166,26 @@ Curves FamilyCurves(const std::string& family, int seed, const Setup& st) {
   return SyntheticCurves(family, static_cast<uint64_t>(seed), st.trials, st.epochs);
 }
 
+void PrintWhere(const std::map<std::string, Where>& where) {
+  std::fprintf(stderr,
+               "family\tworkers\trule\tsaved\toracle_saved\tfull_nonbest_per_seed\t"
+               "share_of_run_in_full_nonbest\tstopped_per_seed\tmean_stop_epoch\t"
+               "full_gap_median\n");
+  for (const auto& [key, w] : where) {
+    std::vector<double> gap = w.full_gap;
+    std::sort(gap.begin(), gap.end());
+    const double seeds = w.seeds;
+    std::fprintf(stderr, "%s\t%.1f%%\t%.1f%%\t%.1f\t%.1f%%\t%.1f\t%.2f\t%.3g\n", key.c_str(),
+                 100.0 * (1 - static_cast<double>(w.epochs_run) / w.epochs_full),
+                 100.0 * (1 - static_cast<double>(w.oracle) / w.epochs_full), w.full_runs / seeds,
+                 100.0 * w.full_epochs / w.epochs_run, w.stopped / seeds,
+                 w.stopped ? static_cast<double>(w.stop_epochs) / w.stopped : 0.0,
+                 gap.empty() ? 0.0 : gap[gap.size() / 2]);
+  }
+}
+
 int Compare(const Setup& st) {
+  std::map<std::string, Where> where;  // family, workers, rule -> totals (--where)
   FILE* rows = st.rows.empty() ? stdout : std::fopen(st.rows.c_str(), "w");
   FILE* dump = st.dump.empty() ? nullptr : std::fopen(st.dump.c_str(), "w");
   if (!rows || (!st.dump.empty() && !dump)) {
@@ -185,6 +226,25 @@ int Compare(const Setup& st) {
                        r.label.c_str(), seed, static_cast<long long>(o.epochs_run),
                        static_cast<long long>(full), o.finished[best] ? 1 : 0,
                        best_full - Final(curves[best]), o.stopped);
+          if (st.where) {
+            Where& w = where[family + "\t" + std::to_string(workers) + "\t" + r.label];
+            ++w.seeds;
+            w.epochs_full += full;
+            w.epochs_run += o.epochs_run;
+            const int64_t min_iter = 3;
+            w.oracle += epochs + min_iter * static_cast<int64_t>(curves.size() - 1);
+            for (size_t i = 0; i < curves.size(); ++i) {
+              if (i == best) continue;
+              if (o.finished[i]) {
+                ++w.full_runs;
+                w.full_epochs += o.ran[i];
+                w.full_gap.push_back(Final(curves[i]) - Final(curves[best]));
+              } else {
+                ++w.stopped;
+                w.stop_epochs += o.ran[i];
+              }
+            }
+          }
           if (st.why && !o.finished[best])
             std::fprintf(stderr, "%s seed %d workers %d %s: best trial %zu: %s\n", family.c_str(),
                          seed, workers, r.label.c_str(), best, o.reason[best].c_str());
@@ -194,6 +254,7 @@ int Compare(const Setup& st) {
   }
   if (rows != stdout) std::fclose(rows);
   if (dump) std::fclose(dump);
+  if (st.where) PrintWhere(where);
   return 0;
 }
 
@@ -271,6 +332,8 @@ int main(int argc, char** argv) {
       st.latency = true;
     } else if (a == "--why") {
       st.why = true;
+    } else if (a == "--where") {
+      st.where = true;
     } else if (has &&
                (a == "--seeds" || a == "--trials" || a == "--epochs" || a == "--first-seed")) {
       const int v = std::atoi(argv[++i]);
@@ -294,7 +357,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "usage: curve_bench [--seeds N] [--first-seed N] [--trials N] [--epochs N] "
                    "[--mlp FILE] [--only LABEL-PART] "
-                   "[--rows FILE] [--dump FILE] [--latency] [--why]\n");
+                   "[--rows FILE] [--dump FILE] [--latency] [--why] [--where]\n");
       return 2;
     }
   }

@@ -26,6 +26,15 @@ constexpr int kMinMatches = 3;
 // The difference noise must move by this fraction before every fit is redone with
 // the new plateau tolerance (so the fits are not redone on every report).
 constexpr double kNoiseRefit = 0.5;
+// The peer model judges only where its leave-one-out replay has at least this many
+// errors: fewer say too little about how wrong it can be.
+constexpr int kMinPeerErrors = 8;
+// The peer model's bound is taken at a tail this many times thinner than the
+// families' (0.999 for confidence 0.99): its errors are measured on the complete
+// curves only, the survivors of the rule, which understate how far a stopped curve
+// could have gone; at the families' own level it lost the best of the noisy family on
+// 2 of the 10 tuning seeds (bench/RESULTS.md).
+constexpr double kPeerStricter = 10;
 
 // The optimistic (k < 0) or pessimistic (k > 0) bound: the ensemble's at k sds, or any
 // single family's if that is further out, so no family of curves disagrees with it.
@@ -51,6 +60,7 @@ CurveRule::CurveRule(const CurveOptions& options, Goal goal, std::string metric_
     : options_(options),
       metric_(std::move(metric_name)),
       z_(StdNormalQuantile(options.confidence)),
+      z_peers_(StdNormalQuantile(1 - (1 - options.confidence) / kPeerStricter)),
       histories_(goal) {}
 
 Result<std::unique_ptr<CurveRule>> CurveRule::Make(const CurveOptions& options, Goal goal,
@@ -119,6 +129,18 @@ void CurveRule::Calibrate(int64_t budget, double pool) {
       std::vector<double>& v = c.errors[g];
       v.insert(std::upper_bound(v.begin(), v.end(), e), e);
     }
+  }
+  // Every leave-one-out replay of the peer model changes with each new complete curve.
+  if (c.peers_used != complete_.size() && diff_sigma2_ > 0) {
+    PeerSet peers;
+    peers.budget = budget;
+    for (const std::string& id : complete_)
+      if (const std::vector<double>* h = histories_.Find(id)) peers.curves.push_back(h);
+    c.peer_errors.assign(c.grid.size(), {});
+    for (size_t g = 0; g < c.grid.size(); ++g)
+      c.peer_errors[g] =
+          PeerErrors(peers, static_cast<size_t>(c.grid[g]), diff_sigma2_, PeerOptions{});
+    c.peers_used = complete_.size();
   }
 }
 
@@ -220,39 +242,93 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
       d.reason = "curve: " + metric_ + " report " + std::to_string(it.reports) +
                  " is not a number; the sweep already has " + against;
     } else {
-      if (!it.ok) continue;
-      // Optimistic bound: the ensemble's, or any single family's if that is lower, so
-      // a trial is stopped only when no family of curves can save it.
-      double lower = it.forecast.mean + it.low * it.forecast.sd;
-      for (const CurveForecast::Part& p : it.forecast.families)
-        lower = std::min(lower, p.mean + it.low * p.sd);
-      if (!(lower > incumbent->value)) continue;
-      d.reason = "curve: " + metric_ + " forecast at report " + std::to_string(budget) + " is " +
-                 histories_.Show(it.forecast.mean) + " ± " + FormatNumber(it.forecast.sd) +
-                 " (from " + std::to_string(it.reports) + " reports); with " +
-                 Percent(options_.confidence) + " confidence it ends no better than " +
-                 histories_.Show(lower) + ", worse than " + against;
-      // A curve still flat from its first report is outside every family (they all
-      // start learning at once): the families would call it finished. It is stopped
-      // only when curves that were as flat as long went on, as far as the sweep saw
-      // them, to no better than the incumbent; never when no such curve was seen.
       const std::vector<double>& h = *histories_.Find(*it.id);
-      if (FlatFromStart(h, h.size(), diff_sigma2_, z_)) {
-        MatchOptions mo;
-        mo.z = z_;
-        const MatchResult m = MatchCurve(h, refs, diff_sigma2_, mo);
-        const double match_low = m.low - z_ * std::sqrt(diff_sigma2_);
-        if (m.matched < kMinMatches || !(match_low > incumbent->value)) continue;
-        d.reason += "; the " + std::to_string(m.matched) +
-                    " curves that were as flat until report " + std::to_string(it.reports) +
-                    " allow no better than " + histories_.Show(match_low);
+      bool stop = it.ok && FamiliesStop(it.forecast, it.low, it.reports, budget, h, refs,
+                                        incumbent->value, against, &d.reason);
+      if (!stop) {
+        double low = 0;
+        PeerForecast pf;
+        // The peers alone stop a trial only when the families, too, expect it to
+        // end worse (their mean, not their bound): two models that see different
+        // things must agree on the direction.
+        if (it.ok && it.forecast.mean > incumbent->value && PeerBound(h, &low, &pf) &&
+            low > incumbent->value) {
+          stop = true;
+          d.reason = "curve: " + metric_ + " forecast at report " + std::to_string(budget) +
+                     " from the " + std::to_string(pf.used) +
+                     " complete curves most alike until report " + std::to_string(it.reports) +
+                     " is " + histories_.Show(pf.mean) + " ± " + FormatNumber(pf.spread) +
+                     "; with " + Percent(options_.confidence) +
+                     " confidence (their calibrated errors) it ends no better than " +
+                     histories_.Show(low) + ", worse than " + against;
+        }
       }
+      if (!stop) continue;
     }
     flags_.MarkStopped(d.trial_id);
     stopped_.insert(d.trial_id);
     out.push_back(std::move(d));
   }
   return out;
+}
+
+bool CurveRule::FamiliesStop(const CurveForecast& f, double low, int64_t reports, int64_t budget,
+                             const std::vector<double>& h, const std::vector<MatchRef>& refs,
+                             double incumbent, const std::string& against,
+                             std::string* reason) const {
+  // Optimistic bound: the ensemble's, or any single family's if that is lower, so
+  // a trial is stopped only when no family of curves can save it.
+  double lower = f.mean + low * f.sd;
+  for (const CurveForecast::Part& p : f.families) lower = std::min(lower, p.mean + low * p.sd);
+  if (!(lower > incumbent)) return false;
+  *reason = "curve: " + metric_ + " forecast at report " + std::to_string(budget) + " is " +
+            histories_.Show(f.mean) + " ± " + FormatNumber(f.sd) + " (from " +
+            std::to_string(reports) + " reports); with " + Percent(options_.confidence) +
+            " confidence it ends no better than " + histories_.Show(lower) + ", worse than " +
+            against;
+  // A curve still flat from its first report is outside every family (they all
+  // start learning at once): the families would call it finished. It is stopped
+  // only when curves that were as flat as long went on, as far as the sweep saw
+  // them, to no better than the incumbent; never when no such curve was seen.
+  if (FlatFromStart(h, h.size(), diff_sigma2_, z_)) {
+    MatchOptions mo;
+    mo.z = z_;
+    const MatchResult m = MatchCurve(h, refs, diff_sigma2_, mo);
+    const double match_low = m.low - z_ * std::sqrt(diff_sigma2_);
+    if (m.matched < kMinMatches || !(match_low > incumbent)) return false;
+    *reason += "; the " + std::to_string(m.matched) + " curves that were as flat until report " +
+               std::to_string(reports) + " allow no better than " + histories_.Show(match_low);
+  }
+  return true;
+}
+
+bool CurveRule::PeerBound(const std::vector<double>& h, double* low, PeerForecast* f) const {
+  const Calibration& c = calibration_;
+  if (!(diff_sigma2_ > 0) || c.peer_errors.empty()) return false;
+  const int64_t n = static_cast<int64_t>(h.size());
+  auto it = std::upper_bound(c.grid.begin(), c.grid.end(), n);
+  if (it == c.grid.begin()) return false;
+  const std::vector<double>& e = c.peer_errors[it - c.grid.begin() - 1];
+  if (static_cast<int>(e.size()) < kMinPeerErrors) return false;
+  for (double v : h)
+    if (!std::isfinite(v)) return false;
+  PeerSet peers;
+  peers.budget = c.budget;
+  for (const std::string& id : complete_)
+    if (const std::vector<double>* y = histories_.Find(id)) peers.curves.push_back(y);
+  *f = ForecastFromPeers(h, peers, diff_sigma2_, PeerOptions{});
+  if (!f->ok) return false;
+  // The errors' own quantile, but never narrower than a normal fitted to them (few
+  // errors cannot show a 1% tail) nor than the neighbours' disagreement.
+  const double m = static_cast<double>(e.size());
+  double mean = 0, ss = 0;
+  for (double v : e) mean += v;
+  mean /= m;
+  for (double v : e) ss += (v - mean) * (v - mean);
+  const double sd = std::sqrt(ss / (m - 1) * (1 + 1 / m));
+  const size_t k = static_cast<size_t>((1 - options_.confidence) * m);
+  *low = f->mean + std::min({e[k], mean - z_peers_ * sd, -z_peers_ * f->spread});
+  return true;
 }
 
 void CurveRule::UpdateDifferenceNoise() {

@@ -22,6 +22,16 @@
 // must also be judged hopeless by at least 3 curves seen as flat as long (the
 // cross-trial match of curve_match.h); curves are fitted from the end of an initial
 // plateau (FitCurveFromOnset).
+//
+// A second model, across trials, judges every curve the families do not stop
+// (curve_peers.h): the complete curves most alike until the trial's report count say
+// where it ends, widened by that model's own leave-one-out errors on the complete
+// curves (a normal fitted to them, the neighbours' spread, or their (1 - confidence)
+// quantile, whichever is widest; the normal and the spread at a tail 10x thinner than
+// `confidence`, 0.999 for 0.99). It stops a trial when that optimistic bound is worse
+// than the incumbent and the families' mean forecast is worse too (the two models see
+// different things and must agree on the direction). It has an opinion only from 8
+// complete curves on, with at least 3 neighbours within the noise.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +43,7 @@
 
 #include "orchestrator/early_stop/curve_fit.h"
 #include "orchestrator/early_stop/curve_match.h"
+#include "orchestrator/early_stop/curve_peers.h"
 #include "orchestrator/early_stop/early_stop.h"
 
 namespace sweep {
@@ -72,6 +83,10 @@ class CurveRule : public EarlyStopRule {
     size_t used = 0;            // how many of complete_ are in `errors`
     std::vector<int64_t> grid;  // report counts, ascending, from min_iter below budget
     std::vector<std::vector<double>> errors;  // per grid point
+    // Leave-one-out errors of the peer model (curve_peers.h) per grid point, in
+    // values; recomputed whenever a curve completes (every replay changes).
+    size_t peers_used = 0;
+    std::vector<std::vector<double>> peer_errors;
   };
 
   int64_t Budget() const;
@@ -80,6 +95,16 @@ class CurveRule : public EarlyStopRule {
   // trial with `reports` reports, widened to at least -z and +z; false when no curve
   // has reached the budget yet.
   bool ErrorBounds(int64_t reports, double* low, double* high) const;
+  // The peer model's optimistic bound on the trial's value at the budget: its forecast
+  // plus the (1 - confidence) quantile of its calibrated errors at `reports`; false
+  // when the model has no opinion (too few complete curves, none alike).
+  bool PeerBound(const std::vector<double>& h, double* low, PeerForecast* f) const;
+  // The per-trial families' verdict: true (with the reason) when the optimistic bound
+  // of the ensemble and of every family is worse than `incumbent`, and, for a trial
+  // still flat from its first report, the flat curves seen as long agree.
+  bool FamiliesStop(const CurveForecast& f, double low, int64_t reports, int64_t budget,
+                    const std::vector<double>& h, const std::vector<MatchRef>& refs,
+                    double incumbent, const std::string& against, std::string* reason) const;
   const CurveFit& Fit(const std::string& id, const std::vector<double>& h, int64_t budget);
   double PooledSigma2() const;
   // Re-estimates the difference noise (curve_match.h) over all curves; when it moved
@@ -94,6 +119,7 @@ class CurveRule : public EarlyStopRule {
   CurveOptions options_;
   std::string metric_;
   double z_;
+  double z_peers_;  // the peer model's quantile: a 10x thinner tail than z_
   OrientedHistories histories_;
   TrialFlags flags_;
   std::unordered_set<std::string> ended_;    // ended, whatever the cause
