@@ -143,9 +143,26 @@ Eigen::VectorXd ScoreMoAcquisition(const MoModel& model, const Eigen::MatrixXd& 
   return out;
 }
 
+Eigen::VectorXd MoLogPof(const MoModel& model, const Eigen::MatrixXd& X) {
+  const size_t c = model.constraints.size();
+  std::vector<Eigen::VectorXd> mean(c), var(c);
+  for (size_t j = 0; j < c; ++j) model.constraints[j]->Predict(X, mean[j], var[j]);
+  Eigen::VectorXd out(X.rows());
+  for (Eigen::Index i = 0; i < X.rows(); ++i) out[i] = LogPof(model, mean, var, i);
+  return out;
+}
+
 std::vector<ScoredPoint> MaximizeMoAcquisition(const MoModel& model, const UnitCube& cube,
                                                const Eigen::MatrixXd& incumbents,
                                                const AcqOptimizerOptions& options) {
+  return MaximizeByPerturbation(
+      [&](const Eigen::MatrixXd& X) { return ScoreMoAcquisition(model, X); }, cube, incumbents,
+      options);
+}
+
+std::vector<ScoredPoint> MaximizeByPerturbation(const BatchScore& score_fn, const UnitCube& cube,
+                                                const Eigen::MatrixXd& incumbents,
+                                                const AcqOptimizerOptions& options) {
   const int pd = static_cast<int>(cube.ParamDims());
   const int md = static_cast<int>(cube.ModelDims());
   BayesRng rng(BayesRng::Mix(options.seed, 0x40AC));
@@ -171,7 +188,22 @@ std::vector<ScoredPoint> MaximizeMoAcquisition(const MoModel& model, const UnitC
     pool.row(options.raw_samples + i) =
         perturb(incumbents.row(i % incumbents.rows()).transpose(), kScales[rng.Below(4)])
             .transpose();
-  Eigen::VectorXd score = ScoreMoAcquisition(model, pool);
+  // Boundary candidates: each incumbent with one numeric coordinate at 0 or at 1.
+  std::vector<int> numeric;
+  for (int j = 0; j < md; ++j)
+    if (!cat[j]) numeric.push_back(j);
+  const Eigen::Index n_raw = pool.rows();
+  pool.conservativeResize(n_raw + 2 * incumbents.rows() * static_cast<Eigen::Index>(numeric.size()),
+                          Eigen::NoChange);
+  Eigen::Index at = n_raw;
+  for (Eigen::Index i = 0; i < incumbents.rows(); ++i)
+    for (int j : numeric)
+      for (double face : {0.0, 1.0}) {
+        Eigen::VectorXd x = incumbents.row(i).transpose();
+        x[j] = face;
+        pool.row(at++) = cube.Snap(x).transpose();
+      }
+  Eigen::VectorXd score = score_fn(pool);
   // Local refinement: perturb the leaders at shrinking scales, keep what scores higher.
   for (double scale : {0.05, 0.01}) {
     std::vector<int> order(pool.rows());
@@ -184,7 +216,7 @@ std::vector<ScoredPoint> MaximizeMoAcquisition(const MoModel& model, const UnitC
     for (int t = 0; t < top; ++t)
       for (int r = 0; r < per; ++r)
         local.row(t * per + r) = perturb(pool.row(order[t]).transpose(), scale).transpose();
-    const Eigen::VectorXd local_score = ScoreMoAcquisition(model, local);
+    const Eigen::VectorXd local_score = score_fn(local);
     const Eigen::Index old = pool.rows();
     pool.conservativeResize(old + local.rows(), Eigen::NoChange);
     pool.bottomRows(local.rows()) = local;

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -50,10 +51,23 @@ Eigen::MatrixXd MoBaseSamples(int samples, int objectives, uint64_t seed);
 // log EHVI + sum log PoF (or sum log PoF alone without a front) for each row of X.
 Eigen::VectorXd ScoreMoAcquisition(const MoModel& model, const Eigen::MatrixXd& X);
 
-// Distinct snapped candidates, best first (at most options.keep): a Sobol' set plus
-// perturbations around `incumbents` (rows, model space), then two rounds of local
-// perturbation around the leaders (a gradient-free refinement: the MC estimate is
-// piecewise smooth). options.restarts leaders are refined.
+// sum_j log PoF_j for each row of X (0 without constraints); finite.
+Eigen::VectorXd MoLogPof(const MoModel& model, const Eigen::MatrixXd& X);
+
+// Scores model-space points (rows) in one batch; higher is better, never NaN.
+using BatchScore = std::function<Eigen::VectorXd(const Eigen::MatrixXd&)>;
+
+// Distinct snapped candidates, best first (at most options.keep), by gradient-free
+// search: a Sobol' set, Gaussian perturbations around `incumbents` (rows, model space),
+// the incumbents with one numeric coordinate moved to 0 or to 1 (fronts such as ZDT's
+// lie on the cube's faces, which perturbations reach slowly), then two rounds of local
+// perturbation around the options.restarts leaders.
+std::vector<ScoredPoint> MaximizeByPerturbation(const BatchScore& score, const UnitCube& cube,
+                                                const Eigen::MatrixXd& incumbents,
+                                                const AcqOptimizerOptions& options);
+
+// MaximizeByPerturbation of ScoreMoAcquisition (gradient-free: the MC estimate is
+// piecewise smooth).
 std::vector<ScoredPoint> MaximizeMoAcquisition(const MoModel& model, const UnitCube& cube,
                                                const Eigen::MatrixXd& incumbents,
                                                const AcqOptimizerOptions& options);

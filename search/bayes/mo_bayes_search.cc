@@ -16,6 +16,7 @@
 
 #include "search/bayes/initial_design.h"
 #include "search/bayes/mo_acquisition.h"
+#include "search/bayes/mo_parego.h"
 #include "search/bayes/rng.h"
 #include "search/pareto.h"
 
@@ -37,6 +38,8 @@ struct MultiObjectiveBayes::Models {
   ObjectivePoint reference;
   Eigen::MatrixXd incumbents;
   Eigen::MatrixXd base_samples;
+  // Beyond two objectives (mo_parego.h): obj holds one GP of this call's scalarisation.
+  bool parego = false;
 
   MoModel View() const {
     MoModel m;
@@ -120,6 +123,7 @@ bool MultiObjectiveBayes::Fit(Models& models, uint64_t seed) const {
     on_front[i] = ok;
   }
   std::vector<Eigen::VectorXd> warped(m);
+  Eigen::MatrixXd F(n, static_cast<Eigen::Index>(m));  // imputed raw values, minimised
   for (size_t k = 0; k < m; ++k) {
     double worst = INFINITY, best = -INFINITY;
     for (const Point* p : pts)
@@ -129,14 +133,22 @@ bool MultiObjectiveBayes::Fit(Models& models, uint64_t seed) const {
     Eigen::VectorXd y(n);
     for (Eigen::Index i = 0; i < n; ++i) y[i] = pts[i]->y[k] ? *pts[i]->y[k] : impute;
     warped[k] = WarpOutputs(y);
+    F.col(static_cast<Eigen::Index>(k)) = -y;
   }
-  models.obj.assign(m, GaussianProcess());
-  models.X.assign(m, Eigen::MatrixXd());
-  models.y.assign(m, Eigen::VectorXd());
-  for (size_t k = 0; k < m; ++k) {
-    std::vector<int> keep = SelectTrainingSubset(X, warped[k], bayes_.max_model_points);
+  // What the objective GPs model: each warped objective, or (ParEGO) one warped
+  // scalarisation, negated so that larger is better.
+  models.parego = m > 2;
+  std::vector<Eigen::VectorXd> targets = warped;
+  if (models.parego)
+    targets = {WarpOutputs(-PbiScalarize(F, ScalarisationWeights(m, BayesRng::Mix(seed, 0x9A7E))))};
+  const size_t t = targets.size();
+  models.obj.assign(t, GaussianProcess());
+  models.X.assign(t, Eigen::MatrixXd());
+  models.y.assign(t, Eigen::VectorXd());
+  for (size_t k = 0; k < t; ++k) {
+    std::vector<int> keep = SelectTrainingSubset(X, targets[k], bayes_.max_model_points);
     Eigen::MatrixXd Xm = X(keep, Eigen::all);
-    Eigen::VectorXd ym = warped[k](keep);
+    Eigen::VectorXd ym = targets[k](keep);
     std::vector<int> fit = SelectTrainingSubset(Xm, ym, bayes_.max_fit_points);
     GpFitOptions fopt;
     fopt.seed = BayesRng::Mix(seed, k);
@@ -198,6 +210,12 @@ bool MultiObjectiveBayes::Fit(Models& models, uint64_t seed) const {
     if (models.front.empty()) lo = hi = 0;
     models.reference[k] = hi + 0.1 * (hi > lo ? hi - lo : 1.0);
   }
+  if (models.parego) {
+    // Perturb around the feasible trials best for this scalarisation, front or not.
+    front_rows = eligible_rows;
+    std::stable_sort(front_rows.begin(), front_rows.end(),
+                     [&](Eigen::Index a, Eigen::Index b) { return targets[0][a] > targets[0][b]; });
+  }
   const Eigen::Index k_inc = std::min<Eigen::Index>(kMaxIncumbents, front_rows.size());
   models.incumbents =
       X(std::vector<Eigen::Index>(front_rows.begin(), front_rows.begin() + k_inc), Eigen::all);
@@ -207,7 +225,7 @@ bool MultiObjectiveBayes::Fit(Models& models, uint64_t seed) const {
 }
 
 void MultiObjectiveBayes::Believe(Models& models, const Eigen::VectorXd& x) const {
-  const size_t m = models.obj.size();
+  const size_t m = models.obj.size();  // 1 under ParEGO
   ObjectivePoint believed(m);
   Eigen::MatrixXd q = x.transpose();
   for (size_t k = 0; k < m; ++k) {
@@ -229,6 +247,7 @@ void MultiObjectiveBayes::Believe(Models& models, const Eigen::VectorXd& x) cons
     feasible = feasible && mean[0] >= models.bounds[j].first && mean[0] <= models.bounds[j].second;
   }
   if (!feasible) return;
+  if (models.parego) return;  // no front under ParEGO; picks differ by weight (Suggest)
   models.front.push_back(believed);
   std::vector<ObjectivePoint> kept;
   for (size_t i : ParetoFront(models.front)) kept.push_back(models.front[i]);
@@ -293,6 +312,10 @@ std::vector<Config> MultiObjectiveBayes::Suggest(size_t n, const std::vector<Con
       use_model = model_ready;
       if (model_ready)
         for (const Config& c : pending) Believe(models, cube_.Encode(c));
+    } else if (use_model && models.parego) {
+      // The score is a posterior mean, which a belief leaves unchanged at the believed
+      // point: each further pick of a batch gets its own weight vector instead.
+      Fit(models, BayesRng::Mix(call_seed, 0x5CA1 + i));
     }
     if (use_model) {
       AcqOptimizerOptions aopt;
@@ -301,8 +324,10 @@ std::vector<Config> MultiObjectiveBayes::Suggest(size_t n, const std::vector<Con
       aopt.raw_samples = many ? 512 : 1024;
       aopt.local_samples = 256;
       aopt.restarts = many ? 4 : 8;
-      for (const ScoredPoint& c :
-           MaximizeMoAcquisition(models.View(), cube_, models.incumbents, aopt))
+      const std::vector<ScoredPoint> candidates =
+          models.parego ? MaximizeScalarised(models.View(), cube_, models.incumbents, aopt)
+                        : MaximizeMoAcquisition(models.View(), cube_, models.incumbents, aopt);
+      for (const ScoredPoint& c : candidates)
         if (Usable(c.x, seen)) {
           x = c.x;
           break;

@@ -1,6 +1,9 @@
 // The "bayes" strategy for multi-objective and constrained sweeps (`metrics:` with two
-// or more entries, or `constraints:`): one GP per objective and per constrained metric,
-// Monte-Carlo log EHVI times the probability of feasibility (mo_acquisition.h).
+// or more entries, or `constraints:`): one GP per constrained metric and, for one or two
+// objectives, one GP per objective with Monte-Carlo log EHVI times the probability of
+// feasibility (mo_acquisition.h); beyond two objectives, ParEGO-style: one GP of a
+// random PBI scalarisation per call, its posterior mean plus log of that probability
+// maximised (mo_parego.h). Candidates include the incumbents moved to the cube's faces.
 //
 // Lifecycle (as BayesSearch): a scrambled Sobol' initial design of InitialDesignSize(d)
 // configurations, then, once two trials have values, each Suggest fits every GP
