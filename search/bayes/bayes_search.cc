@@ -159,8 +159,7 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
   Eigen::MatrixXd Xa, incumbents;
   Eigen::VectorXd ya;
   double best = 0;
-  std::vector<Eigen::Index> plateau;  // rows of Xa tied at best, when they form a plateau
-  bool no_spread = false;             // every value equal: the model has learnt nothing
+  bool no_spread = false;  // every value equal: the model has learnt nothing
   // `believed` = running trials plus what this call has already suggested.
   auto build_model = [&](const std::vector<Config>& believed) {
     Eigen::MatrixXd X;
@@ -182,7 +181,6 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
     gp.Condition(Xm, ym, hyper);
     best = ym.maxCoeff();
     no_spread = best - ym.minCoeff() <= 0;
-    plateau = PlateauRows(ym);  // Xa below starts with Xm's rows, so indices carry over
     std::vector<int> order(ym.size());
     std::iota(order.begin(), order.end(), 0);
     int k = std::min<int>(kIncumbents, static_cast<int>(order.size()));
@@ -241,13 +239,6 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
       if (x && (EiIsFlat(best_log_ei) || no_spread)) {
         if (auto far = FarthestPoint(cube_, Xa, usable, 1024, BayesRng::Mix(aopt.seed, 0xFA2)))
           x = far;
-      } else if (x && !plateau.empty() && suggest_count_ % 2 == 1) {
-        // Ties at the best: every other step fills the plateau's region, where EI is
-        // flat (exploration.h); the steps between stay with EI for its local moves.
-        // Running and just-suggested points (Xa's later rows) own their own cells.
-        if (auto p =
-                PlateauPoint(cube_, Xa, plateau, usable, 1024, BayesRng::Mix(aopt.seed, 0x91A)))
-          x = p;
       }
     } else {
       x = NextDesignPoint(seen);

@@ -3,7 +3,6 @@
 #include "search/bayes/exploration.h"
 
 #include <algorithm>
-#include <cmath>
 #include <limits>
 #include <numeric>
 
@@ -36,42 +35,6 @@ std::vector<ScoredPoint> EnumerateLogEi(const GaussianProcess& gp, double best,
   std::vector<ScoredPoint> out;
   for (size_t i = 0; i < k; ++i) out.push_back({points[idx[i]], score[idx[i]]});
   return out;
-}
-
-std::vector<Eigen::Index> PlateauRows(const Eigen::VectorXd& y) {
-  std::vector<Eigen::Index> rows;
-  if (y.size() == 0) return rows;
-  const double best = y.maxCoeff(), lowest = y.minCoeff();
-  const double tol = 1e-12 * std::max(1.0, best - lowest);  // round-off of the warping
-  if (best - lowest <= tol) return rows;                    // no lower level: no_spread
-  for (Eigen::Index i = 0; i < y.size(); ++i)
-    if (y[i] >= best - tol) rows.push_back(i);
-  if (rows.size() < static_cast<size_t>(kPlateauTies)) rows.clear();
-  return rows;
-}
-
-std::optional<Eigen::VectorXd> PlateauPoint(
-    const UnitCube& cube, const Eigen::MatrixXd& observed, const std::vector<Eigen::Index>& plateau,
-    const std::function<bool(const Eigen::VectorXd&)>& usable, int candidates, uint64_t seed) {
-  const int pd = static_cast<int>(cube.ParamDims());
-  if (pd == 0 || plateau.empty()) return std::nullopt;
-  std::vector<char> on_plateau(static_cast<size_t>(observed.rows()), 0);
-  for (Eigen::Index r : plateau) on_plateau[static_cast<size_t>(r)] = 1;
-  Eigen::MatrixXd U = SpaceFilling(candidates, pd, seed);
-  std::optional<Eigen::VectorXd> best;
-  double best_dist = -1;
-  for (int i = 0; i < U.rows(); ++i) {
-    Eigen::VectorXd x = cube.Snap(cube.FromParamUnit(U.row(i).transpose()));
-    double nearest = std::numeric_limits<double>::infinity();
-    Eigen::Index owner = -1;
-    for (Eigen::Index r = 0; r < observed.rows(); ++r) {
-      double d = (observed.row(r).transpose() - x).squaredNorm();
-      if (d < nearest) nearest = d, owner = r;
-    }
-    if (owner < 0 || !on_plateau[static_cast<size_t>(owner)]) continue;
-    if (nearest > best_dist && usable(x)) best_dist = nearest, best = std::move(x);
-  }
-  return best;
 }
 
 std::optional<Eigen::VectorXd> FarthestPoint(

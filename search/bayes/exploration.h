@@ -13,9 +13,6 @@
 //   farthest from everything evaluated (a maximin step, in the spirit of SMAC's
 //   interleaved random configurations: Hutter, Hoos & Leyton-Brown, LION 2011), so
 //   exploration never collapses. It also fires when every value so far is equal.
-// - when several observations tie at the best value (a quantized objective whose
-//   incumbent sits on a plateau), every other step fills the plateau's region instead
-//   of asking EI, which is flat there (PlateauRows, PlateauPoint).
 #pragma once
 
 #include <Eigen/Dense>
@@ -46,28 +43,6 @@ std::vector<ScoredPoint> EnumerateLogEi(const GaussianProcess& gp, double best,
 // an expected improvement under 1e-7 standard deviations of the (warped) objective.
 inline constexpr double kFlatLogEi = -16.1;
 inline bool EiIsFlat(double best_log_ei) { return best_log_ei < kFlatLogEi; }
-
-// Observations tied at the best value that make the best value a plateau.
-inline constexpr int kPlateauTies = 3;
-
-// The rows of y (the GP's standardized outputs, maximised) tied at its maximum
-// (within round-off of the warping) when there are at least kPlateauTies of them and
-// some lower value exists; otherwise empty. Ties at the best mean the objective is
-// quantized (CV accuracy moves in steps of 1/n) and the incumbent is a plateau, not a
-// point: EI, flat across it, keeps resampling it (issue 21: 32 of 60 SVM evaluations
-// at one value). Continuous objectives never tie, so for them this is always empty.
-std::vector<Eigen::Index> PlateauRows(const Eigen::VectorXd& y);
-
-// The plateau step: among `candidates` scrambled-Sobol' draws (usable, snapped), those
-// whose nearest row of `observed` is one of `plateau` (the plateau as a region: the
-// union of its points' Voronoi cells), the one farthest from every observed row.
-// Why: on a quantized smooth objective the better level lies inside the current
-// best level's region ({f <= L0} is a subset of {f <= L1}), so the plateau's interior
-// and its border with worse levels are where an improvement can be, and the GP, flat
-// there, cannot rank them. nullopt when no draw falls in the region.
-std::optional<Eigen::VectorXd> PlateauPoint(
-    const UnitCube& cube, const Eigen::MatrixXd& observed, const std::vector<Eigen::Index>& plateau,
-    const std::function<bool(const Eigen::VectorXd&)>& usable, int candidates, uint64_t seed);
 
 // The usable snapped point, among `candidates` scrambled-Sobol' draws of the space,
 // with the largest distance to its nearest row of `observed` (model space). nullopt
