@@ -9,7 +9,9 @@ sweep is driven through BUILD/bayes_asktell (the real strategy over stdin/stdout
 lines; the spec goes through sweep's own parser). Every (task, method, seed) run is one
 job; jobs run in -j parallel processes. Model evaluations are cached by configuration
 in OUT/cache.sqlite (the tasks are deterministic), so a configuration is trained once
-per suite however many methods propose it. Each run's values go to OUT/runs.jsonl
+per suite however many methods propose it; a task whose definition changed (model,
+dataset, space, evaluation code or scikit-learn version: tasks.fingerprint) has its
+cached evaluations dropped at the next run. Each run's values go to OUT/runs.jsonl
 (one line per run, appended; a run already there is not repeated), and the report is
 printed from all of them: per task and budget the median best loss of each method,
 and Bayesmark's normalized score (100 * (E[random best] - best) / (E[random best] -
@@ -26,12 +28,31 @@ ALL_METHODS = ["sweep", "tpe", "tpe_mv", "cmaes", "random"]
 
 
 class Cache:
-    """Configuration -> loss, shared by the parallel jobs (SQLite, WAL)."""
+    """Configuration -> loss, shared by the parallel jobs (SQLite, WAL).
+
+    Entries are valid only for the task definition that produced them: `task_defs`
+    records each task's fingerprint (tasks.fingerprint), and invalidate() drops a
+    task's evaluations when its definition changed since they were computed."""
 
     def __init__(self, path):
         self.db = sqlite3.connect(path, timeout=120)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS evals(task TEXT, key TEXT, loss REAL, PRIMARY KEY(task, key))")
+        self.db.execute("CREATE TABLE IF NOT EXISTS task_defs(task TEXT PRIMARY KEY, fingerprint TEXT)")
+        self.db.commit()
+
+    def invalidate(self, tasks):
+        """Called once, before the workers start. A task whose recorded fingerprint
+        differs from its current one loses its cached evaluations. A cache from before
+        fingerprints were recorded (evals but no task_defs row) is adopted as current:
+        it was written by the definitions this change was made on."""
+        for t in tasks:
+            fp = T.fingerprint(t)
+            row = self.db.execute("SELECT fingerprint FROM task_defs WHERE task=?", (t,)).fetchone()
+            if row and row[0] != fp:
+                n = self.db.execute("DELETE FROM evals WHERE task=?", (t,)).rowcount
+                print("%s: definition changed, %d cached evaluations dropped" % (t, n), file=sys.stderr)
+            self.db.execute("INSERT OR REPLACE INTO task_defs VALUES(?,?)", (t, fp))
         self.db.commit()
 
     def loss(self, task, params):
@@ -203,7 +224,8 @@ def main():
         if t not in T.TASKS:
             sys.exit("unknown task %s (known: %s)" % (t, ", ".join(T.TASKS)))
     if not a.report_only and jobs:
-        Cache(os.path.join(out, "cache.sqlite"))  # create the table before the workers race
+        # Create the tables and drop stale entries before the workers race.
+        Cache(os.path.join(out, "cache.sqlite")).invalidate(sorted({j[2] for j in jobs}))
         with mp.Pool(a.j) as pool, open(runs_path, "a") as fh:
             for i, r in enumerate(pool.imap_unordered(job, jobs)):
                 fh.write(json.dumps(r) + "\n")

@@ -15,7 +15,7 @@ Differences from Bayesmark, on purpose:
   data sets).
 Standard library plus the Debian scikit-learn/numpy; run with /usr/bin/python3.
 """
-import warnings
+import hashlib, inspect, warnings
 
 # Each space entry: name -> (kind, lo, hi) with kind int | float | log | logint | bool.
 DT = {"max_depth": ("int", 1, 15), "min_samples_split": ("float", 0.01, 0.99),
@@ -137,3 +137,13 @@ def evaluate(task, params):
         s = cross_val_score(_model(kind, p), X, y, cv=cv,
                             scoring="neg_mean_squared_error" if regression else "accuracy")
     return float(-s.mean()) if regression else float(1.0 - s.mean())
+
+
+def fingerprint(task):
+    """A digest of everything that decides the task's losses: its model, dataset and
+    space, the source of the evaluation code (_model, _data, evaluate) and the
+    scikit-learn version. The suite's cache keeps a task's evaluations only while this
+    is unchanged."""
+    import sklearn
+    parts = [repr(TASKS[task]), sklearn.__version__] + [inspect.getsource(f) for f in (_model, _data, evaluate)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
