@@ -124,7 +124,7 @@ double RunTwoBranch(uint64_t seed, int budget, std::map<std::string, int>& per_b
   auto bayes = std::make_unique<BayesSearch>(s, o, opt);
   double best = INFINITY;
   for (int i = 0; i < budget; ++i) {
-    std::vector<Config> got = (*bayes)->Suggest(1, {});
+    std::vector<Config> got = bayes->Suggest(1, {});
     EXPECT_EQ(got.size(), 1u);
     if (got.empty()) break;
     const std::vector<bool> live = s.ActiveMask(got[0]);
@@ -137,7 +137,7 @@ double RunTwoBranch(uint64_t seed, int budget, std::map<std::string, int>& per_b
     obs.config = got[0];
     obs.value = TwoBranchObjective(flat);
     best = std::min(best, *obs.value);
-    (*bayes)->Observe(obs);
+    bayes->Observe(obs);
   }
   return best;
 }
@@ -150,7 +150,9 @@ TEST(ConditionalBayesBranches, EveryBranchGetsItsBudgetAndTheBetterOneIsFound) {
     std::map<std::string, int> per_branch;
     const double best = RunTwoBranch(seed, 40, per_branch);
     // Branch a cannot go below 0.3; reaching 0.1 means branch b was searched properly.
-    if (seed <= 2) EXPECT_LT(best, 0.1) << "seed " << seed;
+    if (seed <= 2) {
+      EXPECT_LT(best, 0.1) << "seed " << seed;
+    }
     // Branch b's exploration budget: half of the trials split 3:4 by live parameters + 1.
     EXPECT_GE(per_branch["b"], static_cast<int>(0.5 * 40 * 4 / 7) - 1) << "seed " << seed;
     EXPECT_GE(per_branch["a"], 3) << "seed " << seed;
