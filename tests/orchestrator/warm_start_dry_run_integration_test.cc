@@ -78,7 +78,8 @@ TEST_F(WarmStartDryRunTest, GridDryRunShowsOnlyConfigurationsNotFinishedInThePri
   CliResult exported = Sweep({"export", first, "--format", "json"});
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   std::set<std::string> before;
-  for (const Json& t : Json::parse(exported.out)["trials"]) before.insert(t["params"].dump());
+  const Json exported_doc = Json::parse(exported.out);
+  for (const Json& t : exported_doc["trials"]) before.insert(t["params"].dump());
   ASSERT_EQ(before.size(), 5u);
   const size_t sweeps = SweepCount();
 
