@@ -5,6 +5,7 @@
 // For each problem (bench/conditional_problems.h), method and seed it prints one CSV
 // row: problem,method,seed,best40,best100,ask_ms (mean milliseconds per ask).
 //   bayes, random  sequential: Suggest(1), evaluate, Observe; best after 40 and 100
+//   bayes_branch   the same with BayesOptions::per_branch (search/bayes/branches.h)
 //   warm           the warm-start check: an earlier bayes sweep (seed + 1000) of 30
 //                  trials is replayed into a new bayes sweep (seed) exactly as `sweep
 //                  launch --warm-start` does (SearchStrategy::Replay, trial numbers from
@@ -24,6 +25,7 @@
 #include <string>
 
 #include "bench/conditional_problems.h"
+#include "search/bayes/bayes_search.h"
 #include "search/strategy.h"
 
 using namespace sweep;
@@ -82,6 +84,11 @@ std::unique_ptr<SearchStrategy> Make(const std::string& method, const SearchSpac
   StrategyOptions o;
   o.seed = seed;
   o.has_metric = true;
+  if (method == "bayes_branch") {  // the experimental per-branch acquisition
+    BayesOptions b;
+    b.per_branch = true;
+    return std::make_unique<BayesSearch>(space, o, b);
+  }
   auto s = MakeStrategy(method, space, o);
   if (!s.ok()) {
     std::fprintf(stderr, "%s\n", s.status().message().c_str());

@@ -19,7 +19,7 @@ def main():
     print("| problem | method | n | median best @40 | median best @100 | mean ask ms |")
     print("|---|---|---|---|---|---|")
     for p in problems:
-        for m in ("bayes", "tpe", "random"):
+        for m in ("bayes", "bayes_branch", "tpe", "random"):
             rs = by.get((p, m))
             if not rs:
                 continue

@@ -34,6 +34,7 @@
 #include "orchestrator/spec/spec_parser.h"
 #include "orchestrator/store/pareto_ranking.h"
 #include "orchestrator/store/ranking.h"
+#include "orchestrator/store/sqlite_store.h"
 #include "orchestrator/store/store_paths.h"
 #include "orchestrator/store/sweep_reopen.h"
 #include "orchestrator/store/trial_kinds.h"
@@ -277,11 +278,36 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
       flags.seed  ? *flags.seed
       : spec.seed ? *spec.seed
                   : (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
+  // Warm-start sources: the spec's `warm_start:`, then --warm-start (duplicates once).
+  std::vector<std::string> sources = spec.warm_start;
+  for (const std::string& w : flags.warm_start)
+    if (std::find(sources.begin(), sources.end(), w) == sources.end()) sources.push_back(w);
   if (flags.dry_run) {
-    if (!spec.warm_start.empty() || !flags.warm_start.empty())
-      err << "note: --dry-run does not read the warm start: a launch also skips the "
-             "configurations already finished there\n";
-    return RunDryRun(spec, flags, seed, out, err);
+    // The prior is read as a launch would read it, from a read-only store (none when
+    // the store does not exist yet: then only files can be sources).
+    Value warm;
+    if (!sources.empty()) {
+      StoreOptions ro;
+      ro.read_only = true;
+      ro.create = false;
+      std::unique_ptr<TrialStore> reader;
+      const std::string root = Absolute(DefaultStorePath(flags.store));
+      if (std::error_code ec; fs::exists(StoreDatabasePath(root), ec)) {
+        auto opened = OpenStore(root, ro);
+        if (!opened.ok()) {
+          err << "error: " << opened.status().message() << "\n";
+          return opened.status().ExitCode();
+        }
+        reader = std::move(opened.value());
+      }
+      auto prior = LoadPriorTrials(reader.get(), spec, sources);
+      if (!prior.ok()) {
+        err << "error: " << prior.status().message() << "\n";
+        return 2;
+      }
+      warm = PriorToJson(spec, *prior);
+    }
+    return RunDryRun(spec, flags, seed, warm, out, err);
   }
 
   // --slurm N (or the spec's backend: {type: slurm}): agents as Slurm jobs, which
@@ -350,11 +376,8 @@ int RunLaunch(const LaunchFlags& flags, std::ostream& out, std::ostream& err) {
   if (Value pareto = ParetoOption(spec); !pareto.is_null()) options.pareto = pareto;
   // Warm start: the prior trials are read now and kept on the record, so that resume
   // replays exactly these (a usage error, exit 2, before the sweep is written).
-  std::vector<std::string> sources = spec.warm_start;
-  for (const std::string& w : flags.warm_start)
-    if (std::find(sources.begin(), sources.end(), w) == sources.end()) sources.push_back(w);
   if (!sources.empty()) {
-    auto prior = LoadPriorTrials(**store, spec, sources);
+    auto prior = LoadPriorTrials(store->get(), spec, sources);
     if (!prior.ok()) {
       err << "error: " << prior.status().message() << "\n";
       return 2;

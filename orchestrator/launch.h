@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "base/value.h"
+
 namespace sweep {
 
 struct LaunchFlags {
@@ -55,7 +57,11 @@ int RunValidate(const std::string& spec_path, bool json, std::ostream& out, std:
 
 struct SweepSpec;
 // `sweep launch --dry-run`: the configurations and argv a launch would run first.
-int RunDryRun(const SweepSpec& spec, const LaunchFlags& flags, uint64_t seed, std::ostream& out,
-              std::ostream& err);
+// warm_start is the prior a launch would record (PriorToJson; null for none): the
+// strategy replays it first, as the controller does, and the output says how many
+// trials it holds, how many were skipped and, for grid and random, how many finished
+// configurations will not be run again.
+int RunDryRun(const SweepSpec& spec, const LaunchFlags& flags, uint64_t seed,
+              const Value& warm_start, std::ostream& out, std::ostream& err);
 
 }  // namespace sweep

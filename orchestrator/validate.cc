@@ -2,12 +2,15 @@
 // strategy exactly as a real launch would, and write nothing anywhere.
 #include <algorithm>
 #include <regex>
+#include <set>
 
 #include "base/shell_quote.h"
+#include "orchestrator/controller/prior_trials.h"
 #include "orchestrator/launch.h"
 #include "orchestrator/spec/command_builder.h"
 #include "orchestrator/spec/spec_parser.h"
 #include "orchestrator/spec/spec_summary.h"
+#include "orchestrator/store/warm_start_record.h"
 #include "search/grid_search.h"
 
 namespace sweep {
@@ -34,8 +37,8 @@ std::string StrategyError(const std::string& file, const std::string& message) {
   return file + ": method: " + message;
 }
 
-int RunDryRun(const SweepSpec& spec, const LaunchFlags& flags, uint64_t seed, std::ostream& out,
-              std::ostream& err) {
+int RunDryRun(const SweepSpec& spec, const LaunchFlags& flags, uint64_t seed,
+              const Value& warm_start, std::ostream& out, std::ostream& err) {
   StrategyOptions so;
   so.seed = seed;
   so.goal = spec.metric.goal;
@@ -46,12 +49,25 @@ int RunDryRun(const SweepSpec& spec, const LaunchFlags& flags, uint64_t seed, st
     err << StrategyError(spec.file, strategy.status().message()) << "\n";
     return 2;
   }
-  std::optional<uint64_t> total = (*strategy)->SpaceSize();
+  // The warm start, replayed first exactly as the controller does: grid and random
+  // then skip its configurations, bayes fits on it.
+  const std::vector<Observation> prior = PriorObservations(spec, warm_start);
+  if (!prior.empty()) (*strategy)->Replay(prior);
+  std::set<std::string> finished;  // distinct prior configurations
+  for (const Observation& o : prior) finished.insert(ConfigKey(o.config));
+  const bool skips = spec.method == "grid" || spec.method == "random";
+  const std::optional<uint64_t> space_size = (*strategy)->SpaceSize();
+  std::optional<uint64_t> total = space_size;
   if (spec.run_cap && (!total || *spec.run_cap < *total)) total = spec.run_cap;
+  // What is left to run: a finite grid or random space loses its finished
+  // configurations; run_cap counts only this sweep's trials.
+  std::optional<uint64_t> left = space_size;
+  if (left && skips) left = *left - std::min<uint64_t>(*left, finished.size());
+  if (spec.run_cap && (!left || *spec.run_cap < *left)) left = spec.run_cap;
   uint64_t limit = flags.max_trials ? *flags.max_trials
-                   : total          ? std::min<uint64_t>(*total, 1000)
+                   : left           ? std::min<uint64_t>(*left, 1000)
                                     : 10;
-  if (total && limit > *total) limit = *total;
+  if (left && limit > *left) limit = *left;
   Value trials = Value::array();
   std::vector<Config> pending;
   for (uint64_t i = 0; i < limit && !(*strategy)->Exhausted(); ++i) {
@@ -78,12 +94,33 @@ int RunDryRun(const SweepSpec& spec, const LaunchFlags& flags, uint64_t seed, st
     doc["total"] = total ? Value(*total) : Value(nullptr);
     doc["shown"] = trials.size();
     doc["trials"] = trials;
+    if (warm_start.is_object()) {
+      Value w = Value::object();
+      w["sources"] = warm_start.value("sources", Value::array());
+      w["trials"] = prior.size();
+      if (skips) w["skipped_configurations"] = finished.size();
+      doc["warm_start"] = std::move(w);
+    }
     out << doc.dump(2) << "\n";
     return 0;
   }
   out << "dry run: method " << spec.method << ", seed " << seed << ", "
       << (total ? SizeText(spec, *total) + " configuration(s)" : std::string("unbounded"))
       << "; showing " << trials.size() << " (nothing is run or written)\n";
+  for (const std::string& line : PriorLines(warm_start)) out << line << "\n";
+  if (warm_start.is_object()) {
+    if (skips) {
+      out << "warm start: " << spec.method << " will not run the " << finished.size()
+          << " configuration(s) already finished there";
+      if (space_size)
+        out << "; " << (*space_size - std::min<uint64_t>(*space_size, finished.size())) << " of "
+            << SizeText(spec, *space_size) << " left";
+      out << "\n";
+    } else {
+      out << "warm start: " << spec.method << " learns from these " << prior.size()
+          << " trial(s) before its first suggestion\n";
+    }
+  }
   for (const Value& t : trials) {
     out << "#" << t["number"].get<uint64_t>() << "  ";
     bool first = true;
@@ -97,9 +134,9 @@ int RunDryRun(const SweepSpec& spec, const LaunchFlags& flags, uint64_t seed, st
   }
   if (spec.method == "bayes" && trials.size() > 1)
     out << "note: bayes suggestions after the initial design depend on results; shown are the "
-           "suggestions made before any result\n";
-  if (total && trials.size() < *total)
-    out << "... " << (*total - trials.size()) << " more (use --max-trials N to see more)\n";
+           "suggestions made before any result of this sweep\n";
+  if (left && trials.size() < *left)
+    out << "... " << (*left - trials.size()) << " more (use --max-trials N to see more)\n";
   return 0;
 }
 

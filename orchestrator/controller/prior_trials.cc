@@ -74,7 +74,7 @@ Status LoadSweep(TrialStore& store, const SweepSpec& spec, const SweepRecord& sw
 
 }  // namespace
 
-Result<PriorTrials> LoadPriorTrials(TrialStore& store, const SweepSpec& spec,
+Result<PriorTrials> LoadPriorTrials(TrialStore* store, const SweepSpec& spec,
                                     const std::vector<std::string>& sources) {
   PriorTrials prior;
   for (const std::string& source : sources) {
@@ -83,15 +83,18 @@ Result<PriorTrials> LoadPriorTrials(TrialStore& store, const SweepSpec& spec,
     if (IsRegularFile(source)) {
       src.kind = "file";
       if (Status s = LoadFile(spec, src, prior.trials); !s.ok()) return s;
+    } else if (store == nullptr) {
+      return Status::Usage("warm start: '" + source +
+                           "' is not a file, and there is no store to look for a sweep in");
     } else {
-      auto sweep = store.GetSweep(source);
+      auto sweep = store->GetSweep(source);
       if (!sweep.ok())
         return Status::Usage("warm start: '" + source +
                              "' is neither a file nor a sweep in this store (" +
                              sweep.status().message() + ")");
       src.kind = "sweep";
       src.sweep = sweep->id;
-      if (Status s = LoadSweep(store, spec, *sweep, src, prior.trials); !s.ok()) return s;
+      if (Status s = LoadSweep(*store, spec, *sweep, src, prior.trials); !s.ok()) return s;
     }
     prior.sources.push_back(std::move(src));
   }

@@ -45,8 +45,9 @@ struct PriorTrials {
 // parameters absent) and, when the spec has a metric, it reported that metric (by
 // name: a prior sweep that ranked by another metric contributes the trials that also
 // reported this one). Errors (kUsage): an unknown source, an unreadable file, a
-// sweep's trials that cannot be listed.
-Result<PriorTrials> LoadPriorTrials(TrialStore& store, const SweepSpec& spec,
+// sweep's trials that cannot be listed. `store` may be null (`launch --dry-run` with no
+// store yet): then only files can be sources.
+Result<PriorTrials> LoadPriorTrials(TrialStore* store, const SweepSpec& spec,
                                     const std::vector<std::string>& sources);
 
 // The record kept in SweepOptions::warm_start; null when `prior` has no sources.

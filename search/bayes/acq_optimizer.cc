@@ -37,6 +37,7 @@ std::vector<ScoredPoint> MaximizeLogEi(const GaussianProcess& gp, double best, c
   Eigen::MatrixXd U = SpaceFilling(options.raw_samples, pd, options.seed);
   int n_local = incumbents.rows() > 0 ? options.local_samples : 0;
   Eigen::MatrixXd raw(options.raw_samples + n_local, md);
+  for (const auto& [j, u] : options.pinned) U.col(j).setConstant(u);
   for (int i = 0; i < options.raw_samples; ++i)
     raw.row(i) = cube.FromParamUnit(U.row(i).transpose()).transpose();
   static constexpr double kScales[] = {0.001, 0.01, 0.05, 0.2};
@@ -52,6 +53,7 @@ std::vector<ScoredPoint> MaximizeLogEi(const GaussianProcess& gp, double best, c
       x.segment(offset, width).setZero();
       x[offset + static_cast<int>(rng.Below(width))] = 1;
     }
+    for (const auto& [j, u] : options.pinned) cube.SetParamUnit(x, static_cast<size_t>(j), u);
     raw.row(options.raw_samples + i) = x.transpose();
   }
   Eigen::VectorXd raw_score = ScoreLogEi(gp, best, raw);

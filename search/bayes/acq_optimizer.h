@@ -10,6 +10,7 @@
 
 #include <Eigen/Dense>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "search/bayes/gp.h"
@@ -23,6 +24,10 @@ struct AcqOptimizerOptions {
   int restarts = 5;         // raw candidates refined by L-BFGS
   int max_iterations = 60;  // L-BFGS iterations per restart
   int keep = 32;            // distinct snapped candidates returned
+  // Parameter coordinates held fixed, as (index below ParamDims(), unit value): every
+  // raw candidate is lifted with them set (a conditional space's branch, branches.h).
+  // Empty for the unrestricted search.
+  std::vector<std::pair<int, double>> pinned;
   uint64_t seed = 0;
 };
 

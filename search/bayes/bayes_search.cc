@@ -44,7 +44,7 @@ const bool kRegistered = RegisterStrategy(
 
 BayesSearch::BayesSearch(const SearchSpace& space, const StrategyOptions& options,
                          const BayesOptions& bayes)
-    : space_(space), cube_(space), options_(options), bayes_(bayes) {
+    : space_(space), cube_(space), branches_(space, cube_), options_(options), bayes_(bayes) {
   (void)kRegistered;
   design_size_ = bayes.initial_design > 0 ? bayes.initial_design
                                           : InitialDesignSize(static_cast<int>(cube_.ParamDims()));
@@ -226,7 +226,9 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
       const bool enumerate = finite_size_ > 0 && finite_size_ <= kEnumerateAcquisitionLimit;
       std::vector<ScoredPoint> candidates =
           enumerate ? EnumerateLogEi(gp, best, cube_, finite_size_, usable, 1)
-                    : MaximizeLogEi(gp, best, cube_, incumbents, aopt);
+          : bayes_.per_branch && branches_.size() > 0
+              ? MaximizeLogEiByBranch(gp, Xa, ya, cube_, branches_, aopt)
+              : MaximizeLogEi(gp, best, cube_, incumbents, aopt);
       double best_log_ei = -INFINITY;
       for (const ScoredPoint& c : candidates)
         if (Usable(c.x, seen)) {

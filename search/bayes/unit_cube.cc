@@ -288,6 +288,29 @@ Eigen::VectorXd UnitCube::RawPoint(size_t i, bool* canonical) const {
   return x;
 }
 
+int UnitCube::ParamDimOf(size_t param) const {
+  for (size_t j = 0; j < dims_.size(); ++j)
+    if (dims_[j].param == param) return static_cast<int>(j);
+  return -1;
+}
+
+size_t UnitCube::Categories(size_t j) const {
+  return j < dims_.size() && dims_[j].categorical ? dims_[j].values.size() : 0;
+}
+
+void UnitCube::SetParamUnit(Eigen::VectorXd& x, size_t j, double u) const {
+  if (j >= dims_.size() || static_cast<size_t>(x.size()) != model_dims_) return;
+  const Dim& d = dims_[j];
+  u = std::clamp(u, 0.0, 1.0);
+  if (!d.categorical) {
+    x[d.offset] = u;
+    return;
+  }
+  const size_t k = d.values.size();
+  x.segment(d.offset, k).setZero();
+  x[d.offset + std::min(k - 1, static_cast<size_t>(u * static_cast<double>(k)))] = 1;
+}
+
 Eigen::VectorXd UnitCube::FromParamUnit(const Eigen::VectorXd& u) const {
   Eigen::VectorXd x = Eigen::VectorXd::Zero(model_dims_);
   for (size_t i = 0; i < dims_.size() && i < static_cast<size_t>(u.size()); ++i) {

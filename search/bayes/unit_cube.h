@@ -53,6 +53,16 @@ class UnitCube {
   // The i-th configuration of a finite space in mixed-radix order (i < CountIfFinite).
   Eigen::VectorXd EnumeratePoint(size_t i) const;
 
+  // The parameter coordinate (index below ParamDims()) of space parameter `param`;
+  // -1 when the parameter is a constant, which the cube does not model.
+  int ParamDimOf(size_t param) const;
+  // Number of categories of parameter coordinate j (0 when it is numeric).
+  size_t Categories(size_t j) const;
+  // Overwrites the model coordinates of parameter coordinate j with what the unit value
+  // u lifts to (FromParamUnit's rule), leaving every other coordinate alone. Used to
+  // hold a conditional space's branch fixed while the rest of a point moves.
+  void SetParamUnit(Eigen::VectorXd& x, size_t j, double u) const;
+
   // Lifts parameter coordinates u (one per ParamDims(), each in [0,1]) to model space:
   // categorical u picks category floor(u * k).
   Eigen::VectorXd FromParamUnit(const Eigen::VectorXd& u) const;

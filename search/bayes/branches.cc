@@ -1,0 +1,172 @@
+// BranchPlan construction and the per-branch acquisition step (see branches.h for
+// the method and what it follows).
+#include "search/bayes/branches.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "search/bayes/rng.h"
+
+namespace sweep {
+namespace {
+
+constexpr int kBranchIncumbents = 5;
+// A branch with at least this many rows gets its own GP (fewer: the shared one).
+constexpr int kBranchModelMin = 4;
+// Rows a branch's hyperparameters are fitted on, at most.
+constexpr int kBranchFitPoints = 100;
+
+// True when parameter i can be live in the branch that gives the roots `choice`
+// (root parameter index -> value index; other parents are assumed able to match).
+bool LiveIn(const SearchSpace& space, size_t i, const std::vector<int>& choice,
+            std::vector<int>& memo, size_t depth) {
+  if (memo[i] >= 0) return memo[i] == 1;
+  bool live = depth <= space.params.size();  // guards a hand-built cycle
+  for (const Condition& c : space.params[i].when) {
+    if (!live) break;
+    if (c.parent_index < 0 || static_cast<size_t>(c.parent_index) >= space.params.size()) {
+      live = false;
+      break;
+    }
+    const size_t parent = static_cast<size_t>(c.parent_index);
+    live = LiveIn(space, parent, choice, memo, depth + 1);
+    if (live && choice[parent] >= 0) {
+      const Value& v = space.params[parent].values[static_cast<size_t>(choice[parent])];
+      live = std::find(c.values.begin(), c.values.end(), v) != c.values.end();
+    }
+  }
+  memo[i] = live ? 1 : 0;
+  return live;
+}
+
+}  // namespace
+
+BranchPlan::BranchPlan(const SearchSpace& space, const UnitCube& cube) {
+  if (!space.Conditional()) return;
+  std::vector<bool> is_parent(space.params.size(), false);
+  for (const Parameter& p : space.params)
+    for (const Condition& c : p.when)
+      if (c.parent_index >= 0 && static_cast<size_t>(c.parent_index) < is_parent.size())
+        is_parent[static_cast<size_t>(c.parent_index)] = true;
+  std::vector<size_t> roots;
+  size_t count = 1;
+  for (size_t i = 0; i < space.params.size(); ++i) {
+    const int j = cube.ParamDimOf(i);
+    if (!is_parent[i] || !space.params[i].when.empty() || j < 0 || cube.Categories(j) < 2) continue;
+    roots.push_back(i);
+    root_dims_.push_back(j);
+    radix_.push_back(cube.Categories(j));
+    count *= cube.Categories(j);
+    if (count > kMaxBranches) {
+      root_dims_.clear();
+      radix_.clear();
+      root_offsets_.clear();
+      return;
+    }
+    int offset = 0;  // one-hot blocks are laid out in parameter-coordinate order
+    for (int k = 0, block = 0; k < j; ++k)
+      if (cube.Categories(k) > 0) offset = ++block;
+    root_offsets_.push_back(cube.CategoricalBlocks()[offset].first);
+  }
+  if (roots.empty()) return;
+  for (size_t b = 0; b < count; ++b) {
+    Branch br;
+    std::vector<int> choice(space.params.size(), -1);
+    size_t rest = b;
+    for (size_t r = roots.size(); r-- > 0;) {
+      const size_t k = rest % radix_[r];
+      rest /= radix_[r];
+      choice[roots[r]] = static_cast<int>(k);
+      br.pins.emplace_back(root_dims_[r], (k + 0.5) / static_cast<double>(radix_[r]));
+    }
+    std::vector<int> memo(space.params.size(), -1);
+    for (size_t i = 0; i < space.params.size(); ++i)
+      if (choice[i] < 0 && cube.ParamDimOf(i) >= 0 && LiveIn(space, i, choice, memo, 0)) ++br.live;
+    branches_.push_back(std::move(br));
+  }
+}
+
+size_t BranchPlan::BranchOf(const Eigen::VectorXd& x) const {
+  size_t b = 0;
+  for (size_t r = 0; r < root_dims_.size(); ++r) {
+    Eigen::Index k = 0;
+    x.segment(root_offsets_[r], static_cast<Eigen::Index>(radix_[r])).maxCoeff(&k);
+    b = b * radix_[r] + static_cast<size_t>(k);
+  }
+  return b;
+}
+
+std::vector<ScoredPoint> MaximizeLogEiByBranch(const GaussianProcess& gp, const Eigen::MatrixXd& X,
+                                               const Eigen::VectorXd& y, const UnitCube& cube,
+                                               const BranchPlan& plan,
+                                               const AcqOptimizerOptions& options) {
+  const size_t k = plan.size();
+  std::vector<std::vector<Eigen::Index>> rows(k);
+  for (Eigen::Index i = 0; i < X.rows(); ++i)
+    rows[plan.BranchOf(X.row(i).transpose())].push_back(i);
+  const double incumbent = y.size() > 0 ? y.maxCoeff() : 0;
+
+  // The branch furthest below its exploration budget, if any.
+  double weight_sum = 0;
+  for (size_t b = 0; b < k; ++b) weight_sum += plan.LiveParams(b) + 1;
+  int owed = -1;
+  double owed_ratio = 1;
+  for (size_t b = 0; b < k; ++b) {
+    const double share =
+        kBranchShare * static_cast<double>(X.rows()) * (plan.LiveParams(b) + 1) / weight_sum;
+    const double ratio = static_cast<double>(rows[b].size()) / share;
+    if (ratio < owed_ratio) owed_ratio = ratio, owed = static_cast<int>(b);
+  }
+
+  AcqOptimizerOptions o = options;
+  o.raw_samples = std::max(128, options.raw_samples / static_cast<int>(k));
+  o.local_samples = std::max(64, options.local_samples / static_cast<int>(k));
+  std::vector<ScoredPoint> out;
+  for (size_t b = 0; b < k; ++b) {
+    if (owed >= 0 && b != static_cast<size_t>(owed)) continue;
+    std::vector<Eigen::Index> order = rows[b];
+    const int top = std::min<int>(kBranchIncumbents, static_cast<int>(order.size()));
+    std::partial_sort(order.begin(), order.begin() + top, order.end(),
+                      [&](Eigen::Index a, Eigen::Index c) { return y[a] > y[c]; });
+    o.pinned = plan.Pins(b);
+    o.seed = BayesRng::Mix(options.seed, 0xB4A0 + b);
+    const Eigen::MatrixXd incumbents =
+        X(std::vector<Eigen::Index>(order.begin(), order.begin() + top), Eigen::all);
+    // An owed branch climbs towards its own best, not the global one, so the budget
+    // is spent improving it rather than sampling where EI is uniformly negligible.
+    const double best = owed >= 0 && top > 0 ? y[order[0]] : incumbent;
+    std::vector<ScoredPoint> got;
+    if (static_cast<int>(rows[b].size()) >= kBranchModelMin) {
+      // The branch's own GP, on its rows re-standardized (z = (y - m) / s): its own
+      // length scales, signal and noise, so a branch whose values span a small part
+      // of the global range is still resolved. EI in z units times s is EI in the
+      // common units, so log EI + log s compares across branches.
+      Eigen::MatrixXd Xb = X(rows[b], Eigen::all);
+      Eigen::VectorXd yb = y(rows[b]);
+      const double m = yb.mean();
+      const double sd = std::sqrt((yb.array() - m).square().mean());
+      if (sd > 1e-12) {
+        Eigen::VectorXd zb = (yb.array() - m) / sd;
+        GpFitOptions fopt;
+        fopt.seed = BayesRng::Mix(options.seed, 0x6B0 + b);
+        fopt.random_starts = 1;
+        fopt.max_iterations = 60;
+        // Hyperparameters from a subset, as for the shared model (latency).
+        const std::vector<int> fit = SelectTrainingSubset(Xb, zb, kBranchFitPoints);
+        GaussianProcess branch_gp;
+        branch_gp.Condition(Xb, zb,
+                            FitHyperparameters(Xb(fit, Eigen::all), zb(fit), nullptr, fopt));
+        got = MaximizeLogEi(branch_gp, (best - m) / sd, cube, incumbents, o);
+        for (ScoredPoint& p : got) p.log_ei += std::log(sd);
+      }
+    }
+    if (got.empty()) got = MaximizeLogEi(gp, best, cube, incumbents, o);
+    out.insert(out.end(), got.begin(), got.end());
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ScoredPoint& a, const ScoredPoint& c) { return a.log_ei > c.log_ei; });
+  return out;
+}
+
+}  // namespace sweep

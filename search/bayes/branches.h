@@ -1,0 +1,86 @@
+// Top-level branches of a conditional space and the per-branch acquisition step of
+// the "bayes" strategy. Experimental: used only with BayesOptions::per_branch, which
+// no spec can set (bench/conditional_bench's bayes_branch): on the issue 18 benchmark
+// it found the better branch of branin_hart more often but lost depth3's lead,
+// where parameters shared by all branches matter (bench/RESULTS.md).
+//
+// A root is a categorical parameter that is always live and is the `when:` parent of
+// some other parameter (optimizer: sgd | adam, with momentum only for sgd); a branch
+// is one value of each root. With one shared GP and one expected-improvement (EI)
+// maximisation over the whole cube, a good incumbent in one branch makes EI in the
+// other branches' sub-spaces small, and the search locks into the first branch that
+// looked good; and the shared GP's output scale and noise are set by whichever
+// branch spans the widest range of values, so a branch whose values all lie in a
+// narrow band looks flat. Here, following the per-category scheme of Nguyen, Gupta,
+// Rana, Shilton & Venkatesh ("Bayesian optimization for categorical and
+// category-specific continuous inputs", AAAI 2020: one GP per category, a bandit over
+// categories) and CoCaBO's bandit over categories (Ru, Alvi, Nguyen, Osborne &
+// Roberts, ICML 2020):
+// - each branch with at least a few trials gets its own GP (its rows re-standardized,
+//   its own length scales, signal and noise); a branch with fewer uses the shared GP,
+//   which also carries what parameters shared across branches have learnt;
+// - EI is maximised separately inside each branch (roots pinned, so the candidate
+//   set covers every branch however small its share of the cube) and compared across
+//   branches against the global incumbent, in common units (a branch model's EI is
+//   scaled back by its standardization);
+// - each branch is owed an exploration budget: a share of the trials so far
+//   proportional to the number of parameters it makes live, plus one
+//   (kBranchShare of the total, split by that weight). A branch below its share is
+//   searched next, by EI against its own best value, until it has caught up; this is
+//   the deterministic form of a bandit's exploration term, sized by the dimension a
+//   branch has to cover.
+#pragma once
+
+#include <Eigen/Dense>
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+#include "search/bayes/acq_optimizer.h"
+#include "search/bayes/gp.h"
+#include "search/bayes/unit_cube.h"
+#include "search/search_space.h"
+
+namespace sweep {
+
+// Fraction of all trials set aside for the branches' exploration budgets.
+inline constexpr double kBranchShare = 0.5;
+// Spaces with more branches than this (product of the roots' sizes) are searched
+// without branch handling: the budgets would be too small to mean anything.
+inline constexpr size_t kMaxBranches = 64;
+
+class BranchPlan {
+ public:
+  // Empty plan (size() == 0) when the space has no root or too many branches.
+  BranchPlan(const SearchSpace& space, const UnitCube& cube);
+
+  size_t size() const { return branches_.size(); }
+  // The branch a model-space point lies in (argmax of each root's one-hot block).
+  size_t BranchOf(const Eigen::VectorXd& x) const;
+  // (parameter coordinate, unit value) pins that hold a point in branch b.
+  const std::vector<std::pair<int, double>>& Pins(size_t b) const { return branches_[b].pins; }
+  // Parameters live in branch b, besides the roots (exploration weight minus one).
+  int LiveParams(size_t b) const { return branches_[b].live; }
+
+ private:
+  struct Branch {
+    std::vector<std::pair<int, double>> pins;
+    int live = 0;
+  };
+  std::vector<int> root_dims_;     // parameter coordinates of the roots
+  std::vector<size_t> radix_;      // categories of each root
+  std::vector<int> root_offsets_;  // first model coordinate of each root's block
+  std::vector<Branch> branches_;   // mixed-radix order over the roots
+};
+
+// The acquisition step for a conditional space with branches (see the file comment).
+// X, y: the model's training rows (observations and fantasies) and their
+// standardized values, larger is better; incumbent = y.maxCoeff(). Returns the
+// candidates of the chosen branch, best first, followed by the other branches' (so a
+// caller that rejects them all still has somewhere to go). options.pinned is ignored.
+std::vector<ScoredPoint> MaximizeLogEiByBranch(const GaussianProcess& gp, const Eigen::MatrixXd& X,
+                                               const Eigen::VectorXd& y, const UnitCube& cube,
+                                               const BranchPlan& plan,
+                                               const AcqOptimizerOptions& options);
+
+}  // namespace sweep
