@@ -59,7 +59,16 @@ AgentSession::AgentSession(boost::asio::io_context& io, AgentOptions options, Au
     : io_(io),
       options_(std::move(options)),
       token_(std::move(token)),
-      log_("agent", [&log](LogLevel, const std::string& line) { log << line << std::endl; }),
+      // One write per line: std::cerr is unbuffered, and `<< line << std::endl` made
+      // two system calls of each of the two lines every trial logs.
+      log_("agent",
+           [&log](LogLevel, const std::string& line) {
+             std::string text;
+             text.reserve(line.size() + 1);
+             text.append(line).push_back('\n');
+             log.write(text.data(), static_cast<std::streamsize>(text.size()));
+             log.flush();
+           }),
       heartbeat_timer_(io),
       tick_timer_(io),
       exit_timer_(io),

@@ -13,7 +13,7 @@
           set-up W&B/Optuna users reach for; trials/s and "database is locked" errors.
 
 Usage: /usr/bin/python3 bench/run_agents_bench.py [--build build] [--agents 32]
-       [--trials 10000] [--optuna-trials 2000]
+       [--trials 10000] [--optuna-trials 2000]   (--optuna-trials 0 skips Optuna)
 """
 import argparse
 import glob
@@ -168,6 +168,9 @@ def main():
               f"({1000 * s['controller_cpu_s'] / max(1, s['finished']):.2f} ms/trial), peak RSS "
               f"{s['controller_rss_mb']:.1f} MiB; assign latency p50 {s['assign_p50_ms']:.1f} ms, "
               f"p99 {s['assign_p99_ms']:.1f} ms; store-lock errors {s['lock_errors']}")
+    if a.optuna_trials <= 0:  # --optuna-trials 0: the sweep rows only
+        print(json.dumps(results))
+        return
     o = run_optuna(a.agents, a.optuna_trials, tmp)
     results["optuna"] = o
     print(f"optuna: {o['trials']} trials by {a.agents} workers on one SQLite storage in "

@@ -158,6 +158,13 @@ std::string WandbModeOf(const std::vector<std::pair<std::string, std::string>>& 
   return mode;
 }
 
+bool WritesWandbParamsFile(const std::string& python_client_dir,
+                           const std::vector<std::pair<std::string, std::string>>& env) {
+  // sweep's module is first on PYTHONPATH exactly when BuildTrialEnvironment puts it
+  // there: a client folder is known and the mode is shim.
+  return python_client_dir.empty() || WandbModeOf(env) != kWandbShim;
+}
+
 std::string WandbParamsYaml(const Value& params) {
   std::string out = "wandb_version: 1\n";
   if (!params.is_object()) return out;

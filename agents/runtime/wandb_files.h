@@ -38,6 +38,15 @@ inline constexpr const char kReportedKey[] = "reported";
 // $SWEEP_WANDB's value in env (the last entry wins), or "shim" when absent.
 std::string WandbModeOf(const std::vector<std::pair<std::string, std::string>>& env);
 
+// Whether a trial folder gets W&B's params file (kWandbParamsFile, which the real wandb
+// SDK reads through $WANDB_SWEEP_PARAM_PATH), given the launch's python_client_dir and
+// env: when the real package may serve the trial's `import wandb`, i.e. reporting.wandb
+// is tee or off, or no client folder is known (so sweep's module is not on the path).
+// With sweep's module in front (shim, the default) nothing reads the file: it is not
+// written and the variable is not set, one file creation less per trial start.
+bool WritesWandbParamsFile(const std::string& python_client_dir,
+                           const std::vector<std::pair<std::string, std::string>>& env);
+
 // W&B's params file text for `params` (a nested object): "wandb_version: 1" then
 // `name: {value: V}` per top-level parameter, as its agent's
 // save_config_file_from_dict writes it, with floats spelled so that PyYAML (YAML 1.1)

@@ -168,6 +168,17 @@ void Controller::Impl::OnStarted(const std::string& id, int64_t pid, double star
   if (it == running_.end()) return;
   it->second.rec.pid = pid;
   if (started_at > 0) it->second.rec.started_at = started_at;
+  // A local trial's pid arrives from inside Start, while the running record StartTrial
+  // queued is still in the batch: overwrite that copy instead of queueing a second one
+  // (which would cost the commit a second upsert of the same row). Only the batch's
+  // tail is searched: the record is the last one, or close to it, when this pays.
+  size_t looked = 0;
+  for (auto r = batch_.trials.rbegin(); r != batch_.trials.rend() && looked < 8; ++r, ++looked) {
+    if (r->id == id) {
+      *r = it->second.rec;
+      return;
+    }
+  }
   batch_.trials.push_back(it->second.rec);
 }
 

@@ -166,6 +166,45 @@ TEST(Transport, HandshakeThenFramesEchoInOrder) {
   EXPECT_TRUE(agent.refusal.empty());
 }
 
+// Frames queued in one turn go out in gathered writes (at most 64 frames each): 300
+// frames of mixed sizes, a 1 MiB one among them, arrive whole and in order.
+TEST(Transport, FramesQueuedTogetherArriveWholeAndInOrder) {
+  asio::io_context io;
+  auto server =
+      Server::Listen(io, "127.0.0.1", 0, ConnectionOptions{}, [](std::shared_ptr<Connection> c) {
+        std::weak_ptr<Connection> weak = c;
+        c->Start(
+            [weak](Frame fr) {
+              if (auto conn = weak.lock()) (void)conn->SendFrame(fr.type, fr.payload);
+            },
+            [](const Status&) {});
+        c->SetAuthenticated();
+      });
+  ASSERT_TRUE(server.ok()) << server.status().message();
+  std::vector<std::string> sent;
+  for (int i = 0; i < 300; ++i)
+    sent.push_back(i == 150 ? std::string(1 << 20, 'b') : std::string(i % 7, 'a' + i % 26));
+  std::vector<Frame> echoed;
+  std::shared_ptr<Connection> conn;
+  std::string closed;
+  Connector connector(io, "127.0.0.1", (*server)->port(), ConnectionOptions{}, BackoffOptions{},
+                      [&](std::shared_ptr<Connection> c) {
+                        conn = c;
+                        c->Start([&](Frame fr) { echoed.push_back(std::move(fr)); },
+                                 [&](const Status& why) { closed = why.message(); });
+                        c->SetAuthenticated();
+                        for (const auto& p : sent)
+                          ASSERT_TRUE(c->SendFrame(MessageType::kLog, p).ok());
+                      });
+  connector.Start();
+  ASSERT_TRUE(RunUntil(io, [&] { return echoed.size() == sent.size() || !closed.empty(); }))
+      << echoed.size();
+  ASSERT_EQ(echoed.size(), sent.size()) << closed;
+  for (size_t i = 0; i < sent.size(); ++i) EXPECT_TRUE(echoed[i].payload == sent[i]) << i;
+  connector.Stop();
+  conn->Close(Status::Ok());
+}
+
 TEST(Transport, AgentRefusesAControllerWithAnotherToken) {
   asio::io_context io;
   TestController controller(io, Token("controller"));

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <tuple>
 
+#include "agents/runtime/wandb_files.h"
 #include "test_paths.h"
 #include "tests/agents/agents_test_util.h"
 
@@ -99,6 +101,48 @@ TEST(TrialRunner, GivesTheTrialItsEnvironmentFolderAndParams) {
   EXPECT_EQ(dumped["cwd"], std::filesystem::canonical(h.dir.path()).string());
   EXPECT_EQ(Value::parse(ReadFile(l.trial_dir + "/params.json")), l.params);
   ::unsetenv("SWEEP_TEST_INHERITED");
+}
+
+// W&B's params file is for the real wandb SDK: written (and $WANDB_SWEEP_PARAM_PATH
+// set) when reporting.wandb is tee or off or no client folder is known; with sweep's
+// module in front (shim, the default) the trial reads $SWEEP_PARAMS and the folder
+// gets params.json alone. A re-run in place loses an earlier attempt's file.
+TEST(TrialRunner, WritesWandbsParamsFileOnlyWhenTheRealPackageMayReadIt) {
+  Harness h;
+  auto run = [&](const std::string& id, const std::string& mode, bool client) {
+    auto l = h.Launch(id, {TestData("env_dump.py")});
+    l.params = Value::parse(R"({"lr": 0.5})");
+    if (!mode.empty()) l.env = {{"SWEEP_WANDB", mode}};
+    if (!client) l.python_client_dir = "";
+    h.ends.erase(id);
+    h.Start(l);
+    EXPECT_TRUE(h.Wait(id));
+    EXPECT_TRUE(h.ends[id].ok()) << h.ends[id].stderr_tail;
+    return std::make_pair(l, Value::parse(ReadFile(l.trial_dir + "/env.json"))["env"]);
+  };
+  for (const auto& [id, mode, client, expect_file] :
+       std::vector<std::tuple<std::string, std::string, bool, bool>>{
+           {"shim", "", true, false},
+           {"shim2", "shim", true, false},
+           {"tee", "tee", true, true},
+           {"off", "off", true, true},
+           {"noclient", "", false, true}}) {
+    SCOPED_TRACE(id);
+    auto [l, env] = run(id, mode, client);
+    std::string file = l.trial_dir + "/wandb-params.yaml";
+    EXPECT_EQ(WritesWandbParamsFile(l.python_client_dir, l.env), expect_file);
+    EXPECT_EQ(Value::parse(ReadFile(l.trial_dir + "/params.json")), l.params);
+    if (expect_file) {
+      EXPECT_EQ(ReadFile(file), "wandb_version: 1\n\"lr\":\n  value: 0.5\n");
+      EXPECT_EQ(env["WANDB_SWEEP_PARAM_PATH"], file);
+    } else {
+      EXPECT_FALSE(std::filesystem::exists(file));
+      EXPECT_FALSE(env.contains("WANDB_SWEEP_PARAM_PATH")) << env.dump();
+    }
+  }
+  // The "off" trial's folder run again in place, now as shim: its old file is gone.
+  auto [again, env] = run("off", "shim", true);
+  EXPECT_FALSE(std::filesystem::exists(again.trial_dir + "/wandb-params.yaml"));
 }
 
 TEST(TrialRunner, GpusAreLeftAloneUnlessManaged) {
