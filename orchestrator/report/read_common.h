@@ -22,8 +22,7 @@ int Fail(ReadContext& ctx, const Status& status);
 // argument and the store.
 Result<SweepRecord> LookupSweep(ReadContext& ctx, const std::string& arg);
 // Without `with_summary` the trial's summary is left null and never parsed.
-Result<TrialRecord> LookupTrial(ReadContext& ctx, const std::string& arg,
-                                bool with_summary = true);
+Result<TrialRecord> LookupTrial(ReadContext& ctx, const std::string& arg, bool with_summary = true);
 
 // ctx.now(), or the system clock.
 double Now(const ReadContext& ctx);

@@ -91,7 +91,7 @@ struct TrialRecord {
   // (`summary` is then not written): lets the controller build a trial's summary off
   // its event loop. Never set on records read back from a store.
   std::string summary_text;
-  std::string stderr_tail;       // last lines of stderr (failed trials)
+  std::string stderr_tail;  // last lines of stderr (failed trials)
   uint64_t malformed_lines = 0;
   // Captured where the trial ran (agents/runtime/trial_runner.h TrialEnd::provenance):
   // {"code", "env_hash", "artifacts", "data", "warnings"} as read back; when written,
