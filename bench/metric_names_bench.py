@@ -10,13 +10,15 @@ runs with SWEEP_REPORT_LOOP_STALL=1, which makes it log that figure). A second r
 with the default cap (10,000) shows the one warning naming what was dropped.
 
 Usage: /usr/bin/python3 bench/metric_names_bench.py --build build [--names 100000]
-Prints a Markdown table; targets: every read command under 1 s, the loop never
-blocked for more than 100 ms. Standard library only.
+Prints the load average and a Markdown table of wall and CPU seconds per step (on a
+shared, loaded machine compare CPU seconds); targets: every read command under 1 s,
+the loop never blocked for more than 100 ms. Standard library only.
 """
 import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -36,11 +38,18 @@ with open(os.environ["SWEEP_METRICS"], "a") as f:
 '''
 
 
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def run(argv, env=None, timeout=600, cwd=None):
     # Launches run with cwd set: trials run, and find a relative `program`, there.
-    t0 = time.monotonic()
+    # Returns wall seconds, the process, and its CPU seconds (user + system, children
+    # included): on a loaded shared machine the CPU time is the figure to compare.
+    t0, c0 = time.monotonic(), children_cpu()
     p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd)
-    return time.monotonic() - t0, p
+    return time.monotonic() - t0, p, children_cpu() - c0
 
 
 def main():
@@ -65,13 +74,14 @@ def main():
         return path
 
     env = dict(os.environ, BENCH_NAMES=str(args.names), SWEEP_REPORT_LOOP_STALL="1")
+    load = os.getloadavg()
     rows = []
-    seconds, p = run([sweep, "--store", store, "launch", spec(args.names), "--workers", "2"],
-                     env=env, cwd=work)
+    seconds, p, cpu = run([sweep, "--store", store, "launch", spec(args.names), "--workers", "2"],
+                          env=env, cwd=work)
     if p.returncode != 0:
         sys.exit("launch failed: " + p.stderr[-2000:])
     stall = re.search(r"event loop: longest stall (\d+) ms", p.stdout + p.stderr)
-    rows.append(("launch (2 trials x %d names, end to end)" % args.names, seconds))
+    rows.append(("launch (2 trials x %d names, end to end)" % args.names, seconds, cpu))
     trials = json.loads(run([sweep, "--store", store, "export", "latest", "--format",
                              "json"])[1].stdout)["trials"]
     ids = [t["id"] for t in trials]
@@ -88,10 +98,10 @@ def main():
         ("compare", ["compare", ids[0], ids[1]]),
     ]
     for name, argv in reads:
-        seconds, p = run([sweep, "--store", store] + argv)
+        seconds, p, cpu = run([sweep, "--store", store] + argv)
         if p.returncode != 0:
             sys.exit("%s failed (%d): %s" % (name, p.returncode, p.stderr[-2000:]))
-        rows.append(("sweep " + name, seconds))
+        rows.append(("sweep " + name, seconds, cpu))
 
     ui = subprocess.Popen([sweep, "--store", store, "ui", "--port", "0"], stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True)
@@ -108,19 +118,20 @@ def main():
                 with urllib.request.urlopen(base + path, timeout=600) as r:
                     body = r.read()
                 rows.append(("%s (%s, %d KiB)" % (name, attempt, len(body) // 1024),
-                             time.monotonic() - t0))
+                             time.monotonic() - t0, None))
     finally:
         ui.terminate()
         ui.wait()
 
     # The default cap: one warning, names dropped.
     store2 = os.path.join(work, "store-default")
-    seconds, p = run([sweep, "--store", store2, "launch", spec(10000)], env=env, cwd=work)
+    seconds, p, _ = run([sweep, "--store", store2, "launch", spec(10000)], env=env, cwd=work)
     warning = [l for l in (p.stdout + p.stderr).splitlines() if "max_metric_names" in l]
 
-    print("| step | seconds |\n|---|---|")
-    for name, s in rows:
-        print("| %s | %.3f |" % (name, s))
+    print("load average at the start: %.2f %.2f %.2f" % load)
+    print("| step | wall s | CPU s |\n|---|---|---|")
+    for name, s, cpu in rows:
+        print("| %s | %.3f | %s |" % (name, s, "–" if cpu is None else "%.3f" % cpu))
     print("\ncontroller event loop, longest stall: %s ms" % (stall.group(1) if stall else "?"))
     print("default cap (10000): %s" % (warning[0] if warning else "no warning (?)"))
     if args.keep:

@@ -3,7 +3,9 @@
 // Everything happens on one io_context thread. Trials move queued -> running ->
 // ended; each transition is a TrialRecord upsert in the pending WriteBatch. A
 // trial's start and end are committed at once (its end before the slot is freed and
-// the strategy told), metric points at least every flush_interval_s. Suggestions for
+// the strategy told), metric points at least every flush_interval_s. An ended trial's
+// summary is serialised on a one-thread writer pool first (controller_end.cc), so that
+// a summary of 100,000 metric names never blocks the loop. Suggestions for
 // strategies whose Suggest is expensive run on a one-thread pool; while one is in
 // flight, observations are queued and applied afterwards, so the strategy is never
 // used from two threads at once. Resume re-queues trials that were running when the
@@ -235,6 +237,7 @@ SweepOutcome Controller::Impl::Run() {
   }
   executors_.clear();
   if (pool_) pool_->join();
+  if (writer_) writer_->join();
   display_.Finish();
   return outcome_;
 }

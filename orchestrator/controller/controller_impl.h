@@ -19,6 +19,7 @@
 #include "orchestrator/controller/loop_watch.h"
 #include "orchestrator/controller/progress.h"
 #include "orchestrator/controller/remote_executor.h"
+#include "orchestrator/controller/reported_run.h"
 #include "orchestrator/controller/summary.h"
 #include "orchestrator/controller/trial_outcome.h"
 #include "orchestrator/early_stop/early_stop.h"
@@ -63,6 +64,13 @@ class Controller::Impl {
     Config config;
     double deadline = 0;
   };
+  // A trial between OnEnd and OnEndWritten (controller_end.cc): the writer thread
+  // serialises its summary and alone touches it until OnEndWritten runs.
+  struct Ending {
+    Running rt;
+    ReportedEffects reported;     // notes and warnings of a W&B-style run
+    std::string first_malformed;  // an example of its malformed metric lines
+  };
   struct Queued {
     Config config;
     uint64_t suggestion = 0;
@@ -79,6 +87,7 @@ class Controller::Impl {
   void OnStarted(const std::string& id, int64_t pid, double started_at);
   void OnMetrics(const std::string& id, std::vector<ParsedPoint> points);
   void OnEnd(const std::string& id, const TrialEnd& end, EndCause cause);
+  void OnEndWritten(std::shared_ptr<Ending> ending);
   void StopTrial(Running& rt, TrialStatus status, const std::string& reason);
   void ApplyEarlyStop();
   void Observe(const Observation& obs);
@@ -116,6 +125,8 @@ class Controller::Impl {
   boost::asio::steady_timer tick_;
   LoopWatch watch_{io_};  // the loop's longest stall (ControllerOptions::report_loop_stall)
   std::unique_ptr<boost::asio::thread_pool> pool_;
+  // One thread that serialises ended trials' summaries (controller_end.cc), in order.
+  std::unique_ptr<boost::asio::thread_pool> writer_;
   std::vector<TrialRecord> history_;
 
   std::unique_ptr<SearchStrategy> strategy_;
@@ -132,6 +143,7 @@ class Controller::Impl {
   std::map<std::string, std::string> agent_paused_;
   double last_poll_ = 0;
   std::map<std::string, Running> running_;
+  std::map<std::string, std::shared_ptr<Ending>> ending_;  // ended, record not yet written
   std::deque<Queued> requeue_;
   std::map<uint64_t, int> attempts_;  // suggestion -> attempts started so far
   uint64_t next_number_ = 0;

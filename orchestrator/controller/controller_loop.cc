@@ -6,10 +6,7 @@
 
 #include "orchestrator/controller/controller_impl.h"
 #include "orchestrator/controller/ids.h"
-#include "orchestrator/controller/objective_values.h"
-#include "orchestrator/controller/reported_run.h"
 #include "orchestrator/spec/command_builder.h"
-#include "orchestrator/spec/did_you_mean.h"
 #include "orchestrator/spec/track_options.h"
 
 namespace sweep {
@@ -61,6 +58,7 @@ void Controller::Impl::Schedule() {
   size_t n = std::min<uint64_t>(capacity, remaining);
   std::vector<Config> pending;
   for (const auto& [id, rt] : running_) pending.push_back(rt.config);
+  for (const auto& [id, e] : ending_) pending.push_back(e->rt.config);  // not yet observed
   if (expensive_suggest_) {
     suggest_in_flight_ = true;
     asio::post(*pool_, [this, n, pending = std::move(pending)] {
@@ -225,143 +223,6 @@ void Controller::Impl::StopTrial(Running& rt, TrialStatus status, const std::str
   rt.exec->Stop(rt.rec.id, reason, spec_.stop_grace_s);
 }
 
-void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end, EndCause cause) {
-  auto it = running_.find(id);
-  if (it == running_.end()) return;
-  Running rt = std::move(it->second);
-  running_.erase(it);
-  TrialRecord& rec = rt.rec;
-  rec.ended_at = end.ended_at > 0 ? end.ended_at : Now();
-  if (end.started_at > 0) rec.started_at = end.started_at;
-  if (end.kind == TrialEnd::Kind::kExited || end.kind == TrialEnd::Kind::kStopped ||
-      end.kind == TrialEnd::Kind::kTimedOut || end.kind == TrialEnd::Kind::kSignaled) {
-    if (end.exit.signal)
-      rec.signal = end.exit.signal;
-    else
-      rec.exit_code = end.exit.exit_code;
-  }
-  if (cause != EndCause::kEnded) {
-    // Not the trial's fault (a lease expired, its agent shut down, it could not be
-    // sent): the configuration deserves another run.
-    rec.status = TrialStatus::kLost;
-    rec.reason = end.reason;
-    if (cause == EndCause::kNotStarted) attempts_[rec.suggestion]--;  // it never ran
-  } else if (rt.stopping) {
-    rec.status = rt.stop_status;
-    rec.reason = rt.stop_reason;
-  } else {
-    EndStatus es = StatusOfEnd(end);
-    rec.status = es.status;
-    rec.reason = std::move(es.reason);
-  }
-  // A lost attempt past its retries is failed here rather than re-queued.
-  if (rec.status == TrialStatus::kLost && !state_.interrupted &&
-      attempts_[rec.suggestion] > spec_.max_retries) {
-    rec.status = TrialStatus::kFailed;
-    rec.reason = "lost " + std::to_string(attempts_[rec.suggestion]) +
-                 " times (max_retries: " + std::to_string(spec_.max_retries) +
-                 "); last: " + rec.reason;
-  }
-  if (rec.status == TrialStatus::kFailed) rec.stderr_tail = end.stderr_tail;
-  rec.malformed_lines = end.malformed_lines;
-  rec.summary = rt.summary.ToJson();
-  rec.provenance = end.provenance;
-  if (end.pid > 0) rec.pid = end.pid;
-  if (!spec_.metric.name.empty()) {
-    rec.value = rt.summary.Value(spec_.metric.name, spec_.metric.summary, spec_.metric.goal);
-    rec.metric_reported = rec.value.has_value();
-  }
-  const ReportedEffects reported = ApplyReported(spec_, &rec);
-  // The summary moves into the batch rather than being copied: at 100,000 metric
-  // names a copy (and its destruction) costs the loop a good part of a second.
-  KeyedValue summary = std::move(rec.summary);
-  rec.summary = KeyedValue::object();
-  batch_.trials.push_back(rec);
-  batch_.trials.back().summary = std::move(summary);
-  Flush();  // durable before it counts as done
-  for (const std::string& note : reported.notes) {
-    if (Status s = store_.AddNote(id, note); !s.ok())
-      display_.Log("warning: " + id + ": cannot record a wandb alert: " + s.message(), true);
-  }
-  for (const std::string& w : reported.warnings) display_.Log("warning: " + id + ": " + w, true);
-  state_.Count(rec);
-
-  std::string line = TrialStatusName(rec.status) + std::string(" ") + id;
-  if (rec.value) line += " " + spec_.metric.name + "=" + FormatPythonFloat(*rec.value);
-  if (!rec.reason.empty()) line += " (" + rec.reason + ")";
-  if (rec.status == TrialStatus::kFailed && !LastLine(rec.stderr_tail).empty())
-    line += ": " + LastLine(rec.stderr_tail);
-  display_.Log(line, rec.status == TrialStatus::kFailed);
-  if (rt.summary.dropped_names() > 0) WarnDroppedNames(rt);
-  if (end.malformed_lines > 0 && !warned_malformed_) {
-    warned_malformed_ = true;
-    display_.Log("warning: " + id + " wrote " + std::to_string(end.malformed_lines) +
-                     " malformed metric line(s), e.g. '" + end.first_malformed + "' (ignored)",
-                 true);
-  }
-  if (rec.status == TrialStatus::kFinished && !spec_.metric.name.empty() && !rec.metric_reported)
-    WarnMissingMetric(rt);
-  if (rec.status == TrialStatus::kFinished)
-    for (const std::string& name : MissingObjectiveMetrics(spec_, rt.summary))
-      if (warned_objectives_.insert(name).second)
-        display_.Log("warning: " + id + " finished without reporting '" + name +
-                         "', which the spec's metrics/constraints name",
-                     true);
-
-  if (rec.status != TrialStatus::kLost || !state_.interrupted) {
-    Observation obs;
-    obs.trial_number = rec.suggestion;
-    obs.config = rt.config;
-    obs.outcome = StrategyOutcome(rec.status);  // rec.status is terminal here
-    obs.value = rec.value;
-    FillObjectiveValues(spec_, rt.summary, obs);
-    Observe(obs);
-  }
-  if (early_) early_->OnEnd(id);
-  rt.exec->Release(id);
-  if (rec.status == TrialStatus::kLost && !state_.interrupted) {
-    if (attempts_[rec.suggestion] <= spec_.max_retries)
-      requeue_.push_back(Queued{rt.config, rec.suggestion, rec.id, attempts_[rec.suggestion]});
-  }
-  CheckFailureBudget(rec);
-  Schedule();
-}
-
-// One warning per trial that went over reporting.max_metric_names.
-void Controller::Impl::WarnDroppedNames(const Running& rt) {
-  const TrialSummary& s = rt.summary;
-  std::string examples;
-  for (const std::string& n : s.dropped_examples())
-    examples += (examples.empty() ? "'" : ", '") + n + "'";
-  display_.Log("warning: " + rt.rec.id + " reported " +
-                   std::to_string(s.size() + s.dropped_names()) +
-                   " distinct metric names, more than reporting.max_metric_names (" +
-                   std::to_string(spec_.max_metric_names) + "): dropped " +
-                   std::to_string(s.dropped_names()) + " name(s) and their " +
-                   std::to_string(s.dropped_points()) + " report(s), e.g. " + examples,
-               true);
-}
-
-void Controller::Impl::WarnMissingMetric(const Running& rt) {
-  if (warned_metric_) return;
-  warned_metric_ = true;
-  std::vector<std::string> names = rt.summary.Names();
-  std::string msg = "warning: " + rt.rec.id + " finished without reporting the target metric '" +
-                    spec_.metric.name + "'";
-  if (names.empty()) {
-    msg +=
-        "; it reported no metrics at all (print name=value lines, append JSON lines to "
-        "$SWEEP_METRICS, or use sweep_client.report)";
-  } else {
-    std::string list;
-    for (size_t i = 0; i < names.size() && i < 20; ++i) list += (i ? ", " : "") + names[i];
-    if (names.size() > 20) list += " and " + std::to_string(names.size() - 20) + " more";
-    msg += "; it reported: " + list;
-    if (auto hint = DidYouMean(spec_.metric.name, names)) msg += " — did you mean '" + *hint + "'?";
-  }
-  display_.Log(msg, true);
-}
-
 void Controller::Impl::Observe(const Observation& obs) {
   if (suggest_in_flight_)
     deferred_.push_back(obs);
@@ -395,7 +256,9 @@ void Controller::Impl::CheckFailureBudget(const TrialRecord& rec) {
 }
 
 void Controller::Impl::MaybeFinish() {
-  if (finished_ || !running_.empty() || !detached_.empty() || suggest_in_flight_) return;
+  if (finished_ || !running_.empty() || !ending_.empty() || !detached_.empty() ||
+      suggest_in_flight_)
+    return;
   if (!requeue_.empty() && !state_.interrupted && !state_.store_failed) return;
   bool done = state_.interrupted || state_.no_new_trials || strategy_->Exhausted() ||
               Remaining() == 0 || state_.strategy_idle;
@@ -518,7 +381,7 @@ ProgressCounts Controller::Impl::Counts() const {
   c.failed = state_.failed;
   c.stopped = state_.stopped;
   c.lost = state_.lost;
-  c.running = running_.size();
+  c.running = running_.size() + ending_.size();
   c.total = PlannedTotal();
   c.metric = spec_.metric.name;
   c.best = state_.best;

@@ -31,9 +31,9 @@ Result<SweepRecord> LookupSweep(ReadContext& ctx, const std::string& arg) {
                           " (sweep ls lists them)");
 }
 
-Result<TrialRecord> LookupTrial(ReadContext& ctx, const std::string& arg) {
+Result<TrialRecord> LookupTrial(ReadContext& ctx, const std::string& arg, bool with_summary) {
   if (arg.empty()) return Status::Usage("a trial id is required");
-  auto r = ctx.store.GetTrial(arg);
+  auto r = with_summary ? ctx.store.GetTrial(arg) : ctx.store.GetTrialWithoutSummary(arg);
   if (r.ok() || r.status().code() != ErrorCode::kNotFound) return r;
   if (r.status().message().find("ambiguous") != std::string::npos) return r;
   return Status::NotFound("no trial '" + arg + "' in the store " + ctx.store.root() +
@@ -92,12 +92,29 @@ std::optional<double> LastValue(const TrialRecord& trial, const std::string& met
 std::vector<std::string> SummaryMetricNames(const std::vector<TrialRecord>& trials) {
   std::vector<std::string> names;
   for (const auto& t : trials) {
-    if (!t.summary.is_object()) continue;
-    for (auto it = t.summary.begin(); it != t.summary.end(); ++it) names.push_back(it.key());
+    if (!t.summary.is_object() || t.summary.empty()) continue;
+    // Merges the trial's names (a key-sorted object) into the sorted union so far.
+    std::vector<std::string> merged;
+    merged.reserve(std::max(names.size(), t.summary.size()));
+    auto a = names.begin();
+    for (auto b = t.summary.begin(); b != t.summary.end(); ++b) {
+      while (a != names.end() && *a < b.key()) merged.push_back(std::move(*a++));
+      if (a != names.end() && *a == b.key()) ++a;
+      merged.push_back(b.key());
+    }
+    while (a != names.end()) merged.push_back(std::move(*a++));
+    names = std::move(merged);
   }
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
   return names;
+}
+
+Value LastValuesJson(const TrialRecord& trial, const std::vector<std::string>& names) {
+  Value out = Value::object();
+  auto& entries = out.get_ref<Value::object_t&>();
+  for (const std::string& name : names) {
+    if (auto v = LastValue(trial, name)) entries.emplace_back(name, JsonNumber(*v));
+  }
+  return out;
 }
 
 std::vector<std::string> ParamNames(const std::vector<TrialRecord>& trials) {
@@ -146,7 +163,7 @@ std::vector<std::optional<double>> TargetValues(const SweepRecord& sweep,
 
 int CmdNote(ReadContext& ctx, const std::string& trial, const std::string& text) {
   if (Status s = ValidateNote(text); !s.ok()) return Fail(ctx, s);
-  auto t = LookupTrial(ctx, trial);
+  auto t = LookupTrial(ctx, trial, /*with_summary=*/false);
   if (!t.ok()) return Fail(ctx, t.status());
   if (Status s = ctx.store.AddNote(t->id, text); !s.ok()) return Fail(ctx, s);
   auto notes = ctx.store.GetNotes(t->id);
@@ -166,7 +183,7 @@ int CmdNote(ReadContext& ctx, const std::string& trial, const std::string& text)
 
 int CmdTag(ReadContext& ctx, const std::string& trial, const std::vector<std::string>& tags) {
   if (Status s = ValidateTags(tags); !s.ok()) return Fail(ctx, s);
-  auto t = LookupTrial(ctx, trial);
+  auto t = LookupTrial(ctx, trial, /*with_summary=*/false);
   if (!t.ok()) return Fail(ctx, t.status());
   if (Status s = ctx.store.AddTags(t->id, tags); !s.ok()) return Fail(ctx, s);
   auto all = ctx.store.GetTags(t->id);

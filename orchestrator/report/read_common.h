@@ -21,7 +21,8 @@ int Fail(ReadContext& ctx, const Status& status);
 // The sweep for a CLI argument ("" = latest); not found becomes a message naming the
 // argument and the store.
 Result<SweepRecord> LookupSweep(ReadContext& ctx, const std::string& arg);
-Result<TrialRecord> LookupTrial(ReadContext& ctx, const std::string& arg);
+// Without `with_summary` the trial's summary is left null and never parsed.
+Result<TrialRecord> LookupTrial(ReadContext& ctx, const std::string& arg, bool with_summary = true);
 
 // ctx.now(), or the system clock.
 double Now(const ReadContext& ctx);
@@ -41,8 +42,13 @@ Value SummaryJson(const TrialRecord& trial);
 // The last reported value of `metric` (null in stored JSON counts as NaN).
 std::optional<double> LastValue(const TrialRecord& trial, const std::string& metric);
 
-// Metric names of the trials' summaries, sorted.
+// Metric names of the trials' summaries, sorted. Linear in the names per trial (each
+// summary is already sorted), not a sort of them all.
 std::vector<std::string> SummaryMetricNames(const std::vector<TrialRecord>& trials);
+// {metric: last value (JsonNumber)} for each of `names` (sorted, unique, e.g. from
+// SummaryMetricNames) the trial reported, in that order. Appends to the object's
+// storage: an ordered object would otherwise search its keys on every insert.
+Value LastValuesJson(const TrialRecord& trial, const std::vector<std::string>& names);
 // Parameter names of the trials, in order of first appearance.
 std::vector<std::string> ParamNames(const std::vector<TrialRecord>& trials);
 

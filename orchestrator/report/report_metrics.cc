@@ -27,7 +27,7 @@
 
 namespace sweep {
 int CmdMetrics(ReadContext& ctx, const std::string& trial_arg, const std::string& name, bool csv) {
-  auto trial = LookupTrial(ctx, trial_arg);
+  auto trial = LookupTrial(ctx, trial_arg, /*with_summary=*/false);
   if (!trial.ok()) return Fail(ctx, trial.status());
   if (!name.empty()) {
     auto names = ctx.store.MetricNames(trial->id);
@@ -178,7 +178,7 @@ std::string TrialLogPath(const TrialRecord& trial, bool stderr_stream) {
 }
 
 int CmdLogs(ReadContext& ctx, const std::string& trial_arg, bool stderr_stream, bool follow) {
-  auto trial = LookupTrial(ctx, trial_arg);
+  auto trial = LookupTrial(ctx, trial_arg, /*with_summary=*/false);
   if (!trial.ok()) return Fail(ctx, trial.status());
   const std::string stream = stderr_stream ? "stderr" : "stdout";
   std::string path = TrialLogPath(*trial, stderr_stream);
@@ -238,7 +238,7 @@ int CmdLogs(ReadContext& ctx, const std::string& trial_arg, bool stderr_stream, 
     } else {
       std::this_thread::sleep_for(ctx.follow_interval);
     }
-    auto again = ctx.store.GetTrial(current.id);
+    auto again = ctx.store.GetTrialWithoutSummary(current.id);
     if (!again.ok()) return Fail(ctx, again.status());
     current = std::move(*again);
   }

@@ -363,27 +363,28 @@ int CmdCompare(ReadContext& ctx, const std::vector<std::string>& trial_args) {
     add(field, [&cells = cells](size_t i) { return cells[i]; });
 
   if (ctx.json) {
-    Value list = Value::array();
+    // Built by moves, not from initializer lists (which copy every trial's metrics).
+    Value doc = Value::object();
+    Value& list = doc["trials"] = Value::array();
     for (size_t i = 0; i < trials.size(); ++i) {
       const TrialRecord& t = trials[i];
-      KeyedValue m = KeyedValue::object();  // sorted like `metrics`, O(log n) inserts
-      for (const auto& name : metrics) {
-        if (auto v = LastValue(t, name)) m[name] = JsonNumber(*v);
-      }
-      list.push_back({{"id", t.id},
-                      {"sweep", t.sweep_id},
-                      {"number", t.number},
-                      {"status", TrialStatusWord(t.status)},
-                      {"value", JsonNumber(values[i])},
-                      {"exit_code", t.exit_code ? Value(*t.exit_code) : Value(nullptr)},
-                      {"params", ParamsJson(t)},
-                      {"metrics", m}});
+      Value entry = Value::object();
+      entry["id"] = t.id;
+      entry["sweep"] = t.sweep_id;
+      entry["number"] = t.number;
+      entry["status"] = TrialStatusWord(t.status);
+      entry["value"] = JsonNumber(values[i]);
+      entry["exit_code"] = t.exit_code ? Value(*t.exit_code) : Value(nullptr);
+      entry["params"] = ParamsJson(t);
+      entry["metrics"] = LastValuesJson(t, metrics);
+      list.push_back(std::move(entry));
     }
     Value differing = Value::array();
     for (const auto& r : rows) {
       if (r.differs) differing.push_back(r.field);
     }
-    PrintJson(ctx, {{"trials", list}, {"differing", differing}});
+    doc["differing"] = std::move(differing);
+    PrintJson(ctx, doc);
     return 0;
   }
   std::vector<std::string> headers = {"", "FIELD"};

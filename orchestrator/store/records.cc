@@ -5,6 +5,8 @@
 // are part of the on-disk format: never rename one without a schema migration.
 #include "orchestrator/store/records.h"
 
+#include "orchestrator/store/store_json.h"
+
 namespace sweep {
 namespace {
 
@@ -89,5 +91,7 @@ Value SummaryForOutput(const KeyedValue& summary, Value (*field)(const Value&)) 
   }
   return Value(std::move(out));
 }
+
+std::string SummaryText(const KeyedValue& summary) { return DumpJson(summary); }
 
 }  // namespace sweep

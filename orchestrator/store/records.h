@@ -33,6 +33,9 @@ std::optional<TrialStatus> ParseTrialStatus(const std::string& s);
 // Linear in the number of metrics: the outer object is built in order, not inserted
 // key by key (a Value scans its keys on every insert).
 Value SummaryForOutput(const KeyedValue& summary, Value (*field)(const Value&) = nullptr);
+// The text the store writes for a summary column (TrialRecord::summary_text): compact
+// JSON, non-finite floats as the store's markers. Pure, so safe on any thread.
+std::string SummaryText(const KeyedValue& summary);
 // True for finished, failed, stopped, lost.
 bool IsTerminal(TrialStatus s);
 
@@ -84,7 +87,11 @@ struct TrialRecord {
   std::optional<double> value;   // summary of the target metric
   bool metric_reported = false;  // the target metric was reported at least once
   KeyedValue summary;            // {metric: {last, min, max, count, last_step}}
-  std::string stderr_tail;       // last lines of stderr (failed trials)
+  // When not empty, the summary column's text, already serialised by SummaryText
+  // (`summary` is then not written): lets the controller build a trial's summary off
+  // its event loop. Never set on records read back from a store.
+  std::string summary_text;
+  std::string stderr_tail;  // last lines of stderr (failed trials)
   uint64_t malformed_lines = 0;
   // Captured where the trial ran (agents/runtime/trial_runner.h TrialEnd::provenance):
   // {"code", "env_hash", "artifacts", "data", "warnings"} as read back; when written,

@@ -394,7 +394,10 @@ Status SqliteStore::UpsertTrial(const TrialRecord& t) {
     q.BindNull(20);
   q.BindInt(21, nan ? 1 : 0);
   q.BindInt(22, t.metric_reported ? 1 : 0);
-  q.BindText(23, DumpJson(t.summary));
+  if (t.summary_text.empty())
+    q.BindText(23, DumpJson(t.summary));
+  else
+    q.BindText(23, t.summary_text);
   q.BindText(24, t.stderr_tail);
   q.BindInt(25, static_cast<int64_t>(t.malformed_lines));
   q.BindText(26, DumpJson(prov->code));

@@ -54,6 +54,7 @@ class SqliteStore : public TrialStore {
   // Oldest first.
   Result<std::vector<SweepRecord>> ListSweeps() override;
   Result<TrialRecord> GetTrial(const std::string& id_or_prefix) override;
+  Result<TrialRecord> GetTrialWithoutSummary(const std::string& id_or_prefix) override;
   // `sweep_id` is an exact id; an unknown one gives an empty list.
   Result<std::vector<TrialRecord>> ListTrials(const std::string& sweep_id) override;
   Result<std::vector<TrialRecord>> ListTrialsSummarizing(

@@ -248,6 +248,23 @@ Result<TrialRecord> SqliteStore::GetTrial(const std::string& id_or_prefix) {
   return TrialFromRow(q);
 }
 
+Result<TrialRecord> SqliteStore::GetTrialWithoutSummary(const std::string& id_or_prefix) {
+  auto ref = ResolveTrial(id_or_prefix);
+  if (!ref.ok()) return ref.status();
+  static const std::string kSql = [] {
+    std::string columns = kTrialColumns;
+    const std::string summary = " summary,";
+    columns.replace(columns.find(summary), summary.size(), " 'null',");
+    return "SELECT " + columns + " FROM trials WHERE pk = ?1";
+  }();
+  auto st = Prepare(kSql.c_str());
+  if (!st.ok()) return st.status();
+  Statement q(*st);
+  q.BindInt(1, ref->pk);
+  if (q.Step() != SQLITE_ROW) return Error("reading trial " + ref->id);
+  return TrialFromRow(q);
+}
+
 namespace {
 
 // Every row of a prepared SELECT kTrialColumns. *step_failed tells a failed step

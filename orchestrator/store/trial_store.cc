@@ -1,7 +1,13 @@
-// TrialStore's one non-abstract method: the portable form of the summary filter.
+// TrialStore's non-abstract methods: the portable forms of the summary filters.
 #include "orchestrator/store/trial_store.h"
 
 namespace sweep {
+
+Result<TrialRecord> TrialStore::GetTrialWithoutSummary(const std::string& id_or_prefix) {
+  auto trial = GetTrial(id_or_prefix);
+  if (trial.ok()) trial->summary = KeyedValue();
+  return trial;
+}
 
 Result<std::vector<TrialRecord>> TrialStore::ListTrialsSummarizing(
     const std::string& sweep_id, const std::vector<std::string>& names) {

@@ -426,7 +426,7 @@ UiResponse UiApi::Curves(const std::string& id, const Query& q) {
   if (ids.size() > 100) return Error(400, "at most 100 trials per request");
   Value curves = Value::array();
   for (const std::string& tid : ids) {
-    auto trial = store_.GetTrial(tid);
+    auto trial = store_.GetTrialWithoutSummary(tid);
     if (!trial.ok()) return FromStatus(trial.status());
     if (trial->sweep_id != (*view)->sweep.id)
       return Error(404, "trial " + tid + " is not in this sweep");
@@ -491,7 +491,7 @@ UiResponse UiApi::Trial(const std::string& id) {
 }
 
 UiResponse UiApi::Metrics(const std::string& id, const Query& q) {
-  auto trial = store_.GetTrial(id);
+  auto trial = store_.GetTrialWithoutSummary(id);
   if (!trial.ok()) return FromStatus(trial.status());
   size_t points = NumberArg(q, "points", 1000, 2, 10000);
   auto pts = store_.GetMetrics({trial->id, Arg(q, "name"), 0});
@@ -508,7 +508,7 @@ UiResponse UiApi::Metrics(const std::string& id, const Query& q) {
 }
 
 UiResponse UiApi::Logs(const std::string& id, const Query& q) {
-  auto trial = store_.GetTrial(id);
+  auto trial = store_.GetTrialWithoutSummary(id);
   if (!trial.ok()) return FromStatus(trial.status());
   std::string stream = Arg(q, "stream");
   if (stream.empty()) stream = "stdout";
@@ -519,7 +519,7 @@ UiResponse UiApi::Logs(const std::string& id, const Query& q) {
 }
 
 UiResponse UiApi::File(const std::string& id, const std::string& path) {
-  auto trial = store_.GetTrial(id);
+  auto trial = store_.GetTrialWithoutSummary(id);
   if (!trial.ok()) return FromStatus(trial.status());
   auto data = ReadTrialFile(trial->trial_dir, path, options_.max_file_bytes);
   if (!data.ok()) return Refused(data.status());

@@ -121,6 +121,68 @@ TEST_F(HardeningTest, MetricNamesOverTheCapAreDroppedWithOneWarning) {
   EXPECT_EQ(doc["trials"][0]["value"], 0.5);
 }
 
+// A trial with tens of thousands of metric names: its summary is serialised off the
+// controller's loop (a writer thread) and must still be recorded whole, with the W&B
+// run summary merged in, and read back identically by every read command.
+TEST_F(HardeningTest, AManyNameSummaryIsRecordedWholeAndReadBackByEveryCommand) {
+  std::string spec = Spec(
+      "import json, os, sys\n"
+      "x = int(sys.argv[1].split('=')[1])\n"
+      "with open(os.environ['SWEEP_METRICS'], 'a') as f:\n"
+      "    for start in range(0, 20000, 1000):\n"
+      "        f.write(json.dumps({'m%05d' % i: i * x for i in range(start, start + 1000)}))\n"
+      "        f.write('\\n')\n"
+      "    f.write(json.dumps({'loss': 1.0 / x}) + '\\n')\n",
+      std::string(kTwoTrials) + "reporting: {max_metric_names: 20001}\n");
+  CliOptions o;
+  o.cwd = dir_.path();
+  o.timeout_s = 300;
+  o.env["SWEEP_REPORT_LOOP_STALL"] = "1";
+  CliResult r = RunSweep({"--store", store(), "launch", spec}, o);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE((r.out + r.err).find("event loop: longest stall"), std::string::npos) << r.err;
+  EXPECT_EQ((r.out + r.err).find("max_metric_names"), std::string::npos) << r.err;
+
+  CliResult exp = Sweep({"export", "latest", "--format", "json"});
+  ASSERT_EQ(exp.exit_code, 0) << exp.err;
+  Json rows = Json::parse(exp.out)["trials"];
+  ASSERT_EQ(rows.size(), 2u);
+  std::vector<std::string> ids;
+  for (const Json& t : rows) {
+    const int x = t["params"]["x"].get<int>();
+    ids.push_back(t["id"].get<std::string>());
+    const Json& m = t["metrics"];
+    ASSERT_EQ(m.size(), 20001u) << t["id"];
+    EXPECT_EQ(m["m00000"], 0);
+    EXPECT_EQ(m["m12345"], 12345 * x);
+    EXPECT_EQ(m["m19999"], 19999 * x);
+    EXPECT_EQ(t["value"], 1.0 / x);
+  }
+  CliResult show = Sweep({"show", ids[1], "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  Json summary = Json::parse(show.out)["metrics"];
+  ASSERT_EQ(summary.size(), 20001u);
+  EXPECT_EQ(summary["m19999"]["last"], 19999 * 2);
+  EXPECT_EQ(summary["m19999"]["count"], 1);
+  EXPECT_EQ(summary["loss"]["last"], 0.5);
+
+  CliResult cmp = Sweep({"compare", ids[0], ids[1], "--json"});
+  ASSERT_EQ(cmp.exit_code, 0) << cmp.err;
+  Json c = Json::parse(cmp.out);
+  ASSERT_EQ(c["trials"].size(), 2u);
+  EXPECT_EQ(c["trials"][1]["metrics"].size(), 20001u);
+  EXPECT_EQ(c["trials"][1]["metrics"]["m00007"], 14);
+  CliResult text = Sweep({"compare", ids[0], ids[1]});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("metrics.m19999"), std::string::npos);
+
+  CliResult series = Sweep({"metrics", ids[1], "--json"});
+  ASSERT_EQ(series.exit_code, 0) << series.err;
+  Json s = Json::parse(series.out)["metrics"];
+  ASSERT_EQ(s.size(), 20001u);
+  EXPECT_EQ(s["m00003"][0]["value"], 6);
+}
+
 TEST_F(HardeningTest, MetricCapOutOfRangeIsASpecError) {
   std::string spec =
       Spec(kPrintLoss, std::string(kTwoTrials) + "reporting: {max_metric_names: 0}\n");

@@ -236,6 +236,16 @@ TEST_F(RemoteTest, TwoAgentsFinishOneSweepWithoutDuplicates) {
   EXPECT_EQ(status["agents"][0]["finished"].get<int>() + status["agents"][1]["finished"].get<int>(),
             12);
   EXPECT_EQ(status["agents"][0]["slots"], 2);
+  // Each agent is announced with the slots its `ready` gave, never as "0 slot(s)".
+  const std::string log = ReadFile(controller_err_);
+  for (const char* name :
+       {"(node-a) connected from 127.0.0.1:", "(node-b) connected from 127.0.0.1:"}) {
+    size_t at = log.find(name);
+    ASSERT_NE(at, std::string::npos) << log;
+    const std::string line = log.substr(at, log.find('\n', at) - at);
+    EXPECT_NE(line.find(": 2 slot(s)"), std::string::npos) << line;
+  }
+  EXPECT_EQ(log.find(" 0 slot(s)"), std::string::npos) << log;
   // stdout came back over the wire into the store's trial folder.
   CliOptions o;
   o.cwd = dir_.path();

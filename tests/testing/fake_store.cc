@@ -32,7 +32,14 @@ Status FakeStore::Commit(const WriteBatch& batch) {
   if (commits_ == fail_commit_at_) return fail_commit_;
   if (fail_) return *fail_;
   for (const auto& s : batch.sweeps) sweeps_[s.id] = s;
-  for (const auto& t : batch.trials) trials_[t.id] = t;
+  for (const auto& t : batch.trials) {
+    TrialRecord& stored = trials_[t.id] = t;
+    // As the SQLite store: a pre-serialised summary is what gets stored.
+    if (!stored.summary_text.empty()) {
+      stored.summary = KeyedValue::parse(stored.summary_text);
+      stored.summary_text.clear();
+    }
+  }
   points_.insert(points_.end(), batch.points.begin(), batch.points.end());
   return Status::Ok();
 }

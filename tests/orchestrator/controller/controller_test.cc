@@ -137,6 +137,41 @@ TEST_F(ControllerTest, ATrialLostMoreThanMaxRetriesTimesFails) {
   EXPECT_EQ(out.status, SweepStatus::kFailed);  // its only trial failed
 }
 
+// An ended trial's summary is serialised off the loop (controller_end.cc), but its
+// record is still committed before its slot is reused and before the sweep ends.
+TEST_F(ControllerTest, ASlotIsReusedOnlyAfterThePreviousTrialsResultIsCommitted) {
+  SetSpec("method: grid\nmetric: {name: loss}\nparameters:\n  x: {values: [1, 2, 3]}\n");
+  auto e = std::make_shared<FakeTrace>();
+  std::vector<size_t> committed_at_launch;
+  SweepOutcome out = Run({FakeExecutor::Factory(
+      "local", 1,
+      [&](const TrialLaunch& l, int n) {
+        size_t done = 0;
+        for (const TrialRecord& t : Trials()) {
+          if (t.id == l.trial_id) continue;
+          EXPECT_EQ(t.status, TrialStatus::kFinished)
+              << t.id << " when " << l.trial_id << " started";
+          EXPECT_TRUE(t.summary.contains("loss")) << t.id;  // no ASSERT: this returns a value
+          if (t.summary.contains("loss")) {
+            EXPECT_EQ(t.summary["loss"]["last"], X(e->launches[t.number]));
+          }
+          ++done;
+        }
+        committed_at_launch.push_back(done);
+        return ReportX(l, n);
+      },
+      e)});
+  EXPECT_EQ(out.status, SweepStatus::kFinished) << out.reason;
+  EXPECT_EQ(committed_at_launch, (std::vector<size_t>{0, 1, 2}));
+  auto trials = Trials();
+  ASSERT_EQ(trials.size(), 3u);
+  for (const TrialRecord& t : trials) {
+    EXPECT_EQ(t.status, TrialStatus::kFinished);
+    ASSERT_TRUE(t.summary.contains("loss")) << t.id;
+    EXPECT_EQ(t.summary["loss"]["count"], 1);
+  }
+}
+
 TEST_F(ControllerTest, AFailedStoreWriteStopsTheSweepAndLosesNoResult) {
   SetSpec("method: grid\nmetric: {name: loss}\nparameters:\n  x: {values: [1, 2, 3]}\n");
   // The first commit is trial 0's end; trial 1 runs until it is stopped.
