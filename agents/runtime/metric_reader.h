@@ -89,6 +89,10 @@ class FileTailer {
   size_t ReadLines(const std::function<void(std::string_view)>& on_line, bool final = false,
                    uint64_t max_bytes = 16ull << 20);
   uint64_t skipped_long_lines() const { return skipped_; }
+  // Bytes of the file read so far, a kept partial line included: a call that read
+  // max_bytes advanced it by at least max_bytes (whole lines delivered may be fewer
+  // bytes, when the slice ends inside a line).
+  uint64_t offset() const { return offset_; }
 
  private:
   std::string path_;

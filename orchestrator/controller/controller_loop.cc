@@ -201,8 +201,8 @@ void Controller::Impl::OnMetrics(const std::string& id, std::vector<ParsedPoint>
                                               " reached by " + id);
   }
   if (target_seen && early_) ApplyEarlyStop();
-  // Bounded so that one commit holds the loop for tens of milliseconds, not hundreds.
-  if (batch_.points.size() >= 10000) Flush();
+  // Bounded so that one commit holds the loop for milliseconds, not hundreds of them.
+  if (batch_.points.size() >= 2000) Flush();
 }
 
 void Controller::Impl::ApplyEarlyStop() {

@@ -27,12 +27,14 @@ struct Harness {
   TempDir dir;
   std::map<std::string, std::vector<ParsedPoint>> points;
   std::map<std::string, TrialEnd> ends;
-  std::vector<std::string> order;  // "m:<id>" / "e:<id>" in callback order
+  std::vector<std::string> order;   // "m:<id>" / "e:<id>" in callback order
+  std::vector<size_t> batch_sizes;  // points per on_metrics call, in order
   bool in_start = false;
   bool end_inside_start = false;
   TrialRunner runner{
       io, TrialRunnerCallbacks{[this](const std::string& id, std::vector<ParsedPoint> p) {
                                  order.push_back("m:" + id);
+                                 batch_sizes.push_back(p.size());
                                  auto& v = points[id];
                                  v.insert(v.end(), p.begin(), p.end());
                                },
@@ -194,6 +196,27 @@ TEST(TrialRunner, ReadsTheMetricsFileOnceMoreAfterExit) {
   auto score = h.Series("t1", "score");
   ASSERT_EQ(score.size(), 500u);
   EXPECT_EQ(score.back(), (std::pair<int64_t, double>{499, 499}));
+}
+
+// 40 lines of 1,000 new names each (~30 KB a line) left in the file at exit: the
+// drain must hand them over a slice per turn of the loop, never the rest of the file
+// in one go (a slice ends inside a line, which once passed for the end of the file).
+TEST(TrialRunner, ABacklogOfLongLinesLeftAtExitArrivesInBoundedSlices) {
+  Harness h;
+  auto l =
+      h.Launch("t1", {"/usr/bin/python3", "-c",
+                      "import json, os\n"
+                      "with open(os.environ['SWEEP_METRICS'], 'a') as f:\n"
+                      "    for k in range(40):\n"
+                      "        f.write(json.dumps({'layer%06d/grad_norm' % (k * 1000 + i): 0.5 "
+                      "for i in range(1000)}) + '\\n')\n"});
+  l.metrics_poll_s = 30;  // only the drain after exit reads the file
+  h.Start(l);
+  ASSERT_TRUE(h.Wait("t1", 60));
+  ASSERT_TRUE(h.ends["t1"].ok()) << h.ends["t1"].stderr_tail;
+  EXPECT_EQ(h.points["t1"].size(), 40000u);
+  ASSERT_GE(h.batch_sizes.size(), 10u);
+  for (size_t n : h.batch_sizes) EXPECT_LE(n, 3000u);
 }
 
 TEST(TrialRunner, SurvivesMalformedAndFiftyMegabyteLines) {
