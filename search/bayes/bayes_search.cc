@@ -226,7 +226,7 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
       const bool enumerate = finite_size_ > 0 && finite_size_ <= kEnumerateAcquisitionLimit;
       std::vector<ScoredPoint> candidates =
           enumerate ? EnumerateLogEi(gp, best, cube_, finite_size_, usable, 1)
-          : bayes_.per_branch && branches_.size() > 0
+          : branches_.size() > 0 && (bayes_.per_branch || branches_.Disjoint())
               ? MaximizeLogEiByBranch(gp, Xa, ya, cube_, branches_, aopt)
               : MaximizeLogEi(gp, best, cube_, incumbents, aopt);
       double best_log_ei = -INFINITY;

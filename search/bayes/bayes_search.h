@@ -43,10 +43,9 @@ struct BayesOptions {
   int max_fit_points = 100;
   // Override of the initial design size; 0 means InitialDesignSize(parameter count).
   int initial_design = 0;
-  // Conditional spaces with top-level branches: per-branch GPs and EI with a budget
-  // per branch (branches.h). Off by default and not reachable from a spec: measured
-  // better on bench/conditional_problems.h's branin_hart, worse on depth3 (issue 18,
-  // bench/RESULTS.md), so it is kept for the benchmark (method bayes_branch) only.
+  // Per-branch GPs and EI with a budget per branch (branches.h) for any conditional
+  // space with top-level branches; without it they are used only where the branches
+  // are disjoint (BranchPlan::Disjoint). For the benchmark's bayes_branch and tests.
   bool per_branch = false;
 };
 

@@ -70,6 +70,7 @@ BranchPlan::BranchPlan(const SearchSpace& space, const UnitCube& cube) {
     root_offsets_.push_back(cube.CategoricalBlocks()[offset].first);
   }
   if (roots.empty()) return;
+  std::vector<int> live_in(space.params.size(), 0);  // branches a conditional parameter is live in
   for (size_t b = 0; b < count; ++b) {
     Branch br;
     std::vector<int> choice(space.params.size(), -1);
@@ -81,10 +82,14 @@ BranchPlan::BranchPlan(const SearchSpace& space, const UnitCube& cube) {
       br.pins.emplace_back(root_dims_[r], (k + 0.5) / static_cast<double>(radix_[r]));
     }
     std::vector<int> memo(space.params.size(), -1);
-    for (size_t i = 0; i < space.params.size(); ++i)
-      if (choice[i] < 0 && cube.ParamDimOf(i) >= 0 && LiveIn(space, i, choice, memo, 0)) ++br.live;
+    for (size_t i = 0; i < space.params.size(); ++i) {
+      if (choice[i] >= 0 || !LiveIn(space, i, choice, memo, 0)) continue;
+      if (cube.ParamDimOf(i) >= 0) ++br.live;
+      if (!space.params[i].when.empty()) ++live_in[i];
+    }
     branches_.push_back(std::move(br));
   }
+  disjoint_ = std::all_of(live_in.begin(), live_in.end(), [](int n) { return n <= 1; });
 }
 
 size_t BranchPlan::BranchOf(const Eigen::VectorXd& x) const {

@@ -1,8 +1,11 @@
 // Top-level branches of a conditional space and the per-branch acquisition step of
-// the "bayes" strategy. Experimental: used only with BayesOptions::per_branch, which
-// no spec can set (bench/conditional_bench's bayes_branch): on the issue 18 benchmark
-// it found the better branch of branin_hart more often but lost depth3's lead,
-// where parameters shared by all branches matter (bench/RESULTS.md).
+// the "bayes" strategy. Used when the branches are disjoint (every conditional
+// parameter is live in at most one branch: momentum only for sgd, beta2 only for
+// adam), the per-category setting of the work cited below; a space whose branches
+// share conditional parameters (depth 1-3 with width2 live at depths 2 and 3) keeps
+// the one shared model, which measured better there: one GP per branch stops what
+// the shared parameters learn from informing the other branches (bench/RESULTS.md,
+// issue 18). BayesOptions::per_branch forces it for any space with branches.
 //
 // A root is a categorical parameter that is always live and is the `when:` parent of
 // some other parameter (optimizer: sgd | adam, with momentum only for sgd); a branch
@@ -61,6 +64,8 @@ class BranchPlan {
   const std::vector<std::pair<int, double>>& Pins(size_t b) const { return branches_[b].pins; }
   // Parameters live in branch b, besides the roots (exploration weight minus one).
   int LiveParams(size_t b) const { return branches_[b].live; }
+  // True when no conditional parameter is live in more than one branch.
+  bool Disjoint() const { return disjoint_; }
 
  private:
   struct Branch {
@@ -71,6 +76,7 @@ class BranchPlan {
   std::vector<size_t> radix_;      // categories of each root
   std::vector<int> root_offsets_;  // first model coordinate of each root's block
   std::vector<Branch> branches_;   // mixed-radix order over the roots
+  bool disjoint_ = false;
 };
 
 // The acquisition step for a conditional space with branches (see the file comment).

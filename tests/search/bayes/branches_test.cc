@@ -2,8 +2,8 @@
 // parameters are roots, how many parameters each branch makes live, where a point
 // lies, and the strategy-level behaviour: a branch that looks worse early is still
 // searched, so a better optimum behind it is found within a small budget, and no
-// suggestion ever carries an inactive parameter. The per-branch step is opt-in
-// (BayesOptions::per_branch).
+// suggestion ever carries an inactive parameter. The default bayes takes the
+// per-branch step where the branches are disjoint (BranchPlan::Disjoint).
 #include "search/bayes/branches.h"
 
 #include <gtest/gtest.h>
@@ -63,6 +63,7 @@ TEST(BranchPlan, OneBranchPerValueOfEachRootWithItsLiveParameters) {
   ASSERT_EQ(plan.size(), 2u);
   EXPECT_EQ(plan.LiveParams(0), 2);  // a1, a2
   EXPECT_EQ(plan.LiveParams(1), 3);  // b1, b2, b3
+  EXPECT_TRUE(plan.Disjoint());       // no parameter lives in both branches
   Config a = {Value("a"), Value(0.1), Value(0.2), Value(), Value(), Value()};
   Config b = {Value("b"), Value(), Value(), Value(0.1), Value(0.2), Value(0.3)};
   EXPECT_EQ(plan.BranchOf(cube.Encode(a)), 0u);
@@ -94,6 +95,7 @@ TEST(BranchPlan, ChainsCountWhatEachBranchCanMakeLive) {
   EXPECT_EQ(plan.LiveParams(0), 2);  // dropout, w1
   EXPECT_EQ(plan.LiveParams(1), 3);  // + w2
   EXPECT_EQ(plan.LiveParams(2), 6);  // + w3, act, slope
+  EXPECT_FALSE(plan.Disjoint());      // w2 lives at depths 2 and 3: one shared model
 }
 
 TEST(BranchPlan, EmptyWithoutARootThatHasChildren) {
@@ -119,9 +121,7 @@ double RunTwoBranch(uint64_t seed, int budget, std::map<std::string, int>& per_b
   StrategyOptions o;
   o.seed = seed;
   o.has_metric = true;
-  BayesOptions opt;
-  opt.per_branch = true;
-  auto bayes = std::make_unique<BayesSearch>(s, o, opt);
+  auto bayes = std::make_unique<BayesSearch>(s, o, BayesOptions{});  // disjoint: per branch
   double best = INFINITY;
   for (int i = 0; i < budget; ++i) {
     std::vector<Config> got = bayes->Suggest(1, {});
@@ -144,7 +144,7 @@ double RunTwoBranch(uint64_t seed, int budget, std::map<std::string, int>& per_b
 
 // Every seed: each branch gets at least its exploration budget. On fixed seeds 1 and
 // 2 the better branch's optimum is approached within 40 trials (not on every seed:
-// 4 of seeds 1-6 reach 0.1, which is why the option is not the default).
+// 4 of seeds 1-6 reach 0.1).
 TEST(ConditionalBayesBranches, EveryBranchGetsItsBudgetAndTheBetterOneIsFound) {
   for (uint64_t seed : {1u, 2u, 3u}) {
     std::map<std::string, int> per_branch;
