@@ -63,7 +63,7 @@ TEST(BranchPlan, OneBranchPerValueOfEachRootWithItsLiveParameters) {
   ASSERT_EQ(plan.size(), 2u);
   EXPECT_EQ(plan.LiveParams(0), 2);  // a1, a2
   EXPECT_EQ(plan.LiveParams(1), 3);  // b1, b2, b3
-  EXPECT_TRUE(plan.Disjoint());       // no parameter lives in both branches
+  EXPECT_TRUE(plan.Disjoint());      // no parameter lives in both branches
   Config a = {Value("a"), Value(0.1), Value(0.2), Value(), Value(), Value()};
   Config b = {Value("b"), Value(), Value(), Value(0.1), Value(0.2), Value(0.3)};
   EXPECT_EQ(plan.BranchOf(cube.Encode(a)), 0u);
@@ -95,7 +95,7 @@ TEST(BranchPlan, ChainsCountWhatEachBranchCanMakeLive) {
   EXPECT_EQ(plan.LiveParams(0), 2);  // dropout, w1
   EXPECT_EQ(plan.LiveParams(1), 3);  // + w2
   EXPECT_EQ(plan.LiveParams(2), 6);  // + w3, act, slope
-  EXPECT_FALSE(plan.Disjoint());      // w2 lives at depths 2 and 3: one shared model
+  EXPECT_FALSE(plan.Disjoint());     // w2 lives at depths 2 and 3: one shared model
 }
 
 TEST(BranchPlan, EmptyWithoutARootThatHasChildren) {
