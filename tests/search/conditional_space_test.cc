@@ -14,9 +14,12 @@
 #include "search/search_space.h"
 #include "search/space_fit.h"
 #include "search/strategy.h"
+#include "tests/search/bayes/space_fixtures.h"
 
 namespace sweep {
 namespace {
+
+using testing::When;
 
 Parameter Categorical(const std::string& name, std::vector<Value> values) {
   Parameter p;
@@ -42,15 +45,6 @@ Parameter IntUniform(const std::string& name, int lo, int hi) {
   p.distribution = Distribution::kIntUniform;
   p.integer = true;
   return p;
-}
-
-void When(SearchSpace& s, const std::string& child, const std::string& parent,
-          std::vector<Value> values) {
-  Condition c;
-  c.parent = parent;
-  c.parent_index = s.IndexOf(parent);
-  c.values = std::move(values);
-  s.params[static_cast<size_t>(s.IndexOf(child))].when.push_back(std::move(c));
 }
 
 // lr x (sgd x momentum{1..4} + adam x beta2{3 values}) = 2 x 7 = 14 live points. The

@@ -24,15 +24,7 @@ namespace {
 
 using testing::MakeCategorical;
 using testing::MakeParam;
-
-void When(SearchSpace& s, const std::string& child, const std::string& parent,
-          std::vector<Value> values) {
-  Condition c;
-  c.parent = parent;
-  c.parent_index = s.IndexOf(parent);
-  c.values = std::move(values);
-  s.params[static_cast<size_t>(s.IndexOf(child))].when.push_back(std::move(c));
-}
+using testing::When;
 
 // branch a: a 2-D bowl whose floor is 0.3; branch b: a narrower 3-D bowl down to 0.
 SearchSpace TwoBranchSpace() {

@@ -1,4 +1,4 @@
-// Search spaces shared by the Bayesian tests.
+// Search spaces shared by the search tests.
 #pragma once
 
 #include <string>
@@ -29,6 +29,16 @@ inline SearchSpace ContinuousSpace(int dims) {
   for (int i = 0; i < dims; ++i)
     s.params.push_back(MakeParam("x" + std::to_string(i), Distribution::kUniform, 0, 1));
   return s;
+}
+
+// Makes `child` live only when `parent` takes one of `values` (a `when:` clause).
+inline void When(SearchSpace& s, const std::string& child, const std::string& parent,
+                 std::vector<Value> values) {
+  Condition c;
+  c.parent = parent;
+  c.parent_index = s.IndexOf(parent);
+  c.values = std::move(values);
+  s.params[static_cast<size_t>(s.IndexOf(child))].when.push_back(std::move(c));
 }
 
 }  // namespace sweep::testing
