@@ -72,6 +72,7 @@ AgentSession::AgentSession(boost::asio::io_context& io, AgentOptions options, Au
       heartbeat_timer_(io),
       tick_timer_(io),
       exit_timer_(io),
+      deferred_timer_(io),
       signals_(io, SIGINT, SIGTERM) {
   char host[256] = {};
   ::gethostname(host, sizeof(host) - 1);
@@ -219,14 +220,16 @@ void AgentSession::OnAuthOk(const AuthOkMsg& m) {
 }
 
 void AgentSession::OnAssign(const AssignMsg& m) {
-  auto refuse = [&](const std::string& why) {
+  auto refuse = [&](const std::string& why, TrialEnd::Kind kind = TrialEnd::Kind::kSpawnFailed) {
     TrialEnd end;
-    end.kind = TrialEnd::Kind::kSpawnFailed;
+    end.kind = kind;
     end.reason = why;
     end.started_at = end.ended_at = WallNow();
     Send(FinishedFromEnd(m.trial_id, m.lease_id, end));
   };
-  if (shutdown_code_) return refuse("the agent is shutting down");
+  // `stopped` with no pid, not a failure: the controller re-queues a trial that an
+  // agent stopped unasked, without counting the attempt, and sends this agent no more.
+  if (shutdown_code_) return refuse("the agent is shutting down", TrialEnd::Kind::kStopped);
   if (held_.count(m.trial_id))
     return refuse("trial '" + m.trial_id + "' is already running on this agent");
   TrialLaunch launch = LaunchFromAssign(m, options_.work_root, options_.python_client_dir);
@@ -388,6 +391,7 @@ void AgentSession::WaitSignal() {
       shutdown_bye_ = "agent interrupted";
       connector_->Stop();
       runner_->StopAll("agent interrupted");
+      ReportDeferredEnds();
       MaybeFinishShutdown();
     }
     WaitSignal();
@@ -395,7 +399,7 @@ void AgentSession::WaitSignal() {
 }
 
 void AgentSession::MaybeFinishShutdown() {
-  if (!shutdown_code_ || exiting_ || runner_->running() > 0) return;
+  if (!shutdown_code_ || exiting_ || runner_->running() > 0 || !deferred_ends_.empty()) return;
   // Posted so that a finished just sent from on_end is queued before the bye.
   boost::asio::post(io_, [this] {
     if (!exiting_) Exit(*shutdown_code_, shutdown_bye_);
@@ -408,6 +412,7 @@ void AgentSession::Exit(int code, const std::string& bye_reason) {
   connector_->Stop();
   heartbeat_timer_.cancel();
   tick_timer_.cancel();
+  deferred_timer_.cancel();
   boost::system::error_code ec;
   signals_.cancel(ec);
   if (code == 0) LogLine(log_, LogLevel::kInfo, true) << "agent: the sweep is finished; exiting";

@@ -77,6 +77,11 @@ class AgentSession {
 
   void OnTrialMetrics(const std::string& trial_id, std::vector<ParsedPoint> points);
   void OnTrialEnd(const std::string& trial_id, const TrialEnd& end);
+  // Sends (or holds, while detached) the `finished` of a trial that has ended.
+  void ReportEnd(const std::string& trial_id, TrialEnd end);
+  // Reports the ends held back by OnTrialEnd now: as `stopped` when the agent itself
+  // was interrupted meanwhile, else as they were.
+  void ReportDeferredEnds();
   // Stops a trial the controller no longer wants, or forgets it if it already ended.
   void Revoke(const std::string& trial_id, const std::string& why);
 
@@ -116,6 +121,10 @@ class AgentSession {
   std::chrono::steady_clock::time_point idle_since_;  // unconnected with nothing running
   std::unique_ptr<TrialRunner> runner_;
   std::map<std::string, Held> held_;  // by trial id
+  // Trials killed by SIGTERM/SIGINT that nobody here asked to stop, held for a
+  // moment: the agent may be getting the same signal (see OnTrialEnd).
+  std::map<std::string, TrialEnd> deferred_ends_;
+  boost::asio::steady_timer deferred_timer_;
   size_t buffered_log_bytes_ = 0;
   boost::asio::steady_timer heartbeat_timer_, tick_timer_, exit_timer_;
   boost::asio::signal_set signals_;

@@ -10,6 +10,8 @@
 // everything else of that trial or held until the trial is attached again.
 #include <sys/stat.h>
 
+#include <chrono>
+#include <csignal>
 #include <fstream>
 
 #include "agents/agent_session.h"
@@ -20,6 +22,11 @@ namespace {
 
 // At a trial's end at most this much unread log is sent; older output is skipped.
 constexpr uint64_t kFinalLogBytes = 8u << 20;
+
+// How long the end of a trial killed by SIGTERM/SIGINT waits for the same signal to
+// reach the agent. Slurm signals a job's processes one after another within
+// milliseconds; a second allows for a loaded node.
+constexpr std::chrono::milliseconds kSignalGrace{1000};
 
 }  // namespace
 
@@ -35,6 +42,39 @@ void AgentSession::OnTrialEnd(const std::string& trial_id, const TrialEnd& end) 
   if (it == held_.end()) return;
   Held& h = it->second;
   h.running = false;
+  const bool stop_signal = end.kind == TrialEnd::Kind::kSignaled &&
+                           (end.exit.signal == SIGTERM || end.exit.signal == SIGINT);
+  if (stop_signal && !h.revoked && !shutdown_code_) {
+    // scancel, a node drain or `kill` of the job's processes signal the agent and its
+    // trials together, and the trial's exit may be seen first: reported at once it
+    // would count as the trial's failure, though the agent was going away. Wait a
+    // moment for the agent's own signal (WaitSignal reports it as `stopped` then).
+    deferred_ends_[trial_id] = end;
+    deferred_timer_.expires_after(kSignalGrace);
+    deferred_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) ReportDeferredEnds();
+    });
+    return;
+  }
+  ReportEnd(trial_id, end);
+}
+
+void AgentSession::ReportDeferredEnds() {
+  std::map<std::string, TrialEnd> ends;
+  ends.swap(deferred_ends_);
+  for (auto& [id, end] : ends) {
+    if (shutdown_code_ == 130) {
+      end.kind = TrialEnd::Kind::kStopped;
+      end.reason = "agent interrupted (the trial got the same signal)";
+    }
+    ReportEnd(id, std::move(end));
+  }
+}
+
+void AgentSession::ReportEnd(const std::string& trial_id, TrialEnd end) {
+  auto it = held_.find(trial_id);
+  if (it == held_.end()) return;
+  Held& h = it->second;
   LogLine(log_, LogLevel::kInfo) << "agent: trial " << trial_id
                                  << " ended: " << TrialEndKindName(end.kind)
                                  << (end.reason.empty() ? std::string() : " (" + end.reason + ")");

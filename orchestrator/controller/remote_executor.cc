@@ -211,7 +211,10 @@ void RemoteExecutor::OnHubEnd(const std::string& id, const TrialEnd& end) {
   if (end.kind == TrialEnd::Kind::kStopped && !asked) {
     TrialEnd lost = end;
     lost.reason = "stopped on its agent: " + end.reason;
-    if (events_.on_end) events_.on_end(id, lost, EndCause::kLost);
+    // No pid: the agent refused the assignment (it was shutting down) and the trial
+    // never ran, so the attempt does not count against max_retries.
+    if (events_.on_end)
+      events_.on_end(id, lost, end.pid == 0 ? EndCause::kNotStarted : EndCause::kLost);
     return;
   }
   if (events_.on_end) events_.on_end(id, end, EndCause::kEnded);

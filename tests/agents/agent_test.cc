@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -439,6 +440,74 @@ TEST(Agent, SigtermStopsTrialsReportsThemAndExits130) {
   EXPECT_EQ(rig.controller.All<FinishedMsg>()[0].kind, "stopped");
   ASSERT_TRUE(rig.controller.Has<ByeMsg>());
   EXPECT_EQ(rig.controller.All<ByeMsg>()[0].reason, "agent interrupted");
+}
+
+// Slurm's scancel signals the agent and its trials together; the trial's exit may be
+// seen before the agent's own signal. That is the agent going away, not the trial
+// failing: the end is reported `stopped` (the controller re-queues it as lost).
+TEST(Agent, ATrialKilledBySigtermJustBeforeTheAgentIsReportedStopped) {
+  Rig rig;
+  ASSERT_TRUE(rig.WaitReady()) << rig.agent->err();
+  rig.controller.Send(Assign("t1", "exec sleep 60"));
+  ASSERT_TRUE(rig.Until([&] { return rig.controller.Has<StartedMsg>(); }));
+  const pid_t pid = static_cast<pid_t>(rig.controller.All<StartedMsg>()[0].pid);
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  // Let the agent see the trial's exit first, as on a node where scancel's signal
+  // reached the trial a little earlier.
+  ASSERT_TRUE(rig.Until([&] { return !ProcessAlive(pid); }));
+  const auto seen = std::chrono::steady_clock::now() + std::chrono::milliseconds(150);
+  rig.Until([&] { return std::chrono::steady_clock::now() >= seen; });
+  ::kill(rig.agent->proc->pid(), SIGTERM);
+  ASSERT_TRUE(rig.Until([&] { return rig.agent->done(); })) << rig.agent->err();
+  EXPECT_EQ(rig.agent->exit->exit_code, 130);
+  ASSERT_EQ(rig.controller.All<FinishedMsg>().size(), 1u) << rig.agent->err();
+  const FinishedMsg fin = rig.controller.All<FinishedMsg>()[0];
+  EXPECT_EQ(fin.kind, "stopped") << fin.reason;
+  EXPECT_NE(fin.reason.find("agent interrupted"), std::string::npos) << fin.reason;
+}
+
+// Without a signal to the agent, a trial killed by SIGTERM is still its own failure,
+// reported as such (after the short wait above).
+TEST(Agent, ATrialKilledBySigtermAloneIsReportedSignaled) {
+  Rig rig;
+  ASSERT_TRUE(rig.WaitReady()) << rig.agent->err();
+  rig.controller.Send(Assign("t1", "exec sleep 60"));
+  ASSERT_TRUE(rig.Until([&] { return rig.controller.Has<StartedMsg>(); }));
+  const pid_t pid = static_cast<pid_t>(rig.controller.All<StartedMsg>()[0].pid);
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  ASSERT_TRUE(rig.Until([&] { return rig.controller.Has<FinishedMsg>(); })) << rig.agent->err();
+  const FinishedMsg fin = rig.controller.All<FinishedMsg>()[0];
+  EXPECT_EQ(fin.kind, "signaled");
+  EXPECT_EQ(fin.signal, SIGTERM);
+  EXPECT_EQ(rig.Finish(), 0);
+}
+
+// An assignment that reaches an agent winding down after SIGTERM (its trial still
+// in its stop grace) comes back `stopped` with no pid: never run, not failed.
+TEST(Agent, AnAssignmentWhileShuttingDownComesBackStoppedWithoutAPid) {
+  Rig rig;
+  ASSERT_TRUE(rig.WaitReady()) << rig.agent->err();
+  AssignMsg slow = Assign("t1", "trap '' TERM; echo ready; exec sleep 60");
+  slow.stop_grace_s = 5;
+  rig.controller.Send(slow);
+  ASSERT_TRUE(rig.Until([&] { return rig.controller.Has<StartedMsg>(); }));
+  ::kill(rig.agent->proc->pid(), SIGTERM);
+  ASSERT_TRUE(rig.Until([&] {
+    return rig.agent->err().find("SIGTERM: stopping") != std::string::npos;
+  })) << rig.agent->err();
+  rig.controller.Send(Assign("t2", "exit 0"));
+  ASSERT_TRUE(rig.Until([&] {
+    for (const FinishedMsg& f : rig.controller.All<FinishedMsg>())
+      if (f.trial_id == "t2") return true;
+    return false;
+  })) << rig.agent->err();
+  for (const FinishedMsg& f : rig.controller.All<FinishedMsg>()) {
+    if (f.trial_id != "t2") continue;
+    EXPECT_EQ(f.kind, "stopped");
+    EXPECT_EQ(f.pid, 0);
+    EXPECT_EQ(f.reason, "the agent is shutting down");
+  }
+  EXPECT_FALSE(std::filesystem::exists(rig.dir / "work/.sweep-agent/s1/t2"));
 }
 
 TEST(Agent, RefusesAControllerWithoutTheTokenAndRunsNothing) {

@@ -151,7 +151,7 @@ TEST_F(SlurmLaunchTest, CancelledAgentJobsTrialIsRequeuedAndTheJobReplaced) {
     if (t["status"] == "finished") finished.insert(t["params"]["x"].get<int64_t>());
     if (t["status"] == "lost") ++lost;
   }
-  EXPECT_EQ(finished, (std::multiset<int64_t>{0, 1, 2}));
+  EXPECT_EQ(finished, (std::multiset<int64_t>{0, 1, 2})) << trials << err;
   EXPECT_EQ(lost, 1) << trials << err;
   EXPECT_TRUE(WaitFor([&] { return LiveJobs().empty(); }, 60)) << LiveJobs();
 }
