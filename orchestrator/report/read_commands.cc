@@ -57,7 +57,7 @@ std::map<TrialStatus, uint64_t> CountByStatus(const std::vector<TrialRecord>& tr
 
 Value CountsJson(const std::map<TrialStatus, uint64_t>& counts) {
   Value v = Value::object();
-  for (TrialStatus s : AllTrialStatuses()) v[TrialStatusWord(s)] = counts.at(s);
+  for (TrialStatus s : AllTrialStatuses()) v[TrialStatusName(s)] = counts.at(s);
   return v;
 }
 
@@ -132,13 +132,13 @@ std::vector<std::string> ParamNames(const std::vector<TrialRecord>& trials) {
 
 std::optional<double> TrialDuration(const ReadContext& ctx, const TrialRecord& trial) {
   if (!(trial.started_at > 0)) return std::nullopt;
-  double end = trial.ended_at > 0 ? trial.ended_at : (TrialEnded(trial.status) ? 0 : Now(ctx));
+  double end = trial.ended_at > 0 ? trial.ended_at : (IsTerminal(trial.status) ? 0 : Now(ctx));
   if (!(end > 0)) return std::nullopt;
   return std::max(0.0, end - trial.started_at);
 }
 
 std::string DescribeTrialStatus(const TrialRecord& trial) {
-  std::string out = TrialStatusWord(trial.status);
+  std::string out = TrialStatusName(trial.status);
   if (trial.signal) {
     out += " (" + DescribeSignal(*trial.signal) + ")";
   } else if (trial.exit_code && (*trial.exit_code != 0 || trial.status != TrialStatus::kFinished)) {

@@ -53,7 +53,7 @@ int CmdExport(ReadContext& ctx, const std::string& sweep_arg, const std::string&
       row["id"] = t.id;
       row["sweep"] = t.sweep_id;
       row["number"] = t.number;
-      row["status"] = TrialStatusWord(t.status);
+      row["status"] = TrialStatusName(t.status);
       row["value"] = JsonNumber(values[i]);
       row["exit_code"] = t.exit_code ? Value(*t.exit_code) : Value(nullptr);
       row["signal"] = t.signal ? Value(*t.signal) : Value(nullptr);
@@ -103,7 +103,7 @@ int CmdExport(ReadContext& ctx, const std::string& sweep_arg, const std::string&
     std::vector<std::string> row = {t.id,
                                     t.sweep_id,
                                     std::to_string(t.number),
-                                    TrialStatusWord(t.status),
+                                    TrialStatusName(t.status),
                                     values[i] ? FormatExactNumber(*values[i]) : "",
                                     t.exit_code ? std::to_string(*t.exit_code) : "",
                                     t.signal ? std::to_string(*t.signal) : "",

@@ -150,42 +150,6 @@ std::string ShellJoin(const std::vector<std::string>& argv) {
   return out;
 }
 
-const char* TrialStatusWord(TrialStatus s) {
-  switch (s) {
-    case TrialStatus::kQueued:
-      return "queued";
-    case TrialStatus::kRunning:
-      return "running";
-    case TrialStatus::kFinished:
-      return "finished";
-    case TrialStatus::kFailed:
-      return "failed";
-    case TrialStatus::kStopped:
-      return "stopped";
-    case TrialStatus::kLost:
-      return "lost";
-  }
-  return "unknown";
-}
-
-const char* SweepStatusWord(SweepStatus s) {
-  switch (s) {
-    case SweepStatus::kRunning:
-      return "running";
-    case SweepStatus::kFinished:
-      return "finished";
-    case SweepStatus::kInterrupted:
-      return "interrupted";
-    case SweepStatus::kStopped:
-      return "stopped";
-    case SweepStatus::kFailed:
-      return "failed";
-  }
-  return "unknown";
-}
-
-bool TrialEnded(TrialStatus s) { return s != TrialStatus::kQueued && s != TrialStatus::kRunning; }
-
 const std::vector<TrialStatus>& AllTrialStatuses() {
   static const std::vector<TrialStatus> kAll = {TrialStatus::kQueued,   TrialStatus::kRunning,
                                                 TrialStatus::kFinished, TrialStatus::kFailed,

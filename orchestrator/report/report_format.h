@@ -58,11 +58,6 @@ std::string CsvField(const std::string& s);
 std::string ShellQuote(const std::string& word);
 std::string ShellJoin(const std::vector<std::string>& argv);
 
-// Status words as stored and printed ("queued" ... "lost"; "running" ... "failed").
-const char* TrialStatusWord(TrialStatus s);
-const char* SweepStatusWord(SweepStatus s);
-// True for finished, failed, stopped and lost: the trial will not change any more.
-bool TrialEnded(TrialStatus s);
 // Every trial status in display order.
 const std::vector<TrialStatus>& AllTrialStatuses();
 

@@ -121,7 +121,7 @@ Status LogError(const Status& s, const TrialRecord& trial, const std::string& st
   if (s.code() != ErrorCode::kNotFound) {
     return Status::Io("trial " + trial.id + ": " + stream + " log refused: " + s.message());
   }
-  return Status::NotFound("trial " + trial.id + " (" + TrialStatusWord(trial.status) + ") has no " +
+  return Status::NotFound("trial " + trial.id + " (" + TrialStatusName(trial.status) + ") has no " +
                           stream + " log" + (path.empty() ? "" : " at " + path));
 }
 
@@ -207,7 +207,7 @@ int CmdLogs(ReadContext& ctx, const std::string& trial_arg, bool stderr_stream, 
   uint64_t offset = 0;
   TrialRecord current = *trial;
   for (;;) {
-    bool ended = TrialEnded(current.status);
+    bool ended = IsTerminal(current.status);
     path = TrialLogPath(current, stderr_stream);
     Status read = ReadFrom(current.trial_dir, stream + ".log", offset, [&](std::string_view c) {
       if (ctx.json) {

@@ -81,7 +81,7 @@ int PrintParetoTop(ReadContext& ctx, const SweepRecord& sweep,
       Value row = {{"rank", r.rank},
                    {"id", t.id},
                    {"number", t.number},
-                   {"status", TrialStatusWord(t.status)},
+                   {"status", TrialStatusName(t.status)},
                    {"value", JsonNumber(r.values.empty() ? std::nullopt : r.values[0])}};
       AddParetoFields(r, row);
       row["params"] = t.params.is_object() ? t.params : Value::object();
@@ -125,7 +125,7 @@ int PrintParetoTop(ReadContext& ctx, const SweepRecord& sweep,
   for (size_t i = 0; i < shown; ++i) {
     const ParetoRow& r = ranking.rows[i];
     const TrialRecord& t = shown_trials[i];
-    std::vector<std::string> row = {std::to_string(r.rank), t.id, TrialStatusWord(t.status),
+    std::vector<std::string> row = {std::to_string(r.rank), t.id, TrialStatusName(t.status),
                                     r.front > 0 ? std::to_string(r.front) : "-"};
     for (const auto& v : r.values) row.push_back(v ? FormatShortNumber(*v) : "no value");
     if (any_infeasible) row.push_back(SanitizeForTerminal(Join(r.violations, "; ")));

@@ -90,7 +90,7 @@ int CmdLs(ReadContext& ctx) {
       const auto& s = v.sweep;
       list.push_back({{"id", s.id},
                       {"name", s.name},
-                      {"status", SweepStatusWord(s.status)},
+                      {"status", SweepStatusName(s.status)},
                       {"reason", s.reason},
                       {"kind", IsTrackedRun(s) ? "run" : "sweep"},
                       {"method", s.method},
@@ -115,7 +115,7 @@ int CmdLs(ReadContext& ctx) {
   for (const auto& v : views) {
     const auto& s = v.sweep;
     // A tracked run (`sweep run`) has no method: its METHOD cell says "(run)".
-    table.AddRow({s.id, s.name, SweepStatusWord(s.status), IsTrackedRun(s) ? "(run)" : s.method,
+    table.AddRow({s.id, s.name, SweepStatusName(s.status), IsTrackedRun(s) ? "(run)" : s.method,
                   s.metric.empty() ? "-" : s.metric, std::to_string(v.done()),
                   std::to_string(v.counts.at(TrialStatus::kRunning)),
                   std::to_string(v.counts.at(TrialStatus::kFailed)), BestText(v),
@@ -225,7 +225,7 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
                           {"state", j.state}});
     Value out = {{"id", s.id},
                  {"name", s.name},
-                 {"status", SweepStatusWord(s.status)},
+                 {"status", SweepStatusName(s.status)},
                  {"reason", s.reason},
                  {"method", s.method},
                  {"metric", s.metric.empty() ? Value(nullptr) : Value(s.metric)},
@@ -259,7 +259,7 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
   std::ostringstream o;
   o << "sweep     " << s.id;
   if (!s.name.empty()) o << "  " << s.name;
-  o << "\nstatus    " << SweepStatusWord(s.status);
+  o << "\nstatus    " << SweepStatusName(s.status);
   if (s.cancel_requested) {
     o << " (cancel requested)";
   } else if (s.stop_requested) {
@@ -284,7 +284,7 @@ int CmdStatus(ReadContext& ctx, const std::string& sweep_arg) {
   o << ", " << v.trials.size() << " in the store:";
   bool first = true;
   for (TrialStatus st : AllTrialStatuses()) {
-    o << (first ? " " : ", ") << v.counts.at(st) << " " << TrialStatusWord(st);
+    o << (first ? " " : ", ") << v.counts.at(st) << " " << TrialStatusName(st);
     first = false;
   }
   o << "\nbest      " << BestText(v);

@@ -72,7 +72,7 @@ int CmdTop(ReadContext& ctx, const std::string& sweep_arg, const TopOptions& opt
       rows.push_back({{"rank", r.rank},
                       {"id", t.id},
                       {"number", t.number},
-                      {"status", TrialStatusWord(t.status)},
+                      {"status", TrialStatusName(t.status)},
                       {"value", JsonNumber(r.value)},
                       {"manual", IsManualTrial(t)},
                       {"params", ParamsJson(t)},
@@ -106,7 +106,7 @@ int CmdTop(ReadContext& ctx, const std::string& sweep_arg, const TopOptions& opt
     // a warm start's prior trial (--with-prior) too.
     std::vector<std::string> row = {
         std::to_string(r.rank), IsManualTrial(t) ? t.id + " (manual)" : t.id,
-        r.index >= own ? "prior" : TrialStatusWord(t.status), ValueCell(r.value)};
+        r.index >= own ? "prior" : TrialStatusName(t.status), ValueCell(r.value)};
     for (const auto& p : params) row.push_back(ParamCell(t, p));
     table.AddRow(std::move(row));
   }
@@ -152,7 +152,7 @@ int CmdShow(ReadContext& ctx, const std::string& trial_arg) {
                  {"suggestion", t.suggestion},
                  {"retry_of", t.retry_of.empty() ? Value(nullptr) : Value(t.retry_of)},
                  {"reproduces", t.reproduces.empty() ? Value(nullptr) : Value(t.reproduces)},
-                 {"status", TrialStatusWord(t.status)},
+                 {"status", TrialStatusName(t.status)},
                  {"exit_code", opt_int(t.exit_code)},
                  {"signal", opt_int(t.signal)},
                  {"reason", t.reason},
@@ -346,7 +346,7 @@ int CmdCompare(ReadContext& ctx, const std::vector<std::string>& trial_args) {
                   row.cells.end();
     rows.push_back(std::move(row));
   };
-  add("status", [&](size_t i) { return std::string(TrialStatusWord(trials[i].status)); });
+  add("status", [&](size_t i) { return std::string(TrialStatusName(trials[i].status)); });
   add("value", [&](size_t i) { return values[i] ? FormatExactNumber(*values[i]) : ""; });
   add("exit_code",
       [&](size_t i) { return trials[i].exit_code ? std::to_string(*trials[i].exit_code) : ""; });
@@ -372,7 +372,7 @@ int CmdCompare(ReadContext& ctx, const std::vector<std::string>& trial_args) {
       entry["id"] = t.id;
       entry["sweep"] = t.sweep_id;
       entry["number"] = t.number;
-      entry["status"] = TrialStatusWord(t.status);
+      entry["status"] = TrialStatusName(t.status);
       entry["value"] = JsonNumber(values[i]);
       entry["exit_code"] = t.exit_code ? Value(*t.exit_code) : Value(nullptr);
       entry["params"] = ParamsJson(t);

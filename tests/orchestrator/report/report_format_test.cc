@@ -80,15 +80,15 @@ TEST(ShellQuote, QuotesForDisplayOnly) {
   EXPECT_EQ(ShellJoin({"python", "train.py", "--name=a b"}), "python train.py '--name=a b'");
 }
 
-TEST(TrialStatusWord, NamesEveryStatusAndKnowsWhichEnded) {
+TEST(TrialStatusName, NamesEveryStatusAndKnowsWhichEnded) {
   std::vector<std::string> words;
-  for (TrialStatus s : AllTrialStatuses()) words.push_back(TrialStatusWord(s));
+  for (TrialStatus s : AllTrialStatuses()) words.push_back(TrialStatusName(s));
   EXPECT_EQ(words, (std::vector<std::string>{"queued", "running", "finished", "failed", "stopped",
                                              "lost"}));
-  EXPECT_FALSE(TrialEnded(TrialStatus::kRunning));
-  EXPECT_FALSE(TrialEnded(TrialStatus::kQueued));
-  EXPECT_TRUE(TrialEnded(TrialStatus::kLost));
-  EXPECT_STREQ(SweepStatusWord(SweepStatus::kInterrupted), "interrupted");
+  EXPECT_FALSE(IsTerminal(TrialStatus::kRunning));
+  EXPECT_FALSE(IsTerminal(TrialStatus::kQueued));
+  EXPECT_TRUE(IsTerminal(TrialStatus::kLost));
+  EXPECT_STREQ(SweepStatusName(SweepStatus::kInterrupted), "interrupted");
   EXPECT_EQ(DescribeSignal(9), "killed by signal 9 (SIGKILL)");
   EXPECT_EQ(DescribeSignal(77), "killed by signal 77");
 }
