@@ -370,6 +370,10 @@ UiResponse UiApi::Trials(const std::string& id, const Query& q) {
   page.descending = Arg(q, "order") == "desc";
   page.statuses = Split(Arg(q, "status"), ',');
   page.text = Arg(q, "q");
+  if (q.count("metrics")) {
+    for (std::string& m : Split(Arg(q, "metrics"), ','))
+      if (!m.empty()) page.metrics.push_back(std::move(m));
+  }
   auto out = TrialPage(**view, page);
   if (!out.ok()) return FromStatus(out.status());
   return Json(*out);

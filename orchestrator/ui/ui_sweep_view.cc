@@ -12,6 +12,7 @@
 #include <numeric>
 #include <set>
 
+#include "orchestrator/store/pareto_ranking.h"
 #include "orchestrator/store/ranking.h"
 #include "orchestrator/store/trial_kinds.h"
 #include "orchestrator/ui/param_importance.h"
@@ -134,6 +135,18 @@ std::shared_ptr<DashboardView> BuildDashboardView(SweepRecord sweep,
     }
   }
   view->metrics.assign(metrics.begin(), metrics.end());
+  for (const std::string& m : RankingMetricNames(view->sweep)) {
+    if (view->table_metrics.size() == kTableMetricColumns) break;
+    if (metrics.count(m) && std::find(view->table_metrics.begin(), view->table_metrics.end(), m) ==
+                                view->table_metrics.end())
+      view->table_metrics.push_back(m);
+  }
+  for (const std::string& m : view->metrics) {
+    if (view->table_metrics.size() == kTableMetricColumns) break;
+    if (std::find(view->table_metrics.begin(), view->table_metrics.end(), m) ==
+        view->table_metrics.end())
+      view->table_metrics.push_back(m);
+  }
   view->search_text.reserve(view->trials.size());
   for (const TrialRecord& t : view->trials) {
     view->search_text.push_back(
@@ -215,7 +228,7 @@ std::optional<double> MetricValue(const DashboardView& view, size_t index,
   return SummaryValue(view.trials[index], metric, view.mode, view.goal);
 }
 
-Value TrialRow(const DashboardView& view, size_t index) {
+Value TrialRow(const DashboardView& view, size_t index, const std::vector<std::string>& metrics) {
   const TrialRecord& t = view.trials[index];
   Value row = Value::object();
   row["id"] = t.id;
@@ -224,14 +237,12 @@ Value TrialRow(const DashboardView& view, size_t index) {
   row["status"] = TrialStatusName(t.status);
   row["params"] = t.params.is_object() ? t.params : Value::object();
   row["value"] = view.value[index] ? Value(*view.value[index]) : Value();
-  // Key-sorted like view.metrics: a Value would scan its keys on every insert, which is
-  // quadratic for a sweep with very many metric names.
-  KeyedValue metrics = KeyedValue::object();
-  for (const std::string& m : view.metrics) {
+  Value values = Value::object();
+  for (const std::string& m : metrics) {
     auto v = MetricValue(view, index, m);
-    metrics[m] = v ? KeyedValue(*v) : KeyedValue();
+    values[m] = v ? Value(*v) : Value();
   }
-  row["metrics"] = Value(metrics);
+  row["metrics"] = std::move(values);
   row["started_at"] = t.started_at;
   row["ended_at"] = t.ended_at;
   row["duration"] = Duration(t);
@@ -242,6 +253,10 @@ Value TrialRow(const DashboardView& view, size_t index) {
 }
 
 Result<Value> TrialPage(const DashboardView& view, const TrialPageQuery& q) {
+  if (q.metrics.size() > kMaxTableMetricColumns)
+    return Status::Usage("at most " + std::to_string(kMaxTableMetricColumns) +
+                         " metric columns per page");
+  const std::vector<std::string>& columns = q.metrics.empty() ? view.table_metrics : q.metrics;
   const size_t n = view.trials.size();
   std::vector<size_t> idx;
   idx.reserve(n);
@@ -316,7 +331,7 @@ Result<Value> TrialPage(const DashboardView& view, const TrialPageQuery& q) {
   std::partial_sort(idx.begin(), idx.begin() + end, idx.end(), less);
   Value rows = Value::array();
   for (size_t k = offset; k < end; ++k) {
-    Value row = TrialRow(view, idx[k]);
+    Value row = TrialRow(view, idx[k], columns);
     // The commit, when provenance was recorded (one small file read per shown row).
     Value prov = ReadTrialProvenance(view.trials[idx[k]].trial_dir);
     if (prov.is_object() && prov.contains("git") && prov["git"].is_object() &&
@@ -331,6 +346,8 @@ Result<Value> TrialPage(const DashboardView& view, const TrialPageQuery& q) {
   out["total"] = n;
   out["matched"] = idx.size();
   out["offset"] = offset;
+  out["metric_columns"] = columns;
+  out["metric_count"] = view.metrics.size();
   out["rows"] = std::move(rows);
   return out;
 }

@@ -40,6 +40,9 @@ struct UiParamInfo {
 struct DashboardView : SweepView {
   std::vector<UiParamInfo> params;   // in first-seen order
   std::vector<std::string> metrics;  // every metric any trial summarised, sorted
+  // The trial table's metric columns when the page does not name them: the metrics
+  // the sweep ranks by, then the others by name, at most kTableMetricColumns.
+  std::vector<std::string> table_metrics;
   std::chrono::steady_clock::time_point loaded;
   std::vector<std::string> search_text;  // per trial: lower-case id, status, reason, params
   std::string columns_json;              // the /columns document, built with the view
@@ -78,6 +81,13 @@ class SweepViewCache {
   std::vector<std::future<Result<std::shared_ptr<DashboardView>>>> discarded_;
 };
 
+// How many metric columns the trial table carries by default. A script that logs a
+// metric per layer reports thousands of names; a row holding all of them made a page
+// of the table megabytes long (and its HTML table as many columns wide).
+inline constexpr size_t kTableMetricColumns = 24;
+// The most metric columns one page may ask for by name.
+inline constexpr size_t kMaxTableMetricColumns = 200;
+
 // Query of one page of a sweep's trial table.
 struct TrialPageQuery {
   size_t offset = 0;
@@ -87,14 +97,19 @@ struct TrialPageQuery {
   bool descending = false;
   std::vector<std::string> statuses;  // empty = every status
   std::string text;                   // case-insensitive substring of id, params, status, reason
+  // The metric columns of the rows; empty: the view's table_metrics. At most
+  // kMaxTableMetricColumns (more is a kUsage error).
+  std::vector<std::string> metrics;
 };
 
-// {"total", "matched", "offset", "rows": [...]} for the page; trials without a value
-// for the sort key come last in both directions. Fails with kUsage on an unknown sort.
+// {"total", "matched", "offset", "metric_columns", "metric_count", "rows": [...]} for
+// the page (metric_count: every metric name of the sweep); trials without a value for
+// the sort key come last in both directions. Fails with kUsage on an unknown sort.
 Result<Value> TrialPage(const DashboardView& view, const TrialPageQuery& query);
 
-// One trial as a table row: id, number, status, params, value, metrics, times.
-Value TrialRow(const DashboardView& view, size_t index);
+// One trial as a table row: id, number, status, params, value, the `metrics` named,
+// times.
+Value TrialRow(const DashboardView& view, size_t index, const std::vector<std::string>& metrics);
 
 // Summary value of `metric` for trial `index` (the ranking's rules).
 std::optional<double> MetricValue(const DashboardView& view, size_t index,

@@ -170,7 +170,9 @@ async function renderTable(sweep, token) {
   if (token !== pageToken) return;
   const table = document.getElementById("trials");
   if (!table) return;
-  const params = sweep.params.map((p) => p.name), metrics = sweep.metrics;
+  // The page names its metric columns (the ranking metrics first, at most a few dozen):
+  // a script logging per-layer metrics has thousands.
+  const params = sweep.params.map((p) => p.name), metrics = data.metric_columns || [];
   const cols = [["", null], ["#", "number"], ["trial", null], ["status", "status"], [sweep.metric || "value", "value"], ["duration", "duration"]]
     .concat(params.map((p) => [p, "param:" + p]))
     .concat(metrics.filter((m) => m !== sweep.metric).map((m) => [m, "metric:" + m]))
@@ -205,7 +207,9 @@ async function renderTable(sweep, token) {
   table.append(h("thead", {}, head), h("tbody", {}, body));
   const from = data.matched ? data.offset + 1 : 0, to = data.offset + data.rows.length;
   document.getElementById("page-info").textContent = `${from}–${to} of ${data.matched}`;
-  document.getElementById("table-count").textContent = data.matched === data.total ? `${data.total} trials` : `${data.matched} of ${data.total} trials match`;
+  const shown = metrics.filter((m) => m !== sweep.metric).length + (sweep.metric ? 1 : 0);
+  const more = data.metric_count > shown ? ` · ${shown} of ${data.metric_count} metrics as columns (all on each trial's page)` : "";
+  document.getElementById("table-count").textContent = (data.matched === data.total ? `${data.total} trials` : `${data.matched} of ${data.total} trials match`) + more;
   document.getElementById("prev").disabled = data.offset === 0;
   document.getElementById("next").disabled = to >= data.matched;
 }
