@@ -47,11 +47,11 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr size_t kFlushBatch = 50000;
-// 32 KiB is some 1,000 metric points (as many new names when every line brings new
+// 16 KiB is some 500 metric points (as many new names when every line brings new
 // ones, the dearest case: each new name is a row of its own): parsing them, the
 // controller's bookkeeping and their commit take milliseconds, so one turn of the
 // loop stays short (issue 14: a loop stall under 100 ms at 100,000 names).
-constexpr uint64_t kPollBytes = 32 << 10;
+constexpr uint64_t kPollBytes = 16 << 10;
 constexpr size_t kStderrTailBytes = 4096;
 
 double Now() {

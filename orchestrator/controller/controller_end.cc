@@ -109,6 +109,19 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end, EndCaus
 }
 
 void Controller::Impl::OnEndWritten(std::shared_ptr<Ending> ending) {
+  // The trial's last points go in a commit of their own and its record (with a summary
+  // of up to megabytes) in the next turn of the loop: one commit per turn keeps
+  // each turn short.
+  if (!ending->points_committed && !batch_.points.empty()) {
+    ending->points_committed = true;
+    Flush();
+    if (batch_.points.empty()) {
+      asio::post(io_,
+                 [this, ending = std::move(ending)]() mutable { OnEndWritten(std::move(ending)); });
+      return;
+    }
+    // The commit failed: the points stay in the batch and go with the record below.
+  }
   Running& rt = ending->rt;
   TrialRecord& rec = rt.rec;
   const std::string id = rec.id;

@@ -68,8 +68,9 @@ class Controller::Impl {
   // serialises its summary and alone touches it until OnEndWritten runs.
   struct Ending {
     Running rt;
-    ReportedEffects reported;     // notes and warnings of a W&B-style run
-    std::string first_malformed;  // an example of its malformed metric lines
+    ReportedEffects reported;       // notes and warnings of a W&B-style run
+    std::string first_malformed;    // an example of its malformed metric lines
+    bool points_committed = false;  // OnEndWritten gave the pending points their own commit
   };
   struct Queued {
     Config config;

@@ -12,6 +12,11 @@
 namespace sweep {
 namespace asio = boost::asio;
 
+namespace {
+// Metric points per commit at most (see OnMetrics).
+constexpr size_t kMaxBatchPoints = 1000;
+}  // namespace
+
 std::optional<uint64_t> Controller::Impl::PlannedTotal() const {
   std::optional<uint64_t> total = options_.max_trials;
   if (spec_.run_cap && (!total || *spec_.run_cap < *total)) total = spec_.run_cap;
@@ -201,8 +206,9 @@ void Controller::Impl::OnMetrics(const std::string& id, std::vector<ParsedPoint>
                                               " reached by " + id);
   }
   if (target_seen && early_) ApplyEarlyStop();
-  // Bounded so that one commit holds the loop for milliseconds, not hundreds of them.
-  if (batch_.points.size() >= 2000) Flush();
+  // Bounded so that one commit holds the loop for milliseconds, not hundreds of them:
+  // at a thousand new metric names per commit each point dirties its own index pages.
+  if (batch_.points.size() >= kMaxBatchPoints) Flush();
 }
 
 void Controller::Impl::ApplyEarlyStop() {
