@@ -41,7 +41,6 @@ struct CurveForecast {
   double sd = 0;
   struct Part {
     double mean = 0, sd = 0;
-    double weight = 0;  // the family's share of the ensemble's weight; they sum to 1
   };
   std::vector<Part> families;  // families that fitted, in family order
 };

@@ -35,13 +35,6 @@ constexpr int kMinPeerErrors = 8;
 // could have gone; at the families' own level it lost the best of the noisy family on
 // 2 of the 10 tuning seeds (bench/RESULTS.md).
 constexpr double kPeerStricter = 10;
-// A family whose share of the ensemble's weight is below 1 - confidence (the data
-// rules it out at that level) no longer keeps a trial alive on its own optimistic
-// bound, but only where at least this many complete curves were replayed at the
-// trial's report count: with fewer, the ensemble's interval is not yet checked against
-// anything, and on the tuning seeds a confident ensemble fitted to 8 reports (a slow
-// power law, with 2 complete curves) was 5 sds off (bench/RESULTS.md).
-constexpr size_t kMinReplays = 4;
 
 // The optimistic (k < 0) or pessimistic (k > 0) bound: the ensemble's at k sds, or any
 // single family's if that is further out, so no family of curves disagrees with it.
@@ -151,7 +144,7 @@ void CurveRule::Calibrate(int64_t budget, double pool) {
   }
 }
 
-bool CurveRule::ErrorBounds(int64_t reports, double* low, double* high, size_t* replays) const {
+bool CurveRule::ErrorBounds(int64_t reports, double* low, double* high) const {
   const Calibration& c = calibration_;
   auto it = std::upper_bound(c.grid.begin(), c.grid.end(), reports);
   if (it == c.grid.begin()) return false;
@@ -160,7 +153,6 @@ bool CurveRule::ErrorBounds(int64_t reports, double* low, double* high, size_t* 
   const size_t k = static_cast<size_t>((1 - options_.confidence) * static_cast<double>(e.size()));
   *low = std::min(-z_, e[k]);
   *high = std::max(z_, e[e.size() - 1 - k]);
-  *replays = e.size();
   return true;
 }
 
@@ -201,7 +193,6 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
     const CurveFit* fit;
     CurveForecast forecast;
     double low = 0, high = 0;  // calibrated error quantiles, in forecast sds
-    size_t replays = 0;        // calibration errors behind them
     bool ok = false;
   };
   // First, so that no fit below is made with a plateau tolerance about to change.
@@ -228,17 +219,8 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
   std::optional<Incumbent> incumbent = BestAtBudget(budget, running);
   for (Item& it : items) {
     it.ok = CombineForecast(*it.fit, pool, kPoolWeight, &it.forecast) &&
-            ErrorBounds(it.reports, &it.low, &it.high, &it.replays);
+            ErrorBounds(it.reports, &it.low, &it.high);
     if (!it.ok) continue;
-    // The value at the budget is one report, with the noise of one report: a trial
-    // whose own few residuals happen to be small must not get a narrower interval than
-    // the sweep's difference noise (on the tuning seeds a noisy family's best, a 2.9-sd
-    // draw at its last report, was otherwise cut at report 23).
-    if (diff_sigma2_ > 0) {
-      const double floor = std::sqrt(diff_sigma2_);
-      it.forecast.sd = std::max(it.forecast.sd, floor);
-      for (CurveForecast::Part& p : it.forecast.families) p.sd = std::max(p.sd, floor);
-    }
     // Pessimistic bound, symmetric to the optimistic one below: the highest of the
     // ensemble's and each family's, so an incumbent forecast must hold under them all.
     double upper = it.forecast.mean + it.high * it.forecast.sd;
@@ -261,9 +243,8 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
                  " is not a number; the sweep already has " + against;
     } else {
       const std::vector<double>& h = *histories_.Find(*it.id);
-      const double min_weight = it.replays >= kMinReplays ? 1 - options_.confidence : 0;
-      bool stop = it.ok && FamiliesStop(it.forecast, it.low, min_weight, it.reports, budget, h,
-                                        refs, incumbent->value, against, &d.reason);
+      bool stop = it.ok && FamiliesStop(it.forecast, it.low, it.reports, budget, h, refs,
+                                        incumbent->value, against, &d.reason);
       if (!stop) {
         double low = 0;
         PeerForecast pf;
@@ -291,16 +272,14 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
   return out;
 }
 
-bool CurveRule::FamiliesStop(const CurveForecast& f, double low, double min_weight, int64_t reports,
-                             int64_t budget, const std::vector<double>& h,
-                             const std::vector<MatchRef>& refs, double incumbent,
-                             const std::string& against, std::string* reason) const {
-  // Optimistic bound: the ensemble's, or any single family's (that the data has not
-  // ruled out: weight >= min_weight) if that is lower, so a trial is stopped only when
-  // no family of curves can save it.
+bool CurveRule::FamiliesStop(const CurveForecast& f, double low, int64_t reports, int64_t budget,
+                             const std::vector<double>& h, const std::vector<MatchRef>& refs,
+                             double incumbent, const std::string& against,
+                             std::string* reason) const {
+  // Optimistic bound: the ensemble's, or any single family's if that is lower, so
+  // a trial is stopped only when no family of curves can save it.
   double lower = f.mean + low * f.sd;
-  for (const CurveForecast::Part& p : f.families)
-    if (p.weight >= min_weight) lower = std::min(lower, p.mean + low * p.sd);
+  for (const CurveForecast::Part& p : f.families) lower = std::min(lower, p.mean + low * p.sd);
   if (!(lower > incumbent)) return false;
   *reason = "curve: " + metric_ + " forecast at report " + std::to_string(budget) + " is " +
             histories_.Show(f.mean) + " ± " + FormatNumber(f.sd) + " (from " +

@@ -10,20 +10,18 @@
 //
 // A trial with at least min_iter reports is stopped when its optimistic bound (the
 // lowest over the ensemble and each family of its `confidence` bound, widened by the
-// forecast errors replayed on this sweep's complete curves; once 4 complete curves
-// were replayed at its report count, families with less than 1 - confidence of the
-// ensemble's weight are left out; the sd is never below the sweep's per-report noise)
-// is worse than the incumbent: the best value at the budget of any trial that got
-// there, or the best pessimistic bound (highest over the ensemble and each family) of
-// another running trial. So it is stopped only if no curve family the data still allows
-// gives it a chance against something the sweep is confident to have. Nothing is
-// stopped before one trial reached the budget (the calibration needs a complete curve).
-// A trial whose latest report is NaN/inf is stopped once it has min_iter reports and an
-// incumbent exists. Until a budget is known (no max_iter, nothing ended on its own)
-// nothing is stopped. A trial still flat from its first report (which every family
-// would call finished) must also be judged hopeless by at least 3 curves seen as flat
-// as long (the cross-trial match of curve_match.h); curves are fitted from the end of
-// an initial plateau (FitCurveFromOnset).
+// forecast errors replayed on this sweep's complete curves) is worse than the
+// incumbent: the best value at the budget of any trial that got there, or the best
+// pessimistic bound (highest over the ensemble and each family) of another running
+// trial. So it is stopped only if no curve family gives it a chance against something
+// the sweep is confident to have. Nothing is stopped before one trial reached the
+// budget (the calibration needs a complete curve). A trial whose latest
+// report is NaN/inf is stopped once it has min_iter reports and an incumbent exists.
+// Until a budget is known (no max_iter, nothing ended on its own) nothing is stopped.
+// A trial still flat from its first report (which every family would call finished)
+// must also be judged hopeless by at least 3 curves seen as flat as long (the
+// cross-trial match of curve_match.h); curves are fitted from the end of an initial
+// plateau (FitCurveFromOnset).
 //
 // A second model, across trials, judges every curve the families do not stop
 // (curve_peers.h): the complete curves most alike until the trial's report count say
@@ -94,19 +92,18 @@ class CurveRule : public EarlyStopRule {
   int64_t Budget() const;
   void Calibrate(int64_t budget, double pool);
   // The (1 - confidence) and confidence quantiles of the calibration errors for a
-  // trial with `reports` reports, widened to at least -z and +z, and how many errors
-  // they come from; false when no curve has reached the budget yet.
-  bool ErrorBounds(int64_t reports, double* low, double* high, size_t* replays) const;
+  // trial with `reports` reports, widened to at least -z and +z; false when no curve
+  // has reached the budget yet.
+  bool ErrorBounds(int64_t reports, double* low, double* high) const;
   // The peer model's optimistic bound on the trial's value at the budget: its forecast
   // plus the (1 - confidence) quantile of its calibrated errors at `reports`; false
   // when the model has no opinion (too few complete curves, none alike).
   bool PeerBound(const std::vector<double>& h, double* low, PeerForecast* f) const;
   // The per-trial families' verdict: true (with the reason) when the optimistic bound
-  // of the ensemble and of every family with at least `min_weight` of the ensemble's
-  // weight is worse than `incumbent`, and, for a trial still flat from its first
-  // report, the flat curves seen as long agree.
-  bool FamiliesStop(const CurveForecast& f, double low, double min_weight, int64_t reports,
-                    int64_t budget, const std::vector<double>& h, const std::vector<MatchRef>& refs,
+  // of the ensemble and of every family is worse than `incumbent`, and, for a trial
+  // still flat from its first report, the flat curves seen as long agree.
+  bool FamiliesStop(const CurveForecast& f, double low, int64_t reports, int64_t budget,
+                    const std::vector<double>& h, const std::vector<MatchRef>& refs,
                     double incumbent, const std::string& against, std::string* reason) const;
   const CurveFit& Fit(const std::string& id, const std::vector<double>& h, int64_t budget);
   double PooledSigma2() const;

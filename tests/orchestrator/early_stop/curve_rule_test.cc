@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
@@ -197,44 +196,6 @@ TEST(CurveRule, FactoryBuildsItFromTheSpec) {
                                        "report 27"),
             std::string::npos)
       << r.value()->Describe();
-}
-
-TEST(CurveRule, NeverForecastsMoreSurelyThanOneReportsNoise) {
-  // The references wobble by ±0.02 per report; the bad trial's own reports are almost
-  // smooth, so its residuals alone would give an interval far narrower than the noise
-  // its final report will carry.
-  auto rule = MakeRule(3, 20);
-  std::vector<std::vector<double>> refs;
-  for (int i = 0; i < 3; ++i) {
-    refs.push_back(Curve([i](double t) { return 0.3 + 0.02 * i + 0.5 / t; }, 20, 0.02));
-    Feed(*rule, "ref" + std::to_string(i), refs.back());
-    rule->OnEnd("ref" + std::to_string(i));
-  }
-  Feed(*rule, "bad", Curve([](double t) { return 3 + 1 / t; }, 10, 1e-5));
-  auto stops = rule->Decide({"bad"});
-  ASSERT_EQ(stops.size(), 1u);
-  const std::string& why = stops[0].reason;
-  const size_t pm = why.find(" ± ");
-  ASSERT_NE(pm, std::string::npos) << why;
-  const double sd = std::strtod(why.c_str() + pm + std::string(" ± ").size(), nullptr);
-  const double noise = std::sqrt(DifferenceNoise({&refs[0], &refs[1], &refs[2]}));
-  EXPECT_GT(noise, 0.04);                    // alternating ±0.02: second differences of ±0.08
-  EXPECT_GE(sd, noise * (1 - 1e-5)) << why;  // the reason prints 6 digits
-}
-
-TEST(CurveFit, FamilyWeightsShareTheEnsemble) {
-  std::vector<double> v;
-  for (int t = 1; t <= 10; ++t) v.push_back(0.2 + 1.5 * std::pow(t, -0.5) + (t % 2 ? 1e-3 : 0));
-  CurveForecast f;
-  ASSERT_TRUE(CombineForecast(FitCurve(v, 50), 1e-4, 4, &f));
-  ASSERT_FALSE(f.families.empty());
-  double sum = 0;
-  for (const CurveForecast::Part& p : f.families) {
-    EXPECT_GE(p.weight, 0);
-    EXPECT_LE(p.weight, 1);
-    sum += p.weight;
-  }
-  EXPECT_NEAR(sum, 1, 1e-9);
 }
 
 TEST(CurveFit, ForecastsAPowerLawWithinItsInterval) {
