@@ -18,9 +18,17 @@
 //
 // --latency instead times OnReport + Decide of the curve rule with 200 running trials.
 //
+// --bound instead measures what no rule can beat: a clairvoyant that knows every
+// configuration's noise-free curve (synthetic families only) but not the noise of the
+// final report. It runs to the end every configuration whose noise-free final is
+// within k noise sds of the lowest, stops all others at report 3 (min_iter), and we
+// count how often the true best (the best noisy final) was among those run, against
+// the epochs saved, for k = 0, 0.5, .., 6. A rule that must keep the true best in a
+// share of seeds saves at most what the smallest k that keeps it there saves.
+//
 // Usage: curve_bench [--seeds 10] [--first-seed 1] [--trials 81] [--epochs 27]
 //                    [--mlp bench/mlp_curves.txt] [--only LABEL-PART] [--rows out.tsv]
-//                    [--dump curves.txt] [--latency] [--why] [--where]
+//                    [--dump curves.txt] [--latency] [--why] [--where] [--bound]
 // Seeds first-seed .. first-seed+seeds-1 are run; RESULTS.md reports held-out seeds,
 // the rule's constants were chosen on others (see there). --only keeps the rules whose
 // label contains LABEL-PART (and the no-rule baseline).
@@ -49,6 +57,7 @@ struct Setup {
   std::string only;    // run only the rules whose label contains this (and "none")
   std::string mlp = "bench/mlp_curves.txt", rows, dump;
   bool latency = false;
+  bool bound = false;  // the clairvoyant bound instead of the rules (see the top)
   bool why = false;    // print why the true best configuration was stopped
   bool where = false;  // print where the epochs that were not saved went
 };
@@ -258,6 +267,44 @@ int Compare(const Setup& st) {
   return 0;
 }
 
+int Bound(const Setup& st) {
+  const int kStop = 3;  // the curve rule's default min_iter: no stop before report 3
+  std::printf("family\tk_sds\tsd\tmean_run_to_end\tepochs_saved\tbest_kept\tseeds\n");
+  for (const std::string& family : FamilyNames()) {
+    if (family == "mlp") continue;  // recorded curves: their noise-free curve is unknown
+    for (int half = 0; half <= 12; ++half) {
+      const double k = half / 2.0;
+      int64_t full = 0, run = 0;
+      int kept = 0, run_to_end = 0;
+      for (int seed = st.first_seed; seed < st.first_seed + st.seeds; ++seed) {
+        Curves means;
+        const Curves curves =
+            SyntheticCurves(family, static_cast<uint64_t>(seed), st.trials, st.epochs, &means);
+        std::vector<double> clean;
+        for (const auto& m : means) clean.push_back(Final(m));
+        const double sd = FamilyNoiseSd(family);
+        const double lowest = *std::min_element(clean.begin(), clean.end());
+        size_t best = 0;
+        for (size_t i = 0; i < curves.size(); ++i)
+          if (Final(curves[i]) < Final(curves[best])) best = i;
+        for (size_t i = 0; i < curves.size(); ++i) {
+          const int64_t e = static_cast<int64_t>(curves[i].size());
+          full += e;
+          const bool to_end = clean[i] <= lowest + k * sd;
+          run += to_end ? e : std::min<int64_t>(kStop, e);
+          run_to_end += to_end ? 1 : 0;
+          if (i == best && to_end) ++kept;
+        }
+      }
+      std::printf("%s\t%.1f\t%.4g\t%.1f\t%.1f%%\t%d\t%d\n", family.c_str(), k,
+                  FamilyNoiseSd(family), static_cast<double>(run_to_end) / st.seeds,
+                  100.0 * (1 - static_cast<double>(run) / static_cast<double>(full)), kept,
+                  st.seeds);
+    }
+  }
+  return 0;
+}
+
 double ThreadCpuMs() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -330,6 +377,8 @@ int main(int argc, char** argv) {
     const bool has = i + 1 < argc;
     if (a == "--latency") {
       st.latency = true;
+    } else if (a == "--bound") {
+      st.bound = true;
     } else if (a == "--why") {
       st.why = true;
     } else if (a == "--where") {
@@ -357,9 +406,10 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "usage: curve_bench [--seeds N] [--first-seed N] [--trials N] [--epochs N] "
                    "[--mlp FILE] [--only LABEL-PART] "
-                   "[--rows FILE] [--dump FILE] [--latency] [--why] [--where]\n");
+                   "[--rows FILE] [--dump FILE] [--latency] [--why] [--where] [--bound]\n");
       return 2;
     }
   }
+  if (st.bound) return sweep::bench::Bound(st);
   return st.latency ? sweep::bench::Latency() : sweep::bench::Compare(st);
 }

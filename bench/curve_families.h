@@ -34,31 +34,46 @@ inline const std::vector<std::string>& FamilyNames() {
   return names;
 }
 
-// Synthetic family `name` for `seed`: `trials` curves of `epochs` reports.
-inline Curves SyntheticCurves(const std::string& name, uint64_t seed, int trials, int epochs) {
+// Standard deviation of the per-report noise of synthetic family `name`.
+inline double FamilyNoiseSd(const std::string& name) { return name == "noisy" ? 0.05 : 0.01; }
+
+// Synthetic family `name` for `seed`: `trials` curves of `epochs` reports. When `means`
+// is given it receives the same curves without their noise (NaN where the curve is
+// NaN), drawn from the same random sequence, so the curves are unchanged by asking.
+inline Curves SyntheticCurves(const std::string& name, uint64_t seed, int trials, int epochs,
+                              Curves* means = nullptr) {
   const auto& names = FamilyNames();
   const uint64_t family = std::find(names.begin(), names.end(), name) - names.begin();
   std::mt19937_64 rng(seed * 1000003 + family);
   std::uniform_real_distribution<double> u01(0.0, 1.0);
-  Curves out(trials);
-  for (auto& c : out) {
+  Curves out(trials), clean(trials);
+  for (int i = 0; i < trials; ++i) {
+    std::vector<double>& c = out[i];
+    std::vector<double>& m = clean[i];
     if (name == "crossing") {
       const double a = 0.05 + 0.45 * u01(rng);
       const double r = 0.15 + 1.2 * (a - 0.05) / 0.45 + 0.2 * (u01(rng) - 0.5);
       const double b = 0.8 + 0.7 * u01(rng);
       std::normal_distribution<double> noise(0.0, 0.01);
-      for (int t = 1; t <= epochs; ++t) c.push_back(a + b * std::pow(t, -r) + noise(rng));
+      for (int t = 1; t <= epochs; ++t) {
+        m.push_back(a + b * std::pow(t, -r));
+        c.push_back(m.back() + noise(rng));
+      }
     } else if (name == "noisy") {
       const double a = 0.1 + 0.5 * u01(rng), b = 0.5 + 1.5 * u01(rng), r = 0.3 + 0.9 * u01(rng);
       std::normal_distribution<double> noise(0.0, 0.05);
-      for (int t = 1; t <= epochs; ++t) c.push_back(a + b * std::pow(t, -r) + noise(rng));
+      for (int t = 1; t <= epochs; ++t) {
+        m.push_back(a + b * std::pow(t, -r));
+        c.push_back(m.back() + noise(rng));
+      }
     } else if (name == "plateau") {
       const double a = 0.1 + 0.5 * u01(rng), b = 0.5 + 1.5 * u01(rng), r = 0.3 + 0.9 * u01(rng);
       const int plateau = static_cast<int>(u01(rng) * 10);  // 0..9 flat epochs
       std::normal_distribution<double> noise(0.0, 0.01);
       for (int t = 1; t <= epochs; ++t) {
         const double tt = std::max(1, t - plateau);
-        c.push_back(a + b * std::pow(tt, -r) + noise(rng));
+        m.push_back(a + b * std::pow(tt, -r));
+        c.push_back(m.back() + noise(rng));
       }
     } else {  // diverging
       const double a = 0.1 + 0.5 * u01(rng), b = 0.5 + 1.5 * u01(rng), r = 0.3 + 0.9 * u01(rng);
@@ -67,14 +82,17 @@ inline Curves SyntheticCurves(const std::string& name, uint64_t seed, int trials
       const int from = 3 + static_cast<int>(u01(rng) * (epochs / 2));
       std::normal_distribution<double> noise(0.0, 0.01);
       for (int t = 1; t <= epochs; ++t) {
-        double v = a + b * std::pow(t, -r) + noise(rng);
-        if (diverges && t > from) v += 0.2 * (std::exp(0.3 * (t - from)) - 1);
+        double mean = a + b * std::pow(t, -r);
+        if (diverges && t > from) mean += 0.2 * (std::exp(0.3 * (t - from)) - 1);
+        double v = mean + noise(rng);
         if (diverges && to_nan && v > 5) v = NAN;
         if (!c.empty() && std::isnan(c.back())) v = NAN;  // NaN stays NaN
         c.push_back(v);
+        m.push_back(std::isnan(v) ? NAN : mean);
       }
     }
   }
+  if (means) *means = std::move(clean);
   return out;
 }
 
