@@ -204,6 +204,13 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
     return true;
   };
 
+  // Stall is counted in observation order (a warm start's prior first), not trial
+  // number order, so a replayed prior does not look like the latest progress.
+  std::vector<std::optional<double>> observed;
+  for (const Point& p : points_) observed.push_back(p.y);
+  const bool stalled =
+      ObservationsSinceImprovement(observed) >= static_cast<size_t>(kStallObservations);
+
   for (size_t i = 0; i < n; ++i) {
     std::optional<Eigen::VectorXd> x;
     bool use_model = suggest_count_ >= static_cast<uint64_t>(design_size_) && !model_failed;
@@ -236,9 +243,10 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
           best_log_ei = c.log_ei;
           break;
         }
-      // EI has collapsed (plateaus, quantized scores), or every value so far is the
-      // same: explore instead of letting round-off pick among equally useless points.
-      if (x && (EiIsFlat(best_log_ei) || no_spread)) {
+      // EI has collapsed (plateaus, quantized scores) and the best value has stalled,
+      // or every value so far is the same: explore instead of letting round-off pick
+      // among equally useless points.
+      if (x && (no_spread || (EiIsFlat(best_log_ei) && stalled))) {
         if (auto far = FarthestPoint(cube_, Xa, usable, 1024, BayesRng::Mix(aopt.seed, 0xFA2)))
           x = far;
       }

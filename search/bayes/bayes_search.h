@@ -7,9 +7,13 @@
 // Yeo-Johnson warped), maximises log EI and returns the best unseen configuration.
 // A finite space of at most kEnumerateAcquisitionLimit configurations is scored
 // outright on its lattice; when the best log EI left is negligible (EiIsFlat: plateaus,
-// quantized scores, an over-confident model) the suggestion is the unseen point
-// farthest from all evaluated ones instead (exploration.h). An evaluated configuration
-// is never proposed again.
+// quantized scores, an over-confident model) and the best value has not improved for
+// kStallObservations observations, the suggestion is the unseen point farthest from
+// all evaluated ones instead (exploration.h). An evaluated configuration is never
+// proposed again.
+// A warm start's prior (Replay before the first ask) is history like any other: it
+// counts toward the initial design and the branch budgets (branches.h), so the sweep
+// continues from it rather than starting a new design.
 // Running trials enter as "kriging believer" fantasies (their posterior mean), refitted
 // after each pick, so a batch or N asynchronous workers never get the same point.
 // Without a metric (has_metric false) nothing can be modelled: the strategy keeps

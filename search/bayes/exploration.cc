@@ -56,4 +56,18 @@ std::optional<Eigen::VectorXd> FarthestPoint(
   return best;
 }
 
+size_t ObservationsSinceImprovement(const std::vector<std::optional<double>>& values) {
+  double best = -std::numeric_limits<double>::infinity();
+  size_t since = 0;
+  for (const std::optional<double>& v : values) {
+    if (v && *v > best) {
+      best = *v;
+      since = 0;
+    } else {
+      ++since;
+    }
+  }
+  return since;
+}
+
 }  // namespace sweep

@@ -12,7 +12,10 @@
 // - when the best EI left is negligible, the next point is the unseen candidate
 //   farthest from everything evaluated (a maximin step, in the spirit of SMAC's
 //   interleaved random configurations: Hutter, Hoos & Leyton-Brown, LION 2011), so
-//   exploration never collapses. It also fires when every value so far is equal.
+//   exploration never collapses, but only once the best value has also stalled
+//   (a flat EI alone also marks a GP that is over-confident while still climbing a
+//   basin, where a far step costs the climb). It also fires when every value so far
+//   is equal.
 #pragma once
 
 #include <Eigen/Dense>
@@ -43,6 +46,17 @@ std::vector<ScoredPoint> EnumerateLogEi(const GaussianProcess& gp, double best,
 // an expected improvement under 1e-7 standard deviations of the (warped) objective.
 inline constexpr double kFlatLogEi = -16.1;
 inline bool EiIsFlat(double best_log_ei) { return best_log_ei < kFlatLogEi; }
+
+// A flat EI alone also happens while the search is still converging (an over-confident
+// GP near a basin it is climbing: Hartmann-6, Levy-4), where a far step throws away the
+// climb; the maximin step is taken only once the best value has also stalled for this
+// many observations (a plateau or a ripple the model cannot resolve).
+inline constexpr int kStallObservations = 5;
+
+// Observations after the last one that strictly improved on all before it; values in
+// the order they were observed, larger is better, nullopt (no usable value) never
+// improves. 0 for an empty list or when the last one improved.
+size_t ObservationsSinceImprovement(const std::vector<std::optional<double>>& values);
 
 // The usable snapped point, among `candidates` scrambled-Sobol' draws of the space,
 // with the largest distance to its nearest row of `observed` (model space). nullopt

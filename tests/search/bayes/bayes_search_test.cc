@@ -63,6 +63,35 @@ void ExpectFiniteNumbers(const std::vector<Config>& configs) {
       }
 }
 
+// A warm start (sweep launch --warm-start) replays earlier sweeps' finished trials,
+// numbered after the sweep's own, before the first ask. Those observations count
+// toward the initial design: with more of them than the design needs, the first
+// suggestions already come from the model, as they would in a sweep that had run
+// them itself, instead of spending the new trials on a fresh random design.
+TEST(BayesSearch, AWarmStartContinuesFromItsPriorInsteadOfRedoingTheDesign) {
+  std::vector<Observation> prior;
+  for (uint64_t i = 0; i < 30; ++i) {  // a Kronecker sequence: spread, deterministic
+    const double x = std::fmod(0.5 + 0.6180339887 * static_cast<double>(i), 1.0);
+    const double y = std::fmod(0.5 + 0.7548776662 * static_cast<double>(i), 1.0);
+    Config c = {Value(x), Value(y)};
+    const double v = Quadratic(c);
+    prior.push_back(Obs((1ull << 62) + i, std::move(c), Outcome::kFinished, v));
+  }
+  BayesSearch warm(ContinuousSpace(2), Opts(7));
+  warm.Replay(prior);
+  BayesSearch cold(ContinuousSpace(2), Opts(7));
+  for (uint64_t i = 0; i < 3; ++i) {
+    const Config w = warm.Suggest(1, {})[0];
+    const Config c = cold.Suggest(1, {})[0];
+    EXPECT_NE(ConfigKey(w), ConfigKey(c)) << "suggestion " << i << " is the cold design's";
+    // The minimum of Quadratic is at (0.3, 0.7); 30 spread points pin it down.
+    EXPECT_LT(std::hypot(w[0].get<double>() - 0.3, w[1].get<double>() - 0.7), 0.1)
+        << "suggestion " << i << ": " << ConfigKey(w);
+    warm.Observe(Obs(i, w, Outcome::kFinished, Quadratic(w)));
+    cold.Observe(Obs(i, c, Outcome::kFinished, Quadratic(c)));
+  }
+}
+
 TEST(BayesSearch, IsRegisteredAsBayes) {
   auto s = MakeStrategy("bayes", ContinuousSpace(2), Opts(1));
   ASSERT_TRUE(s.ok());

@@ -151,5 +151,39 @@ TEST(ConditionalBayesBranches, EveryBranchGetsItsBudgetAndTheBetterOneIsFound) {
   }
 }
 
+// A warm start's prior counts toward the branch budgets like the sweep's own trials:
+// after 20 earlier trials that all lie in branch a, branch b, never tried, is owed
+// its share and is searched first; a sweep that ignored the prior, or redid its
+// initial design, would split its first trials between the branches.
+TEST(ConditionalBayesBranches, AWarmStartsPriorCountsTowardTheBranchBudgets) {
+  const SearchSpace s = TwoBranchSpace();
+  std::vector<Observation> prior;
+  for (uint64_t i = 0; i < 20; ++i) {
+    const double a1 = std::fmod(0.5 + 0.6180339887 * static_cast<double>(i), 1.0);
+    const double a2 = std::fmod(0.5 + 0.7548776662 * static_cast<double>(i), 1.0);
+    Observation obs;
+    obs.trial_number = (1ull << 62) + i;
+    obs.config = {Value("a"), Value(a1), Value(a2), Value(), Value(), Value()};
+    obs.value = TwoBranchObjective(s.ToFlat(obs.config));
+    prior.push_back(std::move(obs));
+  }
+  StrategyOptions o;
+  o.seed = 3;
+  o.has_metric = true;
+  BayesSearch bayes(s, o);
+  bayes.Replay(prior);
+  for (uint64_t i = 0; i < 3; ++i) {
+    const std::vector<Config> got = bayes.Suggest(1, {});
+    ASSERT_EQ(got.size(), 1u);
+    const Value flat = s.ToFlat(got[0]);
+    EXPECT_EQ(flat["branch"], "b") << "suggestion " << i;
+    Observation obs;
+    obs.trial_number = i;
+    obs.config = got[0];
+    obs.value = TwoBranchObjective(flat);
+    bayes.Observe(obs);
+  }
+}
+
 }  // namespace
 }  // namespace sweep

@@ -137,5 +137,15 @@ TEST(Exploration, FarthestPointIsUnseenAndFarFromTheData) {
   EXPECT_FALSE(EiIsFlat(-3));
 }
 
+TEST(Exploration, ObservationsSinceImprovementCountsFromTheLastNewBest) {
+  using V = std::vector<std::optional<double>>;
+  EXPECT_EQ(ObservationsSinceImprovement(V{}), 0u);
+  EXPECT_EQ(ObservationsSinceImprovement(V{1.0, 2.0, 3.0}), 0u);
+  // Ties and missing values (failed trials) do not improve.
+  EXPECT_EQ(ObservationsSinceImprovement(V{1.0, 3.0, 3.0, std::nullopt, 2.0}), 3u);
+  EXPECT_EQ(ObservationsSinceImprovement(V{std::nullopt, std::nullopt}), 2u);
+  EXPECT_EQ(ObservationsSinceImprovement(V{5.0, 1.0, 6.0, 6.0}), 1u);
+}
+
 }  // namespace
 }  // namespace sweep
