@@ -118,8 +118,11 @@ bool MultiObjectiveBayes::Fit(Models& models, uint64_t seed) const {
   const size_t m = options_.objectives.size();
   const Eigen::Index n = static_cast<Eigen::Index>(pts.size());
   if (n < 2 || cube_.ModelDims() == 0) return false;
-  // One phase for a whole Suggest call, so that a batch's refits keep it.
-  models.parego = m > 2 && call_start_ < kScalarisedPerDim * cube_.ParamDims();
+  // One phase for a whole Suggest call, so that a batch's refits keep it. With
+  // constraints the scalarisations stay: the EHVI phase picked infeasible trials in
+  // mo_parego_test's constrained DTLZ2 (not yet understood; RESULTS.md, issue 17).
+  models.parego = m > 2 && (call_start_ < kScalarisedPerDim * cube_.ParamDims() ||
+                            !options_.constraints.empty());
   Eigen::MatrixXd X(n, static_cast<Eigen::Index>(cube_.ModelDims()));
   for (Eigen::Index i = 0; i < n; ++i) X.row(i) = pts[i]->x.transpose();
   // Feasible points with every objective reported form the front.

@@ -6,7 +6,8 @@
 // scalarisation per call, its posterior mean plus log of that probability maximised
 // (mo_parego.h), which brings trials close to the front; from then on, one GP per
 // objective (standardized) and the same EHVI with a reference point that ignores the
-// front's degenerate extremes (RobustReference), which spreads them along it. On DTLZ2
+// front's degenerate extremes (RobustReference), which spreads them along it (with
+// constraints the scalarisations continue throughout). On DTLZ2
 // EHVI alone was slow to converge and the scalarisations alone slow to spread
 // (bench/RESULTS.md, issue 17). Candidates include the incumbents moved to the cube's
 // faces, with one or two coordinates moved, and their crossovers.
