@@ -50,6 +50,40 @@ double LogPof(const MoModel& model, const std::vector<Eigen::VectorXd>& mean,
 
 }  // namespace
 
+ObjectivePoint RobustReference(const std::vector<ObjectivePoint>& front) {
+  const size_t m = front.front().size();
+  std::vector<double> eps(m);
+  for (size_t k = 0; k < m; ++k) {
+    double lo = INFINITY, hi = -INFINITY;
+    for (const ObjectivePoint& p : front) lo = std::min(lo, p[k]), hi = std::max(hi, p[k]);
+    eps[k] = 0.05 * (hi - lo);
+  }
+  std::vector<double> lo(m, INFINITY), hi(m, -INFINITY);
+  for (const ObjectivePoint& p : front) {
+    bool dropped = false;
+    for (size_t q = 0; q < front.size() && !dropped; ++q) {
+      if (&front[q] == &p) continue;
+      bool covers = true;
+      double gain = 0, loss = 0;
+      for (size_t k = 0; k < m; ++k) {
+        covers = covers && front[q][k] - eps[k] <= p[k];
+        gain = std::max(gain, p[k] - front[q][k]);
+        loss = std::max(loss, front[q][k] - p[k]);
+      }
+      dropped = covers && gain > loss;
+    }
+    if (dropped) continue;
+    for (size_t k = 0; k < m; ++k) lo[k] = std::min(lo[k], p[k]), hi[k] = std::max(hi[k], p[k]);
+  }
+  if (!std::isfinite(hi[0])) {  // every point dropped by another: fall back to all of them
+    for (const ObjectivePoint& p : front)
+      for (size_t k = 0; k < m; ++k) lo[k] = std::min(lo[k], p[k]), hi[k] = std::max(hi[k], p[k]);
+  }
+  ObjectivePoint reference(m);
+  for (size_t k = 0; k < m; ++k) reference[k] = hi[k] + 0.1 * (hi[k] > lo[k] ? hi[k] - lo[k] : 1.0);
+  return reference;
+}
+
 Eigen::MatrixXd MoBaseSamples(int samples, int objectives, uint64_t seed) {
   Eigen::MatrixXd U = SpaceFilling(samples, objectives, seed);
   for (Eigen::Index i = 0; i < U.rows(); ++i)
@@ -188,10 +222,41 @@ std::vector<ScoredPoint> MaximizeByPerturbation(const BatchScore& score_fn, cons
     pool.row(options.raw_samples + i) =
         perturb(incumbents.row(i % incumbents.rows()).transpose(), kScales[rng.Below(4)])
             .transpose();
-  // Boundary candidates: each incumbent with one numeric coordinate at 0 or at 1.
   std::vector<int> numeric;
   for (int j = 0; j < md; ++j)
     if (!cat[j]) numeric.push_back(j);
+  if (n_local > 0 && !numeric.empty()) {
+    const Eigen::Index at0 = pool.rows();
+    const int n_cross = incumbents.rows() > 1 ? n_local : 0;
+    pool.conservativeResize(at0 + n_local + n_cross, Eigen::NoChange);
+    // Coordinate candidates (DYCORS): one or two numeric coordinates moved, the rest
+    // kept. A front that lies on a subspace (ZDT's x1.. = 0, DTLZ's x_m.. = 0.5) is
+    // walked along by moving the position coordinates alone, which an all-coordinate
+    // perturbation almost never leaves in place.
+    static constexpr double kCoordScales[] = {0.02, 0.1, 0.3, -1};  // -1: redraw uniformly
+    for (int i = 0; i < n_local; ++i) {
+      Eigen::VectorXd x = incumbents.row(i % incumbents.rows()).transpose();
+      const int moved = numeric.size() > 1 && rng.Uniform() < 0.5 ? 2 : 1;
+      for (int c = 0; c < moved; ++c) {
+        const int j = numeric[rng.Below(numeric.size())];
+        const double scale = kCoordScales[rng.Below(4)];
+        x[j] = scale < 0 ? rng.Uniform() : std::clamp(x[j] + scale * rng.Normal(), 0.0, 1.0);
+      }
+      pool.row(at0 + i) = cube.Snap(x).transpose();
+    }
+    // Crossover candidates: each numeric coordinate from an incumbent drawn for it alone,
+    // jittered (uniform crossover; sampling every coordinate from a kernel density of the
+    // incumbents, as TPE does per dimension). Coordinates that the incumbents agree on
+    // stay near their values even where the GP cannot yet tell them apart.
+    for (int i = 0; i < n_cross; ++i) {
+      Eigen::VectorXd x = incumbents.row(rng.Below(incumbents.rows())).transpose();
+      for (int j : numeric)
+        x[j] =
+            std::clamp(incumbents(rng.Below(incumbents.rows()), j) + 0.03 * rng.Normal(), 0.0, 1.0);
+      pool.row(at0 + n_local + i) = cube.Snap(x).transpose();
+    }
+  }
+  // Boundary candidates: each incumbent with one numeric coordinate at 0 or at 1.
   const Eigen::Index n_raw = pool.rows();
   pool.conservativeResize(n_raw + 2 * incumbents.rows() * static_cast<Eigen::Index>(numeric.size()),
                           Eigen::NoChange);

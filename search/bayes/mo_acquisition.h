@@ -45,6 +45,16 @@ struct MoModel {
   Eigen::MatrixXd base_samples;  // S x m standard normal draws
 };
 
+// The reference point for a front of three or more objectives (minimisation form): the
+// nadir of the front without the points that another front point epsilon-dominates
+// (Laumanns et al., "Combining convergence and diversity in evolutionary multiobjective
+// optimization", Evol. Comput. 10(3), 2002; epsilon = 5% of each objective's range on
+// the front) while gaining more than it loses, moved out by 10% of the range left
+// (BoTorch's infer_reference_point). A point at one of DTLZ's degenerate edges (two
+// objectives near 0, the third far worse than anywhere else on the front) would set
+// the plain nadir alone, and EHVI would then reward that edge. Front non-empty.
+ObjectivePoint RobustReference(const std::vector<ObjectivePoint>& front);
+
 // S x m quasi-random standard normal draws (scrambled Sobol' through the inverse CDF).
 Eigen::MatrixXd MoBaseSamples(int samples, int objectives, uint64_t seed);
 
@@ -59,9 +69,12 @@ using BatchScore = std::function<Eigen::VectorXd(const Eigen::MatrixXd&)>;
 
 // Distinct snapped candidates, best first (at most options.keep), by gradient-free
 // search: a Sobol' set, Gaussian perturbations around `incumbents` (rows, model space),
-// the incumbents with one numeric coordinate moved to 0 or to 1 (fronts such as ZDT's
-// lie on the cube's faces, which perturbations reach slowly), then two rounds of local
-// perturbation around the options.restarts leaders.
+// the incumbents with one or two numeric coordinates moved (Regis & Shoemaker, "Combining
+// radial basis function surrogates and dynamic coordinate search in high-dimensional
+// expensive black-box optimization" (DYCORS), Eng. Optim. 2013), uniform crossovers of
+// the incumbents' coordinates, the incumbents with one numeric coordinate moved to 0 or
+// to 1 (fronts such as ZDT's lie on the cube's faces, which perturbations reach slowly),
+// then two rounds of local perturbation around the options.restarts leaders.
 std::vector<ScoredPoint> MaximizeByPerturbation(const BatchScore& score, const UnitCube& cube,
                                                 const Eigen::MatrixXd& incumbents,
                                                 const AcqOptimizerOptions& options);

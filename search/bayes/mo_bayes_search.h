@@ -1,12 +1,20 @@
 // The "bayes" strategy for multi-objective and constrained sweeps (`metrics:` with two
 // or more entries, or `constraints:`): one GP per constrained metric and, for one or two
 // objectives, one GP per objective with Monte-Carlo log EHVI times the probability of
-// feasibility (mo_acquisition.h); beyond two objectives, ParEGO-style: one GP of a
-// random PBI scalarisation per call, its posterior mean plus log of that probability
-// maximised (mo_parego.h). Candidates include the incumbents moved to the cube's faces.
+// feasibility (mo_acquisition.h). Beyond two objectives, two phases: until 5 d trials
+// have been suggested (d parameter dimensions), ParEGO-style: one GP of a random PBI
+// scalarisation per call, its posterior mean plus log of that probability maximised
+// (mo_parego.h), which brings trials close to the front; from then on, one GP per
+// objective (standardized) and the same EHVI with a reference point that ignores the
+// front's degenerate extremes (RobustReference), which spreads them along it (with
+// constraints the scalarisations continue throughout). On DTLZ2
+// EHVI alone was slow to converge and the scalarisations alone slow to spread
+// (bench/RESULTS.md, issue 17). Candidates include the incumbents moved to the cube's
+// faces, with one or two coordinates moved, and their crossovers.
 //
 // Lifecycle (as BayesSearch): a scrambled Sobol' initial design of InitialDesignSize(d)
-// configurations, then, once two trials have values, each Suggest fits every GP
+// configurations (d + 1, at least 5, beyond two objectives), then, once two trials
+// have values, each Suggest fits every GP
 // (hyperparameters from fixed starts, so a resumed sweep continues the same sequence),
 // conditions the objective GPs on running trials' posterior means (kriging believer)
 // and adds those believed outcomes to the front, maximises the acquisition and returns
@@ -68,6 +76,7 @@ class MultiObjectiveBayes : public SearchStrategy {
   std::vector<Point> points_;
   std::set<std::string> suggested_;
   uint64_t suggest_count_ = 0;
+  uint64_t call_start_ = 0;  // suggest_count_ when the current Suggest call began
   uint64_t design_cursor_ = 0;
   size_t finite_size_ = 0;
 };

@@ -17,6 +17,9 @@
 //    comes from a different weight vector in every call.
 // Weights are uniform on the simplex, as BoTorch's qParEGO (sample_simplex); Dirichlet(2)
 // weights, which keep rays away from the front's edges, measured worse on DTLZ2.
+// MultiObjectiveBayes uses this for its first 5 d trials only (it converges faster than
+// EHVI there, then spreads along the front more slowly), with the GP's lengthscales
+// capped at 1 (mo_bayes_search.cc says why).
 #pragma once
 
 #include <Eigen/Dense>
