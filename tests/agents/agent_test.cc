@@ -190,6 +190,13 @@ struct Rig {
   bool WaitReady(int connection = 1) {
     return Until([&] { return controller.Has<ReadyMsg>(connection); });
   }
+  // Assigns trial t1 (`sleep 60`) and returns its pid once it has started; 0 if it
+  // did not start within the guard.
+  pid_t StartSleeper() {
+    controller.Send(Assign("t1", "exec sleep 60"));
+    if (!Until([&] { return controller.Has<StartedMsg>(); })) return 0;
+    return static_cast<pid_t>(controller.All<StartedMsg>()[0].pid);
+  }
   // Sends bye "sweep finished" and waits for the agent to exit.
   int Finish() {
     controller.Send(ByeMsg{kByeSweepFinished});
@@ -297,9 +304,8 @@ TEST(Agent, StopEndsTheTrialAsStopped) {
 TEST(Agent, ARevokedLeaseStopsTheTrialAndNothingMoreIsReported) {
   Rig rig;
   ASSERT_TRUE(rig.WaitReady()) << rig.agent->err();
-  rig.controller.Send(Assign("t1", "exec sleep 60"));
-  ASSERT_TRUE(rig.Until([&] { return rig.controller.Has<StartedMsg>(); }));
-  const pid_t pid = static_cast<pid_t>(rig.controller.All<StartedMsg>()[0].pid);
+  const pid_t pid = rig.StartSleeper();
+  ASSERT_GT(pid, 0) << rig.agent->err();
   rig.controller.revoke.insert("L-t1");
   ASSERT_TRUE(rig.Until([&] { return !ProcessAlive(pid); }));
   const size_t heartbeats = rig.controller.All<HeartbeatMsg>().size();
@@ -421,9 +427,8 @@ TEST(Agent, AttachRefusedStopsTheTrialAndDiscardsIt) {
 TEST(Agent, ByeSweepFinishedStopsRunningTrialsAndExitsZero) {
   Rig rig;
   ASSERT_TRUE(rig.WaitReady()) << rig.agent->err();
-  rig.controller.Send(Assign("t1", "exec sleep 60"));
-  ASSERT_TRUE(rig.Until([&] { return rig.controller.Has<StartedMsg>(); }));
-  const pid_t pid = static_cast<pid_t>(rig.controller.All<StartedMsg>()[0].pid);
+  const pid_t pid = rig.StartSleeper();
+  ASSERT_GT(pid, 0) << rig.agent->err();
   EXPECT_EQ(rig.Finish(), 0);
   EXPECT_FALSE(ProcessAlive(pid));
 }
@@ -431,8 +436,7 @@ TEST(Agent, ByeSweepFinishedStopsRunningTrialsAndExitsZero) {
 TEST(Agent, SigtermStopsTrialsReportsThemAndExits130) {
   Rig rig;
   ASSERT_TRUE(rig.WaitReady()) << rig.agent->err();
-  rig.controller.Send(Assign("t1", "exec sleep 60"));
-  ASSERT_TRUE(rig.Until([&] { return rig.controller.Has<StartedMsg>(); }));
+  ASSERT_GT(rig.StartSleeper(), 0) << rig.agent->err();
   ::kill(rig.agent->proc->pid(), SIGTERM);
   ASSERT_TRUE(rig.Until([&] { return rig.agent->done(); })) << rig.agent->err();
   EXPECT_EQ(rig.agent->exit->exit_code, 130);
@@ -448,9 +452,8 @@ TEST(Agent, SigtermStopsTrialsReportsThemAndExits130) {
 TEST(Agent, ATrialKilledBySigtermJustBeforeTheAgentIsReportedStopped) {
   Rig rig;
   ASSERT_TRUE(rig.WaitReady()) << rig.agent->err();
-  rig.controller.Send(Assign("t1", "exec sleep 60"));
-  ASSERT_TRUE(rig.Until([&] { return rig.controller.Has<StartedMsg>(); }));
-  const pid_t pid = static_cast<pid_t>(rig.controller.All<StartedMsg>()[0].pid);
+  const pid_t pid = rig.StartSleeper();
+  ASSERT_GT(pid, 0) << rig.agent->err();
   ASSERT_EQ(::kill(pid, SIGTERM), 0);
   // Let the agent see the trial's exit first, as on a node where scancel's signal
   // reached the trial a little earlier.
@@ -471,9 +474,8 @@ TEST(Agent, ATrialKilledBySigtermJustBeforeTheAgentIsReportedStopped) {
 TEST(Agent, ATrialKilledBySigtermAloneIsReportedSignaled) {
   Rig rig;
   ASSERT_TRUE(rig.WaitReady()) << rig.agent->err();
-  rig.controller.Send(Assign("t1", "exec sleep 60"));
-  ASSERT_TRUE(rig.Until([&] { return rig.controller.Has<StartedMsg>(); }));
-  const pid_t pid = static_cast<pid_t>(rig.controller.All<StartedMsg>()[0].pid);
+  const pid_t pid = rig.StartSleeper();
+  ASSERT_GT(pid, 0) << rig.agent->err();
   ASSERT_EQ(::kill(pid, SIGTERM), 0);
   ASSERT_TRUE(rig.Until([&] { return rig.controller.Has<FinishedMsg>(); })) << rig.agent->err();
   const FinishedMsg fin = rig.controller.All<FinishedMsg>()[0];
