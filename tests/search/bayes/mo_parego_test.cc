@@ -128,13 +128,13 @@ TEST(MultiObjectiveBayesParego, BeatsRandomSearchOnDtlz2WithinTheBounds) {
 
 TEST(MultiObjectiveBayesParego, ConvergesToDtlz2sFrontAndSpreadsAlongIt) {
   // DTLZ2 in 6 dimensions: the front needs x2..x5 = 0.5. Before the lengthscale cap and
-  // the EHVI phase, seed 1 had hypervolume 0.25 at 40 trials and 0.58 at 100 (of 0.807).
+  // the EHVI phase, seed 1 had hypervolume 0.25 at 40 trials (of 0.807). 40 trials (the
+  // scalarisation phase and the first EHVI asks) keep the test short under the
+  // sanitizers; the 100-trial figures are the benchmark's (bench/mo_quality.cc).
   const SearchSpace space = Space(6, 0, 1);
   MultiObjectiveBayes s(space, ThreeObjectives(1));
-  const std::vector<ObjectivePoint> seen = RunDtlz2(s, space, 100, 0, 1);
-  const std::vector<ObjectivePoint> first40(seen.begin(), seen.begin() + 40);
-  EXPECT_GT(Hypervolume(first40, {1.1, 1.1, 1.1}), 0.34);
-  EXPECT_GT(Hypervolume(seen, {1.1, 1.1, 1.1}), 0.65);
+  const std::vector<ObjectivePoint> seen = RunDtlz2(s, space, 40, 0, 1);
+  EXPECT_GT(Hypervolume(seen, {1.1, 1.1, 1.1}), 0.34);
 }
 
 TEST(MultiObjectiveBayesParego, RespectsWhereAndLearnsTheConstraint) {
