@@ -121,12 +121,12 @@ class AgentSession {
   std::chrono::steady_clock::time_point idle_since_;  // unconnected with nothing running
   std::unique_ptr<TrialRunner> runner_;
   std::map<std::string, Held> held_;  // by trial id
+  size_t buffered_log_bytes_ = 0;
+  boost::asio::steady_timer heartbeat_timer_, tick_timer_, exit_timer_;
   // Trials killed by SIGTERM/SIGINT that nobody here asked to stop, held for a
   // moment: the agent may be getting the same signal (see OnTrialEnd).
   std::map<std::string, TrialEnd> deferred_ends_;
   boost::asio::steady_timer deferred_timer_;
-  size_t buffered_log_bytes_ = 0;
-  boost::asio::steady_timer heartbeat_timer_, tick_timer_, exit_timer_;
   boost::asio::signal_set signals_;
   // Set once the agent winds down (sweep finished, signal, auth failure): the exit
   // code it returns when its last trial has ended.
