@@ -49,13 +49,7 @@ int CmdExport(ReadContext& ctx, const std::string& sweep_arg, const std::string&
     Value& rows = doc["trials"] = Value::array();
     for (size_t i = 0; i < trials.size(); ++i) {
       const TrialRecord& t = trials[i];
-      Value row = Value::object();
-      row["id"] = t.id;
-      row["sweep"] = t.sweep_id;
-      row["number"] = t.number;
-      row["status"] = TrialStatusName(t.status);
-      row["value"] = JsonNumber(values[i]);
-      row["exit_code"] = t.exit_code ? Value(*t.exit_code) : Value(nullptr);
+      Value row = TrialRowHead(t, values[i]);
       row["signal"] = t.signal ? Value(*t.signal) : Value(nullptr);
       row["started_at"] = JsonTime(t.started_at);
       row["ended_at"] = JsonTime(t.ended_at);

@@ -66,6 +66,17 @@ Value JsonNumber(double v) {
 
 Value JsonNumber(const std::optional<double>& v) { return v ? JsonNumber(*v) : Value(nullptr); }
 
+Value TrialRowHead(const TrialRecord& t, const std::optional<double>& value) {
+  Value row = Value::object();
+  row["id"] = t.id;
+  row["sweep"] = t.sweep_id;
+  row["number"] = t.number;
+  row["status"] = TrialStatusName(t.status);
+  row["value"] = JsonNumber(value);
+  row["exit_code"] = t.exit_code ? Value(*t.exit_code) : Value(nullptr);
+  return row;
+}
+
 std::optional<double> NumberFromJson(const Value& v) {
   if (v.is_number()) return v.get<double>();
   if (v.is_string()) {

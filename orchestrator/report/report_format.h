@@ -32,6 +32,9 @@ std::string FormatDuration(double seconds);
 Value JsonNumber(double v);
 // JsonNumber, or null when there is no value.
 Value JsonNumber(const std::optional<double>& v);
+// The fields every per-trial JSON row of `export` and `compare` starts with: id, sweep,
+// number, status, value (JsonNumber) and exit_code (null when none).
+Value TrialRowHead(const TrialRecord& t, const std::optional<double>& value);
 // Reads a number written by JsonNumber (or a plain JSON number); nullopt otherwise.
 std::optional<double> NumberFromJson(const Value& v);
 

@@ -368,13 +368,7 @@ int CmdCompare(ReadContext& ctx, const std::vector<std::string>& trial_args) {
     Value& list = doc["trials"] = Value::array();
     for (size_t i = 0; i < trials.size(); ++i) {
       const TrialRecord& t = trials[i];
-      Value entry = Value::object();
-      entry["id"] = t.id;
-      entry["sweep"] = t.sweep_id;
-      entry["number"] = t.number;
-      entry["status"] = TrialStatusName(t.status);
-      entry["value"] = JsonNumber(values[i]);
-      entry["exit_code"] = t.exit_code ? Value(*t.exit_code) : Value(nullptr);
+      Value entry = TrialRowHead(t, values[i]);
       entry["params"] = ParamsJson(t);
       entry["metrics"] = LastValuesJson(t, metrics);
       list.push_back(std::move(entry));
