@@ -13,6 +13,7 @@
 
 #include "test_paths.h"
 #include "tests/testing/cli_runner.h"
+#include "tests/testing/conditional_spaces.h"
 #include "tests/testing/temp_dir.h"
 
 namespace sweep {
@@ -24,22 +25,9 @@ using testing::RunSweep;
 using testing::WriteFile;
 using Json = nlohmann::json;
 
-const std::string kProgram = std::string(SWEEP_TESTDATA) + "/sweeps/conditional.py";
-
-// 8 live configurations: 2 optimizers x 2 lr x their own 2-value child.
-const char* kGridParams = R"Y(parameters:
-  optimizer: {values: [sgd, adam]}
-  lr: {values: [0.1, 0.01]}
-  momentum: {values: [0.8, 0.9], when: {optimizer: sgd}}
-  beta2: {values: [0.99, 0.999], when: {optimizer: adam}}
-)Y";
-
-const char* kContinuousParams = R"Y(parameters:
-  optimizer: {values: [sgd, adam]}
-  lr: {distribution: log_uniform_values, min: 0.001, max: 0.1}
-  momentum: {min: 0.5, max: 0.99, when: {optimizer: sgd}}
-  beta2: {min: 0.9, max: 0.9999, when: {optimizer: adam}}
-)Y";
+const std::string& kProgram = testing::kConditionalProgram;
+const char* const kGridParams = testing::kConditionalGridParams;
+const char* const kContinuousParams = testing::kConditionalContinuousParams;
 
 class WarmStartDryRunTest : public ::testing::Test {
  protected:
