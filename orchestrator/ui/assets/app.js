@@ -231,7 +231,9 @@ async function renderOverview(sweep, token) {
   const impBox = document.getElementById("importance");
   if (!imp) impBox.textContent = "Needs a target metric.";
   else if (imp.pending) {
-    impBox.textContent = "computing parameter importance…";
+    // Requests run on several server threads: a "pending" answer may arrive after a
+    // newer one already drew the bars; keep them.
+    if (!impBox.querySelector("svg")) impBox.textContent = "computing parameter importance…";
     setTimeout(() => { if (token === pageToken) renderOverview(sweep, token); }, 1000);
   } else if (!imp.params.length) impBox.textContent = imp.note || "Not enough trials yet.";
   else {
