@@ -7,9 +7,12 @@
 // nothing else and can go on PYTHONPATH alone.
 #include "agents/runtime/python_files.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -32,9 +35,38 @@ const std::vector<std::pair<std::string, std::string>>& EmbeddedPythonFiles() {
   return *files;
 }
 
+namespace {
+
+// True when path is a regular file (not a link: O_NOFOLLOW) holding exactly content.
+bool HoldsExactly(const std::string& path, const std::string& content) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return false;
+  struct stat st;
+  bool same = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+              static_cast<uint64_t>(st.st_size) == content.size();
+  if (same) {
+    std::string have(content.size(), '\0');
+    size_t got = 0;
+    while (got < have.size()) {
+      ssize_t n = ::read(fd, have.data() + got, have.size() - got);
+      if (n <= 0) break;
+      got += static_cast<size_t>(n);
+    }
+    same = got == have.size() && have == content;
+  }
+  ::close(fd);
+  return same;
+}
+
+}  // namespace
+
 Result<std::string> InstallPythonFiles(const std::string& dir) {
   for (const auto& [rel, content] : EmbeddedPythonFiles()) {
     fs::path path = fs::path(dir) / rel;
+    // Every launch installs the files; rewriting an unchanged one costs a rename over
+    // it, which ext4 turns into a flush of the new file's blocks (milliseconds each,
+    // tens of them per launch: issue 16). A file already holding the content stays.
+    if (HoldsExactly(path.string(), content)) continue;
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
     if (ec) return Status::Io("cannot create " + path.parent_path().string() + ": " + ec.message());

@@ -24,7 +24,8 @@ const std::vector<std::pair<std::string, std::string>>& EmbeddedPythonFiles();
 
 // Writes every embedded file under dir (created if missing), each through a
 // temporary file and a rename so a trial starting meanwhile never imports half a
-// file; files no longer shipped are left alone. Returns dir. Errors: kIo naming the
+// file; a file that already holds its content (a regular file, not a link) is not
+// rewritten; files no longer shipped are left alone. Returns dir. Errors: kIo naming the
 // file. Safe to call from several processes at once.
 Result<std::string> InstallPythonFiles(const std::string& dir);
 
