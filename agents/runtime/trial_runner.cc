@@ -32,6 +32,7 @@
 
 #include "agents/runtime/artifacts.h"
 #include "agents/runtime/data_hash.h"
+#include "agents/runtime/env_builder.h"
 #include "agents/runtime/provenance_code.h"
 #include "agents/runtime/provenance_env.h"
 #include "agents/runtime/python_files.h"
@@ -39,8 +40,6 @@
 #include "agents/runtime/wandb_files.h"
 #include "base/safe_open.h"
 #include "source_paths.h"
-
-extern char** environ;
 
 namespace sweep {
 namespace {
@@ -161,55 +160,38 @@ const char* TrialEndKindName(TrialEnd::Kind kind) {
 }
 
 std::vector<std::string> BuildTrialEnvironment(const TrialLaunch& l) {
-  std::vector<std::pair<std::string, std::string>> vars;
-  std::map<std::string, size_t> index;
-  auto set = [&](const std::string& name, const std::string& value) {
-    auto [it, inserted] = index.emplace(name, vars.size());
-    if (inserted)
-      vars.emplace_back(name, value);
-    else
-      vars[it->second].second = value;
-  };
-  for (char** e = environ; e && *e; ++e) {
-    std::string_view kv(*e);
-    size_t eq = kv.find('=');
-    if (eq == std::string_view::npos || eq == 0) continue;
-    set(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
-  }
-  set("SWEEP_ID", l.sweep_id);
-  set("SWEEP_TRIAL_ID", l.trial_id);
-  set("SWEEP_TRIAL_DIR", l.trial_dir);
-  set("SWEEP_PARAMS", l.trial_dir + "/params.json");
-  set("SWEEP_METRICS", l.trial_dir + "/metrics.jsonl");
-  if (l.gpus) set("CUDA_VISIBLE_DEVICES", *l.gpus);
-  set("PYTHONUNBUFFERED", "1");
+  EnvBuilder env = EnvBuilder::FromEnviron();
+  env.Set("SWEEP_ID", l.sweep_id);
+  env.Set("SWEEP_TRIAL_ID", l.trial_id);
+  env.Set("SWEEP_TRIAL_DIR", l.trial_dir);
+  env.Set("SWEEP_PARAMS", l.trial_dir + "/params.json");
+  env.Set("SWEEP_METRICS", l.trial_dir + "/metrics.jsonl");
+  if (l.gpus) env.Set("CUDA_VISIBLE_DEVICES", *l.gpus);
+  env.Set("PYTHONUNBUFFERED", "1");
   // W&B's params file, which a real wandb.config reads (wandb_files.h); sweep's own
   // module reads $SWEEP_PARAMS, so in shim mode there is no such file to point at.
-  if (WantsWandbParamsFile(l)) set("WANDB_SWEEP_PARAM_PATH", l.trial_dir + "/" + kWandbParamsFile);
+  if (WantsWandbParamsFile(l))
+    env.Set("WANDB_SWEEP_PARAM_PATH", l.trial_dir + "/" + kWandbParamsFile);
   // The binary running this trial, for wandb.sweep/wandb.agent inside it (the bundled
   // module runs `sweep`); a value the user set wins.
-  if (index.find("SWEEP_BIN") == index.end()) {
+  if (!env.Get("SWEEP_BIN")) {
     static const std::string self = [] {
       std::error_code ec;
       return fs::read_symlink("/proc/self/exe", ec).string();
     }();
-    if (!self.empty()) set("SWEEP_BIN", self);
+    if (!self.empty()) env.Set("SWEEP_BIN", self);
   }
   if (!l.python_client_dir.empty()) {
-    auto it = index.find("PYTHONPATH");
-    std::string old = it == index.end() ? "" : vars[it->second].second;
+    std::string old(env.Get("PYTHONPATH").value_or(""));
     std::string dirs = l.python_client_dir;
     // sweep's wandb package shadows a real one only in trials, and not when the spec's
     // reporting.wandb is off (it reaches the trial as $SWEEP_WANDB in launch.env).
     if (WandbModeOf(l.env) != kWandbOff)
       dirs = l.python_client_dir + "/" + kWandbShimDir + ":" + dirs;
-    set("PYTHONPATH", old.empty() ? dirs : dirs + ":" + old);
+    env.Set("PYTHONPATH", old.empty() ? dirs : dirs + ":" + old);
   }
-  for (const auto& [name, value] : l.env) set(name, value);
-  std::vector<std::string> out;
-  out.reserve(vars.size());
-  for (const auto& [name, value] : vars) out.push_back(name + "=" + value);
-  return out;
+  for (const auto& [name, value] : l.env) env.Set(name, value);
+  return std::move(env).Take();
 }
 
 std::string DefaultPythonClientDir() {
