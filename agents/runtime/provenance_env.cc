@@ -216,6 +216,7 @@ Value InterpreterFacts(const std::string& python, bool packages,
 struct InterpreterEntry {
   StatStamp stamp;
   Value facts;
+  uint64_t capture = 0;  // which listing this is (interpreter_captures after it)
 };
 
 std::mutex mu;
@@ -255,6 +256,46 @@ uint64_t InterpreterCapturesRun() { return interpreter_captures.load(); }
 
 namespace {
 
+// Where the program is in argv: argv[0], or what `env [-opts] [NAME=value...] PROGRAM`
+// runs (the default W&B command starts with /usr/bin/env).
+size_t ProgramIndex(const std::vector<std::string>& argv) {
+  size_t prog = 0;
+  if (!argv.empty() && fs::path(argv[0]).filename() == "env") {
+    prog = 1;
+    while (prog < argv.size() &&
+           (argv[prog].find('=') != std::string::npos || argv[prog].rfind("-", 0) == 0))
+      ++prog;
+  }
+  return prog;
+}
+
+// Everything Capture's answer depends on besides the machine and the interpreter's
+// stamp: the program part of argv, the variables other than SWEEP_* (never recorded,
+// and the only ones that differ between a sweep's trials), the globs, packages.
+std::string Fingerprint(const EnvCaptureOptions& o, size_t prog) {
+  std::string fp(1, o.packages ? 'p' : '-');
+  for (const auto& g : o.env_vars) fp.append(g).push_back('\0');
+  fp.push_back('\1');
+  for (size_t i = 0; i <= prog && i < o.argv.size(); ++i) fp.append(o.argv[i]).push_back('\0');
+  fp.push_back('\1');
+  for (const auto& kv : o.env)
+    if (kv.rfind("SWEEP_", 0) != 0) fp.append(kv).push_back('\0');
+  return fp;
+}
+
+// The last answers, by fingerprint (a few: trials on different GPU slots differ in
+// CUDA_VISIBLE_DEVICES). Consecutive trials of a sweep reuse one: building the
+// snapshot anew (variable map, glob and secret filters, the machine facts' copy) was
+// most of a cached capture's cost, on the event loop, per trial (issue 16).
+struct Memo {
+  std::string fingerprint;
+  std::string interpreter_key;  // empty: not a Python program
+  uint64_t capture = 0;         // the interpreter entry's listing this env holds
+  Value env;
+};
+constexpr size_t kMemos = 8;
+std::vector<Memo>* memos = new std::vector<Memo>();
+
 // CaptureEnvironment and CachedEnvironment in one: with cached_only, every cache must
 // answer without waiting for its lock, without running a program, and from a stamp of
 // at most max_paths paths; otherwise nothing is returned.
@@ -266,6 +307,8 @@ std::optional<Value> Capture(const EnvCaptureOptions& o, bool cached_only, size_
     lock.lock();
     return true;
   };
+  const size_t prog = ProgramIndex(o.argv);
+  std::string fingerprint = Fingerprint(o, prog);
   Value env;
   {
     std::unique_lock<std::mutex> lock(mu, std::defer_lock);
@@ -273,6 +316,15 @@ std::optional<Value> Capture(const EnvCaptureOptions& o, bool cached_only, size_
     if (!machine) {
       if (cached_only) return std::nullopt;  // the first capture runs nvidia-smi
       machine = new Value(MachineFacts());
+    }
+    for (const Memo& m : *memos) {
+      if (m.fingerprint != fingerprint) continue;
+      if (m.interpreter_key.empty()) return m.env;
+      auto it = interpreters->find(m.interpreter_key);
+      if (it == interpreters->end() || it->second.capture != m.capture) break;
+      if (cached_only && it->second.stamp.size() > max_paths) break;
+      if (!it->second.stamp.Unchanged()) break;
+      return m.env;
     }
     env = *machine;
   }
@@ -285,15 +337,8 @@ std::optional<Value> Capture(const EnvCaptureOptions& o, bool cached_only, size_
   auto cvd = vars.find("CUDA_VISIBLE_DEVICES");
   env["gpus_assigned"] = cvd == vars.end() ? Value(nullptr) : Value(cvd->second);
 
-  // The program: argv[0], or what `env [-opts] [NAME=value...] PROGRAM` runs (the
-  // default W&B command starts with /usr/bin/env).
-  size_t prog = 0;
-  if (!o.argv.empty() && fs::path(o.argv[0]).filename() == "env") {
-    prog = 1;
-    while (prog < o.argv.size() &&
-           (o.argv[prog].find('=') != std::string::npos || o.argv[prog].rfind("-", 0) == 0))
-      ++prog;
-  }
+  std::string interpreter_key;
+  uint64_t capture = 0;
   if (prog < o.argv.size()) {
     std::string base = fs::path(o.argv[prog]).filename().string();
     if (base.rfind("python", 0) == 0) {
@@ -309,19 +354,22 @@ std::optional<Value> Capture(const EnvCaptureOptions& o, bool cached_only, size_
           auto it = interpreters->find(key);
           bool cheap =
               !cached_only || (it != interpreters->end() && it->second.stamp.size() <= max_paths);
-          if (cheap && it != interpreters->end() && it->second.stamp.Unchanged())
+          if (cheap && it != interpreters->end() && it->second.stamp.Unchanged()) {
             facts = it->second.facts;
+            capture = it->second.capture;
+          }
         }
         if (facts.is_null()) {
           if (cached_only) return std::nullopt;
           StatStamp stamp;
-          interpreter_captures++;
+          capture = ++interpreter_captures;
           facts = InterpreterFacts(path, o.packages, env_args, &stamp);
           std::lock_guard<std::mutex> lock(mu);
-          (*interpreters)[key] = InterpreterEntry{std::move(stamp), facts};
+          (*interpreters)[key] = InterpreterEntry{std::move(stamp), facts, capture};
         }
         env["interpreter"] = {{"path", facts["path"]}, {"version", facts["version"]}};
         env["packages"] = facts["packages"];
+        interpreter_key = std::move(key);
       }
     }
   }
@@ -334,6 +382,9 @@ std::optional<Value> Capture(const EnvCaptureOptions& o, bool cached_only, size_
     if (allowed) recorded[name] = ValidUtf8(value);
   }
   env["env_vars"] = recorded;
+  std::lock_guard<std::mutex> lock(mu);
+  if (memos->size() >= kMemos) memos->erase(memos->begin());
+  memos->push_back(Memo{std::move(fingerprint), std::move(interpreter_key), capture, env});
   return env;
 }
 

@@ -34,6 +34,31 @@ TEST(CaptureEnvironment, RecordsAllowListedVariablesButNeverSecrets) {
   EXPECT_FALSE(env.contains("interpreter"));  // not a Python program
 }
 
+TEST(CaptureEnvironment, ConsecutiveTrialsGetTheirOwnVariablesAndGpus) {
+  // The answers are reused between trials whose inputs match (all but SWEEP_*): each
+  // trial must still see its own recorded variables and GPU assignment.
+  EnvCaptureOptions o;
+  o.argv = {"/bin/true", "--x=1"};
+  o.env_vars = {"OMP_*", "CUDA_*"};
+  o.env = {"OMP_NUM_THREADS=4", "SWEEP_TRIAL_ID=t-1", "CUDA_VISIBLE_DEVICES=0"};
+  Value a = CaptureEnvironment(o);
+  o.argv = {"/bin/true", "--x=2"};
+  o.env = {"OMP_NUM_THREADS=4", "SWEEP_TRIAL_ID=t-2", "CUDA_VISIBLE_DEVICES=0"};
+  EXPECT_EQ(CachedEnvironment(o, 256), a);  // only argv's arguments and SWEEP_* differ
+  o.env = {"OMP_NUM_THREADS=8", "SWEEP_TRIAL_ID=t-3", "CUDA_VISIBLE_DEVICES=1"};
+  std::optional<Value> b = CachedEnvironment(o, 256);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ((*b)["env_vars"]["OMP_NUM_THREADS"], "8");
+  EXPECT_EQ((*b)["gpus_assigned"], "1");
+  o.env = {"OMP_NUM_THREADS=4", "SWEEP_TRIAL_ID=t-4", "CUDA_VISIBLE_DEVICES=0"};
+  EXPECT_EQ(CachedEnvironment(o, 256), a);
+  o.env = {"OMP_NUM_THREADS=4", "SWEEP_TRIAL_ID=t-5"};
+  std::optional<Value> c = CachedEnvironment(o, 256);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_TRUE((*c)["gpus_assigned"].is_null());
+  EXPECT_FALSE((*c)["env_vars"].contains("CUDA_VISIBLE_DEVICES"));
+}
+
 TEST(CaptureEnvironment, MatchesWhatTheSystemReports) {
   EnvCaptureOptions o;
   o.argv = {"python3"};
