@@ -332,28 +332,33 @@ Status SqliteStore::UpsertSweep(const SweepRecord& s) {
 Status SqliteStore::UpsertTrial(const TrialRecord& t) {
   // ON CONFLICT DO UPDATE (not INSERT OR REPLACE) keeps the row's pk, which the
   // trial's points, notes and tags refer to.
-  static const char kSql[] =
-      "INSERT INTO trials (id, sweep_id, number, suggestion, retry_of, params, status, "
-      "exit_code, signal, reason, host, agent, slot, gpus, argv, trial_dir, created_at, "
-      "started_at, ended_at, value, value_is_nan, metric_reported, summary, stderr_tail, "
-      "malformed_lines, code, env_hash, artifacts, data, warnings, reproduces, pid, lease_id, "
-      "placement) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-      "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, "
-      "?33, ?34) "
-      "ON CONFLICT (id) DO UPDATE SET sweep_id = excluded.sweep_id, number = excluded.number, "
-      "suggestion = excluded.suggestion, retry_of = excluded.retry_of, "
-      "params = excluded.params, status = excluded.status, exit_code = excluded.exit_code, "
-      "signal = excluded.signal, reason = excluded.reason, host = excluded.host, "
-      "agent = excluded.agent, slot = excluded.slot, gpus = excluded.gpus, "
-      "argv = excluded.argv, trial_dir = excluded.trial_dir, "
-      "created_at = excluded.created_at, started_at = excluded.started_at, "
-      "ended_at = excluded.ended_at, value = excluded.value, "
-      "value_is_nan = excluded.value_is_nan, metric_reported = excluded.metric_reported, "
-      "summary = excluded.summary, stderr_tail = excluded.stderr_tail, "
-      "malformed_lines = excluded.malformed_lines, code = excluded.code, "
-      "env_hash = excluded.env_hash, artifacts = excluded.artifacts, data = excluded.data, "
-      "warnings = excluded.warnings, reproduces = excluded.reproduces, pid = excluded.pid, "
-      "lease_id = excluded.lease_id, placement = excluded.placement RETURNING pk";
+#define SWEEP_UPSERT_TRIAL                                                                  \
+  "INSERT INTO trials (id, sweep_id, number, suggestion, retry_of, params, status, "        \
+  "exit_code, signal, reason, host, agent, slot, gpus, argv, trial_dir, created_at, "       \
+  "started_at, ended_at, value, value_is_nan, metric_reported, summary, stderr_tail, "      \
+  "malformed_lines, code, env_hash, artifacts, data, warnings, reproduces, pid, lease_id, " \
+  "placement) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "   \
+  "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, "   \
+  "?33, ?34) "                                                                              \
+  "ON CONFLICT (id) DO UPDATE SET sweep_id = excluded.sweep_id, number = excluded.number, " \
+  "suggestion = excluded.suggestion, retry_of = excluded.retry_of, "                        \
+  "params = excluded.params, status = excluded.status, exit_code = excluded.exit_code, "    \
+  "signal = excluded.signal, reason = excluded.reason, host = excluded.host, "              \
+  "agent = excluded.agent, slot = excluded.slot, gpus = excluded.gpus, "                    \
+  "argv = excluded.argv, trial_dir = excluded.trial_dir, "                                  \
+  "created_at = excluded.created_at, started_at = excluded.started_at, "                    \
+  "ended_at = excluded.ended_at, value = excluded.value, "                                  \
+  "value_is_nan = excluded.value_is_nan, metric_reported = excluded.metric_reported, "      \
+  "summary = excluded.summary, stderr_tail = excluded.stderr_tail, "                        \
+  "malformed_lines = excluded.malformed_lines, code = excluded.code, "                      \
+  "env_hash = excluded.env_hash, artifacts = excluded.artifacts, data = excluded.data, "    \
+  "warnings = excluded.warnings, reproduces = excluded.reproduces, pid = excluded.pid, "    \
+  "lease_id = excluded.lease_id, placement = excluded.placement"
+  // RETURNING runs the statement through a temporary table; the pk never changes once
+  // the row exists, so only the first write of a trial asks for it.
+  static const char kSql[] = SWEEP_UPSERT_TRIAL;
+  static const char kSqlReturning[] = SWEEP_UPSERT_TRIAL " RETURNING pk";
+#undef SWEEP_UPSERT_TRIAL
   auto prov = SplitProvenance(t.provenance, root_);
   if (!prov.ok()) return prov.status();
   if (!prov->env_hash.empty() && !prov->env.is_null() && !env_hashes_.count(prov->env_hash)) {
@@ -365,7 +370,8 @@ Status SqliteStore::UpsertTrial(const TrialRecord& t) {
     if (e.Step() != SQLITE_DONE) return Error("writing environment of " + t.id);
     env_hashes_.insert(prov->env_hash);
   }
-  auto st = Prepare(kSql);
+  const bool returning = trial_pks_.count(t.id) == 0;
+  auto st = Prepare(returning ? kSqlReturning : kSql);
   if (!st.ok()) return st.status();
   Statement q(*st);
   q.BindText(1, t.id);
@@ -409,8 +415,8 @@ Status SqliteStore::UpsertTrial(const TrialRecord& t) {
   q.BindInt(32, t.pid);
   q.BindText(33, t.lease_id);
   q.BindText(34, DumpJson(t.placement));
-  if (q.Step() != SQLITE_ROW) return Error("writing trial " + t.id);
-  trial_pks_[t.id] = q.Int(0);
+  if (q.Step() != (returning ? SQLITE_ROW : SQLITE_DONE)) return Error("writing trial " + t.id);
+  if (returning) trial_pks_[t.id] = q.Int(0);
   return Status::Ok();
 }
 
