@@ -2,8 +2,9 @@
 //
 // Everything happens on one io_context thread. Trials move queued -> running ->
 // ended; each transition is a TrialRecord upsert in the pending WriteBatch. A
-// trial's start and end are committed at once (its end before the slot is freed and
-// the strategy told), metric points at least every flush_interval_s. An ended trial's
+// trial's end is committed at once (before the slot is freed and the strategy told),
+// its start with the first commit after it has run flush_interval_s (a shorter trial's
+// start is replaced by its end), metric points at least every flush_interval_s. An ended trial's
 // summary is serialised on a one-thread writer pool first (controller_end.cc), so that
 // a summary of 100,000 metric names never blocks the loop. Suggestions for
 // strategies whose Suggest is expensive run on a one-thread pool; while one is in

@@ -6,7 +6,9 @@
 // event loop a quarter of a second, during which heartbeats, agent sockets and
 // metric reading waited. So an end happens in two halves:
 //   OnEnd (loop): the trial leaves running_ for ending_; its status, value and
-//     W&B-reported fields are settled; its summary goes to the writer thread.
+//     W&B-reported fields are settled; its summary goes to the writer thread, or, when
+//     it is small (kInlineSummaryNames) and no other end is there, is serialised right
+//     away: for a short trial the two thread hops cost more than the work.
 //   writer thread: TrialSummary -> JSON text (SummaryText), nothing else. It reads
 //     only the Ending it was handed, which the loop does not touch meanwhile.
 //   OnEndWritten (loop): the record joins the batch and is committed (Flush), and
@@ -15,6 +17,7 @@
 // the store is still written only from the loop, so a failed write is seen, and
 // stops new trials, exactly as before; and no trial starts on the freed slot before
 // its predecessor's result is durable. MaybeFinish waits for ending_ to drain.
+#include <algorithm>
 #include <boost/asio/post.hpp>
 
 #include "orchestrator/controller/controller_impl.h"
@@ -96,7 +99,21 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end, EndCaus
   rec.summary = KeyedValue::object();
   ending->reported = ApplyReported(spec_, &rec);
   ending_.emplace(id, ending);
+  if (ending->rt.summary.size() <= kInlineSummaryNames && writer_ends_ == 0) {
+    // A small summary serialises in microseconds: the round trip through the writer
+    // thread (two wake-ups and context switches) would cost more than the work, and
+    // it is on every short trial's path to its slot's next trial (issue 16). Only
+    // when no end is with the writer: ends are committed in the order they happened.
+    TrialRecord& r = ending->rt.rec;
+    r.summary_text = SummaryWithReported(ending->rt.summary, r.summary);
+    r.summary = KeyedValue::object();
+    ending->inline_end = true;
+    asio::post(io_,
+               [this, ending = std::move(ending)]() mutable { OnEndWritten(std::move(ending)); });
+    return;
+  }
   if (!writer_) writer_ = std::make_unique<asio::thread_pool>(1);
+  ++writer_ends_;
   // Moved along the way, so that once ending_ lets go the only owner is the handler
   // running, and OnEndWritten can hand the last reference back to this thread.
   asio::post(*writer_, [this, ending = std::move(ending)]() mutable {
@@ -114,7 +131,7 @@ void Controller::Impl::OnEndWritten(std::shared_ptr<Ending> ending) {
   // each turn short.
   if (!ending->points_committed && !batch_.points.empty()) {
     ending->points_committed = true;
-    Flush();
+    FlushEnd();
     if (batch_.points.empty()) {
       asio::post(io_,
                  [this, ending = std::move(ending)]() mutable { OnEndWritten(std::move(ending)); });
@@ -126,13 +143,22 @@ void Controller::Impl::OnEndWritten(std::shared_ptr<Ending> ending) {
   TrialRecord& rec = rt.rec;
   const std::string id = rec.id;
   ending_.erase(id);
+  if (!ending->inline_end) --writer_ends_;
   // The summary text moves into the batch rather than being copied (megabytes at
   // 100,000 metric names).
   std::string text = std::move(rec.summary_text);
   rec.summary_text.clear();
-  batch_.trials.push_back(rec);
-  batch_.trials.back().summary_text = std::move(text);
-  Flush();  // durable before it counts as done
+  // Its running record may still wait in the batch (FlushEnd): the end replaces it.
+  auto queued = std::find_if(batch_.trials.rbegin(), batch_.trials.rend(),
+                             [&](const TrialRecord& r) { return r.id == id; });
+  if (queued != batch_.trials.rend()) {
+    *queued = rec;
+    queued->summary_text = std::move(text);
+  } else {
+    batch_.trials.push_back(rec);
+    batch_.trials.back().summary_text = std::move(text);
+  }
+  FlushEnd();  // durable before it counts as done
   const ReportedEffects& reported = ending->reported;
   for (const std::string& note : reported.notes) {
     if (Status s = store_.AddNote(id, note); !s.ok())
@@ -180,7 +206,8 @@ void Controller::Impl::OnEndWritten(std::shared_ptr<Ending> ending) {
   }
   CheckFailureBudget(rec);
   // Freeing a summary of 100,000 names takes milliseconds: the writer thread does it.
-  asio::post(*writer_, [ending = std::move(ending)]() mutable { ending.reset(); });
+  if (!ending->inline_end)
+    asio::post(*writer_, [ending = std::move(ending)]() mutable { ending.reset(); });
   Schedule();
 }
 // One warning per trial that went over reporting.max_metric_names.

@@ -71,7 +71,10 @@ class Controller::Impl {
     ReportedEffects reported;       // notes and warnings of a W&B-style run
     std::string first_malformed;    // an example of its malformed metric lines
     bool points_committed = false;  // OnEndWritten gave the pending points their own commit
+    bool inline_end = false;        // serialised on the loop, not on the writer thread
   };
+  // Summaries with at most this many metric names are serialised on the loop.
+  static constexpr size_t kInlineSummaryNames = 256;
   struct Queued {
     Config config;
     uint64_t suggestion = 0;
@@ -96,6 +99,9 @@ class Controller::Impl {
   void CheckFailureBudget(const TrialRecord& rec);
   void MaybeFinish();
   void Flush();
+  // Flush for a trial's end: running records younger than flush_interval_s stay in the
+  // batch for a later commit (controller_loop.cc).
+  void FlushEnd();
   void OnTick();
   void OnSignal(int sig);
   void WarnDroppedNames(const Running& rt);
@@ -128,6 +134,7 @@ class Controller::Impl {
   std::unique_ptr<boost::asio::thread_pool> pool_;
   // One thread that serialises ended trials' summaries (controller_end.cc), in order.
   std::unique_ptr<boost::asio::thread_pool> writer_;
+  size_t writer_ends_ = 0;  // ends handed to writer_ and not yet back in OnEndWritten
   std::vector<TrialRecord> history_;
 
   std::unique_ptr<SearchStrategy> strategy_;

@@ -1,8 +1,10 @@
 // The controller's event handlers: scheduling, trial start and end, metrics, early
 // stopping, stop requests, signals, and the periodic tick (flush, progress, polls).
 // All run on the io_context thread; see controller.cc for the overall design.
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <cmath>
+#include <iterator>
 
 #include "orchestrator/controller/controller_impl.h"
 #include "orchestrator/controller/ids.h"
@@ -319,6 +321,25 @@ void Controller::Impl::Flush() {
     for (auto& [id, rt] : running_)
       if (!rt.stopping) StopTrial(rt, TrialStatus::kLost, "store write failed");
   }
+}
+
+void Controller::Impl::FlushEnd() {
+  // A short trial's running record is worth a row only if the trial outlives it: kept
+  // out of the end commits while younger than flush_interval_s, it is usually replaced
+  // in the batch by the trial's own end record, one upsert per trial instead of two
+  // (issue 16). A longer trial's start is committed with the first commit after that.
+  // If the controller dies meanwhile, resume re-issues the suggestion, as for any trial
+  // whose running record had not reached a commit yet (StartTrial).
+  const double cutoff = Now() - options_.flush_interval_s;
+  auto& trials = batch_.trials;
+  auto young = std::stable_partition(trials.begin(), trials.end(), [&](const TrialRecord& r) {
+    return r.status != TrialStatus::kRunning || r.started_at <= cutoff;
+  });
+  std::vector<TrialRecord> held(std::make_move_iterator(young),
+                                std::make_move_iterator(trials.end()));
+  trials.erase(young, trials.end());
+  Flush();
+  for (TrialRecord& r : held) trials.push_back(std::move(r));
 }
 
 void Controller::Impl::OnTick() {

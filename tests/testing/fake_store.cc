@@ -33,6 +33,7 @@ Status FakeStore::Commit(const WriteBatch& batch) {
   if (fail_) return *fail_;
   for (const auto& s : batch.sweeps) sweeps_[s.id] = s;
   for (const auto& t : batch.trials) {
+    trial_writes_[t.id]++;
     TrialRecord& stored = trials_[t.id] = t;
     // As the SQLite store: a pre-serialised summary is what gets stored.
     if (!stored.summary_text.empty()) {

@@ -52,6 +52,11 @@ class FakeStore : public TrialStore {
   }
   // Commit calls so far, failed ones included.
   int commits() const { return commits_; }
+  // How many committed batches carried a record of this trial.
+  int trial_writes(const std::string& id) const {
+    auto it = trial_writes_.find(id);
+    return it == trial_writes_.end() ? 0 : it->second;
+  }
   // Time stamped on notes (default 1700000000).
   void SetNow(double now) { now_ = now; }
   // Called at the start of every GetTrial (tests advance a trial while it is read).
@@ -60,6 +65,7 @@ class FakeStore : public TrialStore {
  private:
   std::map<std::string, SweepRecord> sweeps_;
   std::map<std::string, TrialRecord> trials_;
+  std::map<std::string, int> trial_writes_;
   std::vector<MetricPoint> points_;
   std::vector<Note> notes_;
   std::map<std::string, std::vector<std::string>> tags_;

@@ -172,6 +172,32 @@ TEST_F(ControllerTest, ASlotIsReusedOnlyAfterThePreviousTrialsResultIsCommitted)
   }
 }
 
+TEST_F(ControllerTest, AShortTrialIsOneRowWriteAndALongerOnesStartIsOnRecordBeforeItEnds) {
+  SetSpec("method: grid\nmetric: {name: loss}\nparameters:\n  x: {values: [1, 2]}\n");
+  auto e = std::make_shared<FakeTrace>();
+  SweepOutcome out = Run({FakeExecutor::Factory(
+      "local", 2,
+      [&](const TrialLaunch& l, int n) {
+        FakeAttempt a = ReportX(l, n);
+        if (n == 0) {
+          // Trial 0 has run past flush_interval_s (0.2 s) when trial 1 ends.
+          clock_.Advance(1.0);
+          a.reports = {{0, 1.0}, {1, 1.0}, {2, 1.0}};
+        }
+        return a;
+      },
+      e)});
+  EXPECT_EQ(out.status, SweepStatus::kFinished) << out.reason;
+  auto trials = Trials();
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_EQ(trials[0].status, TrialStatus::kFinished);
+  EXPECT_EQ(trials[1].status, TrialStatus::kFinished);
+  // Trial 1 ended within the interval: its running record was replaced by its end.
+  EXPECT_EQ(store_.trial_writes(trials[1].id), 1);
+  // Trial 0's running record went with trial 1's end, then its own end.
+  EXPECT_EQ(store_.trial_writes(trials[0].id), 2);
+}
+
 TEST_F(ControllerTest, AFailedStoreWriteStopsTheSweepAndLosesNoResult) {
   SetSpec("method: grid\nmetric: {name: loss}\nparameters:\n  x: {values: [1, 2, 3]}\n");
   // The first commit is trial 0's end; trial 1 runs until it is stopped.
