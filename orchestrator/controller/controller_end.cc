@@ -128,8 +128,8 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end, EndCaus
 void Controller::Impl::OnEndWritten(std::shared_ptr<Ending> ending) {
   // The trial's last points go in a commit of their own and its record (with a summary
   // of up to megabytes) in the next turn of the loop: one commit per turn keeps
-  // each turn short.
-  if (!ending->points_committed && !batch_.points.empty()) {
+  // each turn short. A small summary goes with the points in one commit.
+  if (!ending->inline_end && !ending->points_committed && !batch_.points.empty()) {
     ending->points_committed = true;
     FlushEnd();
     if (batch_.points.empty()) {

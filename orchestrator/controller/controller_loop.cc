@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <cmath>
 #include <iterator>
+#include <unordered_set>
 
 #include "orchestrator/controller/controller_impl.h"
 #include "orchestrator/controller/ids.h"
@@ -330,10 +331,17 @@ void Controller::Impl::FlushEnd() {
   // (issue 16). A longer trial's start is committed with the first commit after that.
   // If the controller dies meanwhile, resume re-issues the suggestion, as for any trial
   // whose running record had not reached a commit yet (StartTrial).
+  // A trial with metric points in this batch needs its row: the points refer to it.
   const double cutoff = Now() - options_.flush_interval_s;
   auto& trials = batch_.trials;
+  std::unordered_set<std::string> with_points;
+  if (std::any_of(trials.begin(), trials.end(), [&](const TrialRecord& r) {
+        return r.status == TrialStatus::kRunning && r.started_at > cutoff;
+      }))
+    for (const MetricPoint& p : batch_.points) with_points.insert(p.trial_id);
   auto young = std::stable_partition(trials.begin(), trials.end(), [&](const TrialRecord& r) {
-    return r.status != TrialStatus::kRunning || r.started_at <= cutoff;
+    return r.status != TrialStatus::kRunning || r.started_at <= cutoff ||
+           with_points.count(r.id) > 0;
   });
   std::vector<TrialRecord> held(std::make_move_iterator(young),
                                 std::make_move_iterator(trials.end()));

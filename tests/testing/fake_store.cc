@@ -31,6 +31,12 @@ Status FakeStore::Commit(const WriteBatch& batch) {
   ++commits_;
   if (commits_ == fail_commit_at_) return fail_commit_;
   if (fail_) return *fail_;
+  // As the SQLite store: a point must refer to a trial on record or in this batch.
+  for (const auto& p : batch.points) {
+    bool known = trials_.count(p.trial_id) > 0;
+    for (const auto& t : batch.trials) known = known || t.id == p.trial_id;
+    if (!known) return Status::Store("metric point for unknown trial " + p.trial_id);
+  }
   for (const auto& s : batch.sweeps) sweeps_[s.id] = s;
   for (const auto& t : batch.trials) {
     trial_writes_[t.id]++;

@@ -1,6 +1,7 @@
 // FakeStore: an in-memory TrialStore for tests.
 //
-// Behaves like the SQLite store as far as the interface says: upsert by id, sweeps
+// Behaves like the SQLite store as far as the interface says: upsert by id (a metric
+// point must refer to a trial on record or in the same batch), sweeps
 // and trials found by exact id or unique prefix ("" and "latest" = the sweep with the
 // greatest created_at), trials listed by number, metric points ordered by name then
 // step. Ambiguous prefixes are kUsage errors mentioning "ambiguous"; unknown ids are

@@ -198,6 +198,29 @@ TEST_F(ControllerTest, AShortTrialIsOneRowWriteAndALongerOnesStartIsOnRecordBefo
   EXPECT_EQ(store_.trial_writes(trials[0].id), 2);
 }
 
+TEST_F(ControllerTest, AYoungTrialsPointsGoWithItsRowWhenAnotherTrialEnds) {
+  // Trial 0 is younger than flush_interval_s and has reported when trial 1 ends: its
+  // running record must go with that commit, since its points refer to it.
+  SetSpec("method: grid\nmetric: {name: loss}\nparameters:\n  x: {values: [1, 2]}\n");
+  auto e = std::make_shared<FakeTrace>();
+  SweepOutcome out = Run({FakeExecutor::Factory(
+      "local", 2,
+      [&](const TrialLaunch& l, int n) {
+        FakeAttempt a = ReportX(l, n);
+        if (n == 0) a.reports = {{0, 1.0}, {1, 1.0}, {2, 1.0}};
+        return a;
+      },
+      e)});
+  EXPECT_EQ(out.status, SweepStatus::kFinished) << out.reason << "\n" << out_.str();
+  auto trials = Trials();
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_EQ(store_.trial_writes(trials[0].id), 2);
+  EXPECT_EQ(store_.trial_writes(trials[1].id), 1);
+  auto points = store_.GetMetrics(MetricQuery{trials[0].id, "loss"});
+  ASSERT_TRUE(points.ok());
+  EXPECT_EQ(points->size(), 3u);
+}
+
 TEST_F(ControllerTest, AFailedStoreWriteStopsTheSweepAndLosesNoResult) {
   SetSpec("method: grid\nmetric: {name: loss}\nparameters:\n  x: {values: [1, 2, 3]}\n");
   // The first commit is trial 0's end; trial 1 runs until it is stopped.
