@@ -45,6 +45,10 @@ class ControllerTest : public ::testing::Test {
   }
 
   std::vector<TrialRecord> Trials() { return store_.ListTrials(sweep_.id).value(); }
+  // Two slots, x in {1, 2}: trial 0 reports three times and trial 1 once, so trial 1
+  // ends first, when trial 0 has run `age` seconds on the fake clock. Returns the
+  // trials, both finished, with trial 0's three points stored.
+  std::vector<TrialRecord> RunAShortTrialBesideALongerOne(double age);
   SweepRecord Sweep() { return store_.GetSweep(sweep_.id).value(); }
   static double X(const TrialLaunch& l) { return l.params["x"].get<double>(); }
 
@@ -172,26 +176,34 @@ TEST_F(ControllerTest, ASlotIsReusedOnlyAfterThePreviousTrialsResultIsCommitted)
   }
 }
 
-TEST_F(ControllerTest, AShortTrialIsOneRowWriteAndALongerOnesStartIsOnRecordBeforeItEnds) {
+std::vector<TrialRecord> ControllerTest::RunAShortTrialBesideALongerOne(double age) {
   SetSpec("method: grid\nmetric: {name: loss}\nparameters:\n  x: {values: [1, 2]}\n");
-  auto e = std::make_shared<FakeTrace>();
   SweepOutcome out = Run({FakeExecutor::Factory(
       "local", 2,
       [&](const TrialLaunch& l, int n) {
         FakeAttempt a = ReportX(l, n);
         if (n == 0) {
-          // Trial 0 has run past flush_interval_s (0.2 s) when trial 1 ends.
-          clock_.Advance(1.0);
+          clock_.Advance(age);
           a.reports = {{0, 1.0}, {1, 1.0}, {2, 1.0}};
         }
         return a;
       },
-      e)});
+      std::make_shared<FakeTrace>())});
   EXPECT_EQ(out.status, SweepStatus::kFinished) << out.reason;
-  auto trials = Trials();
+  std::vector<TrialRecord> trials = Trials();
+  EXPECT_EQ(trials.size(), 2u);
+  for (const TrialRecord& r : trials) EXPECT_EQ(r.status, TrialStatus::kFinished) << r.id;
+  if (!trials.empty()) {
+    auto points = store_.GetMetrics(MetricQuery{trials[0].id, "loss"});
+    EXPECT_TRUE(points.ok() && points->size() == 3u);
+  }
+  return trials;
+}
+
+TEST_F(ControllerTest, AShortTrialIsOneRowWriteAndALongerOnesStartIsOnRecordBeforeItEnds) {
+  // Trial 0 has run past flush_interval_s (0.2 s) when trial 1 ends.
+  auto trials = RunAShortTrialBesideALongerOne(1.0);
   ASSERT_EQ(trials.size(), 2u);
-  EXPECT_EQ(trials[0].status, TrialStatus::kFinished);
-  EXPECT_EQ(trials[1].status, TrialStatus::kFinished);
   // Trial 1 ended within the interval: its running record was replaced by its end.
   EXPECT_EQ(store_.trial_writes(trials[1].id), 1);
   // Trial 0's running record went with trial 1's end, then its own end.
@@ -199,26 +211,12 @@ TEST_F(ControllerTest, AShortTrialIsOneRowWriteAndALongerOnesStartIsOnRecordBefo
 }
 
 TEST_F(ControllerTest, AYoungTrialsPointsGoWithItsRowWhenAnotherTrialEnds) {
-  // Trial 0 is younger than flush_interval_s and has reported when trial 1 ends: its
-  // running record must go with that commit, since its points refer to it.
-  SetSpec("method: grid\nmetric: {name: loss}\nparameters:\n  x: {values: [1, 2]}\n");
-  auto e = std::make_shared<FakeTrace>();
-  SweepOutcome out = Run({FakeExecutor::Factory(
-      "local", 2,
-      [&](const TrialLaunch& l, int n) {
-        FakeAttempt a = ReportX(l, n);
-        if (n == 0) a.reports = {{0, 1.0}, {1, 1.0}, {2, 1.0}};
-        return a;
-      },
-      e)});
-  EXPECT_EQ(out.status, SweepStatus::kFinished) << out.reason << "\n" << out_.str();
-  auto trials = Trials();
+  // Trial 0 is younger than flush_interval_s but has reported when trial 1 ends: its
+  // running record goes with that commit, since its points refer to it.
+  auto trials = RunAShortTrialBesideALongerOne(0.0);
   ASSERT_EQ(trials.size(), 2u);
   EXPECT_EQ(store_.trial_writes(trials[0].id), 2);
   EXPECT_EQ(store_.trial_writes(trials[1].id), 1);
-  auto points = store_.GetMetrics(MetricQuery{trials[0].id, "loss"});
-  ASSERT_TRUE(points.ok());
-  EXPECT_EQ(points->size(), 3u);
 }
 
 TEST_F(ControllerTest, AFailedStoreWriteStopsTheSweepAndLosesNoResult) {
