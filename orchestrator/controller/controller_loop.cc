@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <cmath>
 #include <iterator>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "orchestrator/controller/controller_impl.h"
@@ -334,6 +335,21 @@ void Controller::Impl::FlushEnd() {
   // A trial with metric points in this batch needs its row: the points refer to it.
   const double cutoff = Now() - options_.flush_interval_s;
   auto& trials = batch_.trials;
+  // The batch may hold a trial twice (an agent's "started" arrives after later
+  // starts were queued). Upserts apply in order, so the last record is the one that
+  // counts; keep only it, since holding an earlier running copy back past the later
+  // end record would write it over that end.
+  std::unordered_map<std::string, size_t> last;
+  for (size_t i = 0; i < trials.size(); ++i) last[trials[i].id] = i;
+  if (last.size() < trials.size()) {
+    size_t kept = 0;
+    for (size_t i = 0; i < trials.size(); ++i)
+      if (last[trials[i].id] == i) {
+        if (kept != i) trials[kept] = std::move(trials[i]);
+        ++kept;
+      }
+    trials.resize(kept);
+  }
   std::unordered_set<std::string> with_points;
   if (std::any_of(trials.begin(), trials.end(), [&](const TrialRecord& r) {
         return r.status == TrialStatus::kRunning && r.started_at > cutoff;

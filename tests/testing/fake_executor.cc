@@ -41,7 +41,10 @@ void FakeExecutor::Start(const TrialRecord& rec, TrialLaunch launch) {
   Trial& t = trials_[rec.id];
   t.attempt = script_(launch, n);
   std::string id = rec.id;
-  if (events_.on_started) events_.on_started(id, 1000 + n, 0);
+  if (events_.on_started && t.attempt.started_later)
+    boost::asio::post(io_, [this, id, n] { events_.on_started(id, 1000 + n, 0); });
+  else if (events_.on_started)
+    events_.on_started(id, 1000 + n, 0);
   boost::asio::post(io_, [this, id] { Step(id); });
 }
 

@@ -27,6 +27,9 @@ struct FakeAttempt {
   std::vector<std::pair<int64_t, double>> reports;  // (step, value), in order
   End end = End::kExit;
   int exit_code = 0;  // for kExit
+  // on_started comes from a posted handler, as an agent's "started" message does,
+  // instead of from inside Start, as a local slot's does.
+  bool started_later = false;
 };
 
 // What an executor was asked to do; shared with the test, so it outlives the

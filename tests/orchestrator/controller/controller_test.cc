@@ -219,6 +219,29 @@ TEST_F(ControllerTest, AYoungTrialsPointsGoWithItsRowWhenAnotherTrialEnds) {
   EXPECT_EQ(store_.trial_writes(trials[1].id), 1);
 }
 
+TEST_F(ControllerTest, ManyTrialsWhoseStartArrivesLateAllEndOnRecordAsFinished) {
+  // Twelve slots start twelve trials in one turn; each one's "started" (with its pid)
+  // arrives later, as from an agent, so the batch holds two records of some trials.
+  SetSpec("method: grid\nparameters:\n  x: {values: [" +
+          std::string("1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]}\n"));
+  auto e = std::make_shared<FakeTrace>();
+  SweepOutcome out = Run({FakeExecutor::Factory(
+      "agent", 12,
+      [](const TrialLaunch&, int) {
+        FakeAttempt a;  // reports nothing, as /bin/true: no points keep its row in a commit
+        a.started_later = true;
+        return a;
+      },
+      e)});
+  EXPECT_EQ(out.status, SweepStatus::kFinished) << out.reason;
+  auto trials = Trials();
+  ASSERT_EQ(trials.size(), 16u);
+  for (const TrialRecord& t : trials) {
+    EXPECT_EQ(t.status, TrialStatus::kFinished) << t.id;
+    EXPECT_GT(t.pid, 0) << t.id;
+  }
+}
+
 TEST_F(ControllerTest, AFailedStoreWriteStopsTheSweepAndLosesNoResult) {
   SetSpec("method: grid\nmetric: {name: loss}\nparameters:\n  x: {values: [1, 2, 3]}\n");
   // The first commit is trial 0's end; trial 1 runs until it is stopped.
