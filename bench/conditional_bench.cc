@@ -12,10 +12,12 @@
 //                  2^62), which then runs 10 trials; best40 = best of all 40, best100 =
 //                  best of the 10 new ones. Compare best40 with bayes' best40 (cold 40).
 // Every suggestion is checked to be canonical (inactive parameters null); a violation
-// aborts the run with exit code 3.
+// aborts the run with exit code 3. With --trace 1 every evaluation is also written to
+// stderr as trace,problem,method,seed,i,value,root (root = the first parameter's value,
+// the branch on these problems), to see which branch a method spends its trials on.
 //
 //   conditional_bench [--problems optim3,depth3] [--methods bayes,random,warm]
-//                     [--seeds 10] [--first-seed 0] [--budget 100]
+//                     [--seeds 10] [--first-seed 0] [--budget 100] [--trace 0|1]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -46,6 +48,9 @@ struct Trace {
   double ask_seconds = 0;
 };
 
+bool g_trace = false;
+std::string g_trace_tag;  // problem,method,seed of the run being traced
+
 // Runs `n` sequential evaluations of `strategy` on `prob`.
 void Evaluate(SearchStrategy& strategy, const bench::CondProblem& prob, int n, uint64_t first,
               Trace& t) {
@@ -70,6 +75,9 @@ void Evaluate(SearchStrategy& strategy, const bench::CondProblem& prob, int n, u
     strategy.Observe(obs);
     t.values.push_back(y);
     t.observations.push_back(obs);
+    if (g_trace)
+      std::fprintf(stderr, "trace,%s,%llu,%.6g,%s\n", g_trace_tag.c_str(),
+                   static_cast<unsigned long long>(obs.trial_number), y, got[0][0].dump().c_str());
   }
 }
 
@@ -116,6 +124,8 @@ int main(int argc, char** argv) {
       first_seed = std::strtoull(v.c_str(), nullptr, 10);
     else if (a == "--budget")
       budget = std::atoi(v.c_str());
+    else if (a == "--trace")
+      g_trace = v == "1";
   }
   std::printf("problem,method,seed,best40,best100,ask_ms\n");
   for (const bench::CondProblem& prob : bench::AllCondProblems()) {
@@ -123,6 +133,7 @@ int main(int argc, char** argv) {
     for (const std::string& method : methods) {
       for (uint64_t seed = first_seed; seed < first_seed + static_cast<uint64_t>(seeds); ++seed) {
         Trace t;
+        g_trace_tag = prob.name + "," + method + "," + std::to_string(seed);
         if (method == "warm") {
           Trace prior;
           auto earlier = Make("bayes", prob.space, seed + 1000);

@@ -234,7 +234,7 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
       std::vector<ScoredPoint> candidates =
           enumerate ? EnumerateLogEi(gp, best, cube_, finite_size_, usable, 1)
           : branches_.size() > 0 && (bayes_.per_branch || branches_.Disjoint())
-              ? MaximizeLogEiByBranch(gp, Xa, ya, cube_, branches_, aopt)
+              ? MaximizeLogEiByBranch(gp, Xa, ya, cube_, branches_, stalled, aopt)
               : MaximizeLogEi(gp, best, cube_, incumbents, aopt);
       double best_log_ei = -INFINITY;
       for (const ScoredPoint& c : candidates)

@@ -70,6 +70,7 @@ BranchPlan::BranchPlan(const SearchSpace& space, const UnitCube& cube) {
     root_offsets_.push_back(cube.CategoricalBlocks()[offset].first);
   }
   if (roots.empty()) return;
+  n_params_ = space.params.size();
   std::vector<int> live_in(space.params.size(), 0);  // branches a conditional parameter is live in
   for (size_t b = 0; b < count; ++b) {
     Branch br;
@@ -82,11 +83,34 @@ BranchPlan::BranchPlan(const SearchSpace& space, const UnitCube& cube) {
       br.pins.emplace_back(root_dims_[r], (k + 0.5) / static_cast<double>(radix_[r]));
     }
     std::vector<int> memo(space.params.size(), -1);
+    std::vector<int> sub_index(space.params.size(), -1);
+    SearchSpace sub;
     for (size_t i = 0; i < space.params.size(); ++i) {
-      if (choice[i] >= 0 || !LiveIn(space, i, choice, memo, 0)) continue;
+      if (choice[i] >= 0) {
+        br.roots.emplace_back(i, space.params[i].values[static_cast<size_t>(choice[i])]);
+        continue;
+      }
+      if (!LiveIn(space, i, choice, memo, 0)) continue;
       if (cube.ParamDimOf(i) >= 0) ++br.live;
       if (!space.params[i].when.empty()) ++live_in[i];
+      sub_index[i] = static_cast<int>(sub.params.size());
+      br.params.push_back(i);
+      sub.params.push_back(space.params[i]);
     }
+    // A clause on a root holds everywhere in the branch (LiveIn checked it); a clause
+    // on another parent points at that parent's place in the sub-space, where it is
+    // too, since a child is live only where its parent is.
+    for (Parameter& p : sub.params) {
+      std::vector<Condition> kept;
+      for (Condition& c : p.when) {
+        const size_t parent = static_cast<size_t>(c.parent_index);
+        if (choice[parent] >= 0 || sub_index[parent] < 0) continue;
+        c.parent_index = sub_index[parent];
+        kept.push_back(std::move(c));
+      }
+      p.when = std::move(kept);
+    }
+    br.cube = std::make_shared<const UnitCube>(sub);
     branches_.push_back(std::move(br));
   }
   disjoint_ = std::all_of(live_in.begin(), live_in.end(), [](int n) { return n <= 1; });
@@ -102,9 +126,28 @@ size_t BranchPlan::BranchOf(const Eigen::VectorXd& x) const {
   return b;
 }
 
+Eigen::VectorXd BranchPlan::ToBranch(size_t b, const Eigen::VectorXd& x,
+                                     const UnitCube& cube) const {
+  const Branch& br = branches_[b];
+  const Config full = cube.Decode(x);
+  Config sub(br.params.size());
+  for (size_t k = 0; k < br.params.size(); ++k) sub[k] = full[br.params[k]];
+  return br.cube->Encode(sub);
+}
+
+Eigen::VectorXd BranchPlan::FromBranch(size_t b, const Eigen::VectorXd& xb,
+                                       const UnitCube& cube) const {
+  const Branch& br = branches_[b];
+  const Config sub = br.cube->Decode(xb);
+  Config full(n_params_);
+  for (const auto& [i, v] : br.roots) full[i] = v;
+  for (size_t k = 0; k < br.params.size(); ++k) full[br.params[k]] = sub[k];
+  return cube.Encode(full);
+}
+
 std::vector<ScoredPoint> MaximizeLogEiByBranch(const GaussianProcess& gp, const Eigen::MatrixXd& X,
                                                const Eigen::VectorXd& y, const UnitCube& cube,
-                                               const BranchPlan& plan,
+                                               const BranchPlan& plan, bool stalled,
                                                const AcqOptimizerOptions& options) {
   const size_t k = plan.size();
   std::vector<std::vector<Eigen::Index>> rows(k);
@@ -122,6 +165,17 @@ std::vector<ScoredPoint> MaximizeLogEiByBranch(const GaussianProcess& gp, const 
         kBranchShare * static_cast<double>(X.rows()) * (plan.LiveParams(b) + 1) / weight_sum;
     const double ratio = static_cast<double>(rows[b].size()) / share;
     if (ratio < owed_ratio) owed_ratio = ratio, owed = static_cast<int>(b);
+  }
+  // The global best has stalled: the branch EI favours has stopped paying, so the
+  // trial goes to the branch with the fewest trials for its weight, which climbs
+  // towards its own best (the other arms of a bandit are pulled once the leading one
+  // stops rising: Li et al., "Efficient Automatic CASH via Rising Bandits", AAAI 2020).
+  if (owed < 0 && stalled) {
+    double least = INFINITY;
+    for (size_t b = 0; b < k; ++b) {
+      const double per_weight = static_cast<double>(rows[b].size()) / (plan.LiveParams(b) + 1);
+      if (per_weight < least) least = per_weight, owed = static_cast<int>(b);
+    }
   }
 
   AcqOptimizerOptions o = options;
@@ -142,12 +196,17 @@ std::vector<ScoredPoint> MaximizeLogEiByBranch(const GaussianProcess& gp, const 
     // is spent improving it rather than sampling where EI is uniformly negligible.
     const double best = owed >= 0 && top > 0 ? y[order[0]] : incumbent;
     std::vector<ScoredPoint> got;
-    if (static_cast<int>(rows[b].size()) >= kBranchModelMin) {
-      // The branch's own GP, on its rows re-standardized (z = (y - m) / s): its own
-      // length scales, signal and noise, so a branch whose values span a small part
-      // of the global range is still resolved. EI in z units times s is EI in the
-      // common units, so log EI + log s compares across branches.
-      Eigen::MatrixXd Xb = X(rows[b], Eigen::all);
+    const UnitCube& sub = plan.BranchCube(b);
+    if (static_cast<int>(rows[b].size()) >= kBranchModelMin && sub.ModelDims() > 0) {
+      // The branch's own GP over its own sub-space, on its rows re-standardized
+      // (z = (y - m) / s): its own length scales, signal and noise, so a branch whose
+      // values span a small part of the global range is still resolved. EI in z units
+      // times s is EI in the common units, so log EI + log s compares across branches.
+      Eigen::MatrixXd Xb(static_cast<Eigen::Index>(rows[b].size()),
+                         static_cast<Eigen::Index>(sub.ModelDims()));
+      for (size_t r = 0; r < rows[b].size(); ++r)
+        Xb.row(static_cast<Eigen::Index>(r)) =
+            plan.ToBranch(b, X.row(rows[b][r]).transpose(), cube).transpose();
       Eigen::VectorXd yb = y(rows[b]);
       const double m = yb.mean();
       const double sd = std::sqrt((yb.array() - m).square().mean());
@@ -162,8 +221,18 @@ std::vector<ScoredPoint> MaximizeLogEiByBranch(const GaussianProcess& gp, const 
         GaussianProcess branch_gp;
         branch_gp.Condition(Xb, zb,
                             FitHyperparameters(Xb(fit, Eigen::all), zb(fit), nullptr, fopt));
-        got = MaximizeLogEi(branch_gp, (best - m) / sd, cube, incumbents, o);
-        for (ScoredPoint& p : got) p.log_ei += std::log(sd);
+        std::vector<Eigen::Index> top_rows;
+        for (int t = 0; t < top; ++t)
+          top_rows.push_back(static_cast<Eigen::Index>(
+              std::find(rows[b].begin(), rows[b].end(), order[static_cast<size_t>(t)]) -
+              rows[b].begin()));
+        AcqOptimizerOptions ob = o;
+        ob.pinned.clear();  // the sub-space has no roots
+        got = MaximizeLogEi(branch_gp, (best - m) / sd, sub, Xb(top_rows, Eigen::all), ob);
+        for (ScoredPoint& p : got) {
+          p.x = plan.FromBranch(b, p.x, cube);
+          p.log_ei += std::log(sd);
+        }
       }
     }
     if (got.empty()) got = MaximizeLogEi(gp, best, cube, incumbents, o);

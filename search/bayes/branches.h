@@ -20,8 +20,14 @@
 // categories) and CoCaBO's bandit over categories (Ru, Alvi, Nguyen, Osborne &
 // Roberts, ICML 2020):
 // - each branch with at least a few trials gets its own GP (its rows re-standardized,
-//   its own length scales, signal and noise); a branch with fewer uses the shared GP,
-//   which also carries what parameters shared across branches have learnt;
+//   its own length scales, signal and noise) over the branch's own sub-space: only the
+//   parameters live in it (shared ones included), roots left out, as in Nguyen et al.'s
+//   one GP per category over that category's continuous inputs. The other branches'
+//   parameters are not in that model at all, so neither its hyperparameters nor the
+//   EI optimiser (whose gradient steps and local perturbations would otherwise move
+//   coordinates that snapping then resets to the imputed constant) spend anything on
+//   them. A branch with fewer trials uses the shared GP with its roots pinned, which
+//   also carries what parameters shared across branches have learnt;
 // - EI is maximised separately inside each branch (roots pinned, so the candidate
 //   set covers every branch however small its share of the cube) and compared across
 //   branches against the global incumbent, in common units (a branch model's EI is
@@ -31,11 +37,21 @@
 //   (kBranchShare of the total, split by that weight). A branch below its share is
 //   searched next, by EI against its own best value, until it has caught up; this is
 //   the deterministic form of a bandit's exploration term, sized by the dimension a
-//   branch has to cover.
+//   branch has to cover;
+// - once the best value has stalled (kStallObservations without improvement), the
+//   branch EI favours has stopped paying: the next trial goes to the branch with the
+//   fewest trials for its weight (live parameters + 1), again by EI against its own
+//   best. This is the rising-bandit rule of Li, Jiang, Gao, Shao, Zhang & Cui
+//   ("Efficient Automatic CASH via Rising Bandits", AAAI 2020): the other arms are
+//   pulled once the leading arm stops rising. Why: a branch whose first trials all
+//   missed its basins (Hartmann-3 is flat far from them) gets a GP so sure of its
+//   flatness that its EI against the leading branch's best is e^-100 or smaller, so
+//   comparing EI alone never sends it another trial beyond its budget share.
 #pragma once
 
 #include <Eigen/Dense>
 #include <cstddef>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -67,11 +83,25 @@ class BranchPlan {
   // True when no conditional parameter is live in more than one branch.
   bool Disjoint() const { return disjoint_; }
 
+  // Branch b's own space: the parameters that can be live in it, in space order, the
+  // roots left out and `when:` clauses on them dropped (they hold throughout the
+  // branch); clauses on other parents are kept, so chains inside a branch still work.
+  const UnitCube& BranchCube(size_t b) const { return *branches_[b].cube; }
+  // The point of branch b's cube for `x`, a point of the full cube that lies in b.
+  Eigen::VectorXd ToBranch(size_t b, const Eigen::VectorXd& x, const UnitCube& cube) const;
+  // The snapped point of the full cube for `xb`, a point of branch b's cube: the
+  // roots set to b's values, parameters outside the branch inactive.
+  Eigen::VectorXd FromBranch(size_t b, const Eigen::VectorXd& xb, const UnitCube& cube) const;
+
  private:
   struct Branch {
     std::vector<std::pair<int, double>> pins;
     int live = 0;
+    std::vector<std::pair<size_t, Value>> roots;  // (parameter, value) of each root
+    std::vector<size_t> params;                   // space index of each sub-space parameter
+    std::shared_ptr<const UnitCube> cube;         // over the sub-space
   };
+  size_t n_params_ = 0;
   std::vector<int> root_dims_;     // parameter coordinates of the roots
   std::vector<size_t> radix_;      // categories of each root
   std::vector<int> root_offsets_;  // first model coordinate of each root's block
@@ -81,12 +111,13 @@ class BranchPlan {
 
 // The acquisition step for a conditional space with branches (see the file comment).
 // X, y: the model's training rows (observations and fantasies) and their
-// standardized values, larger is better; incumbent = y.maxCoeff(). Returns the
+// standardized values, larger is better; incumbent = y.maxCoeff(). stalled: the best
+// value has not improved for kStallObservations observations. Returns the
 // candidates of the chosen branch, best first, followed by the other branches' (so a
 // caller that rejects them all still has somewhere to go). options.pinned is ignored.
 std::vector<ScoredPoint> MaximizeLogEiByBranch(const GaussianProcess& gp, const Eigen::MatrixXd& X,
                                                const Eigen::VectorXd& y, const UnitCube& cube,
-                                               const BranchPlan& plan,
+                                               const BranchPlan& plan, bool stalled,
                                                const AcqOptimizerOptions& options);
 
 }  // namespace sweep

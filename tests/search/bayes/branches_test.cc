@@ -90,6 +90,53 @@ TEST(BranchPlan, ChainsCountWhatEachBranchCanMakeLive) {
   EXPECT_FALSE(plan.Disjoint());     // w2 lives at depths 2 and 3: one shared model
 }
 
+// Each branch's own model sees only its live parameters: the sub-space drops the
+// roots and the other branches' parameters, and points map there and back exactly.
+TEST(BranchPlan, EachBranchHasItsOwnSubSpaceAndPointsMapBothWays) {
+  const SearchSpace s = TwoBranchSpace();
+  UnitCube cube(s);
+  BranchPlan plan(s, cube);
+  ASSERT_EQ(plan.size(), 2u);
+  EXPECT_EQ(plan.BranchCube(0).ParamDims(), 2u);  // a1, a2
+  EXPECT_EQ(plan.BranchCube(1).ParamDims(), 3u);  // b1, b2, b3
+  EXPECT_EQ(plan.BranchCube(1).ModelDims(), 3u);  // no one-hot block for the root
+  const Config b = {Value("b"), Value(), Value(), Value(0.1), Value(0.2), Value(0.3)};
+  const Eigen::VectorXd xb = plan.ToBranch(1, cube.Encode(b), cube);
+  ASSERT_EQ(xb.size(), 3);
+  EXPECT_NEAR(xb[0], 0.1, 1e-12);
+  EXPECT_NEAR(xb[2], 0.3, 1e-12);
+  EXPECT_EQ(plan.FromBranch(1, xb, cube), cube.Encode(b));
+  // Any point of a branch's cube lifts to a canonical configuration of that branch.
+  const Config lifted = cube.Decode(plan.FromBranch(0, Eigen::Vector2d(0.25, 0.75), cube));
+  EXPECT_EQ(lifted[0], Value("a"));
+  EXPECT_NEAR(lifted[1].get<double>(), 0.25, 1e-12);
+  EXPECT_TRUE(lifted[3].is_null() && lifted[4].is_null() && lifted[5].is_null());
+}
+
+TEST(BranchPlan, ChainsBelowARootStayConditionalInsideTheBranch) {
+  SearchSpace s;
+  s.params = {MakeCategorical("model", {Value("linear"), Value("mlp")}),
+              MakeParam("lr", Distribution::kUniform),  // shared by both branches
+              MakeParam("l2", Distribution::kUniform),
+              MakeCategorical("act", {Value("relu"), Value("leaky")}),
+              MakeParam("slope", Distribution::kUniform)};
+  When(s, "l2", "model", {Value("linear")});
+  When(s, "act", "model", {Value("mlp")});
+  When(s, "slope", "act", {Value("leaky")});
+  UnitCube cube(s);
+  BranchPlan plan(s, cube);
+  ASSERT_EQ(plan.size(), 2u);
+  EXPECT_EQ(plan.BranchCube(0).ParamDims(), 2u);  // lr, l2
+  EXPECT_EQ(plan.BranchCube(1).ParamDims(), 3u);  // lr, act, slope
+  // Inside the mlp branch, slope is live only with act = leaky, as in the full space.
+  const Config relu = {Value("mlp"), Value(0.5), Value(), Value("relu"), Value()};
+  const Config leaky = {Value("mlp"), Value(0.5), Value(), Value("leaky"), Value(0.9)};
+  for (const Config& c : {relu, leaky}) {
+    const Eigen::VectorXd x = cube.Encode(c);
+    EXPECT_EQ(cube.Decode(plan.FromBranch(1, plan.ToBranch(1, x, cube), cube)), c);
+  }
+}
+
 TEST(BranchPlan, EmptyWithoutARootThatHasChildren) {
   SearchSpace plain;
   plain.params = {MakeCategorical("opt", {Value("sgd"), Value("adam")}),
@@ -148,6 +195,49 @@ TEST(ConditionalBayesBranches, EveryBranchGetsItsBudgetAndTheBetterOneIsFound) {
     // Branch b's exploration budget: half of the trials split 3:4 by live parameters + 1.
     EXPECT_GE(per_branch["b"], static_cast<int>(0.5 * 40 * 4 / 7) - 1) << "seed " << seed;
     EXPECT_GE(per_branch["a"], 3) << "seed " << seed;
+  }
+}
+
+// Branch b is flat (1.0) except for one narrow basin down to 0, so its first trials
+// all look alike and its GP is sure it cannot beat branch a's floor of 0.3; branch a
+// converges quickly. Once the best stalls, the trials go to b (the branch with the
+// fewest trials for its weight) by EI on its own best, so b gets well past its budget
+// share and, on fixed seeds 1 and 2, its basin is found within 60 trials.
+double FlatBranchObjective(const Value& flat) {
+  auto sq = [](double v) { return v * v; };
+  if (flat["branch"] == "a")
+    return 0.3 + sq(flat["a1"].get<double>() - 0.3) + sq(flat["a2"].get<double>() - 0.6);
+  const double r2 = sq(flat["b1"].get<double>() - 0.75) + sq(flat["b2"].get<double>() - 0.2) +
+                    sq(flat["b3"].get<double>() - 0.7);
+  return 1.0 - std::exp(-r2 / (2 * 0.15 * 0.15));
+}
+
+TEST(ConditionalBayesBranches, AFlatLookingBranchIsSearchedOnceTheLeaderStalls) {
+  const SearchSpace s = TwoBranchSpace();
+  for (uint64_t seed : {1u, 2u, 3u}) {
+    StrategyOptions o;
+    o.seed = seed;
+    o.has_metric = true;
+    BayesSearch bayes(s, o);
+    double best = INFINITY;
+    int in_b = 0;
+    for (uint64_t i = 0; i < 60; ++i) {
+      const std::vector<Config> got = bayes.Suggest(1, {});
+      ASSERT_EQ(got.size(), 1u);
+      const Value flat = s.ToFlat(got[0]);
+      in_b += flat["branch"] == "b";
+      Observation obs;
+      obs.trial_number = i;
+      obs.config = got[0];
+      obs.value = FlatBranchObjective(flat);
+      best = std::min(best, *obs.value);
+      bayes.Observe(obs);
+    }
+    // Budget share alone: 0.5 * 60 * 4 / 7 = 17 trials.
+    EXPECT_GE(in_b, 24) << "seed " << seed;
+    if (seed <= 2) {  // not every seed: seed 3 ends on branch a's floor
+      EXPECT_LT(best, 0.3) << "seed " << seed;
+    }
   }
 }
 
