@@ -208,8 +208,9 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
   // number order, so a replayed prior does not look like the latest progress.
   std::vector<std::optional<double>> observed;
   for (const Point& p : points_) observed.push_back(p.y);
-  const bool stalled =
-      ObservationsSinceImprovement(observed) >= static_cast<size_t>(kStallObservations);
+  // Far steps come in windows after a stall and stop once a window has not paid
+  // (exploration.h, FarStepAllowed).
+  const bool far_step_allowed = FarStepAllowed(observed);
 
   for (size_t i = 0; i < n; ++i) {
     std::optional<Eigen::VectorXd> x;
@@ -243,10 +244,10 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
           best_log_ei = c.log_ei;
           break;
         }
-      // EI has collapsed (plateaus, quantized scores) and the best value has stalled,
-      // or every value so far is the same: explore instead of letting round-off pick
-      // among equally useless points.
-      if (x && (no_spread || (EiIsFlat(best_log_ei) && stalled))) {
+      // EI has collapsed (plateaus, quantized scores), the best value has stalled and
+      // far steps still pay, or every value so far is the same: explore instead of
+      // letting round-off pick among equally useless points.
+      if (x && (no_spread || (EiIsFlat(best_log_ei) && far_step_allowed))) {
         if (auto far = FarthestPoint(cube_, Xa, usable, 1024, BayesRng::Mix(aopt.seed, 0xFA2)))
           x = far;
       }

@@ -70,4 +70,25 @@ size_t ObservationsSinceImprovement(const std::vector<std::optional<double>>& va
   return since;
 }
 
+bool FarStepAllowed(const std::vector<std::optional<double>>& values,
+                    const FarStepSchedule& schedule) {
+  const size_t stall = static_cast<size_t>(schedule.stall);
+  const size_t closes = stall + static_cast<size_t>(schedule.window);
+  double best = -std::numeric_limits<double>::infinity();
+  size_t since = 0;
+  int unpaid = 0;
+  auto open = [&] { return since >= stall && since < closes && unpaid < schedule.max_unpaid; };
+  for (const std::optional<double>& v : values) {
+    const bool far = open();  // what the ask that produced v was allowed to be
+    if (v && *v > best) {
+      best = *v;
+      since = 0;
+      if (far) unpaid = 0;
+    } else if (++since == closes && far) {
+      ++unpaid;
+    }
+  }
+  return open();
+}
+
 }  // namespace sweep

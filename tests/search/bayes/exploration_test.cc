@@ -147,5 +147,59 @@ TEST(Exploration, ObservationsSinceImprovementCountsFromTheLastNewBest) {
   EXPECT_EQ(ObservationsSinceImprovement(V{5.0, 1.0, 6.0, 6.0}), 1u);
 }
 
+TEST(Exploration, FarStepsComeInWindowsAndStopAfterAWindowThatDidNotPay) {
+  using V = std::vector<std::optional<double>>;
+  FarStepSchedule sched;  // stall 5, window 3, one unpaid window ends them
+  sched.stall = 5;
+  sched.window = 3;
+  sched.max_unpaid = 1;
+  V v{1.0};
+  // Stalled for 0..4 observations: EI steps.
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_FALSE(FarStepAllowed(v, sched)) << i;
+    v.push_back(0.0);
+  }
+  // Stalled for 5, 6, 7: the window's three far steps.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(FarStepAllowed(v, sched)) << i;
+    v.push_back(0.0);
+  }
+  // The three far steps did not improve: every later ask is an EI step, also after an
+  // EI step improves and the best stalls again.
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_FALSE(FarStepAllowed(v, sched)) << i;
+    v.push_back(0.0);
+  }
+  v.push_back(2.0);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_FALSE(FarStepAllowed(v, sched)) << i;
+    v.push_back(std::nullopt);
+  }
+  // With two unpaid windows allowed, the second stall opens a window again.
+  sched.max_unpaid = 2;
+  V w{1.0, 0, 0, 0, 0, 0, 0, 0, 0, 2.0, 0, 0, 0, 0, 0};
+  EXPECT_TRUE(FarStepAllowed(w, sched));
+}
+
+TEST(Exploration, AFarStepThatImprovesKeepsTheWindowsOpen) {
+  using V = std::vector<std::optional<double>>;
+  FarStepSchedule sched;
+  sched.stall = 5;
+  sched.window = 3;
+  sched.max_unpaid = 1;
+  // The second far step of the first window improves (paid): the next stall opens a
+  // window again, and so on for as long as they pay.
+  V v{1.0, 0, 0, 0, 0, 0, 0, 3.0, 0, 0, 0, 0, 0};
+  EXPECT_TRUE(FarStepAllowed(v, sched));
+  // A paid window also clears an earlier unpaid one.
+  V w{1.0, 0, 0, 0, 0, 0, 0, 0, 0, 2.0, 0, 0, 0, 0, 0};
+  EXPECT_FALSE(FarStepAllowed(w, sched));
+  V paid{1.0, 0, 0, 0, 0, 0, 0, 0, 0, 2.0, 0, 0, 0, 0, 0, 3.0, 0, 0, 0, 0, 0};
+  sched.max_unpaid = 2;
+  EXPECT_TRUE(FarStepAllowed(paid, sched));
+  sched.max_unpaid = 1;
+  EXPECT_FALSE(FarStepAllowed(paid, sched));
+}
+
 }  // namespace
 }  // namespace sweep
