@@ -211,6 +211,10 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
   // Far steps come in windows after a stall and stop once a window has not paid
   // (exploration.h, FarStepAllowed).
   const bool far_step_allowed = FarStepAllowed(observed);
+  // The branch step turns to the least-tried branch once the best has stalled
+  // (branches.h), whether or not far steps still pay.
+  const bool stalled =
+      ObservationsSinceImprovement(observed) >= static_cast<size_t>(kStallObservations);
 
   for (size_t i = 0; i < n; ++i) {
     std::optional<Eigen::VectorXd> x;
