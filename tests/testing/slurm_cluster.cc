@@ -1,8 +1,10 @@
 #include "tests/testing/slurm_cluster.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "agents/runtime/subprocess.h"
 
@@ -21,14 +23,21 @@ std::string ClusterMissing() {
       start = end + 1;
     }
     if (!installed) return std::string("sinfo is not installed (apt-get install slurm-wlm munge)");
-    auto out = RunCapture({"sinfo", "-h", "-o", "%t"}, 15);
-    if (!out.ok())
-      return "the Slurm cluster is not up (tests/slurm/cluster.sh start): " +
-             out.status().message();
-    if (out->find("idle") == std::string::npos && out->find("mix") == std::string::npos &&
-        out->find("alloc") == std::string::npos)
-      return "no usable Slurm node (sinfo says '" + *out + "'); run tests/slurm/cluster.sh start";
-    return std::string();
+    // A node is briefly "comp" (completing) after another test's jobs end, and tests
+    // run in parallel: wait for it rather than skip (CI skipped four Slurm tests so).
+    std::string state;
+    for (int tries = 0; tries < 40; ++tries) {
+      auto out = RunCapture({"sinfo", "-h", "-o", "%t"}, 15);
+      if (!out.ok())
+        return "the Slurm cluster is not up (tests/slurm/cluster.sh start): " +
+               out.status().message();
+      state = *out;
+      for (const char* usable : {"idle", "mix", "alloc"})
+        if (state.find(usable) != std::string::npos) return std::string();
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    return "no usable Slurm node for 20 s (sinfo says '" + state +
+           "'); run tests/slurm/cluster.sh start";
   }();
   return why;
 }

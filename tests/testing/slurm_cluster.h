@@ -9,7 +9,7 @@
 namespace sweep::testing {
 
 // Why the Slurm tests cannot run here, or "" when they can (sinfo on PATH and a node
-// idle, mixed or allocated). Computed once per process.
+// idle, mixed or allocated within 20 s). Computed once per process.
 std::string ClusterMissing();
 
 }  // namespace sweep::testing
