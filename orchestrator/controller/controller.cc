@@ -131,7 +131,7 @@ void Controller::Impl::RestoreHistory() {
       rec.status = TrialStatus::kLost;
       rec.reason = "the controller exited while this trial ran; re-run by resume";
       if (rec.ended_at == 0) rec.ended_at = Now();
-      batch_.trials.push_back(rec);
+      QueueTrial(rec);
     }
     auto it = latest.find(rec.suggestion);
     if (it == latest.end() || it->second->number < rec.number) latest[rec.suggestion] = &rec;
@@ -155,7 +155,7 @@ void Controller::Impl::RestoreHistory() {
         failed.status = TrialStatus::kFailed;
         failed.reason = "lost " + std::to_string(attempts_[suggestion]) +
                         " times (max_retries: " + std::to_string(spec_.max_retries) + ")";
-        batch_.trials.push_back(failed);
+        QueueTrial(failed);
         obs.outcome = Outcome::kFailed;
       } else {
         requeue_.push_back(Queued{obs.config, suggestion, rec->id, attempts_[suggestion]});

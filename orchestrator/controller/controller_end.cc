@@ -17,7 +17,6 @@
 // the store is still written only from the loop, so a failed write is seen, and
 // stops new trials, exactly as before; and no trial starts on the freed slot before
 // its predecessor's result is durable. MaybeFinish waits for ending_ to drain.
-#include <algorithm>
 #include <boost/asio/post.hpp>
 
 #include "orchestrator/controller/controller_impl.h"
@@ -145,19 +144,13 @@ void Controller::Impl::OnEndWritten(std::shared_ptr<Ending> ending) {
   ending_.erase(id);
   if (!ending->inline_end) --writer_ends_;
   // The summary text moves into the batch rather than being copied (megabytes at
-  // 100,000 metric names).
+  // 100,000 metric names). Its running record may still wait there (FlushEnd): the
+  // end replaces it.
   std::string text = std::move(rec.summary_text);
   rec.summary_text.clear();
-  // Its running record may still wait in the batch (FlushEnd): the end replaces it.
-  auto queued = std::find_if(batch_.trials.rbegin(), batch_.trials.rend(),
-                             [&](const TrialRecord& r) { return r.id == id; });
-  if (queued != batch_.trials.rend()) {
-    *queued = rec;
-    queued->summary_text = std::move(text);
-  } else {
-    batch_.trials.push_back(rec);
-    batch_.trials.back().summary_text = std::move(text);
-  }
+  TrialRecord queued = rec;
+  queued.summary_text = std::move(text);
+  QueueTrial(std::move(queued));
   FlushEnd();  // durable before it counts as done
   const ReportedEffects& reported = ending->reported;
   for (const std::string& note : reported.notes) {

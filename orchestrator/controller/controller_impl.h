@@ -99,6 +99,10 @@ class Controller::Impl {
   void CheckFailureBudget(const TrialRecord& rec);
   void MaybeFinish();
   void Flush();
+  // Queues a trial's record for the next commit, replacing a record of the same trial
+  // already queued: the batch holds at most one record per trial (FlushEnd relies on
+  // it; a stale running copy held back past the trial's end would be written over it).
+  void QueueTrial(TrialRecord rec);
   // Flush for a trial's end: running records younger than flush_interval_s stay in the
   // batch for a later commit (controller_loop.cc).
   void FlushEnd();

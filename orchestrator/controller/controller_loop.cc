@@ -5,7 +5,6 @@
 #include <boost/asio/post.hpp>
 #include <cmath>
 #include <iterator>
-#include <unordered_map>
 #include <unordered_set>
 
 #include "orchestrator/controller/controller_impl.h"
@@ -140,7 +139,7 @@ void Controller::Impl::StartTrial(Queued q) {
   // rather than costing a transaction of its own: if the controller dies first, no
   // result of this trial can exist yet, and resume re-issues the same suggestion
   // number (grid and random regenerate the same configuration from it).
-  batch_.trials.push_back(rec);
+  QueueTrial(rec);
   rt.summary = TrialSummary(spec_.max_metric_names, spec_.metric.name);
   auto [it, inserted] = running_.emplace(id, std::move(rt));
   Running& run = it->second;
@@ -175,18 +174,7 @@ void Controller::Impl::OnStarted(const std::string& id, int64_t pid, double star
   if (it == running_.end()) return;
   it->second.rec.pid = pid;
   if (started_at > 0) it->second.rec.started_at = started_at;
-  // A local trial's pid arrives from inside Start, while the running record StartTrial
-  // queued is still in the batch: overwrite that copy instead of queueing a second one
-  // (which would cost the commit a second upsert of the same row). Only the batch's
-  // tail is searched: the record is the last one, or close to it, when this pays.
-  size_t looked = 0;
-  for (auto r = batch_.trials.rbegin(); r != batch_.trials.rend() && looked < 8; ++r, ++looked) {
-    if (r->id == id) {
-      *r = it->second.rec;
-      return;
-    }
-  }
-  batch_.trials.push_back(it->second.rec);
+  QueueTrial(it->second.rec);
 }
 
 void Controller::Impl::OnMetrics(const std::string& id, std::vector<ParsedPoint> points) {
@@ -325,6 +313,17 @@ void Controller::Impl::Flush() {
   }
 }
 
+void Controller::Impl::QueueTrial(TrialRecord rec) {
+  // Searched from the back: the record replaced is usually among the last queued.
+  for (auto r = batch_.trials.rbegin(); r != batch_.trials.rend(); ++r) {
+    if (r->id == rec.id) {
+      *r = std::move(rec);
+      return;
+    }
+  }
+  batch_.trials.push_back(std::move(rec));
+}
+
 void Controller::Impl::FlushEnd() {
   // A short trial's running record is worth a row only if the trial outlives it: kept
   // out of the end commits while younger than flush_interval_s, it is usually replaced
@@ -335,21 +334,6 @@ void Controller::Impl::FlushEnd() {
   // A trial with metric points in this batch needs its row: the points refer to it.
   const double cutoff = Now() - options_.flush_interval_s;
   auto& trials = batch_.trials;
-  // The batch may hold a trial twice (an agent's "started" arrives after later
-  // starts were queued). Upserts apply in order, so the last record is the one that
-  // counts; keep only it, since holding an earlier running copy back past the later
-  // end record would write it over that end.
-  std::unordered_map<std::string, size_t> last;
-  for (size_t i = 0; i < trials.size(); ++i) last[trials[i].id] = i;
-  if (last.size() < trials.size()) {
-    size_t kept = 0;
-    for (size_t i = 0; i < trials.size(); ++i)
-      if (last[trials[i].id] == i) {
-        if (kept != i) trials[kept] = std::move(trials[i]);
-        ++kept;
-      }
-    trials.resize(kept);
-  }
   std::unordered_set<std::string> with_points;
   if (std::any_of(trials.begin(), trials.end(), [&](const TrialRecord& r) {
         return r.status == TrialStatus::kRunning && r.started_at > cutoff;
