@@ -118,6 +118,7 @@ class GridSearch : public SearchStrategy {
 
   std::vector<Config> Suggest(size_t n, const std::vector<Config>& pending) override;
   void Observe(const Observation&) override {}
+  bool LearnsFromResults() const override { return false; }
   bool Exhausted() const override { return next_ >= grid_.IndexLimit(); }
   // Marks every configuration in `history` (any outcome) as already suggested.
   void Replay(const std::vector<Observation>& history) override;

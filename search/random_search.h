@@ -51,6 +51,7 @@ class RandomSearch : public SearchStrategy {
 
   std::vector<Config> Suggest(size_t n, const std::vector<Config>& pending) override;
   void Observe(const Observation&) override {}
+  bool LearnsFromResults() const override { return false; }
   bool Exhausted() const override;
   // Sets k = history.size() and, for a finite space, marks every config in it as taken.
   void Replay(const std::vector<Observation>& history) override;

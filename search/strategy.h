@@ -95,6 +95,11 @@ class SearchStrategy {
   // on a worker thread, never concurrently with another call.
   virtual bool SuggestIsExpensive() const { return false; }
 
+  // False when Observe changes nothing that Suggest returns (grid, random): the
+  // controller may then start a freed slot's next trial before the previous trial's
+  // end is committed, taking the commit off the path from one trial to the next.
+  virtual bool LearnsFromResults() const { return true; }
+
   // Number of configurations in a finite space (grid), or nullopt.
   virtual std::optional<uint64_t> SpaceSize() const { return std::nullopt; }
 };

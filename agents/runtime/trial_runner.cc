@@ -85,9 +85,10 @@ bool WantsWandbParamsFile(const TrialLaunch& l) {
 // kernel CPU each on this project's ext4 without a journal). A folder that already
 // exists (a re-run in place) loses the previous attempt's files first, so none of its
 // points, output or reports is read back.
-Status PrepareTrialDir(const TrialLaunch& l) {
+// `made`: the folder was created empty by PrepareFolder, so it needs neither.
+Status PrepareTrialDir(const TrialLaunch& l, bool made) {
   if (l.trial_dir.empty()) return Status::Io("no trial folder given");
-  if (::mkdir(l.trial_dir.c_str(), 0755) != 0) {
+  if (!made && ::mkdir(l.trial_dir.c_str(), 0755) != 0) {
     int err = errno;
     if (err == ENOENT) {  // the first trial of a store: create the parents
       std::error_code ec;
@@ -237,10 +238,27 @@ struct TrialRunner::Trial {
 TrialRunner::TrialRunner(boost::asio::io_context& io, TrialRunnerCallbacks callbacks)
     : io_(io), callbacks_(std::move(callbacks)), worker_(std::make_unique<ProvenanceWorker>(io)) {}
 
+void TrialRunner::PrepareFolder(const std::string& trial_dir) {
+  if (trial_dir.empty() || prepared_.count(trial_dir) || preparing_.count(trial_dir)) return;
+  // On the worker thread: even off the path between two trials, the loop's thread is
+  // the one that every trial's start and end waits for.
+  preparing_.insert(trial_dir);
+  worker_->Submit([trial_dir] { return Value(::mkdir(trial_dir.c_str(), 0755) == 0); },
+                  [this, trial_dir](Value made) {
+                    preparing_.erase(trial_dir);
+                    // A Start that came first made the folder itself (EEXIST here).
+                    if (made.is_boolean() && made.get<bool>()) prepared_.insert(trial_dir);
+                  });
+}
+
 TrialRunner::~TrialRunner() {
   *alive_ = false;
   worker_.reset();  // joins its thread; the trials its queue held are released
   trials_.clear();  // each Subprocess kills and reaps its group
+  // Folders made ahead for trials that never started; rmdir removes only empty ones
+  // (one a Start used holds its params.json).
+  for (const auto* dirs : {&prepared_, &preparing_})
+    for (const std::string& dir : *dirs) ::rmdir(dir.c_str());
 }
 
 void TrialRunner::Start(const TrialLaunch& launch) {
@@ -262,7 +280,10 @@ void TrialRunner::Start(const TrialLaunch& launch) {
   };
   if (trials_.count(launch.trial_id))
     return fail("trial '" + launch.trial_id + "' is already running", /*log=*/false);
-  if (Status s = PrepareTrialDir(launch); !s.ok()) return fail(s.message());
+  // A folder the worker is still making: Start makes it (or finds it made), as for
+  // any re-run in place.
+  bool made = prepared_.erase(launch.trial_dir) > 0;
+  if (Status s = PrepareTrialDir(launch, made); !s.ok()) return fail(s.message());
 
   auto t = std::make_shared<Trial>(io_, launch);
   std::weak_ptr<Trial> weak = t;
@@ -482,6 +503,11 @@ void TrialRunner::Drain(const std::shared_ptr<Trial>& t, const ExitStatus& exit)
   // Only a last line without its newline can be left: at most max_line_bytes.
   ReadMetricsFile(*t, true, UINT64_MAX);
   FlushPoints(*t);
+  // Every point is delivered, so what they decide (a metric target, an early stop)
+  // is known before the caller reuses the slot. Drain runs in a handler of the loop,
+  // never inside Start, Stop or Kill: on_exited may start the next trial from here.
+  if (callbacks_.on_exited && exit.signal == 0 && exit.exit_code == 0 && !t->stop_kind)
+    callbacks_.on_exited(t->launch.trial_id);
 
   TrialEnd end;
   end.exit = exit;

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -111,6 +112,13 @@ struct TrialRunnerCallbacks {
   // Exactly once per Start, spawn failures included; always from a posted handler,
   // never from inside Start or Stop, so it may call Start/Stop itself.
   std::function<void(const std::string& trial_id, const TrialEnd& end)> on_end;
+  // Optional: the trial's process exited with status 0, unasked (not stopped, not
+  // timed out), its group is gone and its last metric points were delivered; its
+  // on_end follows (after provenance and W&B reports are read). A caller may start
+  // the next trial in its place at once.
+  // From a handler of the loop (never inside Start, Stop or Kill), before that
+  // trial's on_end.
+  std::function<void(const std::string& trial_id)> on_exited = nullptr;
 };
 
 class TrialRunner {
@@ -134,6 +142,12 @@ class TrialRunner {
   pid_t Pid(const std::string& trial_id) const;
   // Stops every running trial (Ctrl-C).
   void StopAll(const std::string& reason);
+  // Creates the folder a coming Start will use, so that its mkdir (a new inode and
+  // block, the dearest system call there) is off the path from one trial to the
+  // next (issue 16). Best effort: a folder that already exists or cannot be made is
+  // left to Start, which treats it as before. Folders no Start used are removed
+  // (if still empty) by the destructor.
+  void PrepareFolder(const std::string& trial_dir);
 
   size_t running() const { return trials_.size(); }
 
@@ -152,6 +166,8 @@ class TrialRunner {
   boost::asio::io_context& io_;
   TrialRunnerCallbacks callbacks_;
   std::map<std::string, std::shared_ptr<Trial>> trials_;
+  std::set<std::string> prepared_;            // folders PrepareFolder made, not yet started in
+  std::set<std::string> preparing_;           // folders the worker is making
   std::unique_ptr<ProvenanceWorker> worker_;  // provenance captures, off the loop
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -84,6 +84,7 @@ Status Controller::Impl::Setup() {
   if (!strategy.ok()) return strategy.status();
   strategy_ = std::move(strategy.value());
   expensive_suggest_ = strategy_->SuggestIsExpensive();
+  strategy_learns_ = strategy_->LearnsFromResults();
   if (expensive_suggest_) pool_ = std::make_unique<asio::thread_pool>(1);
   if (spec_.early_terminate.type != EarlyTerminateType::kNone) {
     if (spec_.metric.name.empty())

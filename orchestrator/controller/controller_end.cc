@@ -124,6 +124,22 @@ void Controller::Impl::OnEnd(const std::string& id, const TrialEnd& end, EndCaus
   });
 }
 
+void Controller::Impl::OnExited(const std::string& id) {
+  // A short trial's end (reading the rest of its output, the commit, the strategy)
+  // took the loop longer than the trial itself ran, while its slot stood empty and
+  // the other slots' ends queued behind it. For a strategy that learns nothing from
+  // the result, the next trial starts as soon as the process is gone (issue 16);
+  // this one still counts only once its end is durable (OnEndWritten). Not once the
+  // sweep is winding down, nor after a failed store write (no new trial then).
+  auto it = running_.find(id);
+  if (it == running_.end() || strategy_learns_ || it->second.stopping || it->second.released ||
+      state_.store_failed || state_.no_new_trials || state_.interrupted)
+    return;
+  it->second.released = true;
+  it->second.exec->Release(id);
+  Schedule();
+}
+
 void Controller::Impl::OnEndWritten(std::shared_ptr<Ending> ending) {
   // The trial's last points go in a commit of their own and its record (with a summary
   // of up to megabytes) in the next turn of the loop: one commit per turn keeps
@@ -138,10 +154,7 @@ void Controller::Impl::OnEndWritten(std::shared_ptr<Ending> ending) {
     }
     // The commit failed: the points stay in the batch and go with the record below.
   }
-  Running& rt = ending->rt;
-  TrialRecord& rec = rt.rec;
-  const std::string id = rec.id;
-  ending_.erase(id);
+  TrialRecord& rec = ending->rt.rec;
   if (!ending->inline_end) --writer_ends_;
   // The summary text moves into the batch rather than being copied (megabytes at
   // 100,000 metric names). Its running record may still wait there (FlushEnd): the
@@ -151,7 +164,36 @@ void Controller::Impl::OnEndWritten(std::shared_ptr<Ending> ending) {
   TrialRecord queued = rec;
   queued.summary_text = std::move(text);
   QueueTrial(std::move(queued));
-  FlushEnd();  // durable before it counts as done
+  if (!ending->rt.released || state_.store_failed) {
+    FlushEnd();  // durable before it counts as done
+    AckEnd(std::move(ending));
+    return;
+  }
+  // Its slot already runs the next trial (OnExited). The commit waits for the events
+  // already queued, typically the other slots' exits, so that they start their next
+  // trials first, and ends that come together share one commit (issue 16). Posted
+  // twice: a handler posted once runs before the reactor's next ready events.
+  committing_.push_back(std::move(ending));
+  if (commit_posted_) return;
+  commit_posted_ = true;
+  asio::post(io_, [this] {
+    asio::post(io_, [this] {
+      commit_posted_ = false;
+      FlushEnd();
+      std::vector<std::shared_ptr<Ending>> ends = std::move(committing_);
+      committing_.clear();
+      for (auto& e : ends) AckEnd(std::move(e));
+    });
+  });
+}
+
+void Controller::Impl::AckEnd(std::shared_ptr<Ending> ending) {
+  // The end is in a commit (or kept in the batch after a failed one): the trial
+  // counts as done from here on.
+  Running& rt = ending->rt;
+  TrialRecord& rec = rt.rec;
+  const std::string id = rec.id;
+  ending_.erase(id);
   const ReportedEffects& reported = ending->reported;
   for (const std::string& note : reported.notes) {
     if (Status s = store_.AddNote(id, note); !s.ok())
@@ -192,7 +234,7 @@ void Controller::Impl::OnEndWritten(std::shared_ptr<Ending> ending) {
     Observe(obs);
   }
   if (early_) early_->OnEnd(id);
-  rt.exec->Release(id);
+  if (!rt.released) rt.exec->Release(id);
   if (rec.status == TrialStatus::kLost && !state_.interrupted) {
     if (attempts_[rec.suggestion] <= spec_.max_retries)
       requeue_.push_back(Queued{rt.config, rec.suggestion, rec.id, attempts_[rec.suggestion]});

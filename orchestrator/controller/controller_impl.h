@@ -56,6 +56,7 @@ class Controller::Impl {
     bool stopping = false;
     TrialStatus stop_status = TrialStatus::kStopped;
     std::string stop_reason;
+    bool released = false;  // its slot went back at OnExited, before its end
   };
   // A remote trial that was running when the previous controller died: its agent
   // may re-attach it until `deadline`, after which it is lost and re-queued.
@@ -91,7 +92,9 @@ class Controller::Impl {
   void OnStarted(const std::string& id, int64_t pid, double started_at);
   void OnMetrics(const std::string& id, std::vector<ParsedPoint> points);
   void OnEnd(const std::string& id, const TrialEnd& end, EndCause cause);
+  void OnExited(const std::string& id);
   void OnEndWritten(std::shared_ptr<Ending> ending);
+  void AckEnd(std::shared_ptr<Ending> ending);
   void StopTrial(Running& rt, TrialStatus status, const std::string& reason);
   void ApplyEarlyStop();
   void Observe(const Observation& obs);
@@ -143,6 +146,7 @@ class Controller::Impl {
 
   std::unique_ptr<SearchStrategy> strategy_;
   bool expensive_suggest_ = false;
+  bool strategy_learns_ = true;  // SearchStrategy::LearnsFromResults
   bool suggest_in_flight_ = false;
   std::vector<Observation> deferred_;
   std::unique_ptr<EarlyStopRule> early_;
@@ -156,6 +160,9 @@ class Controller::Impl {
   double last_poll_ = 0;
   std::map<std::string, Running> running_;
   std::map<std::string, std::shared_ptr<Ending>> ending_;  // ended, record not yet written
+  // Ends whose slot was reused at OnExited, queued for one commit (OnEndWritten).
+  std::vector<std::shared_ptr<Ending>> committing_;
+  bool commit_posted_ = false;
   std::deque<Queued> requeue_;
   std::map<uint64_t, int> attempts_;  // suggestion -> attempts started so far
   uint64_t next_number_ = 0;

@@ -167,6 +167,12 @@ void Controller::Impl::StartTrial(Queued q) {
   launch.provenance = ProvenanceFor(spec_);
   launch.system_metrics_interval_s = spec_.track.system_metrics_interval_s;
   exec->Start(run.rec, std::move(launch));
+  // The next trial's folder, made while this one runs (after any event already
+  // waiting, such as another trial's end).
+  asio::post(io_,
+             [this, exec, dir = store_.root() + "/trials/" + TrialId(sweep_.id, next_number_)] {
+               if (!finished_) exec->PrepareNextFolder(dir);
+             });
 }
 
 void Controller::Impl::OnStarted(const std::string& id, int64_t pid, double started_at) {

@@ -23,6 +23,7 @@ ExecutorEvents Controller::Impl::Events() {
   ev.on_end = [this](const std::string& id, const TrialEnd& end, EndCause cause) {
     OnEnd(id, end, cause);
   };
+  ev.on_exited = [this](const std::string& id) { OnExited(id); };
   return ev;
 }
 

@@ -43,6 +43,9 @@ struct ExecutorEvents {
   std::function<void(const std::string& trial_id, std::vector<ParsedPoint> points)> on_metrics;
   // Exactly once per started trial. For kLost and kNotStarted, end.reason says why.
   std::function<void(const std::string& trial_id, const TrialEnd& end, EndCause cause)> on_end;
+  // Optional: the trial's process exited cleanly (TrialRunnerCallbacks::on_exited)
+  // and nothing of it runs on its slot any more; its on_end is still to come.
+  std::function<void(const std::string& trial_id)> on_exited;
 };
 
 // Where a claimed trial will run, as the command builder needs it.
@@ -72,6 +75,10 @@ class Executor {
   virtual void Kill(const std::string& trial_id) = 0;
   // The controller recorded the trial's end (or never started it): its slot is free.
   virtual void Release(const std::string& trial_id) = 0;
+  // A hint: the next trial to start here will likely use the folder `trial_dir`. A
+  // local executor makes it now, while trials run, rather than on that trial's start
+  // path; others ignore it.
+  virtual void PrepareNextFolder(const std::string& /*trial_dir*/) {}
   // Called every second by the loop; returns "" or a reason the sweep must stop
   // (e.g. Slurm jobs stuck pending).
   virtual std::string Poll() { return ""; }

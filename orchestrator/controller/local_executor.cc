@@ -16,6 +16,9 @@ LocalExecutor::LocalExecutor(boost::asio::io_context& io, LocalExecutorOptions o
                                    },
                                    [this](const std::string& id, const TrialEnd& end) {
                                      if (events_.on_end) events_.on_end(id, end, EndCause::kEnded);
+                                   },
+                                   [this](const std::string& id) {
+                                     if (events_.on_exited) events_.on_exited(id);
                                    }}) {
   for (size_t i = 0; i < options_.slots.size(); ++i) free_.push_back(i);
 }
@@ -44,6 +47,10 @@ void LocalExecutor::Start(const TrialRecord& rec, TrialLaunch launch) {
 void LocalExecutor::Stop(const std::string& trial_id, const std::string& reason,
                          double /*grace_s: the launch's stop_grace_s applies*/) {
   runner_.Stop(trial_id, reason);
+}
+
+void LocalExecutor::PrepareNextFolder(const std::string& trial_dir) {
+  runner_.PrepareFolder(trial_dir);
 }
 
 void LocalExecutor::Kill(const std::string& trial_id) { runner_.Kill(trial_id); }

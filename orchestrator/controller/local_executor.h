@@ -33,6 +33,7 @@ class LocalExecutor : public Executor {
   void Stop(const std::string& trial_id, const std::string& reason, double grace_s) override;
   void Kill(const std::string& trial_id) override;
   void Release(const std::string& trial_id) override;
+  void PrepareNextFolder(const std::string& trial_dir) override;
 
  private:
   LocalExecutorOptions options_;

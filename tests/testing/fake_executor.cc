@@ -64,6 +64,12 @@ void FakeExecutor::Step(const std::string& id) {
       end.kind = TrialEnd::Kind::kExited;
       end.exit.exit_code = t.attempt.exit_code;
       if (t.attempt.exit_code != 0) end.stderr_tail = "Traceback: scripted failure\n";
+      if (t.attempt.exited_first && t.attempt.exit_code == 0 && events_.on_exited) {
+        t.ended = true;
+        events_.on_exited(id);  // may Release the slot (and forget t) and start another
+        if (events_.on_end) events_.on_end(id, end, EndCause::kEnded);
+        return;
+      }
       End(id, end, EndCause::kEnded);
       return;
     case FakeAttempt::End::kLost:

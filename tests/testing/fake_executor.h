@@ -30,6 +30,9 @@ struct FakeAttempt {
   // on_started comes from a posted handler, as an agent's "started" message does,
   // instead of from inside Start, as a local slot's does.
   bool started_later = false;
+  // A clean exit (kExit, code 0) is announced through on_exited before on_end, as a
+  // local slot's is.
+  bool exited_first = false;
 };
 
 // What an executor was asked to do; shared with the test, so it outlives the

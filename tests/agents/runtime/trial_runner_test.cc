@@ -43,8 +43,15 @@ struct Harness {
                                  order.push_back("e:" + id);
                                  ends[id] = e;
                                  if (after_end) after_end(id);
+                               },
+                               [this](const std::string& id) {
+                                 // Where in `order` it came: ends[id] must not exist yet.
+                                 exited.emplace_back(id, ends.count(id) > 0);
+                                 exited_points[id] = points[id].size();
                                }}};
   std::function<void(const std::string&)> after_end;
+  std::vector<std::pair<std::string, bool>> exited;  // on_exited: (id, its end came first)
+  std::map<std::string, size_t> exited_points;       // points delivered before on_exited
 
   TrialLaunch Launch(const std::string& id, std::vector<std::string> argv) {
     TrialLaunch l;
@@ -403,6 +410,49 @@ TEST(TrialRunner, OnEndMayStartTheNextTrial) {
   EXPECT_EQ(h.order, (std::vector<std::string>{"m:t", "e:t", "m:tx", "e:tx", "m:txx", "e:txx",
                                                "m:txxx", "e:txxx"}));
   EXPECT_EQ(h.runner.running(), 0u);
+}
+
+TEST(TrialRunner, OnExitedComesBeforeTheEndOnlyForACleanExitNobodyAskedFor) {
+  Harness h;
+  h.Start(h.Launch("ok", {TestData("quick_metrics.sh"), "2"}));
+  h.Start(h.Launch("bad", {TestData("exit_code.sh"), "4"}));
+  h.Start(h.Launch("sig", {TestData("self_signal.sh"), "SEGV"}));
+  auto slow = h.Launch("slow", {TestData("sleeper.sh")});
+  slow.timeout_s = 0.2;
+  h.Start(slow);
+  h.Start(h.Launch("stopped", {TestData("sleeper.sh")}));
+  h.runner.Stop("stopped", "asked");
+  ASSERT_TRUE(RunUntil(h.io, [&] { return h.ends.size() == 5; }));
+  ASSERT_EQ(h.exited.size(), 1u);
+  EXPECT_EQ(h.exited[0].first, "ok");
+  EXPECT_FALSE(h.exited[0].second);  // before its on_end
+  EXPECT_EQ(h.ends["ok"].kind, TrialEnd::Kind::kExited);
+  EXPECT_EQ(h.exited_points["ok"], 2u);  // every point delivered before on_exited
+}
+
+TEST(TrialRunner, AFolderMadeAheadIsUsedAndOneNeverUsedIsRemoved) {
+  TempDir tmp;
+  boost::asio::io_context io;
+  std::map<std::string, TrialEnd> ends;
+  std::filesystem::create_directories(tmp / "trials");
+  {
+    TrialRunner runner(io,
+                       {nullptr, [&](const std::string& id, const TrialEnd& e) { ends[id] = e; }});
+    runner.PrepareFolder(tmp / "trials/a");
+    ASSERT_TRUE(RunUntil(io, [&] { return std::filesystem::is_directory(tmp / "trials/a"); }));
+    TrialLaunch l;
+    l.trial_id = "a";
+    l.argv = {"/bin/true"};
+    l.trial_dir = tmp / "trials/a";
+    l.params = Value::object({{"x", 1}});
+    runner.Start(l);
+    ASSERT_TRUE(RunUntil(io, [&] { return ends.count("a") > 0; }));
+    EXPECT_TRUE(ends["a"].ok()) << ends["a"].reason;
+    runner.PrepareFolder(tmp / "trials/b");
+    ASSERT_TRUE(RunUntil(io, [&] { return std::filesystem::is_directory(tmp / "trials/b"); }));
+  }
+  EXPECT_EQ(ReadFile(tmp / "trials/a/params.json"), "{\n  \"x\": 1\n}\n");
+  EXPECT_FALSE(std::filesystem::exists(tmp / "trials/b"));  // made ahead, never used
 }
 
 TEST(TrialRunner, StopAllStopsEveryTrial) {

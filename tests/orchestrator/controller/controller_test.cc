@@ -278,6 +278,82 @@ TEST_F(ControllerTest, AFailedStoreWriteStopsTheSweepAndLosesNoResult) {
   EXPECT_EQ(Sweep().reason, "store write failed: disk I/O error");
 }
 
+// Grid and random learn nothing from a result: a trial that exited cleanly frees its
+// slot at once (issue 16), and the next trial runs while the end is committed. A
+// commit that then fails stops that trial as lost, as it stops every running one.
+TEST_F(ControllerTest, GridStartsTheNextTrialBeforeTheEndIsCommittedAndAFailedCommitStopsIt) {
+  SetSpec("method: grid\nmetric: {name: loss}\nparameters:\n  x: {values: [1, 2, 3]}\n");
+  store_.FailCommit(1, Status::Store("disk I/O error"));
+  auto e = std::make_shared<FakeTrace>();
+  SweepOutcome out = Run({FakeExecutor::Factory(
+      "local", 1,
+      [](const TrialLaunch& l, int n) {
+        FakeAttempt a = ReportX(l, n);
+        a.exited_first = true;
+        if (n == 1) a.end = FakeAttempt::End::kHang;
+        return a;
+      },
+      e)});
+  EXPECT_EQ(out.status, SweepStatus::kFailed);
+  EXPECT_EQ(out.reason, "store write failed: disk I/O error");
+  ASSERT_EQ(e->launches.size(), 2u);  // one slot: the second started before the commit
+  ASSERT_EQ(e->stops.size(), 1u);
+  EXPECT_EQ(e->stops[0].second, "store write failed");
+  auto trials = Trials();
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_EQ(trials[0].status, TrialStatus::kFinished);  // kept and written by a later commit
+  EXPECT_EQ(trials[0].value, 1.0);
+  EXPECT_EQ(trials[1].status, TrialStatus::kLost);
+  EXPECT_EQ(trials[1].reason, "store write failed");
+}
+
+// A strategy that learns from results (bayes) keeps the slot until the end is
+// committed and told to it: after the same failed commit no second trial starts.
+TEST_F(ControllerTest, BayesKeepsTheSlotUntilTheEndIsCommitted) {
+  SetSpec("method: bayes\nmetric: {name: loss}\nparameters:\n  x: {min: 0.0, max: 1.0}\n");
+  store_.FailCommit(1, Status::Store("disk I/O error"));
+  auto e = std::make_shared<FakeTrace>();
+  SweepOutcome out = Run({FakeExecutor::Factory(
+      "local", 1,
+      [](const TrialLaunch& l, int n) {
+        FakeAttempt a = ReportX(l, n);
+        a.exited_first = true;
+        return a;
+      },
+      e)});
+  EXPECT_EQ(out.status, SweepStatus::kFailed);
+  EXPECT_EQ(e->launches.size(), 1u);
+  EXPECT_TRUE(e->stops.empty());
+  auto trials = Trials();
+  ASSERT_EQ(trials.size(), 1u);
+  EXPECT_EQ(trials[0].status, TrialStatus::kFinished);
+}
+
+// Without failures every end is recorded once and in order, with its slot reused.
+TEST_F(ControllerTest, RandomReusesASlotAtExitAndRecordsEveryEnd) {
+  SetSpec(
+      "method: random\nrun_cap: 12\nmetric: {name: loss}\n"
+      "parameters:\n  x: {min: 0.0, max: 1.0}\n");
+  auto e = std::make_shared<FakeTrace>();
+  SweepOutcome out = Run({FakeExecutor::Factory(
+      "local", 2,
+      [](const TrialLaunch& l, int n) {
+        FakeAttempt a = ReportX(l, n);
+        a.exited_first = true;
+        return a;
+      },
+      e)});
+  EXPECT_EQ(out.status, SweepStatus::kFinished) << out.reason;
+  EXPECT_EQ(e->launches.size(), 12u);
+  auto trials = Trials();
+  ASSERT_EQ(trials.size(), 12u);
+  for (const TrialRecord& t : trials) {
+    EXPECT_EQ(t.status, TrialStatus::kFinished) << t.id;
+    ASSERT_TRUE(t.value.has_value()) << t.id;
+    EXPECT_EQ(*t.value, t.params["x"].get<double>()) << t.id;
+  }
+}
+
 TEST_F(ControllerTest, EarlyStopDecisionsStopTheTrialAndRecordTheRulesReason) {
   SetSpec(
       "method: grid\nmetric: {name: loss, goal: minimize}\n"
