@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "orchestrator/early_stop/curve_rise.h"
+
 namespace sweep {
 namespace {
 
@@ -261,6 +263,22 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
                      "; with " + Percent(options_.confidence) +
                      " confidence (their calibrated errors) it ends no better than " +
                      histories_.Show(low) + ", worse than " + against;
+        }
+      }
+      if (!stop) {
+        // A curve rising for good has left every family, so their bounds say nothing
+        // about it (curve_rise.h); it must not be doing better than the incumbent
+        // even at its best report so far.
+        RiseOptions ro;
+        ro.z = z_;
+        const Rise r = RisingAway(h, diff_sigma2_, ro);
+        if (r.rising && r.best_so_far > incumbent->value) {
+          stop = true;
+          d.reason = "curve: " + metric_ + " rose for the last " + std::to_string(ro.reports) +
+                     " reports, to " + histories_.Show(h.back()) + " at report " +
+                     std::to_string(it.reports) + ", " + FormatNumber(r.rise) +
+                     " above its best so far (" + histories_.Show(r.best_so_far) + " at report " +
+                     std::to_string(r.best_at) + "), which is already worse than " + against;
         }
       }
       if (!stop) continue;

@@ -32,6 +32,10 @@
 // than the incumbent and the families' mean forecast is worse too (the two models see
 // different things and must agree on the direction). It has an opinion only from 8
 // complete curves on, with at least 3 neighbours within the noise.
+//
+// A trial both models keep is stopped when it has risen for 4 reports in a row beyond
+// the noise and even its best report so far is worse than the incumbent (curve_rise.h):
+// divergence without NaN, which the families' misfit would otherwise never cut.
 #pragma once
 
 #include <cstdint>
