@@ -235,6 +235,9 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
     }
   }
   if (!incumbent) return out;
+  // The largest climb any curve of the sweep came back from (curve_rise.h).
+  double bumps = 0;
+  for (const auto& [id, h] : histories_.all()) bumps = std::max(bumps, RecoveredClimb(h));
   for (const Item& it : items) {
     StopDecision d;
     d.trial_id = *it.id;
@@ -271,14 +274,17 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
         // even at its best report so far.
         RiseOptions ro;
         ro.z = z_;
+        ro.bumps = bumps;
         const Rise r = RisingAway(h, diff_sigma2_, ro);
         if (r.rising && r.best_so_far > incumbent->value) {
           stop = true;
           d.reason = "curve: " + metric_ + " rose for the last " + std::to_string(ro.reports) +
-                     " reports, to " + histories_.Show(h.back()) + " at report " +
-                     std::to_string(it.reports) + ", " + FormatNumber(r.rise) +
-                     " above its best so far (" + histories_.Show(r.best_so_far) + " at report " +
-                     std::to_string(r.best_at) + "), which is already worse than " + against;
+                     " reports, by " + FormatNumber(r.climb) + " (more than the " +
+                     FormatNumber(bumps) + " any curve of the sweep came back from), to " +
+                     histories_.Show(h.back()) + " at report " + std::to_string(it.reports) + ", " +
+                     FormatNumber(r.rise) + " above its best so far (" +
+                     histories_.Show(r.best_so_far) + " at report " + std::to_string(r.best_at) +
+                     "), which is already worse than " + against;
         }
       }
       if (!stop) continue;

@@ -34,8 +34,9 @@
 // complete curves on, with at least 3 neighbours within the noise.
 //
 // A trial both models keep is stopped when it has risen for 4 reports in a row beyond
-// the noise and even its best report so far is worse than the incumbent (curve_rise.h):
-// divergence without NaN, which the families' misfit would otherwise never cut.
+// the noise and beyond any climb a curve of the sweep came back from, and even its
+// best report so far is worse than the incumbent (curve_rise.h): divergence without
+// NaN, which the families' misfit would otherwise never cut.
 #pragma once
 
 #include <cstdint>

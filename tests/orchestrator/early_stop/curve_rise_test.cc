@@ -58,6 +58,28 @@ TEST(CurveRise, NeedsKnownNoiseAndFiniteReports) {
   EXPECT_FALSE(RisingAway({1.0, 2.0}, kSigma2, RiseOptions{}).rising);
 }
 
+TEST(CurveRise, MustClimbBeyondTheBumpsTheSweepCameBackFrom) {
+  const std::vector<double> v = Diverging(6, 10);
+  RiseOptions o;
+  o.bumps = (v[9] - v[5]) + 0.01;
+  EXPECT_FALSE(RisingAway(v, kSigma2, o).rising);
+  o.bumps = (v[9] - v[5]) - 0.01;
+  EXPECT_TRUE(RisingAway(v, kSigma2, o).rising);
+}
+
+TEST(CurveRise, RecoveredClimbIsTheLargestRiseACurveCameBackFrom) {
+  // 0.5 -> 0.8 then 0.4: back below where the climb started.
+  EXPECT_NEAR(RecoveredClimb({1, 0.5, 0.6, 0.8, 0.4}), 0.3, 1e-12);
+  // Back to 0.55 only: below 0.6, not below 0.5, so the climb from 0.6 counts.
+  EXPECT_NEAR(RecoveredClimb({1, 0.5, 0.6, 0.8, 0.55}), 0.2, 1e-12);
+  // Still up, or never back: nothing recovered.
+  EXPECT_EQ(RecoveredClimb({1, 0.5, 0.6, 0.8}), 0);
+  EXPECT_EQ(RecoveredClimb({1, 0.5, 0.6, 0.8, 0.7, 0.65}), 0);
+  // A NaN ends a run and is never "back".
+  EXPECT_EQ(RecoveredClimb({1, 0.5, NAN, 0.8, 0.9}), 0);
+  EXPECT_EQ(RecoveredClimb({}), 0);
+}
+
 std::unique_ptr<CurveRule> RuleWithReference(int budget) {
   CurveOptions o;
   o.max_iter = budget;
@@ -85,7 +107,9 @@ TEST(CurveRuleRise, StopsACurveThatDivergesWithoutNaNAndSaysWhy) {
   }
   // Not before its fourth rising report (the families keep the slow learner).
   ASSERT_EQ(stopped_at, 10) << reason;
-  EXPECT_NE(reason.find("curve: loss rose for the last 4 reports"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("curve: loss rose for the last 4 reports, by "), std::string::npos)
+      << reason;
+  EXPECT_NE(reason.find("any curve of the sweep came back from"), std::string::npos) << reason;
   EXPECT_NE(reason.find("above its best so far"), std::string::npos) << reason;
   EXPECT_NE(reason.find("at report 6), which is already worse than"), std::string::npos) << reason;
   EXPECT_NE(reason.find("of trial ref"), std::string::npos) << reason;
@@ -117,6 +141,30 @@ TEST(CurveRuleRise, KeepsARisingCurveWhoseBestStillBeatsTheIncumbent) {
       EXPECT_EQ(d.reason.find("rose for the last"), std::string::npos)
           << "at report " << n << ": " << d.reason;
   }
+}
+
+TEST(CurveRuleRise, InABumpySweepARiseMustExceedTheBumpsThatCameBack) {
+  // A complete curve that climbed 0.6 over reports 11-14 and came back: a later trial
+  // rising as far is kept, one rising further is stopped.
+  auto rule = RuleWithReference(20);
+  std::vector<double> bumpy;
+  for (int t = 1; t <= 10; ++t) bumpy.push_back(0.3 + 0.5 / t + (t % 2 ? 0.004 : -0.004));
+  for (double y : {0.5, 0.7, 0.9, 0.95, 0.4, 0.36, 0.35, 0.34, 0.33, 0.33}) bumpy.push_back(y);
+  for (int t = 1; t <= 20; ++t) rule->OnReport("bumpy", t, bumpy[t - 1]);
+  rule->OnEnd("bumpy");
+  const std::vector<double> v = Diverging(6, 20);
+  ASSERT_LT(v[9] - v[5], 0.6);   // climb at report 10
+  ASSERT_GT(v[11] - v[7], 0.6);  // climb at report 12
+  int stopped_at = 0;
+  for (int n = 1; n <= 19 && !stopped_at; ++n) {
+    rule->OnReport("up", n, v[n - 1]);
+    for (const StopDecision& d : rule->Decide({"up"})) {
+      stopped_at = n;
+      EXPECT_NE(d.reason.find("rose for the last 4 reports"), std::string::npos) << d.reason;
+    }
+  }
+  EXPECT_GT(stopped_at, 10);
+  EXPECT_LE(stopped_at, 12);
 }
 
 }  // namespace
