@@ -39,16 +39,15 @@ constexpr int kMinPeerErrors = 8;
 // could have gone; at the families' own level it lost the best of the noisy family on
 // 2 of the 10 tuning seeds (bench/RESULTS.md).
 constexpr double kPeerStricter = 10;
-// A family whose best member leaves more than rule_out_ratio_ times the residual sum
-// of squares of the best member overall, on a fit of at least kRuleOutPoints points,
-// no longer lowers the optimistic bound: the data rule it out. Were it right, the
-// ratio would be about an F(13, 13) draw at 15 points; the ratio is
-// kRuleOutRatio^(z / z(0.99)), which tracks that law's `confidence` quantile within 5%
-// (4 at 0.99, where P(F > 4) = 0.009; 6.3 at 0.999; 2.7 at 0.95). From 15 points,
-// not earlier: at 10 the rule lost the best of a diverging tuning seed (the one family
-// left covering the truth was the misfit one), and weights of fits to 5 points lost
-// held-out seeds in the fourth round (bench/RESULTS.md). Chosen on the tuning seeds
-// among ratios 4 and 10 from 10, 15 and 20 points.
+// A family whose best member leaves more than kRuleOutRatio times the residual sum of
+// squares of the best member overall, on a fit of at least kRuleOutPoints points, no
+// longer lowers the optimistic bound: the data rule it out. Were it right, the ratio
+// would be about an F(13, 13) draw at 15 points, above 4 with probability 0.009 (the
+// 1% tail of the default confidence). From 15 points, not earlier: at 10 the rule lost
+// the best of a diverging tuning seed (the one family left covering the truth was the
+// misfit one), and weights of fits to 5 points lost held-out seeds in the fourth
+// round (bench/RESULTS.md). Chosen on the tuning seeds among ratios 4 and 10 from 10,
+// 15 and 20 points.
 constexpr double kRuleOutRatio = 4;
 constexpr int64_t kRuleOutPoints = 15;
 
@@ -77,7 +76,6 @@ CurveRule::CurveRule(const CurveOptions& options, Goal goal, std::string metric_
       metric_(std::move(metric_name)),
       z_(StdNormalQuantile(options.confidence)),
       z_peers_(StdNormalQuantile(1 - (1 - options.confidence) / kPeerStricter)),
-      rule_out_ratio_(std::pow(kRuleOutRatio, z_ / StdNormalQuantile(0.99))),
       histories_(goal) {}
 
 Result<std::unique_ptr<CurveRule>> CurveRule::Make(const CurveOptions& options, Goal goal,
@@ -328,7 +326,7 @@ bool CurveRule::FamiliesStop(const CurveFit& fit, const CurveForecast& f, double
   double lower = f.mean + low * f.sd;
   int left_out = 0;
   for (const CurveForecast::Part& p : f.families) {
-    if (fit.points >= kRuleOutPoints && family_sse[p.family] > rule_out_ratio_ * best_sse) {
+    if (fit.points >= kRuleOutPoints && family_sse[p.family] > kRuleOutRatio * best_sse) {
       ++left_out;
       continue;
     }
@@ -342,7 +340,7 @@ bool CurveRule::FamiliesStop(const CurveFit& fit, const CurveForecast& f, double
             against;
   if (left_out > 0)
     *reason += " (" + std::to_string(left_out) + " curve famil" + (left_out > 1 ? "ies" : "y") +
-               " left out: best fit " + FormatNumber(rule_out_ratio_) + "x worse than the best's)";
+               " left out: best fit " + FormatNumber(kRuleOutRatio) + "x worse than the best's)";
   // A curve still flat from its first report is outside every family (they all
   // start learning at once): the families would call it finished. It is stopped
   // only when curves that were as flat as long went on, as far as the sweep saw

@@ -15,14 +15,15 @@
 // pessimistic bound (highest over the ensemble and each family) of another running
 // trial. So it is stopped only if no curve family gives it a chance against something
 // the sweep is confident to have; from 15 fitted points on, a family that fits the
-// curve more than 4x worse (residual sum of squares) than the best member (at the
-// default confidence; more or less with it) is ruled out and no longer keeps it. Nothing is stopped
-// before one trial reached the budget (the calibration needs a complete curve). A trial whose
-// latest report is NaN/inf is stopped once it has min_iter reports and an incumbent exists. Until a
-// budget is known (no max_iter, nothing ended on its own) nothing is stopped. A trial still flat
-// from its first report (which every family would call finished) must also be judged hopeless by at
-// least 3 curves seen as flat as long (the cross-trial match of curve_match.h); curves are fitted
-// from the end of an initial plateau (FitCurveFromOnset).
+// curve more than 4x worse (residual sum of squares) than the best member is ruled out
+// and no longer keeps it. Nothing is stopped before one trial reached the
+// budget (the calibration needs a complete curve). A trial whose latest
+// report is NaN/inf is stopped once it has min_iter reports and an incumbent exists.
+// Until a budget is known (no max_iter, nothing ended on its own) nothing is stopped.
+// A trial still flat from its first report (which every family would call finished)
+// must also be judged hopeless by at least 3 curves seen as flat as long (the
+// cross-trial match of curve_match.h); curves are fitted from the end of an initial
+// plateau (FitCurveFromOnset).
 //
 // A second model, across trials, judges every curve the families do not stop
 // (curve_peers.h): the complete curves most alike until the trial's report count say
@@ -126,9 +127,6 @@ class CurveRule : public EarlyStopRule {
   std::string metric_;
   double z_;
   double z_peers_;  // the peer model's quantile: a 10x thinner tail than z_
-  // A family fitting this many times worse than the best member is ruled out (4 at the
-  // default confidence; curve_rule.cc says why)
-  double rule_out_ratio_;
   OrientedHistories histories_;
   TrialFlags flags_;
   std::unordered_set<std::string> ended_;    // ended, whatever the cause
