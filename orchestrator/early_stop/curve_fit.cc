@@ -264,7 +264,7 @@ bool CombineForecast(const CurveFit& fit, double pool_sigma2, double pool_weight
       const double d = k.prediction - fm;
       fv += logw[i] / fw * (s2 * k.leverage + s2 + d * d);
     }
-    if (std::isfinite(fm) && std::isfinite(fv)) out->families.push_back({fm, std::sqrt(fv)});
+    if (std::isfinite(fm) && std::isfinite(fv)) out->families.push_back({fm, std::sqrt(fv), f});
   }
   return true;
 }

@@ -41,6 +41,7 @@ struct CurveForecast {
   double sd = 0;
   struct Part {
     double mean = 0, sd = 0;
+    int family = 0;  // CurveMember::family
   };
   std::vector<Part> families;  // families that fitted, in family order
 };

@@ -11,7 +11,11 @@
 #include "orchestrator/early_stop/curve_rule.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
+
+#include "orchestrator/early_stop/curve_rise.h"
 
 namespace sweep {
 namespace {
@@ -35,6 +39,17 @@ constexpr int kMinPeerErrors = 8;
 // could have gone; at the families' own level it lost the best of the noisy family on
 // 2 of the 10 tuning seeds (bench/RESULTS.md).
 constexpr double kPeerStricter = 10;
+// A family whose best member leaves more than kRuleOutRatio times the residual sum of
+// squares of the best member overall, on a fit of at least kRuleOutPoints points, no
+// longer lowers the optimistic bound: the data rule it out. Were it right, the ratio
+// would be about an F(13, 13) draw at 15 points, above 4 with probability 0.009 (the
+// 1% tail of the default confidence). From 15 points, not earlier: at 10 the rule lost
+// the best of a diverging tuning seed (the one family left covering the truth was the
+// misfit one), and weights of fits to 5 points lost held-out seeds in the fourth
+// round (bench/RESULTS.md). Chosen on the tuning seeds among ratios 4 and 10 from 10,
+// 15 and 20 points.
+constexpr double kRuleOutRatio = 4;
+constexpr int64_t kRuleOutPoints = 15;
 
 // The optimistic (k < 0) or pessimistic (k > 0) bound: the ensemble's at k sds, or any
 // single family's if that is further out, so no family of curves disagrees with it.
@@ -233,6 +248,9 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
     }
   }
   if (!incumbent) return out;
+  // The largest climb any curve of the sweep came back from (curve_rise.h).
+  double bumps = 0;
+  for (const auto& [id, h] : histories_.all()) bumps = std::max(bumps, RecoveredClimb(h));
   for (const Item& it : items) {
     StopDecision d;
     d.trial_id = *it.id;
@@ -243,7 +261,7 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
                  " is not a number; the sweep already has " + against;
     } else {
       const std::vector<double>& h = *histories_.Find(*it.id);
-      bool stop = it.ok && FamiliesStop(it.forecast, it.low, it.reports, budget, h, refs,
+      bool stop = it.ok && FamiliesStop(*it.fit, it.forecast, it.low, it.reports, budget, h, refs,
                                         incumbent->value, against, &d.reason);
       if (!stop) {
         double low = 0;
@@ -263,6 +281,25 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
                      histories_.Show(low) + ", worse than " + against;
         }
       }
+      if (!stop) {
+        // A curve rising for good has left every family, so their bounds say nothing
+        // about it (curve_rise.h); it must not be doing better than the incumbent
+        // even at its best report so far.
+        RiseOptions ro;
+        ro.z = z_;
+        ro.bumps = bumps;
+        const Rise r = RisingAway(h, diff_sigma2_, ro);
+        if (r.rising && r.best_so_far > incumbent->value) {
+          stop = true;
+          d.reason = "curve: " + metric_ + " rose for the last " + std::to_string(ro.reports) +
+                     " reports, by " + FormatNumber(r.climb) + " (more than the " +
+                     FormatNumber(bumps) + " any curve of the sweep came back from), to " +
+                     histories_.Show(h.back()) + " at report " + std::to_string(it.reports) + ", " +
+                     FormatNumber(r.rise) + " above its best so far (" +
+                     histories_.Show(r.best_so_far) + " at report " + std::to_string(r.best_at) +
+                     "), which is already worse than " + against;
+        }
+      }
       if (!stop) continue;
     }
     flags_.MarkStopped(d.trial_id);
@@ -272,20 +309,38 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
   return out;
 }
 
-bool CurveRule::FamiliesStop(const CurveForecast& f, double low, int64_t reports, int64_t budget,
-                             const std::vector<double>& h, const std::vector<MatchRef>& refs,
-                             double incumbent, const std::string& against,
-                             std::string* reason) const {
+bool CurveRule::FamiliesStop(const CurveFit& fit, const CurveForecast& f, double low,
+                             int64_t reports, int64_t budget, const std::vector<double>& h,
+                             const std::vector<MatchRef>& refs, double incumbent,
+                             const std::string& against, std::string* reason) const {
   // Optimistic bound: the ensemble's, or any single family's if that is lower, so
   // a trial is stopped only when no family of curves can save it.
+  std::array<double, 4> family_sse;
+  family_sse.fill(std::numeric_limits<double>::infinity());
+  double best_sse = std::numeric_limits<double>::infinity();
+  for (const CurveMember& m : fit.members) {
+    if (m.family < 0 || m.family >= 4) continue;
+    family_sse[m.family] = std::min(family_sse[m.family], m.sse);
+    best_sse = std::min(best_sse, m.sse);
+  }
   double lower = f.mean + low * f.sd;
-  for (const CurveForecast::Part& p : f.families) lower = std::min(lower, p.mean + low * p.sd);
+  int left_out = 0;
+  for (const CurveForecast::Part& p : f.families) {
+    if (fit.points >= kRuleOutPoints && family_sse[p.family] > kRuleOutRatio * best_sse) {
+      ++left_out;
+      continue;
+    }
+    lower = std::min(lower, p.mean + low * p.sd);
+  }
   if (!(lower > incumbent)) return false;
   *reason = "curve: " + metric_ + " forecast at report " + std::to_string(budget) + " is " +
             histories_.Show(f.mean) + " ± " + FormatNumber(f.sd) + " (from " +
             std::to_string(reports) + " reports); with " + Percent(options_.confidence) +
             " confidence it ends no better than " + histories_.Show(lower) + ", worse than " +
             against;
+  if (left_out > 0)
+    *reason += " (" + std::to_string(left_out) + " curve famil" + (left_out > 1 ? "ies" : "y") +
+               " left out: best fit " + FormatNumber(kRuleOutRatio) + "x worse than the best's)";
   // A curve still flat from its first report is outside every family (they all
   // start learning at once): the families would call it finished. It is stopped
   // only when curves that were as flat as long went on, as far as the sweep saw

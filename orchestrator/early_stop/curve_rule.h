@@ -14,7 +14,9 @@
 // incumbent: the best value at the budget of any trial that got there, or the best
 // pessimistic bound (highest over the ensemble and each family) of another running
 // trial. So it is stopped only if no curve family gives it a chance against something
-// the sweep is confident to have. Nothing is stopped before one trial reached the
+// the sweep is confident to have; from 15 fitted points on, a family that fits the
+// curve more than 4x worse (residual sum of squares) than the best member is ruled out
+// and no longer keeps it. Nothing is stopped before one trial reached the
 // budget (the calibration needs a complete curve). A trial whose latest
 // report is NaN/inf is stopped once it has min_iter reports and an incumbent exists.
 // Until a budget is known (no max_iter, nothing ended on its own) nothing is stopped.
@@ -32,6 +34,11 @@
 // than the incumbent and the families' mean forecast is worse too (the two models see
 // different things and must agree on the direction). It has an opinion only from 8
 // complete curves on, with at least 3 neighbours within the noise.
+//
+// A trial both models keep is stopped when it has risen for 4 reports in a row beyond
+// the noise and beyond any climb a curve of the sweep came back from, and even its
+// best report so far is worse than the incumbent (curve_rise.h): divergence without
+// NaN, which the families' misfit would otherwise never cut.
 #pragma once
 
 #include <cstdint>
@@ -102,8 +109,8 @@ class CurveRule : public EarlyStopRule {
   // The per-trial families' verdict: true (with the reason) when the optimistic bound
   // of the ensemble and of every family is worse than `incumbent`, and, for a trial
   // still flat from its first report, the flat curves seen as long agree.
-  bool FamiliesStop(const CurveForecast& f, double low, int64_t reports, int64_t budget,
-                    const std::vector<double>& h, const std::vector<MatchRef>& refs,
+  bool FamiliesStop(const CurveFit& fit, const CurveForecast& f, double low, int64_t reports,
+                    int64_t budget, const std::vector<double>& h, const std::vector<MatchRef>& refs,
                     double incumbent, const std::string& against, std::string* reason) const;
   const CurveFit& Fit(const std::string& id, const std::vector<double>& h, int64_t budget);
   double PooledSigma2() const;
