@@ -67,7 +67,7 @@ MultiObjectiveBayes::MultiObjectiveBayes(const SearchSpace& space, const Strateg
   const int dims = static_cast<int>(cube_.ParamDims());
   design_size_ = bayes.initial_design > 0         ? bayes.initial_design
                  : options_.objectives.size() > 2 ? std::max(dims + 1, 5)
-                                                  : InitialDesignSize(dims);
+                                                  : InitialDesignSize(dims, options_.budget);
   finite_size_ = cube_.CountIfFinite(kEnumerationLimit);
 }
 
