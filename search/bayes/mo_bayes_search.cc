@@ -172,6 +172,7 @@ bool MultiObjectiveBayes::Fit(Models& models, uint64_t seed) const {
     std::vector<int> fit = SelectTrainingSubset(Xm, ym, bayes_.max_fit_points);
     GpFitOptions fopt;
     fopt.seed = BayesRng::Mix(seed, k);
+    fopt.dimension_scaled_prior = true;
     const bool subset = static_cast<int>(fit.size()) < Xm.rows();
     fopt.random_starts = subset ? 0 : 1;
     fopt.max_iterations = subset ? 40 : 80;
@@ -204,6 +205,7 @@ bool MultiObjectiveBayes::Fit(Models& models, uint64_t seed) const {
     std::vector<int> fit = SelectTrainingSubset(Xc, -z.cwiseAbs(), bayes_.max_fit_points);
     GpFitOptions fopt;
     fopt.seed = BayesRng::Mix(seed, 0xC0 + j);
+    fopt.dimension_scaled_prior = true;
     fopt.random_starts = 0;
     fopt.max_iterations = 60;
     GaussianProcess g;
