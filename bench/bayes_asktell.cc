@@ -5,10 +5,10 @@
 //
 // SPEC_FILE is a sweep spec (YAML or JSON) parsed by the same parser as `sweep launch`,
 // so the space and metric goal are exactly what a user would get; --method overrides
-// the spec's method. Then, repeatedly: the driver prints one line, a JSON object of
-// parameter name -> value (one suggestion), and reads one line back, the trial's value
-// as a JSON number, or null / "failed" for a failed trial. EOF on stdin ends the run.
-// When the strategy has nothing left (a finite space exhausted) it prints
+// the spec's method; its run_cap reaches the strategy as StrategyOptions::budget. Then, repeatedly:
+// the driver prints one line, a JSON object of parameter name -> value (one suggestion), and reads
+// one line back, the trial's value as a JSON number, or null / "failed" for a failed trial. EOF on
+// stdin ends the run. When the strategy has nothing left (a finite space exhausted) it prints
 // {"exhausted": true} and exits 0. Errors go to stderr with exit code 2.
 #include <cmath>
 #include <cstdio>
@@ -55,6 +55,8 @@ int main(int argc, char** argv) {
   options.goal = spec->metric.goal;
   options.impute = spec->metric.impute;
   options.has_metric = !spec->metric.name.empty();
+  // The spec's run_cap is the budget the strategy may plan for, as in a launched sweep.
+  options.budget = spec->run_cap;
   auto strategy = MakeStrategy(method.empty() ? spec->method : method, spec->space, options);
   if (!strategy.ok()) {
     std::fprintf(stderr, "%s\n", strategy.status().message().c_str());

@@ -60,6 +60,10 @@ struct StrategyOptions {
   Goal goal = Goal::kMinimize;     // direction of the target metric
   Impute impute = Impute::kWorst;  // failed/stopped trials without a value
   bool has_metric = false;         // false when the spec names no metric
+  // How many trials the sweep plans to run (the spec's run_cap, or the smaller of it and
+  // --max-trials), when known. A strategy may size its start-up phase by it (bayes:
+  // InitialDesignSize); nullopt = open-ended, which must give the same behaviour as before.
+  std::optional<uint64_t> budget;
   // Goals of a multi-objective sweep (`metrics:`), in spec order; empty for a sweep with
   // one `metric`. When non-empty, `goal` is objectives[0].
   std::vector<Goal> objectives;

@@ -6,7 +6,9 @@ multivariate), CMA-ES and random search on the scikit-learn tasks of tasks.py.
                [--methods sweep,tpe,tpe_mv,cmaes,random] [--quick] [--out DIR]
 
 sweep is driven through BUILD/bayes_asktell (the real strategy over stdin/stdout JSON
-lines; the spec goes through sweep's own parser). Every (task, method, seed) run is one
+lines; the spec goes through sweep's own parser, with run_cap = the budget, so sweep
+runs once per reported budget and the peers' budget-30 figures are the first 30
+evaluations of their budget-60 runs). Every (task, method, seed) run is one
 job; jobs run in -j parallel processes. Model evaluations are cached by configuration
 in OUT/cache.sqlite (the tasks are deterministic), so a configuration is trained once
 per suite however many methods propose it; a task whose definition changed (model,
@@ -67,8 +69,9 @@ class Cache:
 
 
 def run_sweep(build, task, seed, budget, cache, out_dir):
+    # run_cap tells sweep its budget, as a user's spec would (it sizes the initial design).
     spec = {"program": "train.py", "method": "bayes", "metric": {"name": "loss", "goal": "minimize"},
-            "parameters": T.spec_parameters(T.TASKS[task][2])}
+            "run_cap": budget, "parameters": T.spec_parameters(T.TASKS[task][2])}
     fd, path = tempfile.mkstemp(suffix=".yaml", dir=out_dir)
     with os.fdopen(fd, "w") as fh:
         json.dump(spec, fh)
@@ -150,10 +153,19 @@ def median(xs):
     return s[m] if len(s) % 2 else 0.5 * (s[m - 1] + s[m])
 
 
-def report(runs, budgets):
-    tasks = [t for t in T.TASKS if any(r["task"] == t for r in runs)]
-    methods = [m for m in ALL_METHODS if any(r["method"] == m for r in runs)]
+def at_budget(runs, b):
+    """The runs that give each method's figures at budget b: a method's own runs of
+    budget b where it has them (sweep, which knows its budget, runs once per budget),
+    else the first b evaluations of its longer runs (the peers do not use a budget)."""
+    own = {(r["task"], r["method"]) for r in runs if r["budget"] == b}
+    return [r for r in runs if r["budget"] == b or ((r["task"], r["method"]) not in own and r["budget"] > b)]
+
+
+def report(all_runs, budgets):
+    tasks = [t for t in T.TASKS if any(r["task"] == t for r in all_runs)]
+    methods = [m for m in ALL_METHODS if any(r["method"] == m for r in all_runs)]
     for b in budgets:
+        runs = at_budget(all_runs, b)
         print("\n### Budget %d: median best loss per task (n seeds); normalized score mean (100 = best of any "
               "method, 0 = random's expected best)" % b)
         print("| task | " + " | ".join(methods) + " |")
@@ -218,8 +230,12 @@ def main():
         with open(runs_path) as fh:
             runs = [json.loads(l) for l in fh if l.strip()]
     done = {(r["task"], r["method"], r["seed"], r["budget"]) for r in runs}
-    jobs = [(a.build, out, t, m, s, a.budget) for t in a.tasks.split(",") for m in a.methods.split(",")
-            for s in range(a.first_seed, a.first_seed + a.seeds) if (t, m, s, a.budget) not in done]
+    budgets = sorted({30, a.budget}) if a.budget >= 30 else [a.budget]
+    # sweep reads its budget from run_cap, so it runs once per reported budget; the
+    # peers' shorter budgets are prefixes of their longest run.
+    jobs = [(a.build, out, t, m, s, b) for t in a.tasks.split(",") for m in a.methods.split(",")
+            for b in (budgets if m == "sweep" else [a.budget])
+            for s in range(a.first_seed, a.first_seed + a.seeds) if (t, m, s, b) not in done]
     for t in a.tasks.split(","):
         if t not in T.TASKS:
             sys.exit("unknown task %s (known: %s)" % (t, ", ".join(T.TASKS)))
@@ -233,8 +249,7 @@ def main():
                 runs.append(r)
                 print("[%d/%d] %s %s seed %d: best %.5g (%.0f s)" % (i + 1, len(jobs), r["task"], r["method"],
                       r["seed"], min(r["values"]), r["wall_s"]), file=sys.stderr)
-    runs = [r for r in runs if r["budget"] == a.budget and r["task"] in a.tasks.split(",")]
-    budgets = sorted({30, a.budget}) if a.budget >= 30 else [a.budget]
+    runs = [r for r in runs if r["budget"] in budgets and r["task"] in a.tasks.split(",")]
     report(runs, budgets)
 
 

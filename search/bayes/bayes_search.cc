@@ -46,8 +46,9 @@ BayesSearch::BayesSearch(const SearchSpace& space, const StrategyOptions& option
                          const BayesOptions& bayes)
     : space_(space), cube_(space), branches_(space, cube_), options_(options), bayes_(bayes) {
   (void)kRegistered;
-  design_size_ = bayes.initial_design > 0 ? bayes.initial_design
-                                          : InitialDesignSize(static_cast<int>(cube_.ParamDims()));
+  design_size_ = bayes.initial_design > 0
+                     ? bayes.initial_design
+                     : InitialDesignSize(static_cast<int>(cube_.ParamDims()), options.budget);
   finite_size_ = cube_.CountIfFinite(kEnumerationLimit);
 }
 

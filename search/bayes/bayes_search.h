@@ -1,7 +1,7 @@
 // The "bayes" search strategy: Gaussian-process Bayesian optimisation with log expected
 // improvement, registered under that name from a static initialiser.
 //
-// Lifecycle: the first InitialDesignSize(d) suggestions come from a scrambled Sobol'
+// Lifecycle: the first InitialDesignSize(d, budget) suggestions come from a scrambled Sobol'
 // design; after that (once at least two trials have a value) each Suggest fits the GP
 // to every observation (outputs signed so that larger is better, standardized and
 // Yeo-Johnson warped), maximises log EI and returns the best unseen configuration.

@@ -26,7 +26,9 @@ constexpr double kMinLogLs = -5.3, kMaxLogLs = 4.6;       // l in [0.005, 100]
 constexpr double kMinLogS2 = -4.6, kMaxLogS2 = 4.6;       // s2 in [0.01, 100]
 constexpr double kMinLogNoise = -13.8, kMaxLogNoise = 0;  // noise in [1e-6, 1]
 
-double LsPriorMean(int d) { return std::sqrt(2.0) + 0.5 * std::log(std::max(1, d)); }
+double LsPriorMean(int d, bool dimension_scaled) {
+  return std::sqrt(2.0) + (dimension_scaled ? 0.5 * std::log(std::max(1, d)) : 0.0);
+}
 constexpr double kLsPriorSd = 1.7320508075688772;  // sqrt(3)
 
 bool FactorWithJitter(Eigen::MatrixXd K, double s2, Eigen::LLT<Eigen::MatrixXd>& llt) {
@@ -93,9 +95,9 @@ double LogMarginalLikelihood(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
   return lml;
 }
 
-double LogHyperPrior(const GpHyper& hyper, Eigen::VectorXd* grad) {
+double LogHyperPrior(const GpHyper& hyper, Eigen::VectorXd* grad, bool dimension_scaled) {
   const int d = static_cast<int>(hyper.log_lengthscales.size());
-  const double mu = LsPriorMean(d), var = kLsPriorSd * kLsPriorSd;
+  const double mu = LsPriorMean(d, dimension_scaled), var = kLsPriorSd * kLsPriorSd;
   Eigen::ArrayXd dl = hyper.log_lengthscales.array() - mu;
   double lp = -0.5 * (dl * dl).sum() / var;
   lp += -0.5 * hyper.log_signal_variance * hyper.log_signal_variance;
@@ -123,7 +125,8 @@ GpHyper FitHyperparameters(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, c
   lo[d + 2] = -5, hi[d + 2] = 5;
 
   GpHyper mode;
-  mode.log_lengthscales = Eigen::VectorXd::Constant(d, LsPriorMean(d));
+  mode.log_lengthscales =
+      Eigen::VectorXd::Constant(d, LsPriorMean(d, options.dimension_scaled_prior));
   mode.log_noise = kNoiseMu;
   std::vector<Eigen::VectorXd> starts = {mode.Pack()};
   if (warm && warm->log_lengthscales.size() == d) starts.push_back(warm->Pack());
@@ -139,7 +142,8 @@ GpHyper FitHyperparameters(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, c
   Objective objective = [&](const Eigen::VectorXd& theta, Eigen::VectorXd& grad) {
     GpHyper h = GpHyper::Unpack(theta, d);
     Eigen::VectorXd g1, g2;
-    double v = LogMarginalLikelihood(X, y, h, &g1) + LogHyperPrior(h, &g2);
+    double v =
+        LogMarginalLikelihood(X, y, h, &g1) + LogHyperPrior(h, &g2, options.dimension_scaled_prior);
     grad = -(g1 + g2);
     return -v;
   };

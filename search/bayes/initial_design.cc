@@ -120,6 +120,11 @@ Eigen::MatrixXd SpaceFilling(int count, int dims, uint64_t seed, uint64_t first)
   return LatinHypercube(count, dims, BayesRng::Mix(seed, first));
 }
 
-int InitialDesignSize(int dims) { return std::clamp(2 * dims + 1, 5, 30); }
+int InitialDesignSize(int dims, std::optional<uint64_t> budget) {
+  const int size = std::clamp(2 * dims + 1, 5, 30);
+  if (!budget) return size;
+  const uint64_t half = std::max<uint64_t>(*budget / 2, 5);
+  return static_cast<int>(std::min<uint64_t>(static_cast<uint64_t>(size), half));
+}
 
 }  // namespace sweep

@@ -67,7 +67,7 @@ MultiObjectiveBayes::MultiObjectiveBayes(const SearchSpace& space, const Strateg
   const int dims = static_cast<int>(cube_.ParamDims());
   design_size_ = bayes.initial_design > 0         ? bayes.initial_design
                  : options_.objectives.size() > 2 ? std::max(dims + 1, 5)
-                                                  : InitialDesignSize(dims);
+                                                  : InitialDesignSize(dims, options_.budget);
   finite_size_ = cube_.CountIfFinite(kEnumerationLimit);
 }
 
@@ -172,6 +172,7 @@ bool MultiObjectiveBayes::Fit(Models& models, uint64_t seed) const {
     std::vector<int> fit = SelectTrainingSubset(Xm, ym, bayes_.max_fit_points);
     GpFitOptions fopt;
     fopt.seed = BayesRng::Mix(seed, k);
+    fopt.dimension_scaled_prior = true;
     const bool subset = static_cast<int>(fit.size()) < Xm.rows();
     fopt.random_starts = subset ? 0 : 1;
     fopt.max_iterations = subset ? 40 : 80;
@@ -204,6 +205,7 @@ bool MultiObjectiveBayes::Fit(Models& models, uint64_t seed) const {
     std::vector<int> fit = SelectTrainingSubset(Xc, -z.cwiseAbs(), bayes_.max_fit_points);
     GpFitOptions fopt;
     fopt.seed = BayesRng::Mix(seed, 0xC0 + j);
+    fopt.dimension_scaled_prior = true;
     fopt.random_starts = 0;
     fopt.max_iterations = 60;
     GaussianProcess g;

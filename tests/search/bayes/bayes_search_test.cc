@@ -135,6 +135,35 @@ TEST(BayesSearch, PendingPointsNeverGetDuplicates) {
     }
 }
 
+// A sweep that states its budget (run_cap) gets at most half of it as the design: in 9-D
+// at budget 20 the model takes over after 10 trials (2 d + 1 would be 19), exactly as if
+// the design size had been set to 10; without a budget the 11th trial is still design.
+TEST(BayesSearch, AKnownBudgetShortensTheInitialDesign) {
+  auto run = [](std::optional<uint64_t> budget, int design) {
+    StrategyOptions o = Opts(5);
+    o.budget = budget;
+    BayesOptions b;
+    b.initial_design = design;
+    BayesSearch s(ContinuousSpace(9), o, b);
+    std::vector<std::string> keys;
+    for (const Observation& obs : Drive(s, 11, [](const Config& c) {
+           double v = 0;
+           for (const Value& x : c) v += (x.get<double>() - 0.3) * (x.get<double>() - 0.3);
+           return v;
+         }))
+      keys.push_back(ConfigKey(obs.config));
+    return keys;
+  };
+  const std::vector<std::string> budgeted = run(20, 0), ten = run(std::nullopt, 10),
+                                 open = run(std::nullopt, 0), long_run = run(1000, 0);
+  EXPECT_EQ(budgeted, ten);
+  EXPECT_EQ(open, long_run);
+  ASSERT_EQ(budgeted.size(), 11u);
+  ASSERT_EQ(open.size(), 11u);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(budgeted[i], open[i]);  // the same Sobol' points
+  EXPECT_NE(budgeted[10], open[10]);  // the model's step against the design's next point
+}
+
 TEST(BayesSearch, ABatchCrossingTheInitialDesignStaysDistinct) {
   BayesOptions opt;
   opt.initial_design = 3;

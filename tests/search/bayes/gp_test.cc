@@ -49,17 +49,35 @@ TEST(GaussianProcess, LogMarginalLikelihoodGradientMatchesFiniteDifferences) {
 
 TEST(GaussianProcess, PriorGradientMatchesFiniteDifferences) {
   const int d = 4;
-  Eigen::VectorXd theta = SomeHyper(d).Pack(), grad;
-  LogHyperPrior(GpHyper::Unpack(theta, d), &grad);
-  for (int i = 0; i < d + 3; ++i) {
-    Eigen::VectorXd tp = theta, tm = theta;
-    tp[i] += 1e-6;
-    tm[i] -= 1e-6;
-    double fd = (LogHyperPrior(GpHyper::Unpack(tp, d), nullptr) -
-                 LogHyperPrior(GpHyper::Unpack(tm, d), nullptr)) /
-                2e-6;
-    EXPECT_NEAR(grad[i], fd, 1e-6);
+  for (bool scaled : {false, true}) {
+    Eigen::VectorXd theta = SomeHyper(d).Pack(), grad;
+    LogHyperPrior(GpHyper::Unpack(theta, d), &grad, scaled);
+    for (int i = 0; i < d + 3; ++i) {
+      Eigen::VectorXd tp = theta, tm = theta;
+      tp[i] += 1e-6;
+      tm[i] -= 1e-6;
+      double fd = (LogHyperPrior(GpHyper::Unpack(tp, d), nullptr, scaled) -
+                   LogHyperPrior(GpHyper::Unpack(tm, d), nullptr, scaled)) /
+                  2e-6;
+      EXPECT_NEAR(grad[i], fd, 1e-6);
+    }
   }
+}
+
+// The length-scale prior peaks at log l = sqrt(2) in any dimension; the dimension-scaled
+// one (kept for the multi-objective GPs) moves its peak to sqrt(2) + log(d)/2.
+TEST(GaussianProcess, LengthscalePriorPeaksAtSqrtTwoUnlessScaledWithTheDimension) {
+  const int d = 9;
+  auto ls_gradient_at = [&](double log_l, bool scaled) {
+    GpHyper h = SomeHyper(d);
+    h.log_lengthscales.setConstant(log_l);
+    Eigen::VectorXd grad;
+    LogHyperPrior(h, &grad, scaled);
+    return grad[0];
+  };
+  EXPECT_NEAR(ls_gradient_at(std::sqrt(2.0), false), 0.0, 1e-12);
+  EXPECT_NEAR(ls_gradient_at(std::sqrt(2.0) + 0.5 * std::log(9.0), true), 0.0, 1e-12);
+  EXPECT_GT(ls_gradient_at(std::sqrt(2.0), true), 0.0);  // scaled: longer is more likely
 }
 
 TEST(GaussianProcess, PredictiveGradientsMatchFiniteDifferences) {

@@ -54,5 +54,14 @@ TEST(InitialDesign, GrowsWithTheDimensionWithinLimits) {
   EXPECT_EQ(InitialDesignSize(100), 30);
 }
 
+TEST(InitialDesign, TakesAtMostHalfOfAKnownBudgetButNeverUnderFive) {
+  EXPECT_EQ(InitialDesignSize(9, 30), 15);  // 2 d + 1 = 19 would leave 11 model steps
+  EXPECT_EQ(InitialDesignSize(9, 20), 10);
+  EXPECT_EQ(InitialDesignSize(9, 60), 19);  // half the budget is more than 2 d + 1
+  EXPECT_EQ(InitialDesignSize(6, 8), 5);
+  EXPECT_EQ(InitialDesignSize(1, 30), 5);
+  EXPECT_EQ(InitialDesignSize(9, std::nullopt), InitialDesignSize(9));
+}
+
 }  // namespace
 }  // namespace sweep
