@@ -503,11 +503,6 @@ void TrialRunner::Drain(const std::shared_ptr<Trial>& t, const ExitStatus& exit)
   // Only a last line without its newline can be left: at most max_line_bytes.
   ReadMetricsFile(*t, true, UINT64_MAX);
   FlushPoints(*t);
-  // Every point is delivered, so what they decide (a metric target, an early stop)
-  // is known before the caller reuses the slot. Drain runs in a handler of the loop,
-  // never inside Start, Stop or Kill: on_exited may start the next trial from here.
-  if (callbacks_.on_exited && exit.signal == 0 && exit.exit_code == 0 && !t->stop_kind)
-    callbacks_.on_exited(t->launch.trial_id);
 
   TrialEnd end;
   end.exit = exit;
@@ -583,6 +578,14 @@ void TrialRunner::Complete(const std::shared_ptr<Trial>& t, TrialEnd end) {
     if (!end.provenance.is_object()) end.provenance = Value::object();
     end.provenance[kReportedKey] = std::move(t->reported);
   }
+  // Everything that reads the trial's world is done: its points are delivered (what
+  // they decide, a metric target or an early stop, is known), its provenance was
+  // captured and its artifacts hashed, so a next trial on the slot cannot leak into
+  // them (a package it upgrades, a file it rewrites). Complete runs in a handler of
+  // the loop, never inside Start, Stop or Kill: on_exited may start that trial.
+  if (callbacks_.on_exited && end.kind == TrialEnd::Kind::kExited && end.exit.signal == 0 &&
+      end.exit.exit_code == 0)
+    callbacks_.on_exited(t->launch.trial_id);
   if (callbacks_.on_end) callbacks_.on_end(t->launch.trial_id, end);
 }
 

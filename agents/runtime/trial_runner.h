@@ -113,9 +113,9 @@ struct TrialRunnerCallbacks {
   // never from inside Start or Stop, so it may call Start/Stop itself.
   std::function<void(const std::string& trial_id, const TrialEnd& end)> on_end;
   // Optional: the trial's process exited with status 0, unasked (not stopped, not
-  // timed out), its group is gone and its last metric points were delivered; its
-  // on_end follows (after provenance and W&B reports are read). A caller may start
-  // the next trial in its place at once.
+  // timed out), its group is gone, its last metric points were delivered and its
+  // provenance, reports and artifacts are read; its on_end follows at once. A caller
+  // may start the next trial in its place before it handles that end.
   // From a handler of the loop (never inside Start, Stop or Kill), before that
   // trial's on_end.
   std::function<void(const std::string& trial_id)> on_exited = nullptr;

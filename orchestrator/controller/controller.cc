@@ -79,6 +79,11 @@ Status Controller::Impl::Setup() {
   so.goal = spec_.metric.goal;
   so.impute = spec_.metric.impute;
   so.has_metric = !spec_.metric.name.empty();
+  // The planned number of trials, when the spec or --max-trials (optimize's n_trials)
+  // caps it: bayes sizes its initial design by it (issue 21).
+  so.budget = spec_.run_cap;
+  if (options_.max_trials && (!so.budget || *options_.max_trials < *so.budget))
+    so.budget = options_.max_trials;
   SetObjectiveOptions(spec_, so);
   auto strategy = MakeStrategy(spec_.method, spec_.space, so);
   if (!strategy.ok()) return strategy.status();
