@@ -239,26 +239,16 @@ TrialRunner::TrialRunner(boost::asio::io_context& io, TrialRunnerCallbacks callb
     : io_(io), callbacks_(std::move(callbacks)), worker_(std::make_unique<ProvenanceWorker>(io)) {}
 
 void TrialRunner::PrepareFolder(const std::string& trial_dir) {
-  if (trial_dir.empty() || prepared_.count(trial_dir) || preparing_.count(trial_dir)) return;
-  // On the worker thread: even off the path between two trials, the loop's thread is
-  // the one that every trial's start and end waits for.
-  preparing_.insert(trial_dir);
-  worker_->Submit([trial_dir] { return Value(::mkdir(trial_dir.c_str(), 0755) == 0); },
-                  [this, trial_dir](Value made) {
-                    preparing_.erase(trial_dir);
-                    // A Start that came first made the folder itself (EEXIST here).
-                    if (made.is_boolean() && made.get<bool>()) prepared_.insert(trial_dir);
-                  });
+  if (trial_dir.empty() || prepared_.count(trial_dir)) return;
+  if (::mkdir(trial_dir.c_str(), 0755) == 0) prepared_.insert(trial_dir);
 }
 
 TrialRunner::~TrialRunner() {
   *alive_ = false;
   worker_.reset();  // joins its thread; the trials its queue held are released
   trials_.clear();  // each Subprocess kills and reaps its group
-  // Folders made ahead for trials that never started; rmdir removes only empty ones
-  // (one a Start used holds its params.json).
-  for (const auto* dirs : {&prepared_, &preparing_})
-    for (const std::string& dir : *dirs) ::rmdir(dir.c_str());
+  // Folders made ahead for trials that never started (rmdir removes only empty ones).
+  for (const std::string& dir : prepared_) ::rmdir(dir.c_str());
 }
 
 void TrialRunner::Start(const TrialLaunch& launch) {
@@ -280,8 +270,6 @@ void TrialRunner::Start(const TrialLaunch& launch) {
   };
   if (trials_.count(launch.trial_id))
     return fail("trial '" + launch.trial_id + "' is already running", /*log=*/false);
-  // A folder the worker is still making: Start makes it (or finds it made), as for
-  // any re-run in place.
   bool made = prepared_.erase(launch.trial_dir) > 0;
   if (Status s = PrepareTrialDir(launch, made); !s.ok()) return fail(s.message());
 

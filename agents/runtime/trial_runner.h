@@ -144,9 +144,9 @@ class TrialRunner {
   void StopAll(const std::string& reason);
   // Creates the folder a coming Start will use, so that its mkdir (a new inode and
   // block, the dearest system call there) is off the path from one trial to the
-  // next (issue 16). Best effort: a folder that already exists or cannot be made is
-  // left to Start, which treats it as before. Folders no Start used are removed
-  // (if still empty) by the destructor.
+  // next (issue 16; the controller calls it after a start, while trials run). Best effort: a folder
+  // that already exists or cannot be made is left to Start, which treats it as before. Folders no
+  // Start used are removed (if still empty) by the destructor.
   void PrepareFolder(const std::string& trial_dir);
 
   size_t running() const { return trials_.size(); }
@@ -167,7 +167,6 @@ class TrialRunner {
   TrialRunnerCallbacks callbacks_;
   std::map<std::string, std::shared_ptr<Trial>> trials_;
   std::set<std::string> prepared_;            // folders PrepareFolder made, not yet started in
-  std::set<std::string> preparing_;           // folders the worker is making
   std::unique_ptr<ProvenanceWorker> worker_;  // provenance captures, off the loop
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
