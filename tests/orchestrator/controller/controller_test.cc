@@ -278,6 +278,17 @@ TEST_F(ControllerTest, AFailedStoreWriteStopsTheSweepAndLosesNoResult) {
   EXPECT_EQ(Sweep().reason, "store write failed: disk I/O error");
 }
 
+// ReportX, each exit announced through on_exited first (as a local slot does); the
+// hang_at-th trial runs until stopped.
+FakeScript ExitsFirst(int hang_at = -1) {
+  return [hang_at](const TrialLaunch& l, int n) {
+    FakeAttempt a = ReportX(l, n);
+    a.exited_first = true;
+    if (n == hang_at) a.end = FakeAttempt::End::kHang;
+    return a;
+  };
+}
+
 // Grid and random learn nothing from a result: a trial that exited cleanly frees its
 // slot at once (issue 16), and the next trial runs while the end is committed. A
 // commit that then fails stops that trial as lost, as it stops every running one.
@@ -285,15 +296,7 @@ TEST_F(ControllerTest, GridStartsTheNextTrialBeforeTheEndIsCommittedAndAFailedCo
   SetSpec("method: grid\nmetric: {name: loss}\nparameters:\n  x: {values: [1, 2, 3]}\n");
   store_.FailCommit(1, Status::Store("disk I/O error"));
   auto e = std::make_shared<FakeTrace>();
-  SweepOutcome out = Run({FakeExecutor::Factory(
-      "local", 1,
-      [](const TrialLaunch& l, int n) {
-        FakeAttempt a = ReportX(l, n);
-        a.exited_first = true;
-        if (n == 1) a.end = FakeAttempt::End::kHang;
-        return a;
-      },
-      e)});
+  SweepOutcome out = Run({FakeExecutor::Factory("local", 1, ExitsFirst(/*hang_at=*/1), e)});
   EXPECT_EQ(out.status, SweepStatus::kFailed);
   EXPECT_EQ(out.reason, "store write failed: disk I/O error");
   ASSERT_EQ(e->launches.size(), 2u);  // one slot: the second started before the commit
@@ -313,14 +316,7 @@ TEST_F(ControllerTest, BayesKeepsTheSlotUntilTheEndIsCommitted) {
   SetSpec("method: bayes\nmetric: {name: loss}\nparameters:\n  x: {min: 0.0, max: 1.0}\n");
   store_.FailCommit(1, Status::Store("disk I/O error"));
   auto e = std::make_shared<FakeTrace>();
-  SweepOutcome out = Run({FakeExecutor::Factory(
-      "local", 1,
-      [](const TrialLaunch& l, int n) {
-        FakeAttempt a = ReportX(l, n);
-        a.exited_first = true;
-        return a;
-      },
-      e)});
+  SweepOutcome out = Run({FakeExecutor::Factory("local", 1, ExitsFirst(), e)});
   EXPECT_EQ(out.status, SweepStatus::kFailed);
   EXPECT_EQ(e->launches.size(), 1u);
   EXPECT_TRUE(e->stops.empty());
@@ -335,14 +331,7 @@ TEST_F(ControllerTest, RandomReusesASlotAtExitAndRecordsEveryEnd) {
       "method: random\nrun_cap: 12\nmetric: {name: loss}\n"
       "parameters:\n  x: {min: 0.0, max: 1.0}\n");
   auto e = std::make_shared<FakeTrace>();
-  SweepOutcome out = Run({FakeExecutor::Factory(
-      "local", 2,
-      [](const TrialLaunch& l, int n) {
-        FakeAttempt a = ReportX(l, n);
-        a.exited_first = true;
-        return a;
-      },
-      e)});
+  SweepOutcome out = Run({FakeExecutor::Factory("local", 2, ExitsFirst(), e)});
   EXPECT_EQ(out.status, SweepStatus::kFinished) << out.reason;
   EXPECT_EQ(e->launches.size(), 12u);
   auto trials = Trials();
