@@ -164,27 +164,8 @@ void Controller::Impl::OnEndWritten(std::shared_ptr<Ending> ending) {
   TrialRecord queued = rec;
   queued.summary_text = std::move(text);
   QueueTrial(std::move(queued));
-  if (!ending->rt.released || state_.store_failed) {
-    FlushEnd();  // durable before it counts as done
-    AckEnd(std::move(ending));
-    return;
-  }
-  // Its slot already runs the next trial (OnExited). The commit waits for the events
-  // already queued, typically the other slots' exits, so that they start their next
-  // trials first, and ends that come together share one commit (issue 16). Posted
-  // twice: a handler posted once runs before the reactor's next ready events.
-  committing_.push_back(std::move(ending));
-  if (commit_posted_) return;
-  commit_posted_ = true;
-  asio::post(io_, [this] {
-    asio::post(io_, [this] {
-      commit_posted_ = false;
-      FlushEnd();
-      std::vector<std::shared_ptr<Ending>> ends = std::move(committing_);
-      committing_.clear();
-      for (auto& e : ends) AckEnd(std::move(e));
-    });
-  });
+  FlushEnd();  // durable before it counts as done
+  AckEnd(std::move(ending));
 }
 
 void Controller::Impl::AckEnd(std::shared_ptr<Ending> ending) {

@@ -160,9 +160,6 @@ class Controller::Impl {
   double last_poll_ = 0;
   std::map<std::string, Running> running_;
   std::map<std::string, std::shared_ptr<Ending>> ending_;  // ended, record not yet written
-  // Ends whose slot was reused at OnExited, queued for one commit (OnEndWritten).
-  std::vector<std::shared_ptr<Ending>> committing_;
-  bool commit_posted_ = false;
   std::deque<Queued> requeue_;
   std::map<uint64_t, int> attempts_;  // suggestion -> attempts started so far
   uint64_t next_number_ = 0;
