@@ -6,6 +6,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
@@ -76,6 +77,10 @@ class Controller::Impl {
   };
   // Summaries with at most this many metric names are serialised on the loop.
   static constexpr size_t kInlineSummaryNames = 256;
+  // Released trials' ends share a commit (OnEndWritten): at most this many, waiting at
+  // most this long for it.
+  static constexpr size_t kGroupEnds = 64;
+  static constexpr std::chrono::milliseconds kGroupWindow{5};
   struct Queued {
     Config config;
     uint64_t suggestion = 0;
@@ -95,6 +100,8 @@ class Controller::Impl {
   void OnExited(const std::string& id);
   void OnEndWritten(std::shared_ptr<Ending> ending);
   void AckEnd(std::shared_ptr<Ending> ending);
+  // Commits the batch and acknowledges every grouped end (unacked_), in order.
+  void CommitGroup();
   void StopTrial(Running& rt, TrialStatus status, const std::string& reason);
   void ApplyEarlyStop();
   void Observe(const Observation& obs);
@@ -160,6 +167,11 @@ class Controller::Impl {
   double last_poll_ = 0;
   std::map<std::string, Running> running_;
   std::map<std::string, std::shared_ptr<Ending>> ending_;  // ended, record not yet written
+  // Ends of released trials whose records wait in batch_ for a shared commit
+  // (OnEndWritten), oldest first; group_ bounds the wait.
+  std::vector<std::shared_ptr<Ending>> unacked_;
+  boost::asio::steady_timer group_{io_};
+  bool group_armed_ = false;
   std::deque<Queued> requeue_;
   std::map<uint64_t, int> attempts_;  // suggestion -> attempts started so far
   uint64_t next_number_ = 0;

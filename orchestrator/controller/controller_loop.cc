@@ -292,6 +292,7 @@ void Controller::Impl::MaybeFinish() {
                                                            : 0;
   signals_.cancel();
   tick_.cancel();
+  group_.cancel();
   watch_.Stop();
   io_.stop();
 }

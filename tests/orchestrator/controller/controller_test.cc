@@ -343,6 +343,26 @@ TEST_F(ControllerTest, RandomReusesASlotAtExitAndRecordsEveryEnd) {
   }
 }
 
+// Ends of trials whose slots were reused at exit share commits (issue 16): far fewer
+// commits than trials (one per end before), and every end on record, finished,
+// before the sweep is over.
+TEST_F(ControllerTest, ReleasedTrialsEndsShareCommits) {
+  SetSpec(
+      "method: random\nrun_cap: 40\nmetric: {name: loss}\n"
+      "parameters:\n  x: {min: 0.0, max: 1.0}\n");
+  auto e = std::make_shared<FakeTrace>();
+  SweepOutcome out = Run({FakeExecutor::Factory("local", 2, ExitsFirst(), e)});
+  EXPECT_EQ(out.status, SweepStatus::kFinished) << out.reason;
+  auto trials = Trials();
+  ASSERT_EQ(trials.size(), 40u);
+  for (const TrialRecord& t : trials) {
+    EXPECT_EQ(t.status, TrialStatus::kFinished) << t.id;
+    ASSERT_TRUE(t.value.has_value()) << t.id;
+    EXPECT_EQ(*t.value, t.params["x"].get<double>()) << t.id;
+  }
+  EXPECT_LT(store_.commits(), 20) << "one commit per end";
+}
+
 TEST_F(ControllerTest, EarlyStopDecisionsStopTheTrialAndRecordTheRulesReason) {
   SetSpec(
       "method: grid\nmetric: {name: loss, goal: minimize}\n"
