@@ -35,6 +35,12 @@ std::vector<std::string> SplitNul(const std::string& text) {
   return out;
 }
 
+// sweep's own folders: the capture leaves them out (provenance_code.cc), so their
+// churn (a trial folder per trial in a store inside the tree) must not count.
+bool SweepsOwn(const std::string& name) {
+  return name == ".sweep" || name == ".sweep-agent" || name == ".sweep-python";
+}
+
 // Every folder below `dir` (relative to root), depth first; false past `budget`.
 bool WalkFolders(const std::string& root, const std::string& dir, std::set<std::string>& dirs,
                  size_t budget) {
@@ -43,7 +49,7 @@ bool WalkFolders(const std::string& root, const std::string& dir, std::set<std::
   bool ok = true;
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
+    if (name == "." || name == ".." || SweepsOwn(name)) continue;
     bool is_dir = e->d_type == DT_DIR;
     if (e->d_type == DT_UNKNOWN) {
       struct stat st {};
@@ -107,19 +113,33 @@ StatStamp StampWorkTree(const std::string& root, const std::string& git_dir,
   }
   AddUserGitFiles(paths);
 
-  auto files = RunCapture({"git", "--no-optional-locks", "-c", "core.quotepath=off", "ls-files",
-                           "-z", "--cached", "--others", "--exclude-standard"},
-                          kGitTimeout, root, 256ull << 20);
-  auto untracked_dirs =
-      RunCapture({"git", "--no-optional-locks", "-c", "core.quotepath=off", "ls-files", "-z",
-                  "--others", "--directory", "--exclude-standard"},
-                 kGitTimeout, root, 256ull << 20);
+  const std::vector<std::string> not_sweeps = {"--", ".", ":(exclude,glob)**/.sweep/**",
+                                               ":(exclude,glob)**/.sweep-agent/**",
+                                               ":(exclude,glob)**/.sweep-python/**"};
+  std::vector<std::string> ls_files = {
+      "git",      "--no-optional-locks", "-c", "core.quotepath=off", "ls-files", "-z", "--cached",
+      "--others", "--exclude-standard"};
+  ls_files.insert(ls_files.end(), not_sweeps.begin(), not_sweeps.end());
+  std::vector<std::string> ls_dirs = {"git",
+                                      "--no-optional-locks",
+                                      "-c",
+                                      "core.quotepath=off",
+                                      "ls-files",
+                                      "-z",
+                                      "--others",
+                                      "--directory",
+                                      "--exclude-standard"};
+  ls_dirs.insert(ls_dirs.end(), not_sweeps.begin(), not_sweeps.end());
+  auto files = RunCapture(ls_files, kGitTimeout, root, 256ull << 20);
+  auto untracked_dirs = RunCapture(ls_dirs, kGitTimeout, root, 256ull << 20);
   if (!files.ok() || !untracked_dirs.ok()) return StatStamp();
   std::set<std::string> dirs = {""};
   std::vector<std::string> listed = SplitNul(*files);
   if (listed.size() > kMaxStampPaths) return StatStamp();
+  std::vector<std::string> tree_files;
+  tree_files.reserve(listed.size());
   for (const auto& f : listed) {
-    paths.push_back(root + "/" + f);
+    tree_files.push_back(root + "/" + f);
     for (size_t slash = f.find('/'); slash != std::string::npos; slash = f.find('/', slash + 1))
       dirs.insert(f.substr(0, slash));
   }
@@ -129,8 +149,16 @@ StatStamp StampWorkTree(const std::string& root, const std::string& git_dir,
     dirs.insert(d);
     if (!WalkFolders(root, d, dirs, kMaxStampPaths)) return StatStamp();
   }
-  if (dirs.size() + paths.size() > kMaxStampPaths) return StatStamp();
-  for (const auto& d : dirs) paths.push_back(d.empty() ? root : root + "/" + d);
+  if (dirs.size() + tree_files.size() + paths.size() > kMaxStampPaths) return StatStamp();
+  std::vector<std::string> tree_dirs;
+  tree_dirs.reserve(dirs.size());
+  for (const auto& d : dirs) tree_dirs.push_back(d.empty() ? root : root + "/" + d);
+  // The work tree's folders watched, its files are checked by reading one queue;
+  // git's own files keep their lstat (git replaces them by rename, and they are few).
+  if (std::shared_ptr<DirWatch> watch = DirWatch::Start(tree_dirs, tree_files))
+    return StatStamp::Take(std::move(paths), std::move(watch));
+  paths.insert(paths.end(), tree_files.begin(), tree_files.end());
+  paths.insert(paths.end(), tree_dirs.begin(), tree_dirs.end());
   return StatStamp::Take(std::move(paths));
 }
 

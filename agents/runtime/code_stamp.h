@@ -18,9 +18,12 @@ StatStamp StampOutsideRepository(const std::string& cwd);
 // info/exclude; the user's and the system's git config and ignore files; every
 // tracked and untracked (not ignored) file and every folder that holds one, and
 // every folder below an untracked folder (so a file created in any of them moves a
-// folder's mtime). Runs `git ls-files` twice. Returns a stamp that is not taken
-// (never reused) when git fails or the tree holds more than kMaxStampPaths paths,
-// where re-checking would cost as much as `git status`.
+// folder's mtime); sweep's own folders (.sweep, .sweep-agent, .sweep-python), which the
+// capture leaves out, are left out here too. Runs `git ls-files` twice. On a local
+// file system the work tree's folders are watched (agents/runtime/dir_watch.h) and only
+// git's own files are lstat()ed; elsewhere every path is. Returns a stamp that is not
+// taken (never reused) when git fails or the tree holds more than kMaxStampPaths
+// paths, where re-checking would cost as much as `git status`.
 StatStamp StampWorkTree(const std::string& root, const std::string& git_dir,
                         const std::string& common_dir);
 

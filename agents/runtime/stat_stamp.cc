@@ -64,15 +64,21 @@ StatStamp StatStamp::Take(std::vector<std::string> paths) {
   return s;
 }
 
+StatStamp StatStamp::Take(std::vector<std::string> paths, std::shared_ptr<DirWatch> watch) {
+  StatStamp s = Take(std::move(paths));
+  s.watch_ = std::move(watch);
+  return s;
+}
+
 bool StatStamp::Has(const std::string& path) const {
-  return std::binary_search(paths_.begin(), paths_.end(), path);
+  return std::binary_search(paths_.begin(), paths_.end(), path) || (watch_ && watch_->Covers(path));
 }
 
 bool StatStamp::Unchanged() const {
   if (!taken_ || racy_) return false;
   for (size_t i = 0; i < paths_.size(); ++i)
     if (!(Stat(paths_[i]) == entries_[i])) return false;
-  return true;
+  return !watch_ || watch_->Unchanged();
 }
 
 }  // namespace sweep

@@ -14,8 +14,11 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "agents/runtime/dir_watch.h"
 
 namespace sweep {
 
@@ -29,9 +32,13 @@ class StatStamp {
   StatStamp() = default;
   // lstat()s every path now. Symbolic links are stamped themselves, not followed.
   static StatStamp Take(std::vector<std::string> paths);
+  // lstat()s `paths` now and leaves what lies in `watch`'s folders to it: Unchanged()
+  // also asks the watch, Has() also answers for what it covers, and size() counts
+  // only `paths` (what a check costs in lstat calls).
+  static StatStamp Take(std::vector<std::string> paths, std::shared_ptr<DirWatch> watch);
 
-  // True when this stamp was taken, is not racy, and every path lstat()s exactly as
-  // it did then. Thread-safe (reads only).
+  // True when this stamp was taken, is not racy, every path lstat()s exactly as it
+  // did then, and its watch (if any) saw no change. Thread-safe.
   bool Unchanged() const;
 
   // True when `path` is one of the stamped paths (as given to Take).
@@ -55,6 +62,7 @@ class StatStamp {
 
   bool taken_ = false;
   bool racy_ = false;
+  std::shared_ptr<DirWatch> watch_;  // may be null
   std::vector<std::string> paths_;
   std::vector<Entry> entries_;
 };

@@ -225,6 +225,59 @@ TEST(CaptureCode, AQuietTreeIsAnsweredWithoutGitAndEveryEditIsSeenAtOnce) {
   EXPECT_EQ(committed["dirty"], false);
 }
 
+// On a local file system the work tree is watched (agents/runtime/dir_watch.h): a
+// file edited a moment ago is answered from the cache once captured (an lstat stamp
+// must distrust it for two seconds), and an edit that keeps its size and mtime tick
+// is still seen by the next capture.
+TEST(CaptureCode, AFreshlyEditedTreeIsCachedOnceCapturedAndTheNextEditIsSeen) {
+  TempDir dir;
+  std::string repo = Join(dir, "repo");
+  std::filesystem::create_directories(repo);
+  Git(repo, {"init", "-q"});
+  Write(repo + "/a.txt", "one\n");
+  Git(repo, {"add", "."});
+  Git(repo, {"commit", "-qm", "first"});
+  Write(repo + "/a.txt", "two\n");
+  // Only git's own files (few, replaced by rename) keep the two-second rule.
+  testing::BackdateTree(repo + "/.git");
+  Value first = CaptureCode(Opts(repo));
+  uint64_t runs = CodeCapturesRun();
+  EXPECT_EQ(CaptureCode(Opts(repo)), first);
+  EXPECT_EQ(CodeCapturesRun(), runs) << "a watched tree ran git again";
+  Write(repo + "/a.txt", "six\n");  // same size, same second
+  Value edited = CaptureCode(Opts(repo));
+  EXPECT_NE(edited["diff_body"].get<std::string>().find("+six"), std::string::npos);
+  EXPECT_EQ(CodeCapturesRun(), runs + 1);
+}
+
+// What a trial writes beside the code and git ignores (a log it appends to, a store
+// inside a repository that does not ignore it) cannot change the capture's answer, and
+// does not make the next trial run git again.
+TEST(CaptureCode, IgnoredOutputAndSweepsOwnFoldersDoNotRerunGit) {
+  TempDir dir;
+  std::string repo = Join(dir, "repo");
+  std::filesystem::create_directories(repo);
+  Git(repo, {"init", "-q"});
+  Write(repo + "/train.py", "print(1)\n");
+  Write(repo + "/.gitignore", "*.log\n");
+  Write(repo + "/train.log", "epoch 0\n");
+  Git(repo, {"add", "."});
+  Git(repo, {"commit", "-qm", "first"});
+  Write(repo + "/.sweep/trials/t-0/params.json", "{}");
+  testing::BackdateTree(repo);
+  Value first = CaptureCode(Opts(repo));
+  ASSERT_EQ(first["dirty"], false) << first.dump();
+  uint64_t runs = CodeCapturesRun();
+  for (int i = 1; i < 4; ++i) {
+    std::ofstream(repo + "/train.log", std::ios::app) << "epoch " << i << "\n";
+    Write(repo + "/.sweep/trials/t-" + std::to_string(i) + "/params.json", "{}");
+    EXPECT_EQ(CaptureCode(Opts(repo)), first);
+  }
+  EXPECT_EQ(CodeCapturesRun(), runs) << "git ran again for output the capture leaves out";
+  Write(repo + "/notes.txt", "mine\n");
+  EXPECT_EQ(CaptureCode(Opts(repo))["dirty"], true);
+}
+
 TEST(CaptureCode, TheProgramHashFollowsAnEditOfAnOldFile) {
   TempDir dir;
   Write(Join(dir, "train.py"), "print(1)\n");
