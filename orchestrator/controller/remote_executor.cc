@@ -217,6 +217,10 @@ void RemoteExecutor::OnHubEnd(const std::string& id, const TrialEnd& end) {
       events_.on_end(id, lost, end.pid == 0 ? EndCause::kNotStarted : EndCause::kLost);
     return;
   }
+  // A clean exit on the agent, which sends `finished` only once it has read all of
+  // the trial (points, provenance, artifacts): as a local slot's on_exited, the
+  // controller may give the agent's slot its next trial before this end is committed.
+  if (end.ok() && !asked && events_.on_exited) events_.on_exited(id);
   if (events_.on_end) events_.on_end(id, end, EndCause::kEnded);
 }
 
