@@ -71,12 +71,15 @@ def raw(raw_bin, n, args=False):
     return json.loads(out.stdout)["seconds"]
 
 
-def make_repo(path):
+def make_repo(path, files=20):
+    """A dirty repository of `files` small modules, 50 to a folder past the first 20."""
     os.makedirs(path)
     git = ["git", "-c", "user.email=b@example.com", "-c", "user.name=b"]
     subprocess.run(git + ["init", "-q"], cwd=path, check=True)
-    for i in range(20):
-        with open(os.path.join(path, f"mod{i}.py"), "w") as f:
+    for i in range(files):
+        sub = "" if i < 20 else f"pkg{i // 50}"
+        os.makedirs(os.path.join(path, sub), exist_ok=True)
+        with open(os.path.join(path, sub, f"mod{i}.py"), "w") as f:
             f.write(f"X = {i}\n" * 50)
     subprocess.run(git + ["add", "."], cwd=path, check=True)
     subprocess.run(git + ["commit", "-qm", "bench"], cwd=path, check=True)
@@ -138,12 +141,16 @@ def main():
         n = 1000
         repo = os.path.join(tmp, "repo")
         make_repo(repo)
+        big = os.path.join(tmp, "big-repo")
+        make_repo(big, 2000)
         print(f"\n## {n} trials, variants (median of {a.repeat})")
         print("| variant | raw trials/s | sweep trials/s | sweep / raw |")
         print("|---|---|---|---|")
         for i, (label, cwd, off, args) in enumerate([
                 ("default tracking, working directory in a dirty git repository", repo, False,
                  False),
+                ("default tracking, working directory in a dirty git repository of 2,000 files "
+                 "in 40 folders", big, False, False),
                 ("tracking off (`track: {git: false, env: false, ...}`)", tmp, True, False),
                 ("default tracking, `command: [/bin/true, '${args}']`; raw spawn runs "
                  "`/bin/true --x=0`", tmp, False, True)]):
