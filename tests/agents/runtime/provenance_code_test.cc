@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "agents/runtime/subprocess.h"
 #include "agents/runtime/trial_runner.h"
@@ -42,6 +43,17 @@ std::string Join(const TempDir& d, const std::string& name) { return d / name; }
 void Write(const std::string& path, const std::string& text) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
   std::ofstream(path, std::ios::binary) << text;
+}
+
+// A repository at dir/repo whose first commit holds `files` (path -> text).
+std::string CommittedRepo(const TempDir& dir, const std::map<std::string, std::string>& files) {
+  std::string repo = Join(dir, "repo");
+  std::filesystem::create_directories(repo);
+  Git(repo, {"init", "-q"});
+  for (const auto& [path, text] : files) Write(repo + "/" + path, text);
+  Git(repo, {"add", "."});
+  Git(repo, {"commit", "-qm", "first"});
+  return repo;
 }
 
 TEST(StripUrlCredentials, RemovesUserAndPasswordFromHttpsUrls) {
@@ -231,12 +243,7 @@ TEST(CaptureCode, AQuietTreeIsAnsweredWithoutGitAndEveryEditIsSeenAtOnce) {
 // is still seen by the next capture.
 TEST(CaptureCode, AFreshlyEditedTreeIsCachedOnceCapturedAndTheNextEditIsSeen) {
   TempDir dir;
-  std::string repo = Join(dir, "repo");
-  std::filesystem::create_directories(repo);
-  Git(repo, {"init", "-q"});
-  Write(repo + "/a.txt", "one\n");
-  Git(repo, {"add", "."});
-  Git(repo, {"commit", "-qm", "first"});
+  std::string repo = CommittedRepo(dir, {{"a.txt", "one\n"}});
   Write(repo + "/a.txt", "two\n");
   // Only git's own files (few, replaced by rename) keep the two-second rule.
   testing::BackdateTree(repo + "/.git");
@@ -255,14 +262,8 @@ TEST(CaptureCode, AFreshlyEditedTreeIsCachedOnceCapturedAndTheNextEditIsSeen) {
 // does not make the next trial run git again.
 TEST(CaptureCode, IgnoredOutputAndSweepsOwnFoldersDoNotRerunGit) {
   TempDir dir;
-  std::string repo = Join(dir, "repo");
-  std::filesystem::create_directories(repo);
-  Git(repo, {"init", "-q"});
-  Write(repo + "/train.py", "print(1)\n");
-  Write(repo + "/.gitignore", "*.log\n");
-  Write(repo + "/train.log", "epoch 0\n");
-  Git(repo, {"add", "."});
-  Git(repo, {"commit", "-qm", "first"});
+  std::string repo = CommittedRepo(
+      dir, {{"train.py", "print(1)\n"}, {".gitignore", "*.log\n"}, {"train.log", "epoch 0\n"}});
   Write(repo + "/.sweep/trials/t-0/params.json", "{}");
   testing::BackdateTree(repo);
   Value first = CaptureCode(Opts(repo));
