@@ -1,7 +1,8 @@
 // Subprocess: one child process in its own process group, on an Asio event loop.
 //
-// All process handling lives in this file pair: posix_spawn (never fork from a large
-// parent, never a shell), a new process group per child so a stop reaches the whole
+// All process handling lives in this file pair: a clone that shares memory until the
+// exec (agents/runtime/clone_spawn.h; never fork from a large parent, never a shell),
+// a new process group per child so a stop reaches the whole
 // tree, stdout/stderr captured through pipes into bounded log files (the tail is
 // kept), exit detection with a pidfd, and stop = SIGTERM to the group, a grace
 // period, then SIGKILL. Not thread-safe: use it from the thread running its
@@ -60,10 +61,12 @@ struct SubprocessCallbacks {
 
 class Subprocess {
  public:
-  // Starts the child (stdin is /dev/null unless options.stdin_fd says otherwise). Errors: the
-  // program cannot be found or executed (kIo, with the path and errno text), the working directory
-  // is missing, or the log files cannot be created. The first call sets SIGPIPE to SIG_IGN in this
-  // process (children still start with default dispositions).
+  // Starts the child (stdin is /dev/null unless options.stdin_fd says otherwise); returns
+  // before its exec. Errors: the program cannot be found or is not an executable file (kIo,
+  // with the path and errno text), the working directory is missing, or the log files
+  // cannot be created. A program the kernel refuses at exec (no ELF header, no #! line)
+  // exits 127 with "sweep: cannot run ..." on its stderr. The first call sets SIGPIPE to
+  // SIG_IGN in this process (children still start with default dispositions).
   static Result<std::unique_ptr<Subprocess>> Spawn(boost::asio::io_context& io,
                                                    const SpawnOptions& options,
                                                    SubprocessCallbacks callbacks);

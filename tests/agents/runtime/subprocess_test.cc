@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <chrono>
+#include <fstream>
 #include <optional>
 
 #include "tests/agents/agents_test_util.h"
@@ -270,6 +272,40 @@ TEST(Subprocess, ANonExecutableProgramIsAnIoError) {
   EXPECT_EQ(s.code(), ErrorCode::kIo);
   EXPECT_NE(s.message().find("not_executable.sh"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("Permission denied"), std::string::npos) << s.message();
+}
+
+// The exec happens after Spawn returned (clone_spawn.h): a program the kernel refuses
+// to run although it is an executable file (no ELF header, no #! line) ends with exit
+// code 127, as a shell's would, and the reason is in its stderr, where a trial's
+// failure is read from.
+TEST(Subprocess, AnExecutableFileTheKernelCannotRunEndsWith127AndSaysWhyInItsStderr) {
+  TempDir tmp;
+  std::string prog = tmp / "not-a-program";
+  std::ofstream(prog) << "just text, no #! line\n";
+  ::chmod(prog.c_str(), 0755);
+  Child c({prog});
+  ASSERT_TRUE(c.Start().ok());
+  ASSERT_TRUE(c.Wait());
+  EXPECT_EQ(c.exit->exit_code, 127);
+  EXPECT_EQ(c.exit->signal, 0);
+  std::string tail = c.proc->StderrTail(4096);
+  EXPECT_NE(tail.find("cannot run '" + prog + "'"), std::string::npos) << tail;
+  EXPECT_NE(tail.find("Exec format error"), std::string::npos) << tail;
+  EXPECT_NE(c.Stderr().find("Exec format error"), std::string::npos) << c.Stderr();
+}
+
+// Spawn returns before the child's exec, yet the child is already in its own group:
+// killing it at once ends it and nothing it could have started.
+TEST(Subprocess, AChildKilledTheMomentSpawnReturnsEndsByThatSignal) {
+  for (int i = 0; i < 20; ++i) {
+    Child c({"/bin/sleep", "30"});
+    ASSERT_TRUE(c.Start().ok());
+    pid_t pid = c.proc->pid();
+    EXPECT_EQ(::getpgid(pid) == pid || ::getpgid(pid) < 0, true) << "pgid of " << pid;
+    c.proc->Kill();
+    ASSERT_TRUE(c.Wait(5)) << "round " << i;
+    EXPECT_EQ(c.exit->signal, SIGKILL) << "round " << i;
+  }
 }
 
 TEST(Subprocess, AMissingWorkingDirectoryIsReported) {
