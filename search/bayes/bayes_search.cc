@@ -237,10 +237,14 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
       auto usable = [&](const Eigen::VectorXd& c) { return Usable(c, seen); };
       // A small discrete space is scored outright, on its lattice (exploration.h).
       const bool enumerate = finite_size_ > 0 && finite_size_ <= kEnumerateAcquisitionLimit;
+      // A space with top-level branches takes the branch step (branches.h): budgets
+      // and the stalled-leader rule in every such space, a model per branch only where
+      // the branches are disjoint.
+      const bool own_models = bayes_.per_branch || branches_.Disjoint();
       std::vector<ScoredPoint> candidates =
           enumerate ? EnumerateLogEi(gp, best, cube_, finite_size_, usable, 1)
-          : branches_.size() > 0 && (bayes_.per_branch || branches_.Disjoint())
-              ? MaximizeLogEiByBranch(gp, Xa, ya, cube_, branches_, stalled, aopt)
+          : branches_.size() > 0
+              ? MaximizeLogEiByBranch(gp, Xa, ya, cube_, branches_, stalled, own_models, aopt)
               : MaximizeLogEi(gp, best, cube_, incumbents, aopt);
       double best_log_ei = -INFINITY;
       for (const ScoredPoint& c : candidates)

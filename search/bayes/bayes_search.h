@@ -11,6 +11,8 @@
 // kStallObservations observations, the suggestion is the unseen point farthest from
 // all evaluated ones instead (exploration.h). An evaluated configuration is never
 // proposed again.
+// A conditional space with top-level branches (branches.h) gives every branch an
+// exploration budget and turns to the least-tried branch once the best has stalled.
 // A warm start's prior (Replay before the first ask) is history like any other: it
 // counts toward the initial design and the branch budgets (branches.h), so the sweep
 // continues from it rather than starting a new design.
@@ -47,9 +49,11 @@ struct BayesOptions {
   int max_fit_points = 100;
   // Override of the initial design size; 0 means InitialDesignSize(parameter count).
   int initial_design = 0;
-  // Per-branch GPs and EI with a budget per branch (branches.h) for any conditional
-  // space with top-level branches; without it they are used only where the branches
-  // are disjoint (BranchPlan::Disjoint). For the benchmark's bayes_branch and tests.
+  // One GP per branch (branches.h) for any conditional space with top-level
+  // branches; without it a branch has its own GP only where the branches are disjoint
+  // (BranchPlan::Disjoint), and shares the one model otherwise. The branch budgets
+  // and the stalled-leader rule apply to every space with branches either way. For
+  // the benchmark's bayes_branch and tests.
   bool per_branch = false;
 };
 
@@ -87,7 +91,7 @@ class BayesSearch : public SearchStrategy {
 
   SearchSpace space_;  // for `where:`
   UnitCube cube_;
-  BranchPlan branches_;  // used when bayes_.per_branch (branches.h)
+  BranchPlan branches_;  // the branch step's plan; empty without top-level branches
   StrategyOptions options_;
   BayesOptions bayes_;
   int design_size_;

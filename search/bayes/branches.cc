@@ -148,6 +148,7 @@ Eigen::VectorXd BranchPlan::FromBranch(size_t b, const Eigen::VectorXd& xb,
 std::vector<ScoredPoint> MaximizeLogEiByBranch(const GaussianProcess& gp, const Eigen::MatrixXd& X,
                                                const Eigen::VectorXd& y, const UnitCube& cube,
                                                const BranchPlan& plan, bool stalled,
+                                               bool own_models,
                                                const AcqOptimizerOptions& options) {
   const size_t k = plan.size();
   std::vector<std::vector<Eigen::Index>> rows(k);
@@ -197,7 +198,7 @@ std::vector<ScoredPoint> MaximizeLogEiByBranch(const GaussianProcess& gp, const 
     const double best = owed >= 0 && top > 0 ? y[order[0]] : incumbent;
     std::vector<ScoredPoint> got;
     const UnitCube& sub = plan.BranchCube(b);
-    if (static_cast<int>(rows[b].size()) >= kBranchModelMin && sub.ModelDims() > 0) {
+    if (own_models && static_cast<int>(rows[b].size()) >= kBranchModelMin && sub.ModelDims() > 0) {
       // The branch's own GP over its own sub-space, on its rows re-standardized
       // (z = (y - m) / s): its own length scales, signal and noise, so a branch whose
       // values span a small part of the global range is still resolved. EI in z units

@@ -1,11 +1,16 @@
 // Top-level branches of a conditional space and the per-branch acquisition step of
-// the "bayes" strategy. Used when the branches are disjoint (every conditional
-// parameter is live in at most one branch: momentum only for sgd, beta2 only for
-// adam), the per-category setting of the work cited below; a space whose branches
-// share conditional parameters (depth 1-3 with width2 live at depths 2 and 3) keeps
-// the one shared model, which measured better there: one GP per branch stops what
-// the shared parameters learn from informing the other branches (bench/RESULTS.md,
-// issue 18). BayesOptions::per_branch forces it for any space with branches.
+// the "bayes" strategy, used for every space with branches. Where the branches are
+// disjoint (every conditional parameter is live in at most one branch: momentum only
+// for sgd, beta2 only for adam), the per-category setting of the work cited below,
+// each branch also gets its own GP; a space whose branches share conditional
+// parameters (depth 1-3 with width2 live at depths 2 and 3) keeps the one shared model
+// for every branch, which measured better there: one GP per branch stops what the
+// shared parameters learn from informing the other branches (bench/RESULTS.md, issue
+// 18). BayesOptions::per_branch forces own models for any space with branches.
+// The budgets and the stalled-leader rule below do not depend on the model: without
+// them a shared-model space locked into the first branch that converged (depth3 of
+// bench/conditional_problems.h stayed on depth 2's floor in 13 of 30 seeds at 100
+// trials, and so did warm starts whose prior had converged there).
 //
 // A root is a categorical parameter that is always live and is the `when:` parent of
 // some other parameter (optimizer: sgd | adam, with momentum only for sgd); a branch
@@ -19,15 +24,16 @@
 // category-specific continuous inputs", AAAI 2020: one GP per category, a bandit over
 // categories) and CoCaBO's bandit over categories (Ru, Alvi, Nguyen, Osborne &
 // Roberts, ICML 2020):
-// - each branch with at least a few trials gets its own GP (its rows re-standardized,
-//   its own length scales, signal and noise) over the branch's own sub-space: only the
-//   parameters live in it (shared ones included), roots left out, as in Nguyen et al.'s
-//   one GP per category over that category's continuous inputs. The other branches'
-//   parameters are not in that model at all, so neither its hyperparameters nor the
-//   EI optimiser (whose gradient steps and local perturbations would otherwise move
-//   coordinates that snapping then resets to the imputed constant) spend anything on
-//   them. A branch with fewer trials uses the shared GP with its roots pinned, which
-//   also carries what parameters shared across branches have learnt;
+// - with own models, each branch with at least a few trials gets its own GP (its
+//   rows re-standardized, its own length scales, signal and noise) over the branch's
+//   own sub-space: only the parameters live in it (shared ones included), roots left
+//   out, as in Nguyen et al.'s one GP per category over that category's continuous
+//   inputs. The other branches' parameters are not in that model at all, so neither
+//   its hyperparameters nor the EI optimiser (whose gradient steps and local
+//   perturbations would otherwise move coordinates that snapping then resets to the
+//   imputed constant) spend anything on them. A branch with fewer trials (or any
+//   branch, without own models) uses the shared GP with its roots pinned, which also
+//   carries what parameters shared across branches have learnt;
 // - EI is maximised separately inside each branch (roots pinned, so the candidate
 //   set covers every branch however small its share of the cube) and compared across
 //   branches against the global incumbent, in common units (a branch model's EI is
@@ -112,12 +118,14 @@ class BranchPlan {
 // The acquisition step for a conditional space with branches (see the file comment).
 // X, y: the model's training rows (observations and fantasies) and their
 // standardized values, larger is better; incumbent = y.maxCoeff(). stalled: the best
-// value has not improved for kStallObservations observations. Returns the
-// candidates of the chosen branch, best first, followed by the other branches' (so a
-// caller that rejects them all still has somewhere to go). options.pinned is ignored.
+// value has not improved for kStallObservations observations. own_models: a branch
+// with enough rows gets its own GP over its sub-space; otherwise every branch uses
+// `gp` with its roots pinned. Returns the candidates of the chosen branch, best
+// first, followed by the other branches' (so a caller that rejects them all still has
+// somewhere to go). options.pinned is ignored.
 std::vector<ScoredPoint> MaximizeLogEiByBranch(const GaussianProcess& gp, const Eigen::MatrixXd& X,
                                                const Eigen::VectorXd& y, const UnitCube& cube,
                                                const BranchPlan& plan, bool stalled,
-                                               const AcqOptimizerOptions& options);
+                                               bool own_models, const AcqOptimizerOptions& options);
 
 }  // namespace sweep

@@ -3,7 +3,8 @@
 // lies, and the strategy-level behaviour: a branch that looks worse early is still
 // searched, so a better optimum behind it is found within a small budget, and no
 // suggestion ever carries an inactive parameter. The default bayes takes the
-// per-branch step where the branches are disjoint (BranchPlan::Disjoint).
+// branch step in every space with branches, with a model per branch where the
+// branches are disjoint (BranchPlan::Disjoint).
 #include "search/bayes/branches.h"
 
 #include <gtest/gtest.h>
@@ -273,6 +274,75 @@ TEST(ConditionalBayesBranches, AWarmStartsPriorCountsTowardTheBranchBudgets) {
     obs.value = TwoBranchObjective(flat);
     bayes.Observe(obs);
   }
+}
+
+// Depths 1-3 whose widths are shared between depths (w2 is live at depths 2 and 3),
+// so the branches are not disjoint and share one model; the deeper net is better
+// (floors 0.6, 0.3 and 0), but only with every width near its depth's optimum.
+SearchSpace DepthSpace() {
+  SearchSpace s;
+  s.params = {MakeCategorical("depth", {Value(1), Value(2), Value(3)}),
+              MakeParam("w1", Distribution::kUniform), MakeParam("w2", Distribution::kUniform),
+              MakeParam("w3", Distribution::kUniform)};
+  When(s, "w2", "depth", {Value(2), Value(3)});
+  When(s, "w3", "depth", {Value(3)});
+  return s;
+}
+
+double DepthObjective(const Value& flat) {
+  const int depth = flat["depth"].get<int>();
+  double v = 0.3 * (3 - depth);
+  for (int i = 1; i <= depth; ++i) {
+    const double z = flat["w" + std::to_string(i)].get<double>() - (0.1 + 0.2 * i);
+    v += 4 * z * z;
+  }
+  return v;
+}
+
+// A prior that converged on depth 2's floor, with a few poor trials at depths 1 and 3
+// (as a sweep that locked into depth 2 leaves behind): the shared model is sure that
+// depth 3 is worse, so EI alone keeps refining depth 2's floor in the last digits.
+// Depth 3, below its budget share (0.5 x 30 x 4 / 9 = 6.7 trials, it has 4), is
+// searched next, and its floor, below depth 2's, is found within 20 trials.
+TEST(ConditionalBayesBranches, ASharedModelSpaceStillSearchesTheBranchItOwes) {
+  const SearchSpace s = DepthSpace();
+  UnitCube cube(s);
+  ASSERT_FALSE(BranchPlan(s, cube).Disjoint());
+  std::vector<Observation> prior;
+  auto add = [&](Config c) {
+    Observation obs;
+    obs.trial_number = (1ull << 62) + prior.size();
+    obs.value = DepthObjective(s.ToFlat(c));
+    obs.config = std::move(c);
+    prior.push_back(std::move(obs));
+  };
+  for (double w : {0.05, 0.6, 0.95}) add({Value(1), Value(w), Value(), Value()});
+  for (double w : {0.0, 0.2, 0.9, 1.0}) add({Value(3), Value(w), Value(1.0 - w), Value(w)});
+  for (int i = 0; i < 23; ++i) {  // closing in on depth 2's optimum (0.3, 0.5)
+    const double r = 0.3 / (1 + i), t = 2.3999632 * i;
+    add({Value(2), Value(0.3 + r * std::cos(t)), Value(0.5 + r * std::sin(t)), Value()});
+  }
+  StrategyOptions o;
+  o.seed = 5;
+  o.has_metric = true;
+  BayesSearch bayes(s, o);
+  bayes.Replay(prior);
+  int deep = 0;
+  double best = INFINITY;
+  for (uint64_t i = 0; i < 20; ++i) {
+    const std::vector<Config> got = bayes.Suggest(1, {});
+    ASSERT_EQ(got.size(), 1u);
+    const Value flat = s.ToFlat(got[0]);
+    if (i < 5) deep += flat["depth"] == 3;
+    Observation obs;
+    obs.trial_number = i;
+    obs.config = got[0];
+    obs.value = DepthObjective(flat);
+    best = std::min(best, *obs.value);
+    bayes.Observe(obs);
+  }
+  EXPECT_GE(deep, 3);    // owed 2.7 trials
+  EXPECT_LT(best, 0.2);  // depth 2 cannot go below 0.3
 }
 
 }  // namespace
