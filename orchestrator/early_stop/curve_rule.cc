@@ -124,6 +124,18 @@ void CurveRule::OnReport(const std::string& trial_id, int64_t count, double valu
   if (histories_.Add(trial_id, count, value) < 0) return;
   auto it = fits_.find(trial_id);
   if (it != fits_.end()) it->second.budget = -1;
+  // Only this curve's climb can have changed. It never shrinks as the curve grows,
+  // but a report sent again for an earlier count rewrites the curve, so the maximum is
+  // recounted when the curve that set it lost its climb.
+  double& climb = climbs_[trial_id];
+  const double was = climb;
+  climb = RecoveredClimb(*histories_.Find(trial_id));
+  if (climb >= bumps_) {
+    bumps_ = climb;
+  } else if (was == bumps_) {
+    bumps_ = 0;
+    for (const auto& [id, c] : climbs_) bumps_ = std::max(bumps_, c);
+  }
 }
 
 void CurveRule::OnEnd(const std::string& trial_id) {
@@ -305,8 +317,7 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
   }
   if (!incumbent) return out;
   // The largest climb any curve of the sweep came back from (curve_rise.h).
-  double bumps = 0;
-  for (const auto& [id, h] : histories_.all()) bumps = std::max(bumps, RecoveredClimb(h));
+  const double bumps = bumps_;
   for (const Item& it : items) {
     StopDecision d;
     d.trial_id = *it.id;

@@ -157,6 +157,10 @@ class CurveRule : public EarlyStopRule {
   std::vector<std::string> complete_;  // ended on their own with >= budget reports
   Calibration calibration_;
   double diff_sigma2_ = -1;  // DifferenceNoise of all curves; <= 0 until known
+  // RecoveredClimb (curve_rise.h) of every curve, kept as reports arrive, and their
+  // maximum: the rise test's `bumps`, without rescanning every curve on each Decide.
+  std::unordered_map<std::string, double> climbs_;
+  double bumps_ = 0;
 };
 
 }  // namespace sweep
