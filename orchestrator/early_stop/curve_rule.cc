@@ -423,8 +423,8 @@ bool CurveRule::EnvelopeStop(const Cached& c, int64_t reports, int64_t budget, d
   int left_out = 0;
   const double lower = Optimistic(c.envelope, f, low, &left_out);
   if (!(lower > incumbent)) return false;
-  *reason = "curve: the lowest " + metric_ + " until report " + std::to_string(budget) +
-            " (its lower envelope, which spikes up do not move) is forecast at " +
+  *reason = "curve: the best " + metric_ + " until report " + std::to_string(budget) +
+            " (its running best, which spikes away from it do not move) is forecast at " +
             histories_.Show(f.mean) + " ± " + FormatNumber(f.sd) + " (from " +
             std::to_string(reports) + " reports); with " + Percent(options_.confidence) +
             " confidence it ends no better than " + histories_.Show(lower) + ", worse than " +

@@ -210,16 +210,20 @@ const std::vector<double> kJaggedBest = {  // seed 2, lr 0.03, 256 units: its be
 // The report at which `curve` is stopped after three smooth references reached the
 // budget (0 when it runs to the end), and why. Their noise, not the jagged curve's,
 // is the sweep's typical noise, as in a sweep where most curves are smooth.
-int StopReport(const std::vector<double>& curve, std::string* why) {
-  auto rule = MakeRule(3, 30);
-  Feed(*rule, "ref", Curve([](double t) { return 0.08 + 0.3 / t; }, 30, 0.001));
-  rule->OnEnd("ref");
-  Feed(*rule, "ref2", Curve([](double t) { return 0.15 + 0.4 / t; }, 30, 0.001));
-  rule->OnEnd("ref2");
-  Feed(*rule, "ref3", Curve([](double t) { return 0.25 + 0.5 / t; }, 30, 0.001));
-  rule->OnEnd("ref3");
+// With Goal::kMaximize every value is negated (as an accuracy-like metric would be).
+int StopReport(const std::vector<double>& curve, std::string* why, Goal goal = Goal::kMinimize) {
+  const double sign = goal == Goal::kMaximize ? -1 : 1;
+  auto rule = MakeRule(3, 30, goal);
+  auto feed = [&](const std::string& id, double a, double b) {
+    for (int t = 1; t <= 30; ++t)
+      rule->OnReport(id, t, sign * (a + b / t + (t % 2 ? 0.001 : -0.001)));
+    rule->OnEnd(id);
+  };
+  feed("ref", 0.08, 0.3);
+  feed("ref2", 0.15, 0.4);
+  feed("ref3", 0.25, 0.5);
   for (int n = 1; n < 30; ++n) {
-    rule->OnReport("jagged", n, curve[n - 1]);
+    rule->OnReport("jagged", n, sign * curve[n - 1]);
     for (const StopDecision& d : rule->Decide({"jagged"})) {
       *why = d.reason;
       return n;
@@ -235,10 +239,19 @@ TEST(CurveRule, TheLowerEnvelopeStopsAJaggedCurveItsSpikesKeptAlive) {
   const int n = StopReport(kJaggedHighLr, &why);
   ASSERT_GE(n, 8) << why;  // the envelope judges from 8 reports
   EXPECT_LT(n, 15) << why;
-  EXPECT_NE(why.find("curve: the lowest loss until report 30 (its lower envelope"),
-            std::string::npos)
+  EXPECT_NE(why.find("curve: the best loss until report 30 (its running best"), std::string::npos)
       << why;
   EXPECT_NE(why.find("the value at report 30 of trial ref"), std::string::npos) << why;
+}
+
+TEST(CurveRule, TheLowerEnvelopeOfAMaximizedMetricIsItsRunningMaximum) {
+  std::string why;
+  const int n = StopReport(kJaggedHighLr, &why, Goal::kMaximize);
+  ASSERT_GE(n, 8) << why;
+  EXPECT_LT(n, 15) << why;
+  EXPECT_NE(why.find("curve: the best loss until report 30 (its running best"), std::string::npos)
+      << why;
+  EXPECT_NE(why.find("is forecast at -0."), std::string::npos) << why;
 }
 
 TEST(CurveRule, TheLowerEnvelopeKeepsAJaggedCurveThatEndsBest) {
