@@ -16,6 +16,9 @@
 // which the others were stopped, beside an oracle that stops every non-best trial at
 // report 3 (no rule may stop earlier) and runs only the true best to the end.
 //
+// --full prints (on stderr) every non-best trial a rule ran to the end: family, seed,
+// workers, rule, configuration, its final minus the true best's, and its curve.
+//
 // --latency instead times OnReport + Decide of the curve rule with 200 running trials.
 //
 // --bound instead measures what no rule can beat: a clairvoyant that knows every
@@ -28,7 +31,7 @@
 //
 // Usage: curve_bench [--seeds 10] [--first-seed 1] [--trials 81] [--epochs 27]
 //                    [--mlp bench/mlp_curves.txt] [--only LABEL-PART] [--rows out.tsv]
-//                    [--dump curves.txt] [--latency] [--why] [--where] [--bound]
+//                    [--dump curves.txt] [--latency] [--why] [--where] [--full] [--bound]
 // Seeds first-seed .. first-seed+seeds-1 are run; RESULTS.md reports held-out seeds,
 // the rule's constants were chosen on others (see there). --only keeps the rules whose
 // label contains LABEL-PART (and the no-rule baseline).
@@ -60,6 +63,7 @@ struct Setup {
   bool bound = false;  // the clairvoyant bound instead of the rules (see the top)
   bool why = false;    // print why the true best configuration was stopped
   bool where = false;  // print where the epochs that were not saved went
+  bool full = false;   // print every non-best trial run to the end, with its curve
 };
 
 // Where the epochs of one rule went, summed over seeds (--where): the oracle stops
@@ -254,6 +258,15 @@ int Compare(const Setup& st) {
               }
             }
           }
+          if (st.full) {
+            for (size_t i = 0; i < curves.size(); ++i) {
+              if (i == best || !o.finished[i]) continue;
+              std::fprintf(stderr, "full\t%s\t%d\t%d\t%s\t%zu\t%.4g\t", family.c_str(), seed,
+                           workers, r.label.c_str(), i, Final(curves[i]) - Final(curves[best]));
+              for (double v : curves[i]) std::fprintf(stderr, " %.3g", v);
+              std::fprintf(stderr, "\n");
+            }
+          }
           if (st.why && !o.finished[best])
             std::fprintf(stderr, "%s seed %d workers %d %s: best trial %zu: %s\n", family.c_str(),
                          seed, workers, r.label.c_str(), best, o.reason[best].c_str());
@@ -383,6 +396,8 @@ int main(int argc, char** argv) {
       st.why = true;
     } else if (a == "--where") {
       st.where = true;
+    } else if (a == "--full") {
+      st.full = true;
     } else if (has &&
                (a == "--seeds" || a == "--trials" || a == "--epochs" || a == "--first-seed")) {
       const int v = std::atoi(argv[++i]);
@@ -403,10 +418,11 @@ int main(int argc, char** argv) {
     } else if (has && a == "--dump") {
       st.dump = argv[++i];
     } else {
-      std::fprintf(stderr,
-                   "usage: curve_bench [--seeds N] [--first-seed N] [--trials N] [--epochs N] "
-                   "[--mlp FILE] [--only LABEL-PART] "
-                   "[--rows FILE] [--dump FILE] [--latency] [--why] [--where] [--bound]\n");
+      std::fprintf(
+          stderr,
+          "usage: curve_bench [--seeds N] [--first-seed N] [--trials N] [--epochs N] "
+          "[--mlp FILE] [--only LABEL-PART] "
+          "[--rows FILE] [--dump FILE] [--latency] [--why] [--where] [--full] [--bound]\n");
       return 2;
     }
   }

@@ -96,10 +96,11 @@ inline Curves SyntheticCurves(const std::string& name, uint64_t seed, int trials
   return out;
 }
 
-// The recorded quickstart curves for `seed`, in an order shuffled by the seed. When
-// the file holds fewer complete recorded seeds than asked for, seed s reuses recorded
-// seed ((s-1) mod k) + 1 in its own order (RESULTS.md says when that happened). Empty
-// when the file has no complete seed.
+// The recorded quickstart curves for `seed`, in an order shuffled by the seed: recorded
+// seed `seed` when the file holds it complete (so a file of seeds never tuned on gives
+// held-out curves), otherwise the ((s-1) mod k)-th of its k complete recorded seeds in
+// its own order (RESULTS.md says when that happened). Empty when the file has no
+// complete seed.
 inline Curves MlpCurves(const std::string& path, uint64_t seed) {
   std::map<uint64_t, Curves> by_seed;
   std::ifstream in(path);
@@ -120,7 +121,8 @@ inline Curves MlpCurves(const std::string& path, uint64_t seed) {
   for (const auto& [s, cs] : by_seed)
     if (cs.size() == by_seed.begin()->second.size()) complete.push_back(s);
   if (complete.empty()) return {};
-  Curves out = by_seed[complete[(seed - 1) % complete.size()]];
+  const bool own = std::find(complete.begin(), complete.end(), seed) != complete.end();
+  Curves out = by_seed[own ? seed : complete[(seed - 1) % complete.size()]];
   std::mt19937_64 rng(seed);
   std::shuffle(out.begin(), out.end(), rng);
   return out;

@@ -2,7 +2,8 @@
 // confident-stop test.
 //
 // Cost: OnReport only marks the trial's fit stale; Decide refits the stale ones (one
-// ensemble fit per report, O(min(n, 96)) per member), combines one forecast per trial
+// ensemble fit per report, O(min(n, 96)) per member; a second for the lower envelope
+// of a curve that rose at some report), combines one forecast per trial
 // with more than min_iter reports (the references of the match), and matches only the
 // trials that are still flat from their first report, against those references
 // (O(trials · n) each). A report at 200 running trials stays in the low milliseconds
@@ -15,6 +16,7 @@
 #include <cmath>
 #include <limits>
 
+#include "orchestrator/early_stop/curve_envelope.h"
 #include "orchestrator/early_stop/curve_rise.h"
 
 namespace sweep {
@@ -50,6 +52,13 @@ constexpr double kPeerStricter = 10;
 // 15 and 20 points.
 constexpr double kRuleOutRatio = 4;
 constexpr int64_t kRuleOutPoints = 15;
+// The lower envelope (curve_envelope.h) judges a trial only from this many reports: a
+// jagged curve's envelope stays flat between its rare new lows, and the families call
+// a flat stretch finished. From 6 or 7 reports it lost the MLP's best on a tuning seed
+// (a curve flat at 0.156 for 5 reports that went on to 0.064); from 8, 10 and 12 it
+// kept it (bench/RESULTS.md, sixth round). A curve flat from its first report is left
+// to the families and their match, as a plateau may still drop.
+constexpr int64_t kEnvelopeMinReports = 8;
 
 // The optimistic (k < 0) or pessimistic (k > 0) bound: the ensemble's at k sds, or any
 // single family's if that is further out, so no family of curves disagrees with it.
@@ -58,6 +67,29 @@ double Bound(const CurveForecast& f, double k) {
   for (const CurveForecast::Part& p : f.families)
     b = k < 0 ? std::min(b, p.mean + k * p.sd) : std::max(b, p.mean + k * p.sd);
   return b;
+}
+
+// Optimistic bound at `low` (calibrated, in sds): the ensemble's, or any single
+// family's if that is lower, so a trial is stopped only when no family of curves can
+// save it; families the data rule out (kRuleOutRatio) are left out and counted.
+double Optimistic(const CurveFit& fit, const CurveForecast& f, double low, int* left_out) {
+  std::array<double, 4> family_sse;
+  family_sse.fill(std::numeric_limits<double>::infinity());
+  double best_sse = std::numeric_limits<double>::infinity();
+  for (const CurveMember& m : fit.members) {
+    if (m.family < 0 || m.family >= 4) continue;
+    family_sse[m.family] = std::min(family_sse[m.family], m.sse);
+    best_sse = std::min(best_sse, m.sse);
+  }
+  double lower = f.mean + low * f.sd;
+  for (const CurveForecast::Part& p : f.families) {
+    if (fit.points >= kRuleOutPoints && family_sse[p.family] > kRuleOutRatio * best_sse) {
+      ++*left_out;
+      continue;
+    }
+    lower = std::min(lower, p.mean + low * p.sd);
+  }
+  return lower;
 }
 
 Status BadSpec(const std::string& key, const std::string& what) {
@@ -92,6 +124,18 @@ void CurveRule::OnReport(const std::string& trial_id, int64_t count, double valu
   if (histories_.Add(trial_id, count, value) < 0) return;
   auto it = fits_.find(trial_id);
   if (it != fits_.end()) it->second.budget = -1;
+  // Only this curve's climb can have changed. It never shrinks as the curve grows,
+  // but a report sent again for an earlier count rewrites the curve, so the maximum is
+  // recounted when the curve that set it lost its climb.
+  double& climb = climbs_[trial_id];
+  const double was = climb;
+  climb = RecoveredClimb(*histories_.Find(trial_id));
+  if (climb >= bumps_) {
+    bumps_ = climb;
+  } else if (was == bumps_) {
+    bumps_ = 0;
+    for (const auto& [id, c] : climbs_) bumps_ = std::max(bumps_, c);
+  }
 }
 
 void CurveRule::OnEnd(const std::string& trial_id) {
@@ -106,14 +150,17 @@ void CurveRule::OnEnd(const std::string& trial_id) {
 
 int64_t CurveRule::Budget() const { return options_.max_iter.value_or(learned_budget_); }
 
-const CurveFit& CurveRule::Fit(const std::string& id, const std::vector<double>& h,
-                               int64_t budget) {
+const CurveRule::Cached& CurveRule::Fit(const std::string& id, const std::vector<double>& h,
+                                        int64_t budget) {
   Cached& c = fits_[id];
   if (c.budget != budget) {
     c.fit = FitCurveFromOnset(h, budget, diff_sigma2_);
+    c.has_envelope = !NeverRose(h);
+    c.envelope =
+        c.has_envelope ? FitCurveFromOnset(LowerEnvelope(h), budget, diff_sigma2_) : CurveFit{};
     c.budget = budget;
   }
-  return c.fit;
+  return c;
 }
 
 void CurveRule::Calibrate(int64_t budget, double pool) {
@@ -127,22 +174,30 @@ void CurveRule::Calibrate(int64_t budget, double pool) {
          n = std::max(n + 1, static_cast<int64_t>(std::llround(n * 1.15))))
       c.grid.push_back(n);
     c.errors.resize(c.grid.size());
+    c.envelope_errors.resize(c.grid.size());
   }
   for (; c.used < complete_.size(); ++c.used) {
     const std::vector<double>* h = histories_.Find(complete_[c.used]);
     if (!h || static_cast<int64_t>(h->size()) < budget) continue;
     const double truth = (*h)[budget - 1];
     if (!std::isfinite(truth)) continue;
+    const std::vector<double> envelope =
+        LowerEnvelope(std::vector<double>(h->begin(), h->begin() + budget));
+    const double lowest = envelope.back();
+    auto record = [](std::vector<double>& v, double e) {
+      v.insert(std::upper_bound(v.begin(), v.end(), e), e);
+    };
     for (size_t g = 0; g < c.grid.size(); ++g) {
       const std::vector<double> prefix(h->begin(), h->begin() + c.grid[g]);
       CurveForecast f;
-      if (!CombineForecast(FitCurveFromOnset(prefix, budget, diff_sigma2_), pool, kPoolWeight,
-                           &f) ||
-          !(f.sd > 0))
-        continue;
-      const double e = (truth - f.mean) / f.sd;
-      std::vector<double>& v = c.errors[g];
-      v.insert(std::upper_bound(v.begin(), v.end(), e), e);
+      if (CombineForecast(FitCurveFromOnset(prefix, budget, diff_sigma2_), pool, kPoolWeight, &f) &&
+          f.sd > 0)
+        record(c.errors[g], (truth - f.mean) / f.sd);
+      const std::vector<double> env_prefix(envelope.begin(), envelope.begin() + c.grid[g]);
+      if (CombineForecast(FitCurveFromOnset(env_prefix, budget, diff_sigma2_), pool, kPoolWeight,
+                          &f) &&
+          f.sd > 0)
+        record(c.envelope_errors[g], (lowest - f.mean) / f.sd);
     }
   }
   // Every leave-one-out replay of the peer model changes with each new complete curve.
@@ -168,6 +223,17 @@ bool CurveRule::ErrorBounds(int64_t reports, double* low, double* high) const {
   const size_t k = static_cast<size_t>((1 - options_.confidence) * static_cast<double>(e.size()));
   *low = std::min(-z_, e[k]);
   *high = std::max(z_, e[e.size() - 1 - k]);
+  return true;
+}
+
+bool CurveRule::EnvelopeErrorLow(int64_t reports, double* low) const {
+  const Calibration& c = calibration_;
+  auto it = std::upper_bound(c.grid.begin(), c.grid.end(), reports);
+  if (it == c.grid.begin()) return false;
+  const std::vector<double>& e = c.envelope_errors[it - c.grid.begin() - 1];
+  if (e.empty()) return false;
+  const size_t k = static_cast<size_t>((1 - options_.confidence) * static_cast<double>(e.size()));
+  *low = std::min(-z_, e[k]);
   return true;
 }
 
@@ -206,6 +272,7 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
     const std::string* id;
     int64_t reports;
     const CurveFit* fit;
+    const Cached* cached;
     CurveForecast forecast;
     double low = 0, high = 0;  // calibrated error quantiles, in forecast sds
     bool ok = false;
@@ -219,7 +286,8 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
     if (!h) continue;  // pending, or started without a report yet
     const int64_t n = static_cast<int64_t>(h->size());
     if (n < options_.min_iter || n >= budget) continue;
-    items.push_back({&id, n, &Fit(id, *h, budget), {}, false});
+    const Cached& c = Fit(id, *h, budget);
+    items.push_back({&id, n, &c.fit, &c, {}, 0, 0, false});
   }
   if (items.empty()) return out;
   // Every curve longer than min_iter is fitted (cached: ended ones never change): they
@@ -249,8 +317,7 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
   }
   if (!incumbent) return out;
   // The largest climb any curve of the sweep came back from (curve_rise.h).
-  double bumps = 0;
-  for (const auto& [id, h] : histories_.all()) bumps = std::max(bumps, RecoveredClimb(h));
+  const double bumps = bumps_;
   for (const Item& it : items) {
     StopDecision d;
     d.trial_id = *it.id;
@@ -281,6 +348,12 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
                      histories_.Show(low) + ", worse than " + against;
         }
       }
+      // A jagged curve's spikes widen every family's bound; its lower envelope has
+      // none and bounds its final report (curve_envelope.h).
+      if (!stop && it.ok && it.cached->has_envelope && it.reports >= kEnvelopeMinReports &&
+          !FlatFromStart(h, h.size(), diff_sigma2_, z_))
+        stop = EnvelopeStop(*it.cached, it.reports, budget, pool, incumbent->value, against,
+                            &d.reason);
       if (!stop) {
         // A curve rising for good has left every family, so their bounds say nothing
         // about it (curve_rise.h); it must not be doing better than the incumbent
@@ -313,25 +386,8 @@ bool CurveRule::FamiliesStop(const CurveFit& fit, const CurveForecast& f, double
                              int64_t reports, int64_t budget, const std::vector<double>& h,
                              const std::vector<MatchRef>& refs, double incumbent,
                              const std::string& against, std::string* reason) const {
-  // Optimistic bound: the ensemble's, or any single family's if that is lower, so
-  // a trial is stopped only when no family of curves can save it.
-  std::array<double, 4> family_sse;
-  family_sse.fill(std::numeric_limits<double>::infinity());
-  double best_sse = std::numeric_limits<double>::infinity();
-  for (const CurveMember& m : fit.members) {
-    if (m.family < 0 || m.family >= 4) continue;
-    family_sse[m.family] = std::min(family_sse[m.family], m.sse);
-    best_sse = std::min(best_sse, m.sse);
-  }
-  double lower = f.mean + low * f.sd;
   int left_out = 0;
-  for (const CurveForecast::Part& p : f.families) {
-    if (fit.points >= kRuleOutPoints && family_sse[p.family] > kRuleOutRatio * best_sse) {
-      ++left_out;
-      continue;
-    }
-    lower = std::min(lower, p.mean + low * p.sd);
-  }
+  const double lower = Optimistic(fit, f, low, &left_out);
   if (!(lower > incumbent)) return false;
   *reason = "curve: " + metric_ + " forecast at report " + std::to_string(budget) + " is " +
             histories_.Show(f.mean) + " ± " + FormatNumber(f.sd) + " (from " +
@@ -354,6 +410,25 @@ bool CurveRule::FamiliesStop(const CurveFit& fit, const CurveForecast& f, double
     *reason += "; the " + std::to_string(m.matched) + " curves that were as flat until report " +
                std::to_string(reports) + " allow no better than " + histories_.Show(match_low);
   }
+  return true;
+}
+
+bool CurveRule::EnvelopeStop(const Cached& c, int64_t reports, int64_t budget, double pool,
+                             double incumbent, const std::string& against,
+                             std::string* reason) const {
+  CurveForecast f;
+  double low = 0;
+  if (!CombineForecast(c.envelope, pool, kPoolWeight, &f) || !EnvelopeErrorLow(reports, &low))
+    return false;
+  int left_out = 0;
+  const double lower = Optimistic(c.envelope, f, low, &left_out);
+  if (!(lower > incumbent)) return false;
+  *reason = "curve: the best " + metric_ + " until report " + std::to_string(budget) +
+            " (its running best, which spikes away from it do not move) is forecast at " +
+            histories_.Show(f.mean) + " ± " + FormatNumber(f.sd) + " (from " +
+            std::to_string(reports) + " reports); with " + Percent(options_.confidence) +
+            " confidence it ends no better than " + histories_.Show(lower) + ", worse than " +
+            against;
   return true;
 }
 

@@ -35,6 +35,14 @@
 // different things and must agree on the direction). It has an opinion only from 8
 // complete curves on, with at least 3 neighbours within the noise.
 //
+// A trial both models keep that has 8 reports or more, is not flat from its first
+// report and rose at some report, is stopped when the same optimistic bound, computed
+// for its lower envelope (the running minimum, fitted by the same families and widened
+// by the envelope forecast's own errors replayed on the complete curves), is worse
+// than the incumbent: its final report cannot be below its envelope, and a jagged
+// curve's spikes, which widen its own bound, do not move the envelope
+// (curve_envelope.h).
+//
 // A trial both models keep is stopped when it has risen for 4 reports in a row beyond
 // the noise and beyond any climb a curve of the sweep came back from, and even its
 // best report so far is worse than the incumbent (curve_rise.h): divergence without
@@ -76,7 +84,11 @@ class CurveRule : public EarlyStopRule {
  private:
   struct Cached {
     CurveFit fit;
-    int64_t budget = -1;  // the budget `fit` forecasts; -1 when it must be refitted
+    // The fit of the curve's lower envelope (curve_envelope.h); only for curves that
+    // rose at some report (otherwise the curve is its own envelope): has_envelope.
+    CurveFit envelope;
+    bool has_envelope = false;
+    int64_t budget = -1;  // the budget the fits forecast; -1 when they must be refitted
   };
   struct Incumbent {
     double value;
@@ -90,6 +102,9 @@ class CurveRule : public EarlyStopRule {
     size_t used = 0;            // how many of complete_ are in `errors`
     std::vector<int64_t> grid;  // report counts, ascending, from min_iter below budget
     std::vector<std::vector<double>> errors;  // per grid point
+    // The same for the lower envelope's fit: (lowest value until the budget - mean)
+    // / sd, from the envelope of each prefix.
+    std::vector<std::vector<double>> envelope_errors;
     // Leave-one-out errors of the peer model (curve_peers.h) per grid point, in
     // values; recomputed whenever a curve completes (every replay changes).
     size_t peers_used = 0;
@@ -102,6 +117,12 @@ class CurveRule : public EarlyStopRule {
   // trial with `reports` reports, widened to at least -z and +z; false when no curve
   // has reached the budget yet.
   bool ErrorBounds(int64_t reports, double* low, double* high) const;
+  // The same over the envelope's calibration errors, low side only.
+  bool EnvelopeErrorLow(int64_t reports, double* low) const;
+  // The envelope's verdict (curve_envelope.h): true (with the reason) when the
+  // optimistic bound of the envelope's forecast is worse than `incumbent`.
+  bool EnvelopeStop(const Cached& c, int64_t reports, int64_t budget, double pool, double incumbent,
+                    const std::string& against, std::string* reason) const;
   // The peer model's optimistic bound on the trial's value at the budget: its forecast
   // plus the (1 - confidence) quantile of its calibrated errors at `reports`; false
   // when the model has no opinion (too few complete curves, none alike).
@@ -112,7 +133,7 @@ class CurveRule : public EarlyStopRule {
   bool FamiliesStop(const CurveFit& fit, const CurveForecast& f, double low, int64_t reports,
                     int64_t budget, const std::vector<double>& h, const std::vector<MatchRef>& refs,
                     double incumbent, const std::string& against, std::string* reason) const;
-  const CurveFit& Fit(const std::string& id, const std::vector<double>& h, int64_t budget);
+  const Cached& Fit(const std::string& id, const std::vector<double>& h, int64_t budget);
   double PooledSigma2() const;
   // Re-estimates the difference noise (curve_match.h) over all curves; when it moved
   // by more than half, marks every fit stale and drops the calibration.
@@ -136,6 +157,10 @@ class CurveRule : public EarlyStopRule {
   std::vector<std::string> complete_;  // ended on their own with >= budget reports
   Calibration calibration_;
   double diff_sigma2_ = -1;  // DifferenceNoise of all curves; <= 0 until known
+  // RecoveredClimb (curve_rise.h) of every curve, kept as reports arrive, and their
+  // maximum: the rise test's `bumps`, without rescanning every curve on each Decide.
+  std::unordered_map<std::string, double> climbs_;
+  double bumps_ = 0;
 };
 
 }  // namespace sweep

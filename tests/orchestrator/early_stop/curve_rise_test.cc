@@ -167,5 +167,30 @@ TEST(CurveRuleRise, InABumpySweepARiseMustExceedTheBumpsThatCameBack) {
   EXPECT_LE(stopped_at, 12);
 }
 
+TEST(CurveRuleRise, ABumpRewrittenAwayNoLongerRaisesTheBar) {
+  // The bumpy curve above, whose reports 11-14 are then sent again without the climb
+  // (a report for an earlier count replaces it): the sweep's largest recovered climb is
+  // kept as reports arrive, and must fall back with it, so the same rise is stopped
+  // sooner than in the bumpy sweep.
+  auto rule = RuleWithReference(20);
+  std::vector<double> bumpy;
+  for (int t = 1; t <= 10; ++t) bumpy.push_back(0.3 + 0.5 / t + (t % 2 ? 0.004 : -0.004));
+  for (double y : {0.5, 0.7, 0.9, 0.95, 0.4, 0.36, 0.35, 0.34, 0.33, 0.33}) bumpy.push_back(y);
+  for (int t = 1; t <= 20; ++t) rule->OnReport("bumpy", t, bumpy[t - 1]);
+  for (int t = 11; t <= 14; ++t) rule->OnReport("bumpy", t, 0.36 - 0.001 * t);
+  rule->OnEnd("bumpy");
+  const std::vector<double> v = Diverging(6, 20);
+  int stopped_at = 0;
+  for (int n = 1; n <= 19 && !stopped_at; ++n) {
+    rule->OnReport("up", n, v[n - 1]);
+    for (const StopDecision& d : rule->Decide({"up"})) {
+      stopped_at = n;
+      EXPECT_NE(d.reason.find("rose for the last 4 reports"), std::string::npos) << d.reason;
+    }
+  }
+  EXPECT_GT(stopped_at, 0);
+  EXPECT_LE(stopped_at, 10);
+}
+
 }  // namespace
 }  // namespace sweep

@@ -194,6 +194,71 @@ TEST(CurveRule, AFamilyTheDataRuleOutNoLongerKeepsAConvergedCurve) {
   EXPECT_NE(why.find("left out: best fit 4x worse than the best's"), std::string::npos) << why;
 }
 
+// Recorded quickstart MLP curves (bench/mlp_curves.txt), judged against smooth
+// references, the best of which ends at 0.08, about where those seeds' good curves end.
+const std::vector<double> kJaggedHighLr = {  // recorded seed 1, lr 0.1, 64 units: ends at 0.30
+    0.273868, 0.419108, 0.370253, 0.369445, 0.268256, 0.599111, 0.210329, 0.410501,
+    0.369921, 0.2394,   0.235453, 0.209677, 0.236538, 0.162129, 0.440677, 0.288949,
+    0.197759, 0.566256, 0.232632, 0.313611, 0.301463, 0.29498,  0.304122, 0.385802,
+    0.284452, 0.21469,  0.614447, 1.42399,  0.330404, 0.297736};
+const std::vector<double> kJaggedBest = {  // seed 2, lr 0.03, 256 units: its best, 0.043
+    0.212973,  0.151745,  0.157717,  0.126186, 0.161215,  0.113666,  0.212732,  0.171514,
+    0.270779,  0.184928,  0.140526,  0.177504, 0.0960755, 0.0914207, 0.0665529, 0.0457614,
+    0.0741976, 0.0887678, 0.0486547, 0.116905, 0.0519231, 0.0879126, 0.134173,  0.278286,
+    0.245329,  0.271316,  0.33904,   0.218879, 0.126222,  0.0432398};
+
+// The report at which `curve` is stopped after three smooth references reached the
+// budget (0 when it runs to the end), and why. Their noise, not the jagged curve's,
+// is the sweep's typical noise, as in a sweep where most curves are smooth.
+// With Goal::kMaximize every value is negated (as an accuracy-like metric would be).
+int StopReport(const std::vector<double>& curve, std::string* why, Goal goal = Goal::kMinimize) {
+  const double sign = goal == Goal::kMaximize ? -1 : 1;
+  auto rule = MakeRule(3, 30, goal);
+  auto feed = [&](const std::string& id, double a, double b) {
+    for (int t = 1; t <= 30; ++t)
+      rule->OnReport(id, t, sign * (a + b / t + (t % 2 ? 0.001 : -0.001)));
+    rule->OnEnd(id);
+  };
+  feed("ref", 0.08, 0.3);
+  feed("ref2", 0.15, 0.4);
+  feed("ref3", 0.25, 0.5);
+  for (int n = 1; n < 30; ++n) {
+    rule->OnReport("jagged", n, sign * curve[n - 1]);
+    for (const StopDecision& d : rule->Decide({"jagged"})) {
+      *why = d.reason;
+      return n;
+    }
+  }
+  return 0;
+}
+
+TEST(CurveRule, TheLowerEnvelopeStopsAJaggedCurveItsSpikesKeptAlive) {
+  // Its spikes (0.16 to 0.6 by report 15) widen every family's bound below 0.08; its
+  // lowest report so far levels off near 0.2, and its final report cannot go below it.
+  std::string why;
+  const int n = StopReport(kJaggedHighLr, &why);
+  ASSERT_GE(n, 8) << why;  // the envelope judges from 8 reports
+  EXPECT_LT(n, 15) << why;
+  EXPECT_NE(why.find("curve: the best loss until report 30 (its running best"), std::string::npos)
+      << why;
+  EXPECT_NE(why.find("the value at report 30 of trial ref"), std::string::npos) << why;
+}
+
+TEST(CurveRule, TheLowerEnvelopeOfAMaximizedMetricIsItsRunningMaximum) {
+  std::string why;
+  const int n = StopReport(kJaggedHighLr, &why, Goal::kMaximize);
+  ASSERT_GE(n, 8) << why;
+  EXPECT_LT(n, 15) << why;
+  EXPECT_NE(why.find("curve: the best loss until report 30 (its running best"), std::string::npos)
+      << why;
+  EXPECT_NE(why.find("is forecast at -0."), std::string::npos) << why;
+}
+
+TEST(CurveRule, TheLowerEnvelopeKeepsAJaggedCurveThatEndsBest) {
+  std::string why;
+  EXPECT_EQ(StopReport(kJaggedBest, &why), 0) << why;
+}
+
 TEST(CurveRule, MakeRejectsOptionsThatCannotWork) {
   CurveOptions o;
   o.min_iter = 1;
