@@ -143,13 +143,19 @@ TEST(CurveRuleRise, KeepsARisingCurveWhoseBestStillBeatsTheIncumbent) {
   }
 }
 
+// 20 reports that learn, climb 0.6 over reports 11-14, and come back below.
+std::vector<double> BumpyCurve() {
+  std::vector<double> bumpy;
+  for (int t = 1; t <= 10; ++t) bumpy.push_back(0.3 + 0.5 / t + (t % 2 ? 0.004 : -0.004));
+  for (double y : {0.5, 0.7, 0.9, 0.95, 0.4, 0.36, 0.35, 0.34, 0.33, 0.33}) bumpy.push_back(y);
+  return bumpy;
+}
+
 TEST(CurveRuleRise, InABumpySweepARiseMustExceedTheBumpsThatCameBack) {
   // A complete curve that climbed 0.6 over reports 11-14 and came back: a later trial
   // rising as far is kept, one rising further is stopped.
   auto rule = RuleWithReference(20);
-  std::vector<double> bumpy;
-  for (int t = 1; t <= 10; ++t) bumpy.push_back(0.3 + 0.5 / t + (t % 2 ? 0.004 : -0.004));
-  for (double y : {0.5, 0.7, 0.9, 0.95, 0.4, 0.36, 0.35, 0.34, 0.33, 0.33}) bumpy.push_back(y);
+  const std::vector<double> bumpy = BumpyCurve();
   for (int t = 1; t <= 20; ++t) rule->OnReport("bumpy", t, bumpy[t - 1]);
   rule->OnEnd("bumpy");
   const std::vector<double> v = Diverging(6, 20);
@@ -173,9 +179,7 @@ TEST(CurveRuleRise, ABumpRewrittenAwayNoLongerRaisesTheBar) {
   // kept as reports arrive, and must fall back with it, so the same rise is stopped
   // sooner than in the bumpy sweep.
   auto rule = RuleWithReference(20);
-  std::vector<double> bumpy;
-  for (int t = 1; t <= 10; ++t) bumpy.push_back(0.3 + 0.5 / t + (t % 2 ? 0.004 : -0.004));
-  for (double y : {0.5, 0.7, 0.9, 0.95, 0.4, 0.36, 0.35, 0.34, 0.33, 0.33}) bumpy.push_back(y);
+  const std::vector<double> bumpy = BumpyCurve();
   for (int t = 1; t <= 20; ++t) rule->OnReport("bumpy", t, bumpy[t - 1]);
   for (int t = 11; t <= 14; ++t) rule->OnReport("bumpy", t, 0.36 - 0.001 * t);
   rule->OnEnd("bumpy");
