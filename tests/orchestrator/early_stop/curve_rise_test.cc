@@ -143,6 +143,19 @@ TEST(CurveRuleRise, KeepsARisingCurveWhoseBestStillBeatsTheIncumbent) {
   }
 }
 
+// Feeds `v` as trial "up" until the rule stops it; the report it was stopped at (its
+// reason must be the rise test's), or 0.
+int StoppedByRiseAt(CurveRule& rule, const std::vector<double>& v) {
+  for (int n = 1; n <= static_cast<int>(v.size()) - 1; ++n) {
+    rule.OnReport("up", n, v[n - 1]);
+    for (const StopDecision& d : rule.Decide({"up"})) {
+      EXPECT_NE(d.reason.find("rose for the last 4 reports"), std::string::npos) << d.reason;
+      return n;
+    }
+  }
+  return 0;
+}
+
 // 20 reports that learn, climb 0.6 over reports 11-14, and come back below.
 std::vector<double> BumpyCurve() {
   std::vector<double> bumpy;
@@ -161,14 +174,7 @@ TEST(CurveRuleRise, InABumpySweepARiseMustExceedTheBumpsThatCameBack) {
   const std::vector<double> v = Diverging(6, 20);
   ASSERT_LT(v[9] - v[5], 0.6);   // climb at report 10
   ASSERT_GT(v[11] - v[7], 0.6);  // climb at report 12
-  int stopped_at = 0;
-  for (int n = 1; n <= 19 && !stopped_at; ++n) {
-    rule->OnReport("up", n, v[n - 1]);
-    for (const StopDecision& d : rule->Decide({"up"})) {
-      stopped_at = n;
-      EXPECT_NE(d.reason.find("rose for the last 4 reports"), std::string::npos) << d.reason;
-    }
-  }
+  const int stopped_at = StoppedByRiseAt(*rule, v);
   EXPECT_GT(stopped_at, 10);
   EXPECT_LE(stopped_at, 12);
 }
@@ -184,14 +190,7 @@ TEST(CurveRuleRise, ABumpRewrittenAwayNoLongerRaisesTheBar) {
   for (int t = 11; t <= 14; ++t) rule->OnReport("bumpy", t, 0.36 - 0.001 * t);
   rule->OnEnd("bumpy");
   const std::vector<double> v = Diverging(6, 20);
-  int stopped_at = 0;
-  for (int n = 1; n <= 19 && !stopped_at; ++n) {
-    rule->OnReport("up", n, v[n - 1]);
-    for (const StopDecision& d : rule->Decide({"up"})) {
-      stopped_at = n;
-      EXPECT_NE(d.reason.find("rose for the last 4 reports"), std::string::npos) << d.reason;
-    }
-  }
+  const int stopped_at = StoppedByRiseAt(*rule, v);
   EXPECT_GT(stopped_at, 0);
   EXPECT_LE(stopped_at, 10);
 }
