@@ -1,5 +1,6 @@
 #include "agents/runtime/subprocess.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -306,6 +307,27 @@ TEST(Subprocess, AChildKilledTheMomentSpawnReturnsEndsByThatSignal) {
     ASSERT_TRUE(c.Wait(5)) << "round " << i;
     EXPECT_EQ(c.exit->signal, SIGKILL) << "round " << i;
   }
+}
+
+// Only 0-2 reach the program: a descriptor of ours without close-on-exec (a library's
+// file, a socket) must not leak into a trial.
+TEST(Subprocess, TheChildInheritsOnlyItsStandardDescriptors) {
+  TempDir tmp;
+  int opened = ::open((tmp / "ours").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(opened, 0);
+  int leaked = ::fcntl(opened, F_DUPFD, 200);  // a high number, without close-on-exec
+  ::close(opened);
+  ASSERT_GE(leaked, 200);
+  Child c({"/bin/ls", "/proc/self/fd"});
+  ASSERT_TRUE(c.Start().ok());
+  ASSERT_TRUE(c.Wait());
+  ::close(leaked);
+  // ls itself holds one more: the folder it lists.
+  ASSERT_LE(c.lines.size(), 4u) << c.Stdout();
+  for (const std::string& fd : c.lines) EXPECT_NE(fd, std::to_string(leaked)) << c.Stdout();
+  EXPECT_EQ(c.lines[0], "0");
+  EXPECT_EQ(c.lines[1], "1");
+  EXPECT_EQ(c.lines[2], "2");
 }
 
 TEST(Subprocess, AMissingWorkingDirectoryIsReported) {
