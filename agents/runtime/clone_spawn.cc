@@ -18,7 +18,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -34,7 +33,6 @@ struct PendingExec::Data {
   char* const* c_argv = nullptr;
   char* const* c_envp = nullptr;
   int stdin_fd = -1, stdout_fd = -1, stderr_fd = -1;
-  long max_fd = 1024;   // close_range's fallback bound
   std::string failure;  // "sweep: cannot run 'ARGV0' (PATH): ", written before the reason
   const char* c_failure = nullptr;
   size_t failure_size = 0;
@@ -135,8 +133,12 @@ SWEEP_CHILD_CODE int ChildMain(void* arg) {
   if ((r = MoveFd(d->stderr_fd, 2)) < 0) Fail(d, r);
   // One call where the kernel has it (5.9); one close per possible fd where it does not
   // or a seccomp profile refuses it (older container runtimes answer EPERM).
-  if (Raw(SYS_close_range, 3, ~0U, 0) != 0)
-    for (long fd = 3; fd < d->max_fd; ++fd) Raw(SYS_close, fd);
+  if (Raw(SYS_close_range, 3, ~0U, 0) != 0) {
+    unsigned long limit[2] = {1024, 1024};  // soft, hard
+    Raw(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, reinterpret_cast<long>(limit));
+    long max_fd = limit[0] < (1ul << 20) ? static_cast<long>(limit[0]) : 1l << 20;
+    for (long fd = 3; fd < max_fd; ++fd) Raw(SYS_close, fd);
+  }
   if (d->c_cwd && (r = Raw(SYS_chdir, reinterpret_cast<long>(d->c_cwd))) < 0) Fail(d, r);
   long empty = 0;
   Raw(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&empty), 0, 8);
@@ -153,15 +155,17 @@ PendingExec::~PendingExec() {
   if (stack_) ::munmap(stack_, kStackBytes);
 }
 
-Result<std::unique_ptr<PendingExec>> CloneSpawn(const CloneSpawnOptions& o, pid_t* pid) {
+Result<std::unique_ptr<PendingExec>> CloneSpawn(CloneSpawnOptions o, pid_t* pid) {
   if (!kSupported) return Status::Io("clone spawning is not built for this architecture");
   std::unique_ptr<PendingExec> p(new PendingExec());
   p->data_ = std::make_unique<PendingExec::Data>();
   PendingExec::Data& d = *p->data_;
-  d.path = o.path;
-  d.cwd = o.cwd;
-  d.argv_s = o.argv;
-  d.env_s = o.env;
+  d.failure =
+      "sweep: cannot run '" + (o.argv.empty() ? o.path : o.argv[0]) + "' (" + o.path + "): ";
+  d.path = std::move(o.path);
+  d.cwd = std::move(o.cwd);
+  d.argv_s = std::move(o.argv);
+  d.env_s = std::move(o.env);
   for (auto& a : d.argv_s) d.argv.push_back(a.data());
   d.argv.push_back(nullptr);
   for (auto& e : d.env_s) d.envp.push_back(e.data());
@@ -173,8 +177,6 @@ Result<std::unique_ptr<PendingExec>> CloneSpawn(const CloneSpawnOptions& o, pid_
   d.stdin_fd = o.stdin_fd;
   d.stdout_fd = o.stdout_fd;
   d.stderr_fd = o.stderr_fd;
-  d.failure =
-      "sweep: cannot run '" + (o.argv.empty() ? o.path : o.argv[0]) + "' (" + o.path + "): ";
   d.c_failure = d.failure.c_str();
   d.failure_size = d.failure.size();
   static const bool texts_ready = [] {
@@ -183,9 +185,6 @@ Result<std::unique_ptr<PendingExec>> CloneSpawn(const CloneSpawnOptions& o, pid_
     return true;
   }();
   (void)texts_ready;
-  struct rlimit rl {};
-  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-    d.max_fd = static_cast<long>(std::min<rlim_t>(rl.rlim_cur, 1 << 20));
 
   void* stack = ::mmap(nullptr, kStackBytes, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);

@@ -46,7 +46,7 @@ class PendingExec {
   struct Data;
 
  private:
-  friend Result<std::unique_ptr<PendingExec>> CloneSpawn(const CloneSpawnOptions&, pid_t*);
+  friend Result<std::unique_ptr<PendingExec>> CloneSpawn(CloneSpawnOptions, pid_t*);
   PendingExec() = default;
   std::unique_ptr<Data> data_;
   void* stack_ = nullptr;
@@ -59,6 +59,7 @@ bool CloneSpawnSupported();
 // signal dispositions and an empty signal mask, every fd but 0-2 closed, and sets
 // *pid. Errors: the clone itself failed (kIo with errno text); a failed exec ends the
 // child as described above instead.
-Result<std::unique_ptr<PendingExec>> CloneSpawn(const CloneSpawnOptions& options, pid_t* pid);
+// `options` is taken by value: its strings become the copies the child reads.
+Result<std::unique_ptr<PendingExec>> CloneSpawn(CloneSpawnOptions options, pid_t* pid);
 
 }  // namespace sweep

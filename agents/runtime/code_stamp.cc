@@ -35,10 +35,12 @@ std::vector<std::string> SplitNul(const std::string& text) {
   return out;
 }
 
-// sweep's own folders: the capture leaves them out (provenance_code.cc), so their
-// churn (a trial folder per trial in a store inside the tree) must not count.
+// The capture leaves sweep's folders out, so their churn (a trial folder per trial in
+// a store inside the tree) must not count.
 bool SweepsOwn(const std::string& name) {
-  return name == ".sweep" || name == ".sweep-agent" || name == ".sweep-python";
+  for (const char* f : kSweepFolders)
+    if (name == f) return true;
+  return false;
 }
 
 // Every folder below `dir` (relative to root), depth first; false past `budget`.
@@ -82,6 +84,14 @@ void AddUserGitFiles(std::vector<std::string>& paths) {
 
 }  // namespace
 
+std::vector<std::string> WithoutSweepFolders(std::vector<std::string> git_args) {
+  git_args.push_back("--");
+  git_args.push_back(".");
+  for (const char* f : kSweepFolders)
+    git_args.push_back(std::string(":(exclude,glob)**/") + f + "/**");
+  return git_args;
+}
+
 StatStamp StampOutsideRepository(const std::string& cwd) {
   std::vector<std::string> paths;
   std::string dir = cwd;
@@ -113,25 +123,14 @@ StatStamp StampWorkTree(const std::string& root, const std::string& git_dir,
   }
   AddUserGitFiles(paths);
 
-  const std::vector<std::string> not_sweeps = {"--", ".", ":(exclude,glob)**/.sweep/**",
-                                               ":(exclude,glob)**/.sweep-agent/**",
-                                               ":(exclude,glob)**/.sweep-python/**"};
-  std::vector<std::string> ls_files = {
-      "git",      "--no-optional-locks", "-c", "core.quotepath=off", "ls-files", "-z", "--cached",
-      "--others", "--exclude-standard"};
-  ls_files.insert(ls_files.end(), not_sweeps.begin(), not_sweeps.end());
-  std::vector<std::string> ls_dirs = {"git",
-                                      "--no-optional-locks",
-                                      "-c",
-                                      "core.quotepath=off",
-                                      "ls-files",
-                                      "-z",
-                                      "--others",
-                                      "--directory",
-                                      "--exclude-standard"};
-  ls_dirs.insert(ls_dirs.end(), not_sweeps.begin(), not_sweeps.end());
-  auto files = RunCapture(ls_files, kGitTimeout, root, 256ull << 20);
-  auto untracked_dirs = RunCapture(ls_dirs, kGitTimeout, root, 256ull << 20);
+  auto ls_files = [&](std::vector<std::string> which) {
+    std::vector<std::string> argv = {
+        "git", "--no-optional-locks", "-c", "core.quotepath=off", "ls-files", "-z"};
+    argv.insert(argv.end(), which.begin(), which.end());
+    return RunCapture(WithoutSweepFolders(std::move(argv)), kGitTimeout, root, 256ull << 20);
+  };
+  auto files = ls_files({"--cached", "--others", "--exclude-standard"});
+  auto untracked_dirs = ls_files({"--others", "--directory", "--exclude-standard"});
   if (!files.ok() || !untracked_dirs.ok()) return StatStamp();
   std::set<std::string> dirs = {""};
   std::vector<std::string> listed = SplitNul(*files);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "agents/runtime/stat_stamp.h"
 
@@ -26,6 +27,14 @@ StatStamp StampOutsideRepository(const std::string& cwd);
 // paths, where re-checking would cost as much as `git status`.
 StatStamp StampWorkTree(const std::string& root, const std::string& git_dir,
                         const std::string& common_dir);
+
+// sweep's own folders (a store, the agent's and `sweep agent`'s module copies): not the
+// user's code, so neither the code capture nor its stamp looks into them.
+inline constexpr const char* kSweepFolders[] = {".sweep", ".sweep-agent", ".sweep-python"};
+
+// `git_args` followed by the pathspec "-- ." and one exclusion per kSweepFolders entry
+// (at any depth), for a git command whose answer must leave them out.
+std::vector<std::string> WithoutSweepFolders(std::vector<std::string> git_args);
 
 // Beyond this many paths a work tree is not stamped: each trial runs `git status`.
 constexpr size_t kMaxStampPaths = 200000;

@@ -276,12 +276,11 @@ Value CaptureGitUncached(const CodeCaptureOptions& o, const std::string& cwd, St
   auto branch = Git(root, {"symbolic-ref", "-q", "--short", "HEAD"});
   code["branch"] = branch.ok() ? Trim(*branch) : "detached";
 
-  // sweep's own folders (a store, the agent's and `sweep agent`'s module copies) are
-  // not the user's code: a store inside an un-ignored repository would otherwise make
-  // every trial dirty with the database in its diff, and a new stamp every trial.
-  auto status = Git(root, {"status", "--porcelain=v2", "-z", "--untracked-files=all", "--", ".",
-                           ":(exclude,glob)**/.sweep/**", ":(exclude,glob)**/.sweep-agent/**",
-                           ":(exclude,glob)**/.sweep-python/**"});
+  // sweep's own folders are not the user's code: a store inside an un-ignored
+  // repository would otherwise make every trial dirty with the database in its diff,
+  // and a new stamp every trial.
+  auto status =
+      Git(root, WithoutSweepFolders({"status", "--porcelain=v2", "-z", "--untracked-files=all"}));
   if (!status.ok()) {
     code["note"] = "git status failed: " + status.status().message();
     *stamp = StatStamp();

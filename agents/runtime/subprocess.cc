@@ -153,16 +153,22 @@ const char* FindEnv(const std::vector<std::string>& env, std::string_view name) 
 // argv[0] as posix_spawn needs it: names with a '/' are used as given (relative to
 // the child's cwd, since the chdir happens before exec); others are searched in the
 // child's PATH (the parent's if the child has none, then /usr/bin:/bin).
+// 0 when `path` (relative to cwd if it is relative) is a regular file we may execute,
+// else why not: its stat() errno, or EACCES.
+int ExecutableError(const std::string& path, const std::string& cwd) {
+  std::string probe = path[0] != '/' && !cwd.empty() ? cwd + "/" + path : path;
+  struct stat st;
+  if (::stat(probe.c_str(), &st) != 0) return errno;
+  return S_ISREG(st.st_mode) && ::access(probe.c_str(), X_OK) == 0 ? 0 : EACCES;
+}
+
+// Also for names with a slash: the exec itself happens after Spawn returned
+// (clone_spawn.h), so "not found" and "not executable" are told here.
 Result<std::string> ResolveProgram(const std::string& name, const SpawnOptions& opts) {
   if (name.empty()) return Status::Io("cannot run an empty program name");
   if (name.find('/') != std::string::npos) {
-    // Checked here because the exec itself happens after Spawn returned (clone_spawn.h).
-    std::string probe = name[0] != '/' && !opts.cwd.empty() ? opts.cwd + "/" + name : name;
-    struct stat st;
-    if (::stat(probe.c_str(), &st) != 0)
-      return Status::Io("cannot run '" + name + "': " + ErrnoText(errno));
-    if (!S_ISREG(st.st_mode) || ::access(probe.c_str(), X_OK) != 0)
-      return Status::Io("cannot run '" + name + "': " + ErrnoText(EACCES));
+    if (int err = ExecutableError(name, opts.cwd); err != 0)
+      return Status::Io("cannot run '" + name + "': " + ErrnoText(err));
     return name;
   }
   const char* path = FindEnv(opts.env, "PATH");
@@ -175,13 +181,9 @@ Result<std::string> ResolveProgram(const std::string& name, const SpawnOptions& 
     std::string dir(dirs.substr(0, colon));
     if (dir.empty()) dir = ".";
     std::string candidate = dir + "/" + name;
-    std::string probe = candidate;
-    if (candidate[0] != '/' && !opts.cwd.empty()) probe = opts.cwd + "/" + candidate;
-    struct stat st;
-    if (::stat(probe.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
-      if (::access(probe.c_str(), X_OK) == 0) return candidate;
-      last_err = EACCES;
-    }
+    int err = ExecutableError(candidate, opts.cwd);
+    if (err == 0) return candidate;
+    if (err == EACCES) last_err = EACCES;
     if (colon == std::string_view::npos) break;
     dirs.remove_prefix(colon + 1);
   }
@@ -472,7 +474,7 @@ Result<std::unique_ptr<Subprocess>> Subprocess::Spawn(boost::asio::io_context& i
     co.stdin_fd = options.stdin_fd;
     co.stdout_fd = sc.out[1];
     co.stderr_fd = sc.err[1];
-    auto started = CloneSpawn(co, &pid);
+    auto started = CloneSpawn(std::move(co), &pid);
     if (!started.ok()) return Status::Io(what + ": " + started.status().message());
     core->pending = std::move(*started);
   } else if (int rc = PosixSpawn(*program, options, sc.out[1], sc.err[1], &pid); rc != 0) {

@@ -170,28 +170,21 @@ void Controller::Impl::OnEndWritten(std::shared_ptr<Ending> ending) {
   // its commit but its count, so ends that come close together share one commit, at
   // most kGroupEnds of them or kGroupWindow after the first. At a thousand short
   // trials a second a commit of its own per end was a quarter of the loop's work
-  // (issue 16). Each still counts as done only once its record is committed.
-  if (ending->rt.released && ending->inline_end) {
-    unacked_.push_back(std::move(ending));
-    if (unacked_.size() >= kGroupEnds || running_.empty()) {
-      CommitGroup();
-    } else if (!group_armed_) {
-      group_armed_ = true;
-      group_.expires_after(kGroupWindow);
-      group_.async_wait([this](const boost::system::error_code& ec) {
-        if (!ec) CommitGroup();  // a cancelled wait leaves the flag to its canceller
-      });
-    }
-    return;
+  // (issue 16). Any other end is committed at once, with those waiting before it.
+  const bool may_wait = ending->rt.released && ending->inline_end;
+  unacked_.push_back(std::move(ending));
+  if (!may_wait || unacked_.size() >= kGroupEnds || running_.empty()) {
+    CommitGroup();
+  } else if (!group_armed_) {
+    group_armed_ = true;
+    group_.expires_after(kGroupWindow);
+    group_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) CommitGroup();  // a cancelled wait leaves the flag to its canceller
+    });
   }
-  FlushEnd();  // durable before it counts as done
-  // Grouped ends went into that commit too, and came first.
-  std::vector<std::shared_ptr<Ending>> grouped;
-  grouped.swap(unacked_);
-  for (auto& g : grouped) AckEnd(std::move(g));
-  AckEnd(std::move(ending));
 }
 
+// Durable before they count as done, in the order they ended.
 void Controller::Impl::CommitGroup() {
   if (group_armed_) {
     group_armed_ = false;

@@ -100,7 +100,7 @@ class Controller::Impl {
   void OnExited(const std::string& id);
   void OnEndWritten(std::shared_ptr<Ending> ending);
   void AckEnd(std::shared_ptr<Ending> ending);
-  // Commits the batch and acknowledges every grouped end (unacked_), in order.
+  // Commits the batch and acknowledges every end waiting in unacked_, in order.
   void CommitGroup();
   void StopTrial(Running& rt, TrialStatus status, const std::string& reason);
   void ApplyEarlyStop();
@@ -167,8 +167,8 @@ class Controller::Impl {
   double last_poll_ = 0;
   std::map<std::string, Running> running_;
   std::map<std::string, std::shared_ptr<Ending>> ending_;  // ended, record not yet written
-  // Ends of released trials whose records wait in batch_ for a shared commit
-  // (OnEndWritten), oldest first; group_ bounds the wait.
+  // Ends whose records wait in batch_ for a commit (OnEndWritten; released trials'
+  // ends share one), oldest first; group_ bounds the wait.
   std::vector<std::shared_ptr<Ending>> unacked_;
   boost::asio::steady_timer group_{io_};
   bool group_armed_ = false;
