@@ -213,9 +213,21 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
   // (exploration.h, FarStepAllowed).
   const bool far_step_allowed = FarStepAllowed(observed);
   // The branch step turns to the least-tried branch once the best has stalled
-  // (branches.h), whether or not far steps still pay.
+  // (branches.h), whether or not far steps still pay; a refinement in the last digits
+  // of the leading branch's floor does not count as progress there.
   const bool stalled =
-      ObservationsSinceImprovement(observed) >= static_cast<size_t>(kStallObservations);
+      ObservationsSinceImprovement(SignificantOnly(observed, kBranchStallTolerance)) >=
+      static_cast<size_t>(kStallObservations);
+  // A space with top-level branches takes the branch step (branches.h): budgets and
+  // the stalled-leader rule in every such space, a model per branch and far steps
+  // inside a branch only where the branches are disjoint.
+  const bool own_models = bayes_.per_branch || branches_.Disjoint();
+  std::vector<bool> branch_far;
+  if (own_models && branches_.size() > 0) {
+    std::vector<size_t> branch_of;
+    for (const Point& p : points_) branch_of.push_back(branches_.BranchOf(p.x));
+    branch_far = BranchFarStepsAllowed(branches_.size(), branch_of, observed);
+  }
 
   for (size_t i = 0; i < n; ++i) {
     std::optional<Eigen::VectorXd> x;
@@ -237,14 +249,11 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
       auto usable = [&](const Eigen::VectorXd& c) { return Usable(c, seen); };
       // A small discrete space is scored outright, on its lattice (exploration.h).
       const bool enumerate = finite_size_ > 0 && finite_size_ <= kEnumerateAcquisitionLimit;
-      // A space with top-level branches takes the branch step (branches.h): budgets
-      // and the stalled-leader rule in every such space, a model per branch only where
-      // the branches are disjoint.
-      const bool own_models = bayes_.per_branch || branches_.Disjoint();
       std::vector<ScoredPoint> candidates =
           enumerate ? EnumerateLogEi(gp, best, cube_, finite_size_, usable, 1)
           : branches_.size() > 0
-              ? MaximizeLogEiByBranch(gp, Xa, ya, cube_, branches_, stalled, own_models, aopt)
+              ? MaximizeLogEiByBranch(gp, Xa, ya, cube_, branches_, stalled, own_models,
+                                      branch_far, aopt)
               : MaximizeLogEi(gp, best, cube_, incumbents, aopt);
       double best_log_ei = -INFINITY;
       for (const ScoredPoint& c : candidates)

@@ -40,6 +40,17 @@ bool LiveIn(const SearchSpace& space, size_t i, const std::vector<int>& choice,
   return live;
 }
 
+// The rows of X that lie in branch b, as points of the branch's own cube.
+Eigen::MatrixXd BranchRows(const BranchPlan& plan, size_t b, const std::vector<Eigen::Index>& rows,
+                           const Eigen::MatrixXd& X, const UnitCube& cube) {
+  Eigen::MatrixXd Xb(static_cast<Eigen::Index>(rows.size()),
+                     static_cast<Eigen::Index>(plan.BranchCube(b).ModelDims()));
+  for (size_t r = 0; r < rows.size(); ++r)
+    Xb.row(static_cast<Eigen::Index>(r)) =
+        plan.ToBranch(b, X.row(rows[r]).transpose(), cube).transpose();
+  return Xb;
+}
+
 }  // namespace
 
 BranchPlan::BranchPlan(const SearchSpace& space, const UnitCube& cube) {
@@ -145,10 +156,22 @@ Eigen::VectorXd BranchPlan::FromBranch(size_t b, const Eigen::VectorXd& xb,
   return cube.Encode(full);
 }
 
+std::vector<bool> BranchFarStepsAllowed(size_t branches, const std::vector<size_t>& branch_of,
+                                        const std::vector<std::optional<double>>& values) {
+  std::vector<std::vector<std::optional<double>>> per(branches);
+  for (size_t i = 0; i < branch_of.size() && i < values.size(); ++i)
+    if (branch_of[i] < branches) per[branch_of[i]].push_back(values[i]);
+  std::vector<bool> out(branches);
+  for (size_t b = 0; b < branches; ++b)
+    out[b] = FarStepAllowed(SignificantOnly(per[b], kBranchStallTolerance), kBranchFarSchedule);
+  return out;
+}
+
 std::vector<ScoredPoint> MaximizeLogEiByBranch(const GaussianProcess& gp, const Eigen::MatrixXd& X,
                                                const Eigen::VectorXd& y, const UnitCube& cube,
                                                const BranchPlan& plan, bool stalled,
                                                bool own_models,
+                                               const std::vector<bool>& branch_far,
                                                const AcqOptimizerOptions& options) {
   const size_t k = plan.size();
   std::vector<std::vector<Eigen::Index>> rows(k);
@@ -198,16 +221,20 @@ std::vector<ScoredPoint> MaximizeLogEiByBranch(const GaussianProcess& gp, const 
     const double best = owed >= 0 && top > 0 ? y[order[0]] : incumbent;
     std::vector<ScoredPoint> got;
     const UnitCube& sub = plan.BranchCube(b);
+    // The owed branch's own search has stalled: restart it far from its rows (TuRBO's
+    // restart, branches.h). Any point is usable here; the caller checks.
+    if (owed >= 0 && b < branch_far.size() && branch_far[b] && sub.ParamDims() > 0) {
+      const Eigen::MatrixXd Xb = BranchRows(plan, b, rows[b], X, cube);
+      if (auto far = FarthestPoint(sub, Xb, [](const Eigen::VectorXd&) { return true; }, 1024,
+                                   BayesRng::Mix(options.seed, 0xFA3 + b)))
+        out.push_back({plan.FromBranch(b, *far, cube), 0.0});
+    }
     if (own_models && static_cast<int>(rows[b].size()) >= kBranchModelMin && sub.ModelDims() > 0) {
       // The branch's own GP over its own sub-space, on its rows re-standardized
       // (z = (y - m) / s): its own length scales, signal and noise, so a branch whose
       // values span a small part of the global range is still resolved. EI in z units
       // times s is EI in the common units, so log EI + log s compares across branches.
-      Eigen::MatrixXd Xb(static_cast<Eigen::Index>(rows[b].size()),
-                         static_cast<Eigen::Index>(sub.ModelDims()));
-      for (size_t r = 0; r < rows[b].size(); ++r)
-        Xb.row(static_cast<Eigen::Index>(r)) =
-            plan.ToBranch(b, X.row(rows[b][r]).transpose(), cube).transpose();
+      const Eigen::MatrixXd Xb = BranchRows(plan, b, rows[b], X, cube);
       Eigen::VectorXd yb = y(rows[b]);
       const double m = yb.mean();
       const double sd = std::sqrt((yb.array() - m).square().mean());

@@ -52,16 +52,33 @@
 //   pulled once the leading arm stops rising. Why: a branch whose first trials all
 //   missed its basins (Hartmann-3 is flat far from them) gets a GP so sure of its
 //   flatness that its EI against the leading branch's best is e^-100 or smaller, so
-//   comparing EI alone never sends it another trial beyond its budget share.
+//   comparing EI alone never sends it another trial beyond its budget share. Only an
+//   improvement beyond kBranchStallTolerance of the observed range counts as progress
+//   here: a leader refining its floor in the fifth digit improves strictly with almost
+//   every trial and so kept the other branches from their pulls (branin_hart's Branin
+//   branch took 10-15 trials in a row that way, bench/RESULTS.md, issue 18);
+// - with own models, a branch whose own best has stalled (kBranchFarSchedule, counted
+//   over the branch's own observations with the same tolerance) takes its owed trials
+//   as far steps in its own sub-space, in windows that stop once they have not paid
+//   (exploration.h, FarStepAllowed): a restart of the branch's search, as TuRBO
+//   restarts a trust region that has collapsed on a local optimum (Eriksson, Pearce,
+//   Gardner, Turner & Poloczek, "Scalable Global Optimization via Local Bayesian
+//   Optimization", NeurIPS 2019). Why: a pulled branch searched by EI on its own best
+//   converged on a local minimum of its own (Hartmann-3's 0.80 and 2.96 on branin_hart)
+//   and spent the rest of its trials refining it. Shared-model spaces (depth3) do not
+//   take it: there a branch's shared parameters also learn from the other branches,
+//   and the far steps cost depth3 its refinement at 40 trials.
 #pragma once
 
 #include <Eigen/Dense>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "search/bayes/acq_optimizer.h"
+#include "search/bayes/exploration.h"
 #include "search/bayes/gp.h"
 #include "search/bayes/unit_cube.h"
 #include "search/search_space.h"
@@ -70,6 +87,12 @@ namespace sweep {
 
 // Fraction of all trials set aside for the branches' exploration budgets.
 inline constexpr double kBranchShare = 0.5;
+// Improvements up to this fraction of the observed range do not end a stall for the
+// stalled-leader rule and the far steps inside a branch (SignificantOnly).
+inline constexpr double kBranchStallTolerance = 0.01;
+// Far steps inside a branch: after 4 of the branch's own observations without a
+// significant improvement, a window of 4, and no window again once one has not paid.
+inline constexpr FarStepSchedule kBranchFarSchedule{4, 4, 1};
 // Spaces with more branches than this (product of the roots' sizes) are searched
 // without branch handling: the budgets would be too small to mean anything.
 inline constexpr size_t kMaxBranches = 64;
@@ -115,17 +138,26 @@ class BranchPlan {
   bool disjoint_ = false;
 };
 
+// Per branch (of `branches`), whether its next owed trial may be a far step inside it
+// (kBranchFarSchedule): branch_of[i] is the branch of the i-th observation and
+// values[i] its value, in the order observed, larger is better.
+std::vector<bool> BranchFarStepsAllowed(size_t branches, const std::vector<size_t>& branch_of,
+                                        const std::vector<std::optional<double>>& values);
+
 // The acquisition step for a conditional space with branches (see the file comment).
 // X, y: the model's training rows (observations and fantasies) and their
 // standardized values, larger is better; incumbent = y.maxCoeff(). stalled: the best
 // value has not improved for kStallObservations observations. own_models: a branch
 // with enough rows gets its own GP over its sub-space; otherwise every branch uses
-// `gp` with its roots pinned. Returns the candidates of the chosen branch, best
+// `gp` with its roots pinned. branch_far (BranchFarStepsAllowed; empty: none): a
+// branch that is owed the trial and may take a far step gets the point of its
+// sub-space farthest from its rows, scored log EI 0, ahead of the EI candidates. Returns the candidates of the chosen branch, best
 // first, followed by the other branches' (so a caller that rejects them all still has
 // somewhere to go). options.pinned is ignored.
 std::vector<ScoredPoint> MaximizeLogEiByBranch(const GaussianProcess& gp, const Eigen::MatrixXd& X,
                                                const Eigen::VectorXd& y, const UnitCube& cube,
                                                const BranchPlan& plan, bool stalled,
-                                               bool own_models, const AcqOptimizerOptions& options);
+                                               bool own_models, const std::vector<bool>& branch_far,
+                                               const AcqOptimizerOptions& options);
 
 }  // namespace sweep

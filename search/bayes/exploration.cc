@@ -3,6 +3,7 @@
 #include "search/bayes/exploration.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
 
@@ -68,6 +69,23 @@ size_t ObservationsSinceImprovement(const std::vector<std::optional<double>>& va
     }
   }
   return since;
+}
+
+std::vector<std::optional<double>> SignificantOnly(const std::vector<std::optional<double>>& values,
+                                                   double tolerance) {
+  std::vector<std::optional<double>> out = values;
+  double lo = std::numeric_limits<double>::infinity();
+  double best = -std::numeric_limits<double>::infinity();
+  for (std::optional<double>& v : out) {
+    if (!v) continue;
+    lo = std::min(lo, *v);
+    if (std::isfinite(best) && *v <= best + tolerance * (std::max(best, *v) - lo)) {
+      v.reset();
+    } else {
+      best = *v;
+    }
+  }
+  return out;
 }
 
 bool FarStepAllowed(const std::vector<std::optional<double>>& values,

@@ -58,6 +58,15 @@ inline constexpr int kStallObservations = 5;
 // improves. 0 for an empty list or when the last one improved.
 size_t ObservationsSinceImprovement(const std::vector<std::optional<double>>& values);
 
+// `values` with every improvement of at most `tolerance` times the range of the values
+// seen so far (itself included) replaced by nullopt, so that the two functions around
+// this one count a refinement in the last digits of a floor as no progress; the best
+// so far moves only on a larger improvement. tolerance 0 keeps every strict
+// improvement. Why: a branch that has reached its floor keeps improving in the fifth
+// digit with every trial, which resets a strict stall count for as long as it is fed.
+std::vector<std::optional<double>> SignificantOnly(const std::vector<std::optional<double>>& values,
+                                                   double tolerance);
+
 // When far steps are worth taking, decided from the observed values alone so that a
 // replayed history makes the same decisions. A stall of `stall` observations opens a
 // window of `window` far steps; the window has paid when the best improves before it

@@ -345,5 +345,65 @@ TEST(ConditionalBayesBranches, ASharedModelSpaceStillSearchesTheBranchItOwes) {
   EXPECT_LT(best, 0.2);  // depth 2 cannot go below 0.3
 }
 
+
+// branin_hart of bench/conditional_problems.h on the unit cube: branch a, Branin scaled
+// to a floor of 0.2398 that is reached within a dozen trials; branch b, Hartmann-3
+// scaled to [0, 4], flat near 3-4 over most of its cube, with local minima at 0.80,
+// 0.91 and 2.96 and its global basin below 0.2398 on 0.7% of the cube.
+double BraninHartmann(const Value& flat) {
+  if (flat["branch"] == "a") {
+    const double x1 = -5 + 15 * flat["a1"].get<double>(), x2 = 15 * flat["a2"].get<double>();
+    const double b = 5.1 / (4 * M_PI * M_PI), c = 5 / M_PI, t = 1 / (8 * M_PI);
+    return 0.2 + (std::pow(x2 - b * x1 * x1 + c * x1 - 6, 2) + 10 * (1 - t) * std::cos(x1) + 10) /
+                     10;
+  }
+  static const double a[4][3] = {{3, 10, 30}, {0.1, 10, 35}, {3, 10, 30}, {0.1, 10, 35}};
+  static const double pm[4][3] = {{0.3689, 0.1170, 0.2673},
+                                  {0.4699, 0.4387, 0.7470},
+                                  {0.1091, 0.8732, 0.5547},
+                                  {0.0381, 0.5743, 0.8828}};
+  static const double alpha[4] = {1.0, 1.2, 3.0, 3.2};
+  const double y[3] = {flat["b1"].get<double>(), flat["b2"].get<double>(),
+                       flat["b3"].get<double>()};
+  double h = 0;
+  for (int i = 0; i < 4; ++i) {
+    double e = 0;
+    for (int j = 0; j < 3; ++j) e += a[i][j] * std::pow(y[j] - pm[i][j], 2);
+    h -= alpha[i] * std::exp(-e);
+  }
+  return (h + 3.86278) / 3.86278 * 4;
+}
+
+// The better branch's basin is found within 40 trials in most seeds, although the
+// leader converges first and the better branch has local minima of its own: the
+// leader's last-digit refinements do not hold off the stalled-leader pulls, and a
+// branch stuck in a local minimum restarts far from its rows (branches.h). Seeds
+// 400-419 (none of bench/RESULTS.md's): 16 of 20 reach below branch a's floor; 10
+// of 20 without the two rules (the commit before them), as in the bench's 49/100 on
+// seeds 100-199.
+TEST(ConditionalBayesBranches, TheBetterBranchsBasinIsFoundPastItsLocalMinima) {
+  const SearchSpace s = TwoBranchSpace();
+  int reached = 0;
+  for (uint64_t seed = 400; seed < 420; ++seed) {
+    StrategyOptions o;
+    o.seed = seed;
+    o.has_metric = true;
+    BayesSearch bayes(s, o);
+    double best = INFINITY;
+    for (uint64_t i = 0; i < 40; ++i) {
+      const std::vector<Config> got = bayes.Suggest(1, {});
+      ASSERT_EQ(got.size(), 1u);
+      Observation obs;
+      obs.trial_number = i;
+      obs.config = got[0];
+      obs.value = BraninHartmann(s.ToFlat(got[0]));
+      best = std::min(best, *obs.value);
+      bayes.Observe(obs);
+    }
+    reached += best < 0.23979;
+  }
+  EXPECT_GE(reached, 14);
+}
+
 }  // namespace
 }  // namespace sweep
