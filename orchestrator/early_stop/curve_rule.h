@@ -25,6 +25,11 @@
 // cross-trial match of curve_match.h); curves are fitted from the end of an initial
 // plateau (FitCurveFromOnset).
 //
+// The same replay keeps each family's own errors: a trial the families keep, not flat
+// from its first report and whose ensemble mean is worse than the incumbent, is stopped
+// when at least two families, each widened by its own errors at a tail split over the
+// four (a union bound), put it worse than the incumbent (CalibratedFamilyBound).
+//
 // A second model, across trials, judges every curve the families do not stop
 // (curve_peers.h): the complete curves most alike until the trial's report count say
 // where it ends, widened by that model's own leave-one-out errors on the complete
