@@ -25,6 +25,11 @@
 // cross-trial match of curve_match.h); curves are fitted from the end of an initial
 // plateau (FitCurveFromOnset).
 //
+// The same replay keeps each family's own errors: a trial the families keep, not flat
+// from its first report and whose ensemble mean is worse than the incumbent, is stopped
+// when at least two families, each widened by its own errors at a tail split over the
+// four (a union bound), put it worse than the incumbent (CalibratedFamilyBound).
+//
 // A second model, across trials, judges every curve the families do not stop
 // (curve_peers.h): the complete curves most alike until the trial's report count say
 // where it ends, widened by that model's own leave-one-out errors on the complete
@@ -49,6 +54,7 @@
 // NaN, which the families' misfit would otherwise never cut.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -109,6 +115,9 @@ class CurveRule : public EarlyStopRule {
     // values; recomputed whenever a curve completes (every replay changes).
     size_t peers_used = 0;
     std::vector<std::vector<double>> peer_errors;
+    // Each family's own forecast errors, (value at budget - family mean) / family sd,
+    // per grid point and family (CurveMember::family).
+    std::vector<std::array<std::vector<double>, 4>> family_errors;
   };
 
   int64_t Budget() const;
@@ -127,6 +136,11 @@ class CurveRule : public EarlyStopRule {
   // plus the (1 - confidence) quantile of its calibrated errors at `reports`; false
   // when the model has no opinion (too few complete curves, none alike).
   bool PeerBound(const std::vector<double>& h, double* low, PeerForecast* f) const;
+  // The highest of the families' optimistic bounds, each at its own errors replayed on
+  // the complete curves and at a tail split over the families (a union bound); false
+  // when no family has enough replayed errors at `reports`. `family` names the one.
+  bool CalibratedFamilyBound(const CurveForecast& f, int64_t reports, double* low,
+                             int* family) const;
   // The per-trial families' verdict: true (with the reason) when the optimistic bound
   // of the ensemble and of every family is worse than `incumbent`, and, for a trial
   // still flat from its first report, the flat curves seen as long agree.

@@ -259,6 +259,55 @@ TEST(CurveRule, TheLowerEnvelopeKeepsAJaggedCurveThatEndsBest) {
   EXPECT_EQ(StopReport(kJaggedBest, &why), 0) << why;
 }
 
+// Ten complete curves a + b·t^-r of a sweep whose slow learners end lowest (as in the
+// crossing family of bench/curve_families.h): what the calibrated family bounds learn
+// from. Returns the rule after they ended.
+std::unique_ptr<CurveRule> CrossingSweep() {
+  auto rule = MakeRule(3, 27);
+  for (int i = 0; i < 10; ++i) {
+    const double a = 0.1 + 0.04 * i, r = 0.3 + 0.12 * i, b = 0.8 + 0.05 * (i % 4);
+    const std::string id = "ref" + std::to_string(i);
+    Feed(*rule, id, Curve([&](double t) { return a + b * std::pow(t, -r); }, 27, 0.003));
+    rule->OnEnd(id);
+  }
+  return rule;
+}
+
+// The report at which `values` is stopped in CrossingSweep (0: never), and why.
+int CrossingStop(const std::vector<double>& values, std::string* why) {
+  auto rule = CrossingSweep();
+  for (size_t n = 1; n < values.size(); ++n) {
+    rule->OnReport("t", static_cast<int64_t>(n), values[n - 1]);
+    for (const StopDecision& d : rule->Decide({"t"})) {
+      *why = d.reason;
+      return static_cast<int>(n);
+    }
+  }
+  return 0;
+}
+
+TEST(CurveRule, FamiliesCalibratedOnTheCompleteCurvesStopAHopelessCurveEarly) {
+  // A fast learner that levels off at 0.45, far above the sweep's best (about 0.15).
+  std::string why;
+  const int n = CrossingStop(Curve([](double t) { return 0.45 + 0.9 * std::pow(t, -1.2); }, 27,
+                                   0.003),
+                             &why);
+  ASSERT_GT(n, 0);
+  EXPECT_LE(n, 6) << why;
+  EXPECT_NE(why.find("by at least two curve families, each widened by its own errors on 10 "
+                     "complete curves"),
+            std::string::npos)
+      << why;
+  EXPECT_NE(why.find("the value at report 27 of trial ref"), std::string::npos) << why;
+}
+
+TEST(CurveRule, FamiliesCalibratedOnTheCompleteCurvesKeepASlowLearnerThatEndsBest) {
+  // Worse than most references for its first reports, lowest of all at the end.
+  const auto slow = Curve([](double t) { return 0.05 + 0.95 * std::pow(t, -0.25); }, 27, 0.003);
+  std::string why;
+  EXPECT_EQ(CrossingStop(slow, &why), 0) << why;
+}
+
 TEST(CurveRule, MakeRejectsOptionsThatCannotWork) {
   CurveOptions o;
   o.min_iter = 1;
