@@ -259,13 +259,14 @@ TEST(CurveRule, TheLowerEnvelopeKeepsAJaggedCurveThatEndsBest) {
   EXPECT_EQ(StopReport(kJaggedBest, &why), 0) << why;
 }
 
-// Ten complete curves a + b·t^-r of a sweep whose slow learners end lowest (as in the
-// crossing family of bench/curve_families.h): what the calibrated family bounds learn
-// from. Returns the rule after they ended.
+// Ten complete curves a + b·t^-r whose lower asymptotes come with slower learning (as
+// in the crossing family of bench/curve_families.h): they end between 0.334 and 0.538,
+// in another order than they start. What the calibrated family bounds learn from.
 std::unique_ptr<CurveRule> CrossingSweep() {
   auto rule = MakeRule(3, 27);
   for (int i = 0; i < 10; ++i) {
-    const double a = 0.1 + 0.04 * i, r = 0.3 + 0.12 * i, b = 0.8 + 0.05 * (i % 4);
+    const double a = 0.05 + 0.05 * i, r = 0.15 + 1.2 * (a - 0.05) / 0.45,
+                 b = 0.8 + 0.05 * (i % 4);
     const std::string id = "ref" + std::to_string(i);
     Feed(*rule, id, Curve([&](double t) { return a + b * std::pow(t, -r); }, 27, 0.003));
     rule->OnEnd(id);
@@ -287,13 +288,14 @@ int CrossingStop(const std::vector<double>& values, std::string* why) {
 }
 
 TEST(CurveRule, FamiliesCalibratedOnTheCompleteCurvesStopAHopelessCurveEarly) {
-  // A fast learner that levels off at 0.45, far above the sweep's best (about 0.15).
+  // A fast learner that levels off at 0.467, above the sweep's best (0.334), though at
+  // report 3 it is level with most references.
   std::string why;
   const int n = CrossingStop(Curve([](double t) { return 0.45 + 0.9 * std::pow(t, -1.2); }, 27,
                                    0.003),
                              &why);
   ASSERT_GT(n, 0);
-  EXPECT_LE(n, 6) << why;
+  EXPECT_LE(n, 12) << why;  // at report 10; the families' common bound alone: at 15
   EXPECT_NE(why.find("by at least two curve families, each widened by its own errors on 10 "
                      "complete curves"),
             std::string::npos)
@@ -302,8 +304,9 @@ TEST(CurveRule, FamiliesCalibratedOnTheCompleteCurvesStopAHopelessCurveEarly) {
 }
 
 TEST(CurveRule, FamiliesCalibratedOnTheCompleteCurvesKeepASlowLearnerThatEndsBest) {
-  // Worse than most references for its first reports, lowest of all at the end.
-  const auto slow = Curve([](double t) { return 0.05 + 0.95 * std::pow(t, -0.25); }, 27, 0.003);
+  // Worse than most references at reports 3 to 6 (0.72, then 0.51), lowest of all at
+  // the end (0.266 against 0.334).
+  const auto slow = Curve([](double t) { return 0.1 + 1.2 * std::pow(t, -0.6); }, 27, 0.003);
   std::string why;
   EXPECT_EQ(CrossingStop(slow, &why), 0) << why;
 }
