@@ -104,6 +104,18 @@ double Optimistic(const CurveFit& fit, const CurveForecast& f, double low, int* 
   return lower;
 }
 
+// The low `tail` quantile of sorted calibration errors `e` (at least 2), never above a
+// normal fitted to them at z sds: a few errors cannot show a thin tail.
+double LowErrorQuantile(const std::vector<double>& e, double tail, double z) {
+  const double m = static_cast<double>(e.size());
+  double mean = 0, ss = 0;
+  for (double v : e) mean += v;
+  mean /= m;
+  for (double v : e) ss += (v - mean) * (v - mean);
+  const double sd = std::sqrt(ss / (m - 1) * (1 + 1 / m));
+  return std::min(e[static_cast<size_t>(tail * m)], mean - z * sd);
+}
+
 Status BadSpec(const std::string& key, const std::string& what) {
   return Status::InvalidSpec("early_terminate." + key + ": " + what);
 }
@@ -120,6 +132,7 @@ CurveRule::CurveRule(const CurveOptions& options, Goal goal, std::string metric_
       metric_(std::move(metric_name)),
       z_(StdNormalQuantile(options.confidence)),
       z_peers_(StdNormalQuantile(1 - (1 - options.confidence) / kPeerStricter)),
+      z_families_(StdNormalQuantile(1 - (1 - options.confidence) / kFamilyTails)),
       histories_(goal) {}
 
 Result<std::unique_ptr<CurveRule>> CurveRule::Make(const CurveOptions& options, Goal goal,
@@ -372,14 +385,14 @@ std::vector<StopDecision> CurveRule::Decide(const std::vector<std::string>& runn
         if (CalibratedFamilyBound(it.forecast, it.reports, &low, &family) &&
             low > incumbent->value) {
           stop = true;
-          d.reason = "curve: " + metric_ + " forecast at report " + std::to_string(budget) +
-                     " is " + histories_.Show(it.forecast.mean) + " ± " +
-                     FormatNumber(it.forecast.sd) + " (from " + std::to_string(it.reports) +
-                     " reports); with " + Percent(options_.confidence) +
-                     " confidence it ends no better than " + histories_.Show(low) +
-                     " by at least two curve families, each widened by its own errors on " +
-                     std::to_string(calibration_.used) + " complete curves (the second: " +
-                     kFamilyNames[family] + "), worse than " + against;
+          d.reason =
+              "curve: " + metric_ + " forecast at report " + std::to_string(budget) + " is " +
+              histories_.Show(it.forecast.mean) + " ± " + FormatNumber(it.forecast.sd) + " (from " +
+              std::to_string(it.reports) + " reports); with " + Percent(options_.confidence) +
+              " confidence it ends no better than " + histories_.Show(low) +
+              " by at least two curve families, each widened by its own errors on " +
+              std::to_string(calibration_.used) +
+              " complete curves (the second: " + kFamilyNames[family] + "), worse than " + against;
         }
       }
       // A jagged curve's spikes widen every family's bound; its lower envelope has
@@ -484,14 +497,8 @@ bool CurveRule::PeerBound(const std::vector<double>& h, double* low, PeerForecas
   if (!f->ok) return false;
   // The errors' own quantile, but never narrower than a normal fitted to them (few
   // errors cannot show a 1% tail) nor than the neighbours' disagreement.
-  const double m = static_cast<double>(e.size());
-  double mean = 0, ss = 0;
-  for (double v : e) mean += v;
-  mean /= m;
-  for (double v : e) ss += (v - mean) * (v - mean);
-  const double sd = std::sqrt(ss / (m - 1) * (1 + 1 / m));
-  const size_t k = static_cast<size_t>((1 - options_.confidence) * m);
-  *low = f->mean + std::min({e[k], mean - z_peers_ * sd, -z_peers_ * f->spread});
+  *low = f->mean +
+         std::min(LowErrorQuantile(e, 1 - options_.confidence, z_peers_), -z_peers_ * f->spread);
   return true;
 }
 
@@ -502,20 +509,12 @@ bool CurveRule::CalibratedFamilyBound(const CurveForecast& f, int64_t reports, d
   if (it == c.grid.begin() || c.family_errors.empty()) return false;
   const auto& errors = c.family_errors[it - c.grid.begin() - 1];
   const double tail = (1 - options_.confidence) / kFamilyTails;
-  const double z = StdNormalQuantile(1 - tail);
   std::vector<std::pair<double, int>> bounds;
   for (const CurveForecast::Part& p : f.families) {
     if (p.family < 0 || p.family >= 4) continue;
     const std::vector<double>& e = errors[p.family];
     if (static_cast<int>(e.size()) < kMinFamilyErrors) continue;
-    const double m = static_cast<double>(e.size());
-    double mean = 0, ss = 0;
-    for (double v : e) mean += v;
-    mean /= m;
-    for (double v : e) ss += (v - mean) * (v - mean);
-    const double sd = std::sqrt(ss / (m - 1) * (1 + 1 / m));
-    const size_t k = static_cast<size_t>(tail * m);
-    const double q = std::min({e[k], mean - z * sd, -z});
+    const double q = std::min(LowErrorQuantile(e, tail, z_families_), -z_families_);
     bounds.push_back({p.mean + q * p.sd, p.family});
   }
   if (static_cast<int>(bounds.size()) < kFamiliesAgree) return false;

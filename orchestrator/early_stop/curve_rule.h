@@ -161,7 +161,8 @@ class CurveRule : public EarlyStopRule {
   CurveOptions options_;
   std::string metric_;
   double z_;
-  double z_peers_;  // the peer model's quantile: a 10x thinner tail than z_
+  double z_peers_;     // the peer model's quantile: a 10x thinner tail than z_
+  double z_families_;  // each calibrated family's quantile: the tail split over 4
   OrientedHistories histories_;
   TrialFlags flags_;
   std::unordered_set<std::string> ended_;    // ended, whatever the cause

@@ -250,11 +250,10 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
       // A small discrete space is scored outright, on its lattice (exploration.h).
       const bool enumerate = finite_size_ > 0 && finite_size_ <= kEnumerateAcquisitionLimit;
       std::vector<ScoredPoint> candidates =
-          enumerate ? EnumerateLogEi(gp, best, cube_, finite_size_, usable, 1)
-          : branches_.size() > 0
-              ? MaximizeLogEiByBranch(gp, Xa, ya, cube_, branches_, stalled, own_models,
-                                      branch_far, aopt)
-              : MaximizeLogEi(gp, best, cube_, incumbents, aopt);
+          enumerate              ? EnumerateLogEi(gp, best, cube_, finite_size_, usable, 1)
+          : branches_.size() > 0 ? MaximizeLogEiByBranch(gp, Xa, ya, cube_, branches_, stalled,
+                                                         own_models, branch_far, aopt)
+                                 : MaximizeLogEi(gp, best, cube_, incumbents, aopt);
       double best_log_ei = -INFINITY;
       for (const ScoredPoint& c : candidates)
         if (Usable(c.x, seen)) {

@@ -170,8 +170,7 @@ std::vector<bool> BranchFarStepsAllowed(size_t branches, const std::vector<size_
 std::vector<ScoredPoint> MaximizeLogEiByBranch(const GaussianProcess& gp, const Eigen::MatrixXd& X,
                                                const Eigen::VectorXd& y, const UnitCube& cube,
                                                const BranchPlan& plan, bool stalled,
-                                               bool own_models,
-                                               const std::vector<bool>& branch_far,
+                                               bool own_models, const std::vector<bool>& branch_far,
                                                const AcqOptimizerOptions& options) {
   const size_t k = plan.size();
   std::vector<std::vector<Eigen::Index>> rows(k);
@@ -225,8 +224,9 @@ std::vector<ScoredPoint> MaximizeLogEiByBranch(const GaussianProcess& gp, const 
     // restart, branches.h). Any point is usable here; the caller checks.
     if (owed >= 0 && b < branch_far.size() && branch_far[b] && sub.ParamDims() > 0) {
       const Eigen::MatrixXd Xb = BranchRows(plan, b, rows[b], X, cube);
-      if (auto far = FarthestPoint(sub, Xb, [](const Eigen::VectorXd&) { return true; }, 1024,
-                                   BayesRng::Mix(options.seed, 0xFA3 + b)))
+      if (auto far = FarthestPoint(
+              sub, Xb, [](const Eigen::VectorXd&) { return true; }, 1024,
+              BayesRng::Mix(options.seed, 0xFA3 + b)))
         out.push_back({plan.FromBranch(b, *far, cube), 0.0});
     }
     if (own_models && static_cast<int>(rows[b].size()) >= kBranchModelMin && sub.ModelDims() > 0) {

@@ -151,9 +151,9 @@ std::vector<bool> BranchFarStepsAllowed(size_t branches, const std::vector<size_
 // with enough rows gets its own GP over its sub-space; otherwise every branch uses
 // `gp` with its roots pinned. branch_far (BranchFarStepsAllowed; empty: none): a
 // branch that is owed the trial and may take a far step gets the point of its
-// sub-space farthest from its rows, scored log EI 0, ahead of the EI candidates. Returns the candidates of the chosen branch, best
-// first, followed by the other branches' (so a caller that rejects them all still has
-// somewhere to go). options.pinned is ignored.
+// sub-space farthest from its rows, scored log EI 0, ahead of the EI candidates. Returns the
+// candidates of the chosen branch, best first, followed by the other branches' (so a caller that
+// rejects them all still has somewhere to go). options.pinned is ignored.
 std::vector<ScoredPoint> MaximizeLogEiByBranch(const GaussianProcess& gp, const Eigen::MatrixXd& X,
                                                const Eigen::VectorXd& y, const UnitCube& cube,
                                                const BranchPlan& plan, bool stalled,

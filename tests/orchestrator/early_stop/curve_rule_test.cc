@@ -265,8 +265,7 @@ TEST(CurveRule, TheLowerEnvelopeKeepsAJaggedCurveThatEndsBest) {
 std::unique_ptr<CurveRule> CrossingSweep() {
   auto rule = MakeRule(3, 27);
   for (int i = 0; i < 10; ++i) {
-    const double a = 0.05 + 0.05 * i, r = 0.15 + 1.2 * (a - 0.05) / 0.45,
-                 b = 0.8 + 0.05 * (i % 4);
+    const double a = 0.05 + 0.05 * i, r = 0.15 + 1.2 * (a - 0.05) / 0.45, b = 0.8 + 0.05 * (i % 4);
     const std::string id = "ref" + std::to_string(i);
     Feed(*rule, id, Curve([&](double t) { return a + b * std::pow(t, -r); }, 27, 0.003));
     rule->OnEnd(id);
@@ -291,9 +290,8 @@ TEST(CurveRule, FamiliesCalibratedOnTheCompleteCurvesStopAHopelessCurveEarly) {
   // A fast learner that levels off at 0.467, above the sweep's best (0.334), though at
   // report 3 it is level with most references.
   std::string why;
-  const int n = CrossingStop(Curve([](double t) { return 0.45 + 0.9 * std::pow(t, -1.2); }, 27,
-                                   0.003),
-                             &why);
+  const int n =
+      CrossingStop(Curve([](double t) { return 0.45 + 0.9 * std::pow(t, -1.2); }, 27, 0.003), &why);
   ASSERT_GT(n, 0);
   EXPECT_LE(n, 12) << why;  // at report 10; the families' common bound alone: at 15
   EXPECT_NE(why.find("by at least two curve families, each widened by its own errors on 10 "

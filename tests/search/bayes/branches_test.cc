@@ -345,7 +345,6 @@ TEST(ConditionalBayesBranches, ASharedModelSpaceStillSearchesTheBranchItOwes) {
   EXPECT_LT(best, 0.2);  // depth 2 cannot go below 0.3
 }
 
-
 // branin_hart of bench/conditional_problems.h on the unit cube: branch a, Branin scaled
 // to a floor of 0.2398 that is reached within a dozen trials; branch b, Hartmann-3
 // scaled to [0, 4], flat near 3-4 over most of its cube, with local minima at 0.80,
@@ -354,8 +353,8 @@ double BraninHartmann(const Value& flat) {
   if (flat["branch"] == "a") {
     const double x1 = -5 + 15 * flat["a1"].get<double>(), x2 = 15 * flat["a2"].get<double>();
     const double b = 5.1 / (4 * M_PI * M_PI), c = 5 / M_PI, t = 1 / (8 * M_PI);
-    return 0.2 + (std::pow(x2 - b * x1 * x1 + c * x1 - 6, 2) + 10 * (1 - t) * std::cos(x1) + 10) /
-                     10;
+    return 0.2 +
+           (std::pow(x2 - b * x1 * x1 + c * x1 - 6, 2) + 10 * (1 - t) * std::cos(x1) + 10) / 10;
   }
   static const double a[4][3] = {{3, 10, 30}, {0.1, 10, 35}, {3, 10, 30}, {0.1, 10, 35}};
   static const double pm[4][3] = {{0.3689, 0.1170, 0.2673},

@@ -208,14 +208,13 @@ TEST(Exploration, SignificantOnlyDropsImprovementsWithinTheTolerance) {
   using V = std::vector<std::optional<double>>;
   const V refining{0.0, 4.0, 4.0001, 4.0002, 4.0003, std::nullopt, 4.5, 4.5001};
   const V got = SignificantOnly(refining, 0.01);
-  const V want{0.0, 4.0, std::nullopt, std::nullopt, std::nullopt, std::nullopt, 4.5,
-               std::nullopt};
+  const V want{0.0, 4.0, std::nullopt, std::nullopt, std::nullopt, std::nullopt, 4.5, std::nullopt};
   EXPECT_EQ(got, want);
   EXPECT_EQ(ObservationsSinceImprovement(refining), 0u);
   EXPECT_EQ(ObservationsSinceImprovement(SignificantOnly(refining, 0.01)), 1u);
-  EXPECT_EQ(ObservationsSinceImprovement(SignificantOnly(V(refining.begin(), refining.end() - 2),
-                                                         0.01)),
-            4u);
+  EXPECT_EQ(
+      ObservationsSinceImprovement(SignificantOnly(V(refining.begin(), refining.end() - 2), 0.01)),
+      4u);
   EXPECT_EQ(SignificantOnly(refining, 0.0), refining);  // 0: every strict improvement
 }
 
