@@ -21,6 +21,12 @@ double Matern52::GofR(double r) const {
   return s2_ * 5.0 / 3.0 * (1 + kSqrt5 * r) * std::exp(-kSqrt5 * r);
 }
 
+void Matern52::KandGofR(double r, double& k, double& g) const {
+  const double e = std::exp(-kSqrt5 * r);
+  k = s2_ * (1 + kSqrt5 * r + 5.0 / 3.0 * r * r) * e;
+  g = s2_ * 5.0 / 3.0 * (1 + kSqrt5 * r) * e;
+}
+
 double Matern52::operator()(const Eigen::VectorXd& a, const Eigen::VectorXd& b) const {
   return KofR((a - b).cwiseProduct(inv_ls_).norm());
 }
@@ -64,9 +70,10 @@ Eigen::VectorXd Matern52::WeightedGradient(const Eigen::MatrixXd& X,
     for (Eigen::Index i = j + 1; i < n; ++i) {
       diff = Xs.row(i) - Xs.row(j);
       double r = diff.norm();
-      double w = W(i, j) + W(j, i);
-      out[d] += w * KofR(r);
-      out.head(d) += (w * GofR(r)) * diff.cwiseAbs2();
+      double w = W(i, j) + W(j, i), k, g;
+      KandGofR(r, k, g);
+      out[d] += w * k;
+      out.head(d) += (w * g) * diff.cwiseAbs2();
     }
   }
   return out;

@@ -42,6 +42,9 @@ class Matern52 {
   // with dk/dlog l_i = g(r) * d_i^2 / l_i^2 and dk/dx_i = -g(r) * d_i / l_i^2.
   double KofR(double r) const;
   double GofR(double r) const;
+  // Both at once, sharing the exponential (the likelihood gradient needs both per pair);
+  // bit for bit the values KofR and GofR return.
+  void KandGofR(double r, double& k, double& g) const;
 
   Eigen::VectorXd inv_ls_;  // 1 / l_i
   double s2_;
