@@ -36,16 +36,22 @@ def hartmann6(p):
     x = vec(p, 6)
     return -float(np.sum(ALPHA * np.exp(-np.sum(A * (x - P) ** 2, axis=1))))
 
-def rosenbrock4(p):
-    x = vec(p, 4)
+def rosenbrock(d):
+    return lambda p: rosenbrock_x(vec(p, d))
+
+def rosenbrock_x(x):
     return float(np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2))
 
-def ackley5(p):
-    x = vec(p, 5)
+def ackley(d):
+    return lambda p: ackley_x(vec(p, d))
+
+def ackley_x(x):
     return float(-20 * np.exp(-0.2 * np.sqrt(np.mean(x ** 2))) - np.exp(np.mean(np.cos(2 * np.pi * x))) + 20 + math.e)
 
-def levy4(p):
-    x = vec(p, 4)
+def levy(d):
+    return lambda p: levy_x(vec(p, d))
+
+def levy_x(x):
     w = 1 + (x - 1) / 4
     s = math.sin(math.pi * w[0]) ** 2
     s += float(np.sum((w[:-1] - 1) ** 2 * (1 + 10 * np.sin(np.pi * w[:-1] + 1) ** 2)))
@@ -77,16 +83,21 @@ def box(d, lo, hi):
 PROBLEMS = {
     "branin": ([("x0", "float", -5, 10, None), ("x1", "float", 0, 15, None)], branin, 0.397887357729739),
     "hartmann6": (box(6, 0, 1), hartmann6, -3.32237),
-    "rosenbrock4": (box(4, -5, 10), rosenbrock4, 0.0),
-    "ackley5": (box(5, -32.768, 32.768), ackley5, 0.0),
-    "levy4": (box(4, -10, 10), levy4, 0.0),
+    "rosenbrock4": (box(4, -5, 10), rosenbrock(4), 0.0),
+    "ackley5": (box(5, -32.768, 32.768), ackley(5), 0.0),
+    "levy4": (box(4, -10, 10), levy(4), 0.0),
+    "rosenbrock10": (box(10, -5, 10), rosenbrock(10), 0.0),
+    "ackley10": (box(10, -32.768, 32.768), ackley(10), 0.0),
+    "levy10": (box(10, -10, 10), levy(10), 0.0),
     "rastrigin5": (box(5, -5.12, 5.12), rastrigin5, 0.0),
     "schwefel5": (box(5, -500, 500), schwefel5, 0.0),
     "michalewicz5": (box(5, 0, math.pi), michalewicz5, -4.687658),
     "mixed": ([("x", "float", -5, 5, None), ("y", "float", -5, 5, None), ("lr", "log", 1e-5, 1e-1, None),
                ("n", "int", 0, 10, None), ("opt", "cat", 0, 0, ["sgd", "adam", "rmsprop"])], mixed, 0.0),
 }
-CONTINUOUS = {"branin", "hartmann6", "rosenbrock4", "ackley5", "levy4", "rastrigin5", "schwefel5", "michalewicz5"}
+# The 10-D problems are for long sweeps and run only when named (as in bayes_quality).
+LONG = {"rosenbrock10", "ackley10", "levy10"}
+CONTINUOUS = {"branin", "hartmann6", "rosenbrock4", "ackley5", "levy4", "rosenbrock10", "ackley10", "levy10", "rastrigin5", "schwefel5", "michalewicz5"}
 # BoTorch reference medians from issue 5 (10 seeds, GPU machine): (budget 50, budget 100)
 BOTORCH = {"branin": (0.39938, 0.39832), "hartmann6": (-3.1924, -3.2929), "rosenbrock4": (467.3, None),
            "ackley5": (5.405, None), "levy4": (0.3714, None)}
@@ -299,7 +310,7 @@ def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run")
-    r.add_argument("--problems", default=",".join(PROBLEMS))
+    r.add_argument("--problems", default=",".join(p for p in PROBLEMS if p not in LONG))
     r.add_argument("--methods", default="tpe,tpe_mv,cmaes,skgp")
     r.add_argument("--seeds", type=int, default=20)
     r.add_argument("--first-seed", type=int, default=0)

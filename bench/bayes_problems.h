@@ -43,6 +43,31 @@ inline Problem Box(const std::string& name, int d, double lo, double hi,
   return p;
 }
 
+// Functions of any dimension, shared by their 4/5-D and 10-D problems.
+inline double Rosenbrock(const std::vector<double>& x) {
+  double s = 0;
+  for (size_t i = 0; i + 1 < x.size(); ++i)
+    s += 100 * std::pow(x[i + 1] - x[i] * x[i], 2) + std::pow(1 - x[i], 2);
+  return s;
+}
+
+inline double Ackley(const std::vector<double>& x) {
+  double s1 = 0, s2 = 0, d = static_cast<double>(x.size());
+  for (double v : x) s1 += v * v, s2 += std::cos(2 * M_PI * v);
+  return -20 * std::exp(-0.2 * std::sqrt(s1 / d)) - std::exp(s2 / d) + 20 + M_E;
+}
+
+inline double Levy(const std::vector<double>& x) {
+  size_t d = x.size();
+  std::vector<double> w(d);
+  for (size_t i = 0; i < d; ++i) w[i] = 1 + (x[i] - 1) / 4;
+  double s = std::pow(std::sin(M_PI * w[0]), 2);
+  for (size_t i = 0; i + 1 < d; ++i)
+    s += (w[i] - 1) * (w[i] - 1) * (1 + 10 * std::pow(std::sin(M_PI * w[i] + 1), 2));
+  s += (w[d - 1] - 1) * (w[d - 1] - 1) * (1 + std::pow(std::sin(2 * M_PI * w[d - 1]), 2));
+  return s;
+}
+
 inline std::vector<Problem> AllProblems() {
   std::vector<Problem> out;
   {
@@ -77,36 +102,14 @@ inline std::vector<Problem> AllProblems() {
         return -s;
       },
       -3.32237));
-  out.push_back(Box(
-      "rosenbrock4", 4, -5, 10,
-      [](const std::vector<double>& x) {
-        double s = 0;
-        for (size_t i = 0; i + 1 < x.size(); ++i)
-          s += 100 * std::pow(x[i + 1] - x[i] * x[i], 2) + std::pow(1 - x[i], 2);
-        return s;
-      },
-      0));
-  out.push_back(Box(
-      "ackley5", 5, -32.768, 32.768,
-      [](const std::vector<double>& x) {
-        double s1 = 0, s2 = 0, d = static_cast<double>(x.size());
-        for (double v : x) s1 += v * v, s2 += std::cos(2 * M_PI * v);
-        return -20 * std::exp(-0.2 * std::sqrt(s1 / d)) - std::exp(s2 / d) + 20 + M_E;
-      },
-      0));
-  out.push_back(Box(
-      "levy4", 4, -10, 10,
-      [](const std::vector<double>& x) {
-        size_t d = x.size();
-        std::vector<double> w(d);
-        for (size_t i = 0; i < d; ++i) w[i] = 1 + (x[i] - 1) / 4;
-        double s = std::pow(std::sin(M_PI * w[0]), 2);
-        for (size_t i = 0; i + 1 < d; ++i)
-          s += (w[i] - 1) * (w[i] - 1) * (1 + 10 * std::pow(std::sin(M_PI * w[i] + 1), 2));
-        s += (w[d - 1] - 1) * (w[d - 1] - 1) * (1 + std::pow(std::sin(2 * M_PI * w[d - 1]), 2));
-        return s;
-      },
-      0));
+  out.push_back(Box("rosenbrock4", 4, -5, 10, Rosenbrock, 0));
+  out.push_back(Box("ackley5", 5, -32.768, 32.768, Ackley, 0));
+  out.push_back(Box("levy4", 4, -10, 10, Levy, 0));
+  // 10-D problems for long sweeps (budgets of 300 and more), where the model holds
+  // hundreds of points and the acquisition's candidate counts change (bayes_search.h).
+  out.push_back(Box("rosenbrock10", 10, -5, 10, Rosenbrock, 0));
+  out.push_back(Box("ackley10", 10, -32.768, 32.768, Ackley, 0));
+  out.push_back(Box("levy10", 10, -10, 10, Levy, 0));
   // Multimodal problems (issue 18): many local minima, one global.
   out.push_back(Box(
       "rastrigin5", 5, -5.12, 5.12,
