@@ -7,7 +7,9 @@
 // warm state is kept between asks by design, see bayes_search.cc). bench/bayes_peers.py latency
 // measures the scikit-learn stand-in and Optuna TPE on the same function and sizes.
 //
-//   bayes_latency [--n 100,500,1000,2000] [--reps 10]
+//   bayes_latency [--n 100,500,1000,2000] [--reps 10] [--large-raw N] [--large-local N]
+// --large-raw/--large-local override BayesOptions::large_raw_samples/large_local_samples
+// (the acquisition's candidate counts past 300 model points), to compare settings in one run.
 #include <time.h>
 
 #include <algorithm>
@@ -59,10 +61,13 @@ double Percentile(std::vector<double> v, double p) {
 int main(int argc, char** argv) {
   std::string sizes = "100,500,1000,2000";
   int reps = 10;
+  BayesOptions bayes;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     if (k == "--n") sizes = argv[i + 1];
     if (k == "--reps") reps = std::stoi(argv[i + 1]);
+    if (k == "--large-raw") bayes.large_raw_samples = std::stoi(argv[i + 1]);
+    if (k == "--large-local") bayes.large_local_samples = std::stoi(argv[i + 1]);
   }
   SearchSpace space;
   for (int i = 0; i < 10; ++i) {
@@ -82,7 +87,7 @@ int main(int argc, char** argv) {
     StrategyOptions opt;
     opt.seed = 1;
     opt.has_metric = true;
-    BayesSearch s(space, opt);
+    BayesSearch s(space, opt, bayes);
     BayesRng rng(static_cast<uint64_t>(n));
     std::vector<Observation> history;
     for (int i = 0; i < n; ++i) {

@@ -29,6 +29,7 @@ namespace {
 
 constexpr size_t kEnumerationLimit = 200000;  // finite spaces up to this are enumerated
 constexpr int kIncumbents = 5;
+constexpr Eigen::Index kLargeModel = 300;  // BayesOptions::large_raw_samples applies past it
 
 const bool kRegistered = RegisterStrategy(
     "bayes",
@@ -243,9 +244,11 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
       AcqOptimizerOptions aopt;
       aopt.seed = BayesRng::Mix(call_seed, i + 1);
       const Eigen::Index m = Xa.rows();
-      aopt.raw_samples = m <= 300 ? 1024 : 512;
-      aopt.restarts = m <= 300 ? 5 : 3;
-      aopt.max_iterations = m <= 300 ? 60 : 30;
+      const bool large = m > kLargeModel;
+      aopt.raw_samples = large ? bayes_.large_raw_samples : 1024;
+      aopt.local_samples = large ? bayes_.large_local_samples : 256;
+      aopt.restarts = large ? 3 : 5;
+      aopt.max_iterations = large ? 30 : 60;
       auto usable = [&](const Eigen::VectorXd& c) { return Usable(c, seen); };
       // A small discrete space is scored outright, on its lattice (exploration.h).
       const bool enumerate = finite_size_ > 0 && finite_size_ <= kEnumerateAcquisitionLimit;

@@ -47,6 +47,13 @@ struct BayesOptions {
   // Hyperparameters are fitted on a subset of at most this many trials (chosen the
   // same way); the model is then conditioned on up to max_model_points with them.
   int max_fit_points = 100;
+  // The acquisition search once the model holds more than 300 points, where scoring
+  // each candidate against every point is most of an ask: Sobol' candidates and
+  // perturbations of the incumbents (1,024 and 256 below that size). Halved from 512
+  // and 256 to keep the 500-trial ask under 100 ms (p95) on a slower machine; 10-D
+  // sweeps of 500 trials found level optima either way (bench/RESULTS.md).
+  int large_raw_samples = 256;
+  int large_local_samples = 128;
   // Override of the initial design size; 0 means InitialDesignSize(parameter count).
   int initial_design = 0;
   // One GP per branch (branches.h) for any conditional space with top-level
