@@ -14,7 +14,8 @@
 //   bayes_quality [--problems branin,levy4] [--methods bayes,random] [--seeds 20]
 //                 [--first-seed 0] [--budget 100] [--large-raw N] [--large-local N]
 // --large-raw/--large-local set BayesOptions::large_raw_samples/large_local_samples (the
-// acquisition's candidate counts once the model holds more than 300 points).
+// acquisition's candidate counts once the model holds more than 300 points). --trace 1
+// prints every sequential bayes trial to stderr: problem,seed,trial,value,best so far.
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -57,7 +58,7 @@ struct RunResult {
 };
 
 RunResult Run(const bench::Problem& prob, const std::string& method, uint64_t seed, int budget,
-              const BayesOptions& bayes) {
+              const BayesOptions& bayes, bool trace) {
   RunResult r;
   std::set<std::string> keys;
   auto record = [&](int count, double v) {
@@ -100,6 +101,8 @@ RunResult Run(const bench::Problem& prob, const std::string& method, uint64_t se
       double v = prob.f(c);
       s.Observe(Obs(static_cast<uint64_t>(i - 1), c, Outcome::kFinished, v));
       record(i, v);
+      if (trace) std::fprintf(stderr, "%s,%llu,%d,%.10g,%.10g\n", prob.name.c_str(),
+                              static_cast<unsigned long long>(seed), i, v, r.best);
     }
   } else {  // bayes4
     BayesRng clock_rng(BayesRng::Mix(seed, 0xC10C));
@@ -144,6 +147,7 @@ int main(int argc, char** argv) {
   std::string methods = "bayes,random";
   int seeds = 20, first_seed = 0, budget = 100;
   BayesOptions bayes;
+  bool trace = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
     if (k == "--problems")
@@ -156,6 +160,8 @@ int main(int argc, char** argv) {
       first_seed = std::stoi(v);
     else if (k == "--budget")
       budget = std::stoi(v);
+    else if (k == "--trace")
+      trace = v == "1";
     else if (k == "--large-raw")
       bayes.large_raw_samples = std::stoi(v);
     else if (k == "--large-local")
@@ -173,7 +179,7 @@ int main(int argc, char** argv) {
     }
     for (const std::string& m : Split(methods))
       for (int seed = first_seed; seed < first_seed + seeds; ++seed) {
-        RunResult r = Run(*prob, m, static_cast<uint64_t>(seed), budget, bayes);
+        RunResult r = Run(*prob, m, static_cast<uint64_t>(seed), budget, bayes, trace);
         std::printf("%s,%s,%d,%.10g,%.10g,%.4g,%d\n", pname.c_str(), m.c_str(), seed, r.best50,
                     r.best, r.ask_seconds, r.duplicates);
         std::fflush(stdout);
