@@ -32,26 +32,21 @@ ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
 def vec(p, d):
     return np.array([p["x%d" % i] for i in range(d)])
 
+def on(f, d):
+    """f of a point, as a function of the first d params x0..x(d-1)."""
+    return lambda p: f(vec(p, d))
+
 def hartmann6(p):
     x = vec(p, 6)
     return -float(np.sum(ALPHA * np.exp(-np.sum(A * (x - P) ** 2, axis=1))))
 
-def rosenbrock(d):
-    return lambda p: rosenbrock_x(vec(p, d))
-
-def rosenbrock_x(x):
+def rosenbrock(x):
     return float(np.sum(100 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2))
 
-def ackley(d):
-    return lambda p: ackley_x(vec(p, d))
-
-def ackley_x(x):
+def ackley(x):
     return float(-20 * np.exp(-0.2 * np.sqrt(np.mean(x ** 2))) - np.exp(np.mean(np.cos(2 * np.pi * x))) + 20 + math.e)
 
-def levy(d):
-    return lambda p: levy_x(vec(p, d))
-
-def levy_x(x):
+def levy(x):
     w = 1 + (x - 1) / 4
     s = math.sin(math.pi * w[0]) ** 2
     s += float(np.sum((w[:-1] - 1) ** 2 * (1 + 10 * np.sin(np.pi * w[:-1] + 1) ** 2)))
@@ -83,12 +78,12 @@ def box(d, lo, hi):
 PROBLEMS = {
     "branin": ([("x0", "float", -5, 10, None), ("x1", "float", 0, 15, None)], branin, 0.397887357729739),
     "hartmann6": (box(6, 0, 1), hartmann6, -3.32237),
-    "rosenbrock4": (box(4, -5, 10), rosenbrock(4), 0.0),
-    "ackley5": (box(5, -32.768, 32.768), ackley(5), 0.0),
-    "levy4": (box(4, -10, 10), levy(4), 0.0),
-    "rosenbrock10": (box(10, -5, 10), rosenbrock(10), 0.0),
-    "ackley10": (box(10, -32.768, 32.768), ackley(10), 0.0),
-    "levy10": (box(10, -10, 10), levy(10), 0.0),
+    "rosenbrock4": (box(4, -5, 10), on(rosenbrock, 4), 0.0),
+    "ackley5": (box(5, -32.768, 32.768), on(ackley, 5), 0.0),
+    "levy4": (box(4, -10, 10), on(levy, 4), 0.0),
+    "rosenbrock10": (box(10, -5, 10), on(rosenbrock, 10), 0.0),
+    "ackley10": (box(10, -32.768, 32.768), on(ackley, 10), 0.0),
+    "levy10": (box(10, -10, 10), on(levy, 10), 0.0),
     "rastrigin5": (box(5, -5.12, 5.12), rastrigin5, 0.0),
     "schwefel5": (box(5, -500, 500), schwefel5, 0.0),
     "michalewicz5": (box(5, 0, math.pi), michalewicz5, -4.687658),

@@ -101,8 +101,9 @@ RunResult Run(const bench::Problem& prob, const std::string& method, uint64_t se
       double v = prob.f(c);
       s.Observe(Obs(static_cast<uint64_t>(i - 1), c, Outcome::kFinished, v));
       record(i, v);
-      if (trace) std::fprintf(stderr, "%s,%llu,%d,%.10g,%.10g\n", prob.name.c_str(),
-                              static_cast<unsigned long long>(seed), i, v, r.best);
+      if (trace)
+        std::fprintf(stderr, "%s,%llu,%d,%.10g,%.10g\n", prob.name.c_str(),
+                     static_cast<unsigned long long>(seed), i, v, r.best);
     }
   } else {  // bayes4
     BayesRng clock_rng(BayesRng::Mix(seed, 0xC10C));

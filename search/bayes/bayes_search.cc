@@ -243,12 +243,12 @@ std::vector<Config> BayesSearch::Suggest(size_t n, const std::vector<Config>& pe
     if (use_model) {
       AcqOptimizerOptions aopt;
       aopt.seed = BayesRng::Mix(call_seed, i + 1);
-      const Eigen::Index m = Xa.rows();
-      const bool large = m > kLargeModel;
-      aopt.raw_samples = large ? bayes_.large_raw_samples : 1024;
-      aopt.local_samples = large ? bayes_.large_local_samples : 256;
-      aopt.restarts = large ? 3 : 5;
-      aopt.max_iterations = large ? 30 : 60;
+      if (Xa.rows() > kLargeModel) {  // AcqOptimizerOptions' defaults below that
+        aopt.raw_samples = bayes_.large_raw_samples;
+        aopt.local_samples = bayes_.large_local_samples;
+        aopt.restarts = 3;
+        aopt.max_iterations = 30;
+      }
       auto usable = [&](const Eigen::VectorXd& c) { return Usable(c, seen); };
       // A small discrete space is scored outright, on its lattice (exploration.h).
       const bool enumerate = finite_size_ > 0 && finite_size_ <= kEnumerateAcquisitionLimit;

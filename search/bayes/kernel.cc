@@ -13,22 +13,17 @@ constexpr double kSqrt5 = 2.23606797749978969640;
 Matern52::Matern52(Eigen::VectorXd log_lengthscales, double log_signal_variance)
     : inv_ls_((-log_lengthscales.array()).exp().matrix()), s2_(std::exp(log_signal_variance)) {}
 
-double Matern52::KofR(double r) const {
-  return s2_ * (1 + kSqrt5 * r + 5.0 / 3.0 * r * r) * std::exp(-kSqrt5 * r);
+double Matern52::Decay(double r) { return std::exp(-kSqrt5 * r); }
+
+double Matern52::KofR(double r, double e) const {
+  return s2_ * (1 + kSqrt5 * r + 5.0 / 3.0 * r * r) * e;
 }
 
-double Matern52::GofR(double r) const {
-  return s2_ * 5.0 / 3.0 * (1 + kSqrt5 * r) * std::exp(-kSqrt5 * r);
-}
-
-void Matern52::KandGofR(double r, double& k, double& g) const {
-  const double e = std::exp(-kSqrt5 * r);
-  k = s2_ * (1 + kSqrt5 * r + 5.0 / 3.0 * r * r) * e;
-  g = s2_ * 5.0 / 3.0 * (1 + kSqrt5 * r) * e;
-}
+double Matern52::GofR(double r, double e) const { return s2_ * 5.0 / 3.0 * (1 + kSqrt5 * r) * e; }
 
 double Matern52::operator()(const Eigen::VectorXd& a, const Eigen::VectorXd& b) const {
-  return KofR((a - b).cwiseProduct(inv_ls_).norm());
+  const double r = (a - b).cwiseProduct(inv_ls_).norm();
+  return KofR(r, Decay(r));
 }
 
 Eigen::MatrixXd Matern52::Cross(const Eigen::MatrixXd& A, const Eigen::MatrixXd& B) const {
@@ -41,7 +36,10 @@ Eigen::MatrixXd Matern52::Cross(const Eigen::MatrixXd& A, const Eigen::MatrixXd&
   Eigen::MatrixXd D = -2.0 * As * Bs.transpose();
   D.colwise() += an;
   D.rowwise() += bn.transpose();
-  return D.unaryExpr([this](double d2) { return KofR(std::sqrt(std::max(d2, 0.0))); });
+  return D.unaryExpr([this](double d2) {
+    const double r = std::sqrt(std::max(d2, 0.0));
+    return KofR(r, Decay(r));
+  });
 }
 
 Eigen::MatrixXd Matern52::Gram(const Eigen::MatrixXd& X) const {
@@ -51,7 +49,8 @@ Eigen::MatrixXd Matern52::Gram(const Eigen::MatrixXd& X) const {
   for (Eigen::Index j = 0; j < n; ++j) {
     K(j, j) = s2_;
     for (Eigen::Index i = j + 1; i < n; ++i) {
-      double k = KofR((Xs.row(i) - Xs.row(j)).norm());
+      const double r = (Xs.row(i) - Xs.row(j)).norm();
+      const double k = KofR(r, Decay(r));
       K(i, j) = k;
       K(j, i) = k;
     }
@@ -70,10 +69,9 @@ Eigen::VectorXd Matern52::WeightedGradient(const Eigen::MatrixXd& X,
     for (Eigen::Index i = j + 1; i < n; ++i) {
       diff = Xs.row(i) - Xs.row(j);
       double r = diff.norm();
-      double w = W(i, j) + W(j, i), k, g;
-      KandGofR(r, k, g);
-      out[d] += w * k;
-      out.head(d) += (w * g) * diff.cwiseAbs2();
+      const double w = W(i, j) + W(j, i), e = Decay(r);
+      out[d] += w * KofR(r, e);
+      out.head(d) += (w * GofR(r, e)) * diff.cwiseAbs2();
     }
   }
   return out;
@@ -86,7 +84,7 @@ Eigen::MatrixXd Matern52::GradX(const Eigen::VectorXd& x, const Eigen::MatrixXd&
   for (Eigen::Index j = 0; j < n; ++j) {
     Eigen::VectorXd diff = x - X.row(j).transpose();
     double r = diff.cwiseProduct(inv_ls_).norm();
-    G.col(j) = -GofR(r) * diff.cwiseProduct(inv_ls2);
+    G.col(j) = -GofR(r, Decay(r)) * diff.cwiseProduct(inv_ls2);
   }
   return G;
 }

@@ -40,11 +40,11 @@ class Matern52 {
  private:
   // k as a function of r, and the common factor g(r) = s2 * 5/3 (1 + sqrt5 r) e^{-sqrt5 r}
   // with dk/dlog l_i = g(r) * d_i^2 / l_i^2 and dk/dx_i = -g(r) * d_i / l_i^2.
-  double KofR(double r) const;
-  double GofR(double r) const;
-  // Both at once, sharing the exponential (the likelihood gradient needs both per pair);
-  // bit for bit the values KofR and GofR return.
-  void KandGofR(double r, double& k, double& g) const;
+  // Both take e = Decay(r) = e^{-sqrt5 r}, their shared factor, so that the likelihood
+  // gradient, which needs both per pair, takes the exponential once.
+  static double Decay(double r);
+  double KofR(double r, double e) const;
+  double GofR(double r, double e) const;
 
   Eigen::VectorXd inv_ls_;  // 1 / l_i
   double s2_;
